@@ -1,0 +1,57 @@
+# Colophon: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WEB_CONCURRENCY ?= 2
+export PORT WEB_CONCURRENCY
+
+.PHONY: install run serve test test-browser bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install Colophon with its development tools
+
+run: install ## Development server with the demo loaded, on http://127.0.0.1:$(PORT)
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  Colophon is at http://127.0.0.1:$(PORT)/articles/unlikely-allies/"
+	@echo "  Editors' desk:  http://127.0.0.1:$(PORT)/$${ADMIN_URL:-admin/}  (login: editor / colophon-demo-editor)"
+	@echo ""
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+.env:
+	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote a new random SECRET_KEY to .env (kept out of git)."
+
+serve: install .env ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(PORT)
+	DEBUG=false $(BIN)/python manage.py collectstatic --no-input -v0
+	DEBUG=false $(BIN)/python manage.py migrate --no-input
+	@if [ "$${DEMO:-1}" != 0 ]; then DEBUG=false $(BIN)/python manage.py load_demo; fi
+	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/"
+	DEBUG=false $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
+		--workers $(WEB_CONCURRENCY) --access-logfile - --forwarded-allow-ips '*'
+
+# Tests run with production settings (DEBUG off); the key only signs test cookies.
+TEST_ENV := DEBUG=false SECRET_KEY=$${SECRET_KEY:-colophon-test-only-secret-key}
+
+test: install ## The whole suite (SQLite unless DATABASE_URL says otherwise)
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install ## Benchmarks under bench/, printing figures
+	$(BIN)/python bench/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,152 @@
+"""The demo: the seed article, its book, the two articles it recommends, and an editor.
+
+Idempotent: each row is looked up by its natural key and written only when it differs,
+so a second run changes nothing (not even `updated_at`).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import models, transaction
+
+from catalogue.covers import draw_cover
+from catalogue.models import Author, Book, Contribution
+
+from ..models import Article
+
+DEMO_DIR = Path(__file__).resolve().parent
+UTC = dt.UTC
+
+EDITOR_USERNAME = "editor"
+EDITOR_PASSWORD = "colophon-demo-editor"
+EDITORS_GROUP = "Editors"
+
+AUTHOR = {"slug": "stephen-harding", "name": "Stephen Harding", "bio": "Military historian and journalist."}
+
+BOOK = {
+    "slug": "the-last-battle",
+    "title": "The Last Battle",
+    "subtitle": "When U.S. and German Soldiers Joined Forces in the Waning Hours of World War II "
+    "in Europe",
+    "isbn13": "9780306822087",
+    "publisher": "Da Capo Press",
+    "language": "en",
+    "description": "In the last days of the war in Europe, American soldiers, German troops "
+    "who had turned against the regime and French prisoners held in a castle in the "
+    "Austrian Tyrol fought side by side against the Waffen-SS. Stephen Harding tells the "
+    "story of that unlikely alliance.",
+    "file_size_kb": 5086,
+    "print_length": 258,
+    "text_to_speech": Book.Enabled.ENABLED,
+    "screen_reader": Book.Supported.SUPPORTED,
+    "enhanced_typesetting": Book.Enabled.ENABLED,
+    "x_ray": Book.Enabled.ENABLED,
+    "word_wise": Book.Enabled.ENABLED,
+    # Illustrative figures for the demo: 5,277 stars over 1,187 ratings = 4.4 out of 5.
+    "rating_source": "Amazon",
+    "source_ratings_5": 760,
+    "source_ratings_4": 280,
+    "source_ratings_3": 90,
+    "source_ratings_2": 30,
+    "source_ratings_1": 27,
+}
+
+ARTICLES = [
+    {
+        "slug": "unlikely-allies",
+        "title": "Unlikely Allies: When American and German Soldiers Joined Forces in the "
+        "Waning Hours of World War II",
+        "byline": "Colophon",
+        "published_at": dt.datetime(2025, 4, 25, 9, 0, tzinfo=UTC),
+        "body_file": "unlikely-allies.md",
+    },
+    {
+        "slug": "republic-of-laws-leopold-von-ranke",
+        "title": "Unlocking the Secrets of History: The Republic of Laws by Leopold von Ranke",
+        "byline": "Colophon",
+        "published_at": dt.datetime(2025, 4, 18, 9, 0, tzinfo=UTC),
+        "body_file": "republic-of-laws.md",
+    },
+    {
+        "slug": "oxford-handbook-voice-perception",
+        "title": "Unlock the Secrets of Voice Perception with the Authoritative Oxford Handbook",
+        "byline": "Colophon",
+        "published_at": dt.datetime(2025, 4, 11, 9, 0, tzinfo=UTC),
+        "body_file": "voice-perception.md",
+    },
+]
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.created and not self.updated:
+            return "The demo is already loaded; nothing changed."
+        lines = [f"Created {name}" for name in self.created]
+        lines += [f"Updated {name}" for name in self.updated]
+        return "\n".join(lines)
+
+
+def _sync(model: type[models.Model], lookup: dict, values: dict, report: DemoReport):
+    """Get or create the row, write `values` only where they differ, validate first."""
+    instance = model._default_manager.filter(**lookup).first()
+    created = instance is None
+    if created:
+        instance = model(**lookup)
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    if created or changed:
+        instance.full_clean()
+        instance.save()
+        (report.created if created else report.updated).append(f"{model._meta.verbose_name} “{instance}”")
+    return instance
+
+
+@transaction.atomic
+def load_demo() -> DemoReport:
+    report = DemoReport()
+    author = _sync(Author, {"slug": AUTHOR["slug"]}, AUTHOR, report)
+    book = _sync(Book, {"slug": BOOK["slug"]}, BOOK, report)
+    _sync(Contribution, {"book": book, "author": author, "role": "author"}, {"position": 0}, report)
+    if not book.cover:
+        book.cover.save(f"{book.slug}.jpg", draw_cover(book.title, author.name))
+        report.updated.append(f"cover of “{book}”")
+
+    for spec in ARTICLES:
+        values = {
+            "title": spec["title"],
+            "byline": spec["byline"],
+            "body": (DEMO_DIR / spec["body_file"]).read_text(encoding="utf-8"),
+            "status": Article.Status.PUBLISHED,
+            "published_at": spec["published_at"],
+        }
+        article = _sync(Article, {"slug": spec["slug"]}, values, report)
+        article.refresh_embedded_books()
+
+    _ensure_editor(report)
+    return report
+
+
+def _ensure_editor(report: DemoReport) -> None:
+    group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    wanted = set(
+        Permission.objects.filter(content_type__app_label__in=["articles", "catalogue"])
+    )
+    if set(group.permissions.all()) != wanted:
+        group.permissions.set(wanted)
+        report.updated.append(f"permissions of the “{EDITORS_GROUP}” group")
+    User = get_user_model()
+    user = User.objects.filter(username=EDITOR_USERNAME).first()
+    if user is None:
+        user = User(username=EDITOR_USERNAME, is_staff=True)
+        user.set_password(EDITOR_PASSWORD)
+        user.save()
+        user.groups.add(group)
+        report.created.append(f"editor account “{EDITOR_USERNAME}”")

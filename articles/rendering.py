@@ -1,0 +1,207 @@
+"""Article bodies: CommonMark plus book embeds, sanitised before they reach readers.
+
+An embed is a line of its own, `[[book:SLUG-or-ISBN]]`. Rendering goes:
+
+1. markdown-it turns the body into HTML; each embed becomes a placeholder that carries
+   a random per-render nonce, so nothing an editor types can pose as one;
+2. nh3 cleans the HTML against an allow-list (no scripts, handlers, styles, iframes,
+   forms, or javascript:/data: URLs);
+3. all referenced books are fetched in one query and each placeholder is replaced by
+   the book card, rendered from our own template.
+
+The body never passes through the template engine, so `{{ … }}` in it stays text.
+"""
+
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import nh3
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+
+from catalogue.isbn import looks_like_isbn, normalise_isbn13
+from catalogue.models import Book
+from catalogue.templatetags.catalogue_tags import book_card_context
+
+logger = logging.getLogger(__name__)
+
+EMBED_LINE = re.compile(r"^\[\[book:\s*([^\]\s]+)\s*\]\]$")
+PLACEHOLDER = re.compile(r'<div data-embed="(?P<nonce>[0-9a-f]+):(?P<index>\d+)"></div>')
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
+    "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "code": {"class"},
+    "div": {"data-embed"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _embed_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Block rule: a line that is exactly `[[book:REF]]` becomes a `book_embed` token."""
+    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code, not an embed
+        return False
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    line = state.src[start : state.eMarks[start_line]].strip()
+    match = EMBED_LINE.match(line)
+    if not match:
+        return False
+    if silent:
+        return True
+    token = state.push("book_embed", "", 0)
+    token.meta = {"ref": match.group(1)}
+    token.map = [start_line, start_line + 1]
+    token.block = True
+    state.line = start_line + 1
+    return True
+
+
+def _render_embed(renderer, tokens, idx, options, env) -> str:
+    refs = env.setdefault("refs", [])
+    refs.append(tokens[idx].meta["ref"])
+    return f'<div data-embed="{env["nonce"]}:{len(refs) - 1}"></div>\n'
+
+
+def _build_parser() -> MarkdownIt:
+    # Bodies are written by editors, who may use a little HTML; it is sanitised after.
+    parser = MarkdownIt("commonmark", {"html": True})
+    parser.block.ruler.before(
+        "paragraph",
+        "book_embed",
+        _embed_rule,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    parser.add_render_rule("book_embed", _render_embed)
+    return parser
+
+
+markdown = _build_parser()
+
+
+def embed_refs(body: str) -> list[str]:
+    """Every `[[book:REF]]` reference in the body, in order, repeats included."""
+    return [token.meta["ref"] for token in markdown.parse(body) if token.type == "book_embed"]
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+def _isbn_key(ref: str) -> str | None:
+    """The ISBN-13 a reference names, when it is a valid ISBN-10 or ISBN-13."""
+    return normalise_isbn13(ref) if looks_like_isbn(ref) else None
+
+
+def find_books(refs: Iterable[str], queryset=None) -> dict[str, Book]:
+    """Map each reference to its book, in one query (plus one for all the authors)."""
+    refs = set(refs)
+    if not refs:
+        return {}
+    keys = {ref: _isbn_key(ref) for ref in refs}
+    isbns = {key for key in keys.values() if key}
+    queryset = Book.objects.for_cards() if queryset is None else queryset
+    books = queryset.filter(Q(slug__in=refs) | Q(isbn13__in=isbns))
+    by_slug, by_isbn = {}, {}
+    for book in books:
+        by_slug[book.slug] = book
+        if book.isbn13:
+            by_isbn[book.isbn13] = book
+    found = {}
+    for ref, key in keys.items():
+        book = by_isbn.get(key) or by_slug.get(ref)
+        if book is not None:
+            found[ref] = book
+    return found
+
+
+def missing_refs(body: str) -> list[str]:
+    """References in the body that match no book at all (for the editor's form)."""
+    refs = list(dict.fromkeys(embed_refs(body)))
+    found = find_books(refs, Book.objects.all())
+    return [ref for ref in refs if ref not in found]
+
+
+@dataclass
+class RenderedBody:
+    html: SafeString
+    books: list[Book]  # the distinct books shown, in order of first appearance
+
+
+def render_body(body: str, *, context_label: str = "") -> RenderedBody:
+    """Body Markdown to safe HTML with a card in place of every embed that resolves.
+
+    A reference that no longer matches a public book renders nothing and logs a warning.
+    """
+    env = {"nonce": secrets.token_hex(8), "refs": []}
+    html = sanitise(markdown.render(body, env))
+    refs = env["refs"]
+    books = find_books(refs, Book.objects.public().for_cards())
+    shown: dict[int, Book] = {}
+
+    def replace(match: re.Match) -> str:
+        if match["nonce"] != env["nonce"]:
+            return ""
+        ref = refs[int(match["index"])]
+        book = books.get(ref)
+        if book is None:
+            logger.warning(
+                "Embedded book [[book:%s]] in %s matches no public book; not shown.",
+                ref,
+                context_label or "an article",
+            )
+            return ""
+        shown.setdefault(book.pk, book)
+        return render_to_string("includes/book_card.html", book_card_context(book))
+
+    return RenderedBody(html=mark_safe(PLACEHOLDER.sub(replace, html)), books=list(shown.values()))
+
+
+def plain_text(body: str) -> str:
+    """The body's words without Markdown syntax, HTML or embeds: for teasers and search."""
+    words = []
+    for token in markdown.parse(body):
+        if token.type == "inline" and token.children:
+            parts = [
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            words.append("".join(parts))
+        elif token.type in ("code_block", "fence"):
+            words.append(token.content)
+    return re.sub(r"\s+", " ", " ".join(words)).strip()
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """Text no longer than `limit`, cut at a word boundary and marked with “…” when cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if not text[limit].isspace() and re.search(r"\s", cut):
+        cut = re.sub(r"\s+\S*$", "", cut)  # drop the word the limit fell inside
+    return cut.rstrip(" ,;:.-–—") + "…"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<str:slug>/", views.article_detail, name="article-detail"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,285 @@
+"""The catalogue: authors, books and readers' ratings of them."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+from .fields import ISBN13Field, LanguageCodeField
+from .isbn import isbn10_from_isbn13
+from .languages import language_name
+from .slugs import unique_slug
+
+STARS = (1, 2, 3, 4, 5)
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(
+        max_length=200, unique=True, blank=True, allow_unicode=True,
+        help_text="Used in the author's address; filled from the name when left blank.",
+    )
+    bio = models.TextField("short bio", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:author-detail", kwargs={"slug": self.slug})
+
+
+class BookQuerySet(models.QuerySet):
+    def public(self) -> "BookQuerySet":
+        """Books readers may see."""
+        return self.filter(status=Book.Status.PUBLISHED)
+
+    def for_cards(self) -> "BookQuerySet":
+        """Everything a book card shows, in a fixed number of queries for any number of books."""
+        return self.prefetch_related(
+            Prefetch(
+                "contributions",
+                queryset=Contribution.objects.select_related("author").order_by("position", "pk"),
+            )
+        )
+
+
+class Book(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (not public yet)"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Enabled(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        ENABLED = "enabled", "Enabled"
+        NOT_ENABLED = "not_enabled", "Not enabled"
+
+    class Supported(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        SUPPORTED = "supported", "Supported"
+        NOT_SUPPORTED = "not_supported", "Not supported"
+
+    title = models.CharField(max_length=500)
+    subtitle = models.CharField(max_length=500, blank=True)
+    slug = models.SlugField(
+        max_length=200, unique=True, blank=True, allow_unicode=True,
+        help_text="Used in the book's address; filled from the title when left blank.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
+    authors = models.ManyToManyField(Author, through="Contribution", related_name="books")
+    description = models.TextField(blank=True)
+    cover = models.ImageField(
+        upload_to="covers/", blank=True, width_field="cover_width", height_field="cover_height"
+    )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    isbn13 = ISBN13Field(help_text="Hyphens and ISBN-10s are accepted and converted.")
+    asin = models.CharField("ASIN", max_length=10, blank=True)
+    publisher = models.CharField(max_length=255, blank=True)
+    publication_date = models.DateField(null=True, blank=True)
+    language = LanguageCodeField(help_text="ISO 639 code, for example en, fr, de.")
+    print_length = models.PositiveIntegerField(
+        "print length", null=True, blank=True, help_text="In pages."
+    )
+    file_size_kb = models.PositiveIntegerField("file size", null=True, blank=True, help_text="In KB.")
+
+    text_to_speech = models.CharField(
+        "Text-to-Speech", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True
+    )
+    screen_reader = models.CharField(
+        "Screen Reader", max_length=13, choices=Supported, default=Supported.UNKNOWN, blank=True
+    )
+    enhanced_typesetting = models.CharField(
+        "Enhanced typesetting", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True
+    )
+    x_ray = models.CharField("X-Ray", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True)
+    word_wise = models.CharField("Word Wise", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True)
+
+    # Readers' ratings on this site, per star; kept in step with Rating rows by the code
+    # that records a rating (see catalogue.ratings), in the same transaction.
+    ratings_1 = models.PositiveIntegerField(default=0, editable=False)
+    ratings_2 = models.PositiveIntegerField(default=0, editable=False)
+    ratings_3 = models.PositiveIntegerField(default=0, editable=False)
+    ratings_4 = models.PositiveIntegerField(default=0, editable=False)
+    ratings_5 = models.PositiveIntegerField(default=0, editable=False)
+    # A histogram published by the book's source (an import, a retailer), shown with its name.
+    source_ratings_1 = models.PositiveIntegerField("1-star ratings", default=0)
+    source_ratings_2 = models.PositiveIntegerField("2-star ratings", default=0)
+    source_ratings_3 = models.PositiveIntegerField("3-star ratings", default=0)
+    source_ratings_4 = models.PositiveIntegerField("4-star ratings", default=0)
+    source_ratings_5 = models.PositiveIntegerField("5-star ratings", default=0)
+    rating_source = models.CharField(
+        max_length=100, blank=True, help_text="Where the published histogram comes from."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["isbn13"],
+                condition=~Q(isbn13=""),
+                name="book_isbn13_unique_when_present",
+                violation_error_message="Another book already has this ISBN-13.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:book-detail", kwargs={"slug": self.slug})
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def isbn10(self) -> str:
+        return isbn10_from_isbn13(self.isbn13)
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    @property
+    def credits(self) -> list["Contribution"]:
+        """Contributions in order; uses the prefetch from `for_cards()` when present."""
+        return list(self.contributions.all())
+
+    @property
+    def site_histogram(self) -> list[int]:
+        return [getattr(self, f"ratings_{star}") for star in STARS]
+
+    @property
+    def source_histogram(self) -> list[int]:
+        return [getattr(self, f"source_ratings_{star}") for star in STARS]
+
+    @property
+    def rating_histogram(self) -> list[int]:
+        """Ratings per star, 1 to 5: this site's readers plus any published source."""
+        return [site + source for site, source in zip(self.site_histogram, self.source_histogram)]
+
+    @property
+    def rating_count(self) -> int:
+        return sum(self.rating_histogram)
+
+    @property
+    def rating_average(self) -> Decimal | None:
+        """The average to one decimal, rounded half up; None when nobody has rated."""
+        histogram = self.rating_histogram
+        count = sum(histogram)
+        if not count:
+            return None
+        total = sum(star * n for star, n in zip(STARS, histogram))
+        return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def reading_features(self) -> list[tuple[str, str]]:
+        """(label, value) of the Kindle-style features that are known, in card order."""
+        names = ["text_to_speech", "screen_reader", "enhanced_typesetting", "x_ray", "word_wise"]
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, f"get_{name}_display")())
+            for name in names
+            if getattr(self, name)
+        ]
+
+
+class Contribution(models.Model):
+    """An author's part in a book, in the order the cover names them."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        TRANSLATOR = "translator", "Translator"
+        ILLUSTRATOR = "illustrator", "Illustrator"
+        EDITOR = "editor", "Editor"
+        INTRODUCTION = "introduction", "Introduction"
+        NARRATOR = "narrator", "Narrator"
+        CONTRIBUTOR = "contributor", "Contributor"
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="contributions")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="contributions")
+    role = models.CharField(max_length=20, choices=Role, default=Role.AUTHOR)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "author", "role"], name="contribution_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.role == self.Role.AUTHOR:
+            return self.author.name
+        return f"{self.author.name} ({self.get_role_display().lower()})"
+
+
+class Rating(models.Model):
+    """One reader's 1-5 star rating of one book: a signed-in user or an anonymous visitor."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="ratings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="book_ratings",
+    )
+    visitor = models.CharField(
+        max_length=64, blank=True, help_text="Anonymous visitor id from a signed cookie."
+    )
+    ip_hash = models.CharField(
+        "address hash", max_length=64, blank=True,
+        help_text="Keyed hash of the address the rating came from; the address is not kept.",
+    )
+    score = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5",
+                violation_error_message="A rating is 1 to 5 stars.",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(visitor=""), name="rating_has_reader"
+            ),
+            models.UniqueConstraint(
+                fields=["book", "user"], condition=Q(user__isnull=False),
+                name="rating_one_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["book", "visitor"], condition=~Q(visitor=""),
+                name="rating_one_per_visitor",
+            ),
+        ]
+        indexes = [models.Index(fields=["ip_hash", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.score}★ for {self.book}"
+
+    @property
+    def reader(self) -> str:
+        return str(self.user) if self.user_id else f"visitor {self.visitor[:8]}"

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+admin.site.site_header = "Colophon editors’ desk"
+admin.site.site_title = "Colophon desk"
+admin.site.index_title = "Articles, books and ratings"
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("catalogue.urls")),
+    path("", include("articles.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Local media (covers) when no object store or proxy serves MEDIA_URL.
+    urlpatterns += [
+        re_path(
+            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
