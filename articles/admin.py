@@ -9,7 +9,7 @@ from .models import Article
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = ["title", "slug", "standfirst", "byline", "body", "status", "published_at"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 30, "class": "vLargeTextField markdown-body"}),
             "standfirst": forms.Textarea(attrs={"rows": 3}),

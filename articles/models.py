@@ -47,7 +47,10 @@ class Article(models.Model):
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(
-        max_length=200, unique=True, blank=True, allow_unicode=True,
+        max_length=200,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
         help_text="Used in the article's address; filled from the title when left blank.",
     )
     standfirst = models.TextField(

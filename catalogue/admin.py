@@ -16,6 +16,7 @@ class ContributionInline(admin.TabularInline):
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "book_count"]
     search_fields = ["name"]
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -49,8 +50,13 @@ class BookAdmin(admin.ModelAdmin):
             "Ebook details",
             {
                 "fields": [
-                    "print_length", "file_size_kb", "text_to_speech", "screen_reader",
-                    "enhanced_typesetting", "x_ray", "word_wise",
+                    "print_length",
+                    "file_size_kb",
+                    "text_to_speech",
+                    "screen_reader",
+                    "enhanced_typesetting",
+                    "x_ray",
+                    "word_wise",
                 ]  # fmt: skip
             },
         ),
@@ -58,8 +64,12 @@ class BookAdmin(admin.ModelAdmin):
             "Ratings",
             {
                 "fields": [
-                    "site_rating_counts", "rating_source", "source_ratings_5",
-                    "source_ratings_4", "source_ratings_3", "source_ratings_2",
+                    "site_rating_counts",
+                    "rating_source",
+                    "source_ratings_5",
+                    "source_ratings_4",
+                    "source_ratings_3",
+                    "source_ratings_2",
                     "source_ratings_1",
                 ],  # fmt: skip
                 "description": "Readers’ ratings on this site are counted automatically. A "

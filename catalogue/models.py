@@ -18,7 +18,10 @@ STARS = (1, 2, 3, 4, 5)
 class Author(models.Model):
     name = models.CharField(max_length=255)
     slug = models.SlugField(
-        max_length=200, unique=True, blank=True, allow_unicode=True,
+        max_length=200,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
         help_text="Used in the author's address; filled from the name when left blank.",
     )
     bio = models.TextField("short bio", blank=True)
@@ -74,7 +77,10 @@ class Book(models.Model):
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True)
     slug = models.SlugField(
-        max_length=200, unique=True, blank=True, allow_unicode=True,
+        max_length=200,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
         help_text="Used in the book's address; filled from the title when left blank.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
@@ -94,7 +100,9 @@ class Book(models.Model):
     print_length = models.PositiveIntegerField(
         "print length", null=True, blank=True, help_text="In pages."
     )
-    file_size_kb = models.PositiveIntegerField("file size", null=True, blank=True, help_text="In KB.")
+    file_size_kb = models.PositiveIntegerField(
+        "file size", null=True, blank=True, help_text="In KB."
+    )
 
     text_to_speech = models.CharField(
         "Text-to-Speech", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True
@@ -105,8 +113,12 @@ class Book(models.Model):
     enhanced_typesetting = models.CharField(
         "Enhanced typesetting", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True
     )
-    x_ray = models.CharField("X-Ray", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True)
-    word_wise = models.CharField("Word Wise", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True)
+    x_ray = models.CharField(
+        "X-Ray", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True
+    )
+    word_wise = models.CharField(
+        "Word Wise", max_length=13, choices=Enabled, default=Enabled.UNKNOWN, blank=True
+    )
 
     # Readers' ratings on this site, per star; kept in step with Rating rows by the code
     # that records a rating (see catalogue.ratings), in the same transaction.
@@ -180,7 +192,8 @@ class Book(models.Model):
     @property
     def rating_histogram(self) -> list[int]:
         """Ratings per star, 1 to 5: this site's readers plus any published source."""
-        return [site + source for site, source in zip(self.site_histogram, self.source_histogram)]
+        pairs = zip(self.site_histogram, self.source_histogram, strict=True)
+        return [site + source for site, source in pairs]
 
     @property
     def rating_count(self) -> int:
@@ -193,7 +206,7 @@ class Book(models.Model):
         count = sum(histogram)
         if not count:
             return None
-        total = sum(star * n for star, n in zip(STARS, histogram))
+        total = sum(star * n for star, n in zip(STARS, histogram, strict=True))
         return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     def reading_features(self) -> list[tuple[str, str]]:
@@ -242,14 +255,19 @@ class Rating(models.Model):
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="ratings")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="book_ratings",
     )
     visitor = models.CharField(
         max_length=64, blank=True, help_text="Anonymous visitor id from a signed cookie."
     )
     ip_hash = models.CharField(
-        "address hash", max_length=64, blank=True,
+        "address hash",
+        max_length=64,
+        blank=True,
         help_text="Keyed hash of the address the rating came from; the address is not kept.",
     )
     score = models.PositiveSmallIntegerField()
@@ -260,18 +278,21 @@ class Rating(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5",
+                condition=Q(score__gte=1, score__lte=5),
+                name="rating_score_1_to_5",
                 violation_error_message="A rating is 1 to 5 stars.",
             ),
             models.CheckConstraint(
                 condition=Q(user__isnull=False) | ~Q(visitor=""), name="rating_has_reader"
             ),
             models.UniqueConstraint(
-                fields=["book", "user"], condition=Q(user__isnull=False),
+                fields=["book", "user"],
+                condition=Q(user__isnull=False),
                 name="rating_one_per_user",
             ),
             models.UniqueConstraint(
-                fields=["book", "visitor"], condition=~Q(visitor=""),
+                fields=["book", "visitor"],
+                condition=~Q(visitor=""),
                 name="rating_one_per_visitor",
             ),
         ]

@@ -19,10 +19,14 @@ def book_detail(request, slug: str):
     book = get_object_or_404(Book.objects.public().for_cards(), slug=slug)
     histogram = book.rating_histogram
     total = sum(histogram)
-    rating_rows = [
-        {"stars": star, "count": count, "total": total, "percent": round(100 * count / total)}
-        for star, count in reversed(list(zip(STARS, histogram)))
-    ] if total else []
+    rating_rows = (
+        [
+            {"stars": star, "count": count, "total": total, "percent": round(100 * count / total)}
+            for star, count in reversed(list(zip(STARS, histogram, strict=True)))
+        ]
+        if total
+        else []
+    )
     articles = Article.objects.published().embedding(book)
     return render(
         request,

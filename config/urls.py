@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -17,7 +19,7 @@ if settings.SERVE_MEDIA:
     # Local media (covers) when no object store or proxy serves MEDIA_URL.
     urlpatterns += [
         re_path(
-            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
             serve,
             {"document_root": settings.MEDIA_ROOT},
         )

@@ -24,7 +24,11 @@ EDITOR_USERNAME = "editor"
 EDITOR_PASSWORD = "colophon-demo-editor"
 EDITORS_GROUP = "Editors"
 
-AUTHOR = {"slug": "stephen-harding", "name": "Stephen Harding", "bio": "Military historian and journalist."}
+AUTHOR = {
+    "slug": "stephen-harding",
+    "name": "Stephen Harding",
+    "bio": "Military historian and journalist.",
+}
 
 BOOK = {
     "slug": "the-last-battle",
@@ -105,7 +109,9 @@ def _sync(model: type[models.Model], lookup: dict, values: dict, report: DemoRep
     if created or changed:
         instance.full_clean()
         instance.save()
-        (report.created if created else report.updated).append(f"{model._meta.verbose_name} “{instance}”")
+        (report.created if created else report.updated).append(
+            f"{model._meta.verbose_name} “{instance}”"
+        )
     return instance
 
 
@@ -136,9 +142,7 @@ def load_demo() -> DemoReport:
 
 def _ensure_editor(report: DemoReport) -> None:
     group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
-    wanted = set(
-        Permission.objects.filter(content_type__app_label__in=["articles", "catalogue"])
-    )
+    wanted = set(Permission.objects.filter(content_type__app_label__in=["articles", "catalogue"]))
     if set(group.permissions.all()) != wanted:
         group.permissions.set(wanted)
         report.updated.append(f"permissions of the “{EDITORS_GROUP}” group")

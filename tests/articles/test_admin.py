@@ -1,0 +1,195 @@
+"""The editors' desk: what an editor does in the admin, as the demo editor."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+
+from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
+from articles.models import Article
+from catalogue.models import Book
+from tests.conftest import make_author, make_book, text_of
+
+
+@pytest.fixture
+def editor_client(client, demo):
+    assert client.login(username=EDITOR_USERNAME, password=EDITOR_PASSWORD)
+    return client
+
+
+def article_form(**overrides) -> dict:
+    data = {
+        "title": "A new piece",
+        "slug": "",
+        "standfirst": "",
+        "byline": "Colophon",
+        "body": "Some words.",
+        "status": "published",
+        "published_at_0": "2025-05-01",
+        "published_at_1": "10:00:00",
+    }
+    return {**data, **overrides}
+
+
+def test_the_demo_editor_is_staff_but_not_superuser(demo):
+    editor = get_user_model().objects.get(username=EDITOR_USERNAME)
+    assert editor.is_staff and not editor.is_superuser
+
+
+def test_editor_sees_articles_and_catalogue_on_the_desk(editor_client):
+    html = editor_client.get("/admin/").content.decode()
+    for section in ["Articles", "Books", "Authors", "Ratings"]:
+        assert section in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/articles/article/",
+        "/admin/articles/article/?q=Torgau&status__exact=published",
+        "/admin/articles/article/add/",
+        "/admin/catalogue/book/",
+        "/admin/catalogue/book/?q=9780306822087",
+        "/admin/catalogue/book/add/",
+        "/admin/catalogue/author/",
+        "/admin/catalogue/rating/",
+    ],
+)
+def test_desk_pages_open(editor_client, path):
+    assert editor_client.get(path).status_code == 200
+
+
+def test_book_list_shows_cover_thumbnail_and_rating(editor_client):
+    html = editor_client.get("/admin/catalogue/book/").content
+    assert text_of(html, "td.field-rating_display") == ["4.4 (1187)"]
+    thumbnail = BeautifulSoup(html, "html.parser").select_one(".field-cover_thumbnail img")
+    assert thumbnail["src"].startswith("/media/covers/the-last-battle")
+    assert thumbnail["width"] == "40" and thumbnail["height"] == "60"
+
+
+def test_saving_an_article_that_embeds_an_unknown_book_is_refused(editor_client):
+    response = editor_client.post(
+        "/admin/articles/article/add/",
+        article_form(body="Intro\n\n[[book:the-last-battle]]\n\n[[book:no-such-book]]\n"),
+    )
+    assert response.status_code == 200
+    errors = text_of(response.content, ".errorlist")
+    assert any("No book matches [[book:no-such-book]]" in error for error in errors)
+    assert not any("the-last-battle" in error for error in errors)
+    assert not Article.objects.filter(title="A new piece").exists()
+
+
+def test_saving_an_article_records_the_books_it_embeds(editor_client):
+    response = editor_client.post(
+        "/admin/articles/article/add/", article_form(body="[[book:978-0-306-82208-7]]")
+    )
+    assert response.status_code == 302
+    article = Article.objects.get(title="A new piece")
+    assert article.slug == "a-new-piece"
+    assert [book.slug for book in article.embedded_books.all()] == ["the-last-battle"]
+    book_page = editor_client.get("/books/the-last-battle/").content
+    assert "A new piece" in text_of(book_page, "#book-articles + ul", " ")[0]
+
+
+def book_form(**overrides) -> dict:
+    data = {
+        "title": "Beloved",
+        "subtitle": "",
+        "slug": "",
+        "status": "published",
+        "description": "",
+        "isbn13": "",
+        "asin": "",
+        "publisher": "",
+        "publication_date": "",
+        "language": "",
+        "print_length": "",
+        "file_size_kb": "",
+        "text_to_speech": "",
+        "screen_reader": "",
+        "enhanced_typesetting": "",
+        "x_ray": "",
+        "word_wise": "",
+        "rating_source": "",
+        "contributions-TOTAL_FORMS": "0",
+        "contributions-INITIAL_FORMS": "0",
+        "contributions-MIN_NUM_FORMS": "0",
+        "contributions-MAX_NUM_FORMS": "1000",
+    }
+    for star in range(1, 6):
+        data[f"source_ratings_{star}"] = "0"
+    return {**data, **overrides}
+
+
+def test_adding_a_book_normalises_its_isbn_and_language(editor_client):
+    author = make_author(name="Toni Morrison")
+    response = editor_client.post(
+        "/admin/catalogue/book/add/",
+        book_form(
+            isbn13="1-4000-3341-1",
+            language="eng",
+            **{
+                "contributions-TOTAL_FORMS": "1",
+                "contributions-0-author": str(author.pk),
+                "contributions-0-role": "author",
+                "contributions-0-position": "0",
+            },
+        ),
+    )
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    book = Book.objects.get(title="Beloved")
+    assert (book.isbn13, book.language, book.slug) == ("9781400033416", "en", "beloved")
+    assert [credit.author for credit in book.credits] == [author]
+
+
+def test_a_book_with_a_bad_isbn_gets_a_clear_form_error(editor_client):
+    response = editor_client.post(
+        "/admin/catalogue/book/add/", book_form(isbn13="978-1-4000-3341-7")
+    )
+    assert response.status_code == 200
+    assert any("wrong check digit" in error for error in text_of(response.content, ".errorlist"))
+    assert not Book.objects.filter(title="Beloved").exists()
+
+
+def test_author_autocomplete_finds_authors_for_the_book_form(editor_client):
+    make_author(name="Hilary Mantel")
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "catalogue",
+            "model_name": "contribution",
+            "field_name": "author",
+            "term": "mant",
+        },
+    )
+    assert [result["text"] for result in response.json()["results"]] == ["Hilary Mantel"]
+
+
+def test_a_reader_who_is_not_staff_is_sent_to_the_login(client, db):
+    response = client.get("/admin/articles/article/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_moves_with_admin_url(db):
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "x",
+            "ADMIN_URL": "desk/",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "/desk/"
+    make_book()

@@ -1,0 +1,63 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article
+from catalogue.models import Author, Book, Contribution
+
+
+def test_load_demo_twice_changes_nothing(db, capsys):
+    call_command("load_demo")
+    stamps = {a.slug: a.updated_at for a in Article.objects.all()}
+    book_stamp = Book.objects.get().updated_at
+    counts = (
+        Article.objects.count(),
+        Book.objects.count(),
+        Author.objects.count(),
+        Contribution.objects.count(),
+    )
+    capsys.readouterr()
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out
+    assert (
+        counts
+        == (
+            Article.objects.count(),
+            Book.objects.count(),
+            Author.objects.count(),
+            Contribution.objects.count(),
+        )
+        == (3, 1, 1, 1)
+    )
+    assert stamps == {a.slug: a.updated_at for a in Article.objects.all()}
+    assert Book.objects.get().updated_at == book_stamp
+
+
+def test_load_demo_prints_the_editor_login(db, capsys):
+    call_command("load_demo")
+    assert "editor / colophon-demo-editor" in capsys.readouterr().out
+
+
+def run_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+
+
+@pytest.mark.skipif(os.path.exists(".env"), reason="a local .env supplies SECRET_KEY")
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = run_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_development_settings_start_with_no_environment_at_all():
+    assert run_settings(DEBUG="true").returncode == 0
