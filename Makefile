@@ -46,6 +46,9 @@ test: install ## The whole suite (SQLite unless DATABASE_URL says otherwise)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+test-browser: install ## Only the browser tests (Playwright driving Debian's Chromium)
+	$(TEST_ENV) $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
 bench: install ## Benchmarks under bench/, printing figures
 	$(BIN)/python bench/run.py
 

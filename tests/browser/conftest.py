@@ -1,0 +1,74 @@
+"""Fixtures for the Playwright tests: a headless Debian Chromium and a live server with the demo.
+
+These tests drive a real browser, so they are marked `browser`; run them alone with
+`DEBUG=false SECRET_KEY=x .venv/bin/python -m pytest tests/browser -m browser`.
+"""
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per module (launching it is the slow part)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an asyncio loop running in this thread, and Django
+    # refuses ORM calls from a thread with a running loop. The tests touch the ORM only
+    # between browser steps, never concurrently, so the check is lifted, for these
+    # tests only (the variable is read at each call).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def browser_settings(settings, tmp_path):
+    """Media in a temp dir; static files without a manifest (the tests run with DEBUG off)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # With DEBUG off the Manifest storage needs collectstatic; plain names need nothing.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return settings
+
+
+@pytest.fixture
+def demo_site(live_server, browser_settings):
+    """The live server with the demo loaded (the live server implies transactional_db).
+
+    The live server serves MEDIA_URL itself, from settings.MEDIA_ROOT at request time,
+    so the cover load_demo draws into the temp MEDIA_ROOT is what the browser gets.
+    """
+    from articles.demo import load_demo
+
+    load_demo()
+    return live_server
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page at desktop width; its browser context is closed after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
