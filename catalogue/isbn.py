@@ -1,7 +1,10 @@
 """ISBN normalisation on top of python-stdnum: one canonical form, ISBN-13 digits."""
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
-from stdnum import isbn
+from stdnum import ean, isbn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 
@@ -52,3 +55,47 @@ def isbn10_from_isbn13(isbn13: str) -> str:
 def looks_like_isbn(value: str) -> bool:
     """True when the value is a valid ISBN-10 or ISBN-13 (hyphens allowed)."""
     return isbn.is_valid(value or "")
+
+
+def recover_isbn10(value: str) -> str | None:
+    """An ISBN-10 column that spreadsheets stored as a number, losing leading zeros.
+
+    Returns the ISBN-13 when the zero-padded value is a valid ISBN-10, else None.
+    """
+    digits = (value or "").strip().upper()
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    if not digits or len(digits) > 10 or not re.fullmatch(r"\d+X?", digits):
+        return None
+    padded = digits.zfill(10)
+    return isbn.to_isbn13(padded) if isbn.is_valid(padded) else None
+
+
+def isbn13_float_candidates(value: str) -> list[str]:
+    """Valid ISBN-13s that an ISBN-13 stored as a float (9.78043902348e+12) may stand for.
+
+    Twelve significant digits survive, rounded: where the check digit was 5 or more the
+    twelfth digit came out one too high. So the candidates are the twelve digits as
+    printed with a check digit under 5, and one less with a check digit of 5 or more.
+    An exact 13-digit integer is its own single candidate.
+    """
+    text = (value or "").strip().lower()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return []
+    if not number.is_finite() or number <= 0 or number != number.to_integral_value():
+        return []
+    number = int(number)
+    if "e" not in text:  # written out in full ("9780439023481.0"): nothing was rounded
+        candidate = str(number)
+        return [candidate] if len(candidate) == 13 and isbn.is_valid(candidate) else []
+    if not 10**12 <= number < 10**13:
+        return []
+    first12 = number // 10
+    candidates = []
+    for stem, rounded_up in ((first12, False), (first12 - 1, True)):
+        candidate = f"{stem:012d}" + ean.calc_check_digit(f"{stem:012d}")
+        if (int(candidate[-1]) >= 5) == rounded_up and isbn.is_valid(candidate):
+            candidates.append(candidate)
+    return candidates
