@@ -3,8 +3,19 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from .fields import ISBN13Field, LanguageCodeField
@@ -47,6 +58,27 @@ class BookQuerySet(models.QuerySet):
     def public(self) -> "BookQuerySet":
         """Books readers may see."""
         return self.filter(status=Book.Status.PUBLISHED)
+
+    def with_rating(self) -> "BookQuerySet":
+        """Annotate `rating_total_count` and `rating_mean` (site plus source) for sorting."""
+        count = sum(
+            (F(f"ratings_{star}") + F(f"source_ratings_{star}") for star in STARS), Value(0)
+        )
+        stars = sum(
+            (star * (F(f"ratings_{star}") + F(f"source_ratings_{star}")) for star in STARS),
+            Value(0),
+        )
+        return self.annotate(
+            rating_total_count=count,
+            rating_mean=Case(
+                When(rating_total_count=0, then=Value(None)),
+                default=ExpressionWrapper(
+                    Cast(stars, FloatField()) / Cast(count, FloatField()),
+                    output_field=FloatField(),
+                ),
+                output_field=FloatField(),
+            ),
+        )
 
     def for_cards(self) -> "BookQuerySet":
         """Everything a book card shows, in a fixed number of queries for any number of books."""
@@ -92,10 +124,38 @@ class Book(models.Model):
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
+    cover_url = models.URLField(
+        "cover image URL",
+        max_length=500,
+        blank=True,
+        help_text="An image elsewhere (from an import); an uploaded cover takes precedence.",
+    )
+    # Widths -> {"webp": name, "jpeg": name, "height": px}, made once when a cover is saved.
+    cover_renditions = models.JSONField(default=dict, blank=True, editable=False)
+
+    series = models.CharField(max_length=255, blank=True)
+    series_number = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True, help_text="Place in the series."
+    )
+
     isbn13 = ISBN13Field(help_text="Hyphens and ISBN-10s are accepted and converted.")
+    goodreads_id = models.PositiveBigIntegerField(
+        "Goodreads id",
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The book's id at Goodreads; imports recognise the book by it.",
+    )
     asin = models.CharField("ASIN", max_length=10, blank=True)
     publisher = models.CharField(max_length=255, blank=True)
-    publication_date = models.DateField(null=True, blank=True)
+    publication_year = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Negative for years before the common era (-750 is 750 BC).",
+    )
+    publication_date = models.DateField(
+        null=True, blank=True, help_text="The exact date, where known; sets the year."
+    )
     language = LanguageCodeField(help_text="ISO 639 code, for example en, fr, de.")
     print_length = models.PositiveIntegerField(
         "print length", null=True, blank=True, help_text="In pages."
@@ -152,6 +212,12 @@ class Book(models.Model):
                 violation_error_message="Another book already has this ISBN-13.",
             ),
         ]
+        indexes = [
+            models.Index(fields=["language"]),
+            models.Index(fields=["publication_year"]),
+            models.Index(fields=["series", "series_number"]),
+        ]
+        # PostgreSQL also gets full-text and trigram indexes (migration 0003).
 
     def __str__(self) -> str:
         return self.title
@@ -163,6 +229,33 @@ class Book(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:book-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.publication_date:
+            if self.publication_year is None:
+                self.publication_year = self.publication_date.year
+            elif self.publication_year != self.publication_date.year:
+                raise ValidationError(
+                    {"publication_year": "The year does not match the publication date."}
+                )
+
+    @property
+    def publication_label(self) -> str:
+        """ "1997", "750 BC"; the date itself is shown where it is known."""
+        if self.publication_year is None:
+            return ""
+        if self.publication_year < 0:
+            return f"{-self.publication_year} BC"
+        return str(self.publication_year)
+
+    @property
+    def series_label(self) -> str:
+        """ "The Hunger Games #1" (a whole number without its decimals)."""
+        if not self.series:
+            return ""
+        if self.series_number is None:
+            return self.series
+        return f"{self.series} #{self.series_number.normalize():f}"
 
     @property
     def full_title(self) -> str:
