@@ -4,20 +4,52 @@ from django.db import models
 from django.utils.text import slugify
 
 
-def unique_slug(instance: models.Model, text: str, *, max_length: int = 200) -> str:
-    """A slug for `text` that no other row of the instance's model uses.
+def base_slug(text: str, fallback: str, *, max_length: int = 200) -> str:
+    """ASCII where the text allows it; titles in other scripts (Arabic, Greek, …) keep
+    their own letters rather than becoming an empty or meaningless slug."""
+    ascii_slug = slugify(text)[:max_length].strip("-")
+    unicode_slug = slugify(text, allow_unicode=True)[:max_length].strip("-")
+    # "1/4 جرام" must not become "14": keep the letters ASCII would drop.
+    slug = unicode_slug if len(ascii_slug) * 2 < len(unicode_slug) else ascii_slug
+    return slug or fallback
 
-    ASCII where the text allows it; titles in other scripts (Arabic, Greek, …) keep
-    their own letters rather than becoming an empty or meaningless slug.
-    """
-    base = slugify(text)[:max_length].strip("-") or slugify(text, allow_unicode=True)[
-        :max_length
-    ].strip("-")
-    base = base or instance._meta.model_name
+
+def numbered(base: str, number: int, max_length: int = 200) -> str:
+    if number == 1:
+        return base
+    suffix = f"-{number}"
+    return f"{base[: max_length - len(suffix)]}{suffix}"
+
+
+def unique_slug(instance: models.Model, text: str, *, max_length: int = 200) -> str:
+    """A slug for `text` that no other row of the instance's model uses."""
+    base = base_slug(text, instance._meta.model_name, max_length=max_length)
     others = type(instance)._default_manager.exclude(pk=instance.pk)
-    slug, number = base, 1
-    while others.filter(slug=slug).exists():
+    number = 1
+    while others.filter(slug=numbered(base, number, max_length)).exists():
         number += 1
-        suffix = f"-{number}"
-        slug = f"{base[: max_length - len(suffix)]}{suffix}"
-    return slug
+    return numbered(base, number, max_length)
+
+
+def allocate_slugs(model: type[models.Model], texts: list[str], *, tries: int = 20) -> list[str]:
+    """Unique slugs for many new rows at once, in one query (imports).
+
+    Each text gets its base slug or the first free numbered one; the rare text whose
+    first `tries` numbers are all taken falls back to asking the database one by one.
+    """
+    bases = [base_slug(text, model._meta.model_name) for text in texts]
+    candidates = {numbered(base, n) for base in set(bases) for n in range(1, tries + 1)}
+    taken = set(model._default_manager.filter(slug__in=candidates).values_list("slug", flat=True))
+    slugs = []
+    manager = model._default_manager
+    for base in bases:
+        number = 1
+        while True:
+            slug = numbered(base, number)
+            known_free = number <= tries  # `taken` holds every taken slug up to `tries`
+            if slug not in taken and (known_free or not manager.filter(slug=slug).exists()):
+                break
+            number += 1
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs

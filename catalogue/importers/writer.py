@@ -1,0 +1,135 @@
+"""Writing a batch of BookRecords: find, validate, create or update, in few queries."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from catalogue.models import Author, Book, Contribution
+from catalogue.slugs import allocate_slugs
+
+from .records import BookRecord
+
+# Validation that runs per row; uniqueness is settled for the whole batch instead.
+ROW_VALIDATION = {"exclude": ["slug"], "validate_unique": False, "validate_constraints": False}
+
+
+class BatchWriter:
+    def __init__(self, on_created: Callable, on_updated: Callable, on_unchanged: Callable,
+                 on_rejected: Callable, on_warning: Callable):  # fmt: skip
+        self.on_created = on_created
+        self.on_updated = on_updated
+        self.on_unchanged = on_unchanged
+        self.on_rejected = on_rejected
+        self.on_warning = on_warning
+
+    @transaction.atomic
+    def write(self, records: list[BookRecord]) -> None:
+        """All of the batch or none of it: a crash leaves no half-written book."""
+        existing = self._existing_books(records)
+        by_id = {book.goodreads_id: book for book in existing if book.goodreads_id}
+        by_isbn = {book.isbn13: book for book in existing if book.isbn13}
+        authors = self._authors_for(records)
+        now = timezone.now()
+        claimed: dict[str, int] = {}  # ISBN -> line that carries it in this batch
+        new: list[tuple[BookRecord, Book]] = []
+        changed: list[tuple[BookRecord, Book, bool]] = []
+        for record in records:
+            book = by_id.get(record.goodreads_id)
+            if book is None and record.isbn13:
+                # An ISBN alone matches only a book no source has claimed (an editor's).
+                candidate = by_isbn.get(record.isbn13)
+                book = candidate if candidate and candidate.goodreads_id is None else None
+            self._settle_isbn(record, book, by_isbn.get(record.isbn13), claimed)
+            if book is None:
+                book = Book(**record.book_values())
+                if self._valid(record, book):
+                    new.append((record, book))
+                continue
+            fields = [
+                name for name, value in record.book_values().items()
+                if getattr(book, name) != value
+            ]  # fmt: skip
+            for name in fields:
+                setattr(book, name, record.book_values()[name])
+            book.updated_at = now
+            current = [(c.author.name, c.role) for c in book.contributions.all()]
+            credits_differ = current != record.credits
+            if (fields or credits_differ) and self._valid(record, book):
+                changed.append((record, book, credits_differ))
+            elif not fields and not credits_differ:
+                self.on_unchanged(record)
+
+        if new:
+            for (_record, book), slug in zip(
+                new, allocate_slugs(Book, [book.title for _, book in new]), strict=True
+            ):
+                book.slug = slug
+            Book.objects.bulk_create([book for _, book in new])
+        if changed:
+            names = sorted({n for record, _, _ in changed for n in record.book_values()})
+            Book.objects.bulk_update([book for _, book, _ in changed], [*names, "updated_at"])
+        recredited = [book for _, book, differ in changed if differ]
+        Contribution.objects.filter(book__in=recredited).delete()
+        Contribution.objects.bulk_create(
+            Contribution(book=book, author=authors[name], role=role, position=position)
+            for record, book in [*new, *((r, b) for r, b, differ in changed if differ)]
+            for position, (name, role) in enumerate(record.credits)
+        )
+        for record, _ in new:
+            self.on_created(record)
+        for record, _, _ in changed:
+            self.on_updated(record)
+
+    def _existing_books(self, records: list[BookRecord]) -> list[Book]:
+        ids = [r.goodreads_id for r in records if r.goodreads_id]
+        isbns = [r.isbn13 for r in records if r.isbn13]
+        return list(
+            Book.objects.filter(Q(goodreads_id__in=ids) | Q(isbn13__in=isbns)).prefetch_related(
+                "contributions__author"
+            )
+        )
+
+    def _settle_isbn(self, record, book, holder, claimed) -> None:
+        """Two rows with one ISBN are two editions: the first keeps it, the other is told."""
+        if not record.isbn13:
+            return
+        if holder is book:
+            holder = None
+        if record.isbn13 in claimed:
+            where = f"line {claimed[record.isbn13]}"
+        elif holder is not None:
+            where = f"“{holder.title}” (already in the catalogue)"
+        else:
+            claimed[record.isbn13] = record.line
+            return
+        self.on_warning(record, f"ISBN {record.isbn13} is already carried by {where}; "
+                                "this book is imported without it")  # fmt: skip
+        record.isbn13 = ""
+
+    def _valid(self, record: BookRecord, book: Book) -> bool:
+        try:
+            book.full_clean(**ROW_VALIDATION)
+        except ValidationError as error:
+            reasons = "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+            self.on_rejected(record, reasons)
+            return False
+        return True
+
+    def _authors_for(self, records: list[BookRecord]) -> dict[str, Author]:
+        names = {name for record in records for name, _ in record.credits}
+        found: dict[str, Author] = {}
+        for author in Author.objects.filter(name__in=names).order_by("pk"):
+            found.setdefault(author.name, author)
+        missing = sorted(names - found.keys())
+        if missing:
+            created = Author.objects.bulk_create(
+                Author(name=name, slug=slug)
+                for name, slug in zip(missing, allocate_slugs(Author, missing), strict=True)
+            )
+            found.update({author.name: author for author in created})
+        return found

@@ -1,0 +1,109 @@
+"""Whole files: the Goodreads export, and files that must be refused whole."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from catalogue.importers import ImportFileError, import_books
+from catalogue.models import Author, Book
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_goodreads_export_is_recognised_and_imported(db):
+    report = import_books(DATA / "goodreads_export.csv")
+    assert report.format_name == "Goodreads library export"
+    assert (report.created, report.skipped) == (3, 1)
+    hunger_games = Book.objects.get(goodreads_id=2767052)
+    assert (hunger_games.title, hunger_games.series) == ("The Hunger Games", "The Hunger Games")
+    assert (hunger_games.isbn13, hunger_games.publisher, hunger_games.print_length) == (
+        "9780439023481", "Scholastic Press", 374,
+    )  # fmt: skip
+    odyssey = Book.objects.get(goodreads_id=1381)
+    assert odyssey.publication_label == "720 BC"
+    assert [c.author.name for c in odyssey.credits] == ["Homer", "Robert Fagles"]
+
+
+def test_goodreads_export_bad_values_are_reported_not_stored(db):
+    report = import_books(DATA / "goodreads_export.csv")
+    bad = Book.objects.get(goodreads_id=9999901)
+    assert bad.isbn13 == "" and bad.print_length is None
+    messages = [str(issue) for issue in report.issues]
+    assert any("line 4: warning:" in m and "wrong check digit" in m for m in messages)
+    assert any("line 4: warning:" in m and "Number of Pages “many”" in m for m in messages)
+    assert "line 5: skipped: the row has no title" in messages
+
+
+def test_the_goodbooks_and_goodreads_files_meet_on_the_goodreads_id(db):
+    import_books(DATA / "goodbooks_sample.csv")
+    report = import_books(DATA / "goodreads_export.csv")
+    assert report.created == 1  # only the made-up row; the others are known books
+    assert Book.objects.filter(goodreads_id=2767052).count() == 1
+
+
+def test_rejected_rows_are_written_out_to_be_fixed_and_imported_again(db, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    import_books(DATA / "goodreads_export.csv", rejects=rejects)
+    lines = rejects.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Book Id,Title,Author")
+    assert len(lines) == 2 and lines[1].startswith("9999902,,Nobody")
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(lines[0] + "\n" + lines[1].replace("9999902,,", "9999902,Found,") + "\n")
+    assert import_books(fixed).created == 1
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_skipped_with_its_line(db, tmp_path):
+    header = (DATA / "goodbooks_sample.csv").read_text(encoding="utf-8").splitlines()[:2]
+    path = tmp_path / "short.csv"
+    path.write_text(header[0] + "\n" + header[1] + "\n1,2,3\n", encoding="utf-8")
+    report = import_books(path)
+    assert report.created == 1
+    assert [str(issue) for issue in report.issues if issue.kind == "skipped"] == [
+        "line 3: skipped: expected 23 fields, found 3"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"title,author\nDune,Frank Herbert\n", "header is not one Colophon knows"),
+        ("book_id,title\n".encode("utf-16"), "binary"),
+        (b"book_id,title\n\xff\xfe caf\xe9\n", "not UTF-8"),
+    ],
+    ids=["empty", "binary", "wrong header", "utf-16", "latin-1"],
+)
+def test_a_malformed_file_stops_with_a_clear_message_and_changes_nothing(db, tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=message):
+        import_books(path)
+    with pytest.raises(CommandError, match=message):
+        call_command("import_books", str(path))
+    assert Book.objects.count() == Author.objects.count() == 0
+
+
+def test_a_missing_file_is_a_clear_command_error(db, tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import_books", str(tmp_path / "nope.csv"))
+
+
+def test_a_crash_keeps_the_batches_already_committed(db, monkeypatch):
+    from catalogue.importers import writer
+
+    calls = {"n": 0}
+    original = writer.BatchWriter.write
+
+    def failing_second_batch(self, records):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return original(self, records)
+
+    monkeypatch.setattr(writer.BatchWriter, "write", failing_second_batch)
+    with pytest.raises(RuntimeError):
+        import_books(DATA / "goodbooks_sample.csv", batch_size=5)
+    assert Book.objects.count() == 5
+    assert all(book.contributions.exists() for book in Book.objects.all())
