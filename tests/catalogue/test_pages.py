@@ -1,0 +1,148 @@
+"""The catalogue as a reader browses it: list, filters, book and author pages."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalogue.models import Book
+from tests.conftest import make_article, make_author, make_book, text_of
+
+
+@pytest.fixture
+def shelf(db):
+    tolkien = make_author(name="J.R.R. Tolkien")
+    homer = make_author(name="Homer")
+    return {
+        "hobbit": make_book(title="The Hobbit", language="en", publication_year=1937,
+                            source_ratings_5=8, source_ratings_4=2, authors=[tolkien]),
+        "fellowship": make_book(title="The Fellowship of the Ring", language="en",
+                                publication_year=1954, series="The Lord of the Rings",
+                                series_number=Decimal(1), source_ratings_4=10, authors=[tolkien]),
+        "towers": make_book(title="The Two Towers", language="en", publication_year=1954,
+                            series="The Lord of the Rings", series_number=Decimal(2),
+                            source_ratings_3=5, authors=[tolkien]),
+        "iliad": make_book(title="The Iliad", language="grc", publication_year=-750,
+                           source_ratings_2=3, authors=[homer]),
+        "unrated": make_book(title="Unrated Notes", language="fr", publication_year=2001),
+    }  # fmt: skip
+
+
+def titles(client, query: str = "") -> list[str]:
+    response = client.get(f"/books/{query}")
+    assert response.status_code == 200
+    return text_of(response.content, ".book-card__title")
+
+
+def test_books_are_listed_by_title(client, shelf):
+    assert titles(client) == [
+        "The Fellowship of the Ring", "The Hobbit", "The Iliad", "The Two Towers", "Unrated Notes",
+    ]  # fmt: skip
+
+
+def test_filter_by_language_author_year_and_rating(client, shelf):
+    assert titles(client, "?language=grc") == ["The Iliad"]
+    assert titles(client, "?author=tolkien&sort=oldest") == [
+        "The Hobbit", "The Fellowship of the Ring", "The Two Towers",
+    ]  # fmt: skip
+    assert titles(client, "?year_min=-800&year_max=1940&sort=oldest") == ["The Iliad", "The Hobbit"]
+    assert titles(client, "?min_rating=4") == ["The Fellowship of the Ring", "The Hobbit"]
+
+
+def test_sort_by_rating_and_by_number_of_ratings(client, shelf):
+    assert titles(client, "?sort=rating")[:4] == [
+        "The Hobbit", "The Fellowship of the Ring", "The Two Towers", "The Iliad",
+    ]  # fmt: skip
+    assert titles(client, "?sort=ratings")[:2] == ["The Hobbit", "The Fellowship of the Ring"]
+
+
+def test_the_language_filter_offers_languages_by_name(client, shelf):
+    options = text_of(client.get("/books/").content, "#id_language option")
+    assert options == ["Any language", "Ancient Greek (to 1453)", "English", "French"]
+
+
+@pytest.mark.parametrize(
+    "query", ["?year_min=x", "?min_rating=banana", "?sort=drop+table", "?language=zz"]
+)
+def test_a_bad_parameter_is_ignored_with_a_note(client, shelf, query):
+    response = client.get(f"/books/{query}")
+    assert response.status_code == 200
+    assert len(text_of(response.content, ".book-card")) == 5
+    assert "This filter was ignored." in text_of(response.content, ".notice")[0]
+
+
+@pytest.mark.parametrize("page", ["abc", "999999", "-1", "0"])
+def test_a_page_that_does_not_exist_is_a_404(client, shelf, page):
+    assert client.get(f"/books/?page={page}").status_code == 404
+
+
+def test_pages_keep_the_filters(client, db):
+    for number in range(30):
+        make_book(title=f"Volume {number:02d}", language="en")
+    html = client.get("/books/?language=en&page=2").content
+    assert len(text_of(html, ".book-card")) == 6
+    assert 'href="?language=en&amp;page=1"' in html.decode()
+
+
+def count_queries(client, django_assert_max_num_queries, url: str) -> int:
+    with django_assert_max_num_queries(50) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_query_count_does_not_grow_with_the_page(client, db, django_assert_max_num_queries):
+    author = make_author(name="Prolific")
+    make_book(title="Alone", authors=[author])
+    one = count_queries(client, django_assert_max_num_queries, "/books/")
+    for number in range(30):
+        make_book(title=f"Another {number}", authors=[author])
+    assert count_queries(client, django_assert_max_num_queries, "/books/") == one
+
+
+def test_book_page_query_count_does_not_grow(client, db, django_assert_max_num_queries):
+    author = make_author(name="Prolific")
+    book = make_book(title="Main", series="Saga", series_number=1, authors=[author])
+    make_book(title="Saga 0", series="Saga", series_number=0, authors=[author])
+    make_book(title="Other", authors=[author])
+    make_article(title="About it", body="[[book:main]]")
+    one = count_queries(client, django_assert_max_num_queries, book.get_absolute_url())
+    for number in range(12):
+        make_book(title=f"Saga {number}", series="Saga", series_number=number + 2, authors=[author])
+        make_book(title=f"Other {number}", authors=[author])
+        make_article(title=f"Also about it {number}", body="[[book:main]]")
+    assert count_queries(client, django_assert_max_num_queries, book.get_absolute_url()) == one
+
+
+def test_author_page_query_count_does_not_grow(client, db, django_assert_max_num_queries):
+    author = make_author(name="Prolific")
+    make_book(title="First", authors=[author])
+    one = count_queries(client, django_assert_max_num_queries, author.get_absolute_url())
+    for number in range(20):
+        make_book(title=f"Next {number}", authors=[author])
+    assert count_queries(client, django_assert_max_num_queries, author.get_absolute_url()) == one
+
+
+def test_book_page_shows_histogram_series_other_books_and_articles(client, shelf):
+    make_article(title="Reading Tolkien", body="[[book:the-fellowship-of-the-ring]]")
+    html = client.get(shelf["fellowship"].get_absolute_url()).content
+    assert text_of(html, "#book-series + ol li") == ["The Two Towers #2"]
+    assert text_of(html, "#book-others + ul .book-card__title") == ["The Hobbit"]
+    assert text_of(html, "#book-articles + ul .teaser__title") == ["Reading Tolkien"]
+    assert text_of(html, ".histogram__table th") == [
+        "5 stars", "4 stars", "3 stars", "2 stars", "1 star",
+    ]  # fmt: skip
+    assert text_of(html, ".histogram__count") == ["0", "10", "0", "0", "0"]
+    assert "The Lord of the Rings #1" in text_of(html, ".book__facts", " ")[0]
+
+
+def test_author_page_lists_the_authors_books(client, shelf):
+    html = client.get("/authors/jrr-tolkien/").content
+    assert text_of(html, "h1") == ["J.R.R. Tolkien"]
+    assert sorted(text_of(html, ".book-card__title")) == [
+        "The Fellowship of the Ring", "The Hobbit", "The Two Towers",
+    ]  # fmt: skip
+
+
+def test_withdrawn_books_are_neither_listed_nor_shown(client, shelf):
+    Book.objects.filter(pk=shelf["hobbit"].pk).update(status=Book.Status.WITHDRAWN)
+    assert "The Hobbit" not in titles(client)
+    assert client.get(shelf["hobbit"].get_absolute_url()).status_code == 404
