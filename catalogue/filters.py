@@ -20,11 +20,13 @@ MIN_RATINGS = [("", "Any rating"), ("4.5", "4.5 and up"), ("4", "4 and up"), ("3
 
 
 class BookFilterForm(forms.Form):
+    """Years before the common era are negative: -750 is 750 BC."""
+
     q = forms.CharField(required=False, max_length=200, label="Title contains")
     author = forms.CharField(required=False, max_length=200, label="Author")
     language = forms.ChoiceField(required=False, label="Language")
-    year_min = forms.IntegerField(required=False, min_value=-9999, max_value=9999, label="From year")
-    year_max = forms.IntegerField(required=False, min_value=-9999, max_value=9999, label="To year")
+    year_min = forms.IntegerField(required=False, min_value=-9999, max_value=9999, label="From")
+    year_max = forms.IntegerField(required=False, min_value=-9999, max_value=9999, label="To")
     min_rating = forms.ChoiceField(required=False, choices=MIN_RATINGS, label="Rating")
     sort = forms.ChoiceField(
         required=False, choices=[(key, label) for key, (label, _) in SORTS.items()], label="Sort by"

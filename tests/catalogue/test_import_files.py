@@ -75,7 +75,9 @@ def test_a_row_with_the_wrong_number_of_fields_is_skipped_with_its_line(db, tmp_
     ],
     ids=["empty", "binary", "wrong header", "utf-16", "latin-1"],
 )
-def test_a_malformed_file_stops_with_a_clear_message_and_changes_nothing(db, tmp_path, content, message):
+def test_a_malformed_file_stops_with_a_clear_message_and_changes_nothing(
+    db, tmp_path, content, message
+):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     with pytest.raises(ImportFileError, match=message):
