@@ -1,7 +1,8 @@
 """Articles: long-form pieces whose bodies embed book cards."""
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,31 @@ class ArticleQuerySet(models.QuerySet):
         A read-time filter, so a scheduled article appears by itself when its time comes.
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def search(self, query: str) -> "ArticleQuerySet":
+        """Articles whose title or body match, best first (full text on PostgreSQL)."""
+        query = query.strip()
+        if not query:
+            return self.none()
+        if connection.vendor == "postgresql":
+            document = SearchVector("title", weight="A", config="english") + SearchVector(
+                "standfirst", "body", weight="B", config="english"
+            )
+            text_query = SearchQuery(query, config="english", search_type="websearch")
+            return (
+                self.annotate(document=document, rank=SearchRank(document, text_query))
+                .filter(Q(document=text_query) | Q(title__icontains=query))
+                .order_by("-rank", "-published_at")
+            )
+        words = query.split()
+        matches = Q()
+        for word in words:
+            matches &= Q(title__icontains=word) | Q(body__icontains=word)
+        return (
+            self.filter(matches)
+            .annotate(in_title=Count("pk", filter=Q(title__icontains=query)))
+            .order_by("-in_title", "-published_at")
+        )
 
     def embedding(self, book: Book) -> "ArticleQuerySet":
         return self.filter(embedded_books=book)
