@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
+from .covers import make_renditions
+from .forms import BookAdminForm
 from .models import Author, Book, Contribution, Rating
 
 
@@ -29,6 +31,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Book)
 class BookAdmin(admin.ModelAdmin):
+    form = BookAdminForm
     list_display = [
         "cover_thumbnail", "title", "author_names", "isbn13", "language", "status",
         "rating_display",
@@ -81,6 +84,12 @@ class BookAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_cards()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "cover" in form.changed_data:
+            # A new cover gets its renditions now; a cleared one loses them.
+            make_renditions(obj)
 
     @admin.display(description="Cover")
     def cover_thumbnail(self, book):

@@ -1,11 +1,22 @@
-"""Drawn covers: title and author on a colour derived from the title."""
+"""Covers: drawn ones for books without an image, and checks and renditions for uploads."""
 
+import hashlib
 import io
 import textwrap
+import warnings
 import zlib
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
-from PIL import Image, ImageDraw, ImageFont
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
+
+if TYPE_CHECKING:
+    from .models import Book
 
 COVER_SIZE = (600, 900)
 # Deep, readable backgrounds for white text (WCAG AA at these sizes).
@@ -36,3 +47,164 @@ def draw_cover(title: str, author: str) -> ContentFile:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
     return ContentFile(buffer.getvalue())
+
+
+# --- Uploaded covers: what editors may upload, and the renditions cards are served from ----
+
+MAX_COVER_BYTES = 10 * 1024 * 1024
+MAX_COVER_PIXELS = 40_000_000
+# Pillow's format name -> the extension a stored cover gets. MPO is how Pillow reads the
+# multi-picture JPEGs many phones and cameras write; browsers show them as JPEG.
+COVER_FORMATS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+RENDITION_WIDTHS = (160, 320, 640)
+RENDITION_DIR = "covers/renditions"
+SRGB_PROFILE = ImageCms.createProfile("sRGB")
+
+
+def validate_cover_upload(file: File) -> str:
+    """Check that an upload is a JPEG, PNG or WebP cover within our limits; return its format.
+
+    Size and format are read from the header before any pixel data is decoded, so a
+    decompression bomb is refused before it can take the memory it claims.
+    """
+    limit = f"{MAX_COVER_PIXELS / 1_000_000:g} megapixels"
+    if file.size > MAX_COVER_BYTES:
+        raise ValidationError(
+            f"The file is {filesizeformat(file.size)}; the limit is "
+            f"{filesizeformat(MAX_COVER_BYTES)}.",
+            code="file_too_large",
+        )
+    with warnings.catch_warnings():
+        # Pillow only warns between its limit and twice its limit; refuse those too.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            file.seek(0)
+            image = Image.open(file)
+            if image.format not in COVER_FORMATS:
+                raise ValidationError(
+                    f"The image is in {image.format} format; upload a JPEG, PNG or WebP image.",
+                    code="cover_format",
+                )
+            width, height = image.size
+            if width * height > MAX_COVER_PIXELS:
+                raise ValidationError(
+                    f"The image is {width:,} × {height:,} pixels; the limit is {limit}.",
+                    code="too_many_pixels",
+                )
+            image_format = image.format
+            image.verify()
+            # verify() checks little in a JPEG: decode it (within the limits checked above)
+            # so a truncated file is refused here rather than failing when renditions are made.
+            file.seek(0)
+            Image.open(file).load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise ValidationError(
+                f"The image claims to be too large to open safely; the limit is {limit}.",
+                code="too_many_pixels",
+            ) from error
+        except ValidationError:
+            raise
+        except Exception as error:  # Pillow raises many kinds for files it cannot read.
+            raise ValidationError(
+                "The file is not an image, or it is damaged; upload a JPEG, PNG or WebP image.",
+                code="not_an_image",
+            ) from error
+        finally:
+            file.seek(0)
+    return image_format
+
+
+def make_renditions(book: "Book") -> dict[str, dict]:
+    """Write WebP and JPEG copies of the book's cover at RENDITION_WIDTHS; record them.
+
+    Alters data: writes the files to the cover's storage as
+    covers/renditions/<pk>-<content hash>-<width>.<webp|jpg>, saves
+    `book.cover_renditions` ({"320": {"webp": name, "jpeg": name, "height": 480}, ...}) and,
+    once the transaction commits, deletes the previous cover's renditions. A book without a
+    cover is left with none. Never upscales: widths beyond the original's are skipped, and
+    an original narrower than the smallest width gets one rendition at its own width.
+    Called explicitly wherever a cover changes (the admin, the demo), never from save().
+    """
+    if book.pk is None:
+        raise ValueError("Save the book before making renditions of its cover.")
+    storage = book.cover.storage
+    previous = book.cover_renditions or {}
+    renditions = {}
+    if book.cover:
+        with book.cover.open("rb") as cover:
+            content = cover.read()
+        digest = hashlib.sha256(content).hexdigest()[:10]
+        image = _prepared_for_web(Image.open(io.BytesIO(content)))
+        fitting = [width for width in RENDITION_WIDTHS if width <= image.width]
+        widths = fitting or [image.width]
+        # Largest first, each from the one before: cheaper than resizing the original thrice.
+        for width in sorted(widths, reverse=True):
+            height = max(1, round(image.height * width / image.width))
+            image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            stem = f"{RENDITION_DIR}/{book.pk}-{digest}-{width}"
+            renditions[str(width)] = {
+                "webp": _save_rendition(storage, f"{stem}.webp", _encode(image, "WEBP")),
+                "jpeg": _save_rendition(storage, f"{stem}.jpg", _encode(image, "JPEG")),
+                "height": height,
+            }
+    book.cover_renditions = dict(sorted(renditions.items(), key=lambda item: int(item[0])))
+    book.save(update_fields=["cover_renditions"])
+
+    kept = {name for rendition in renditions.values() for name in _file_names(rendition)}
+    stale = [
+        name
+        for rendition in previous.values()
+        for name in _file_names(rendition)
+        if name not in kept
+    ]
+    if stale:
+        # After the commit, so a rolled-back save still finds the files its row names.
+        transaction.on_commit(lambda: [storage.delete(name) for name in stale])
+    return book.cover_renditions
+
+
+def _prepared_for_web(image: Image.Image) -> Image.Image:
+    """Upright, in sRGB, 8 bits per channel: RGB, or RGBA where the image has transparency."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        # 16-bit greyscale (PNG): scale to 8 bits rather than clip everything to white.
+        image = image.convert("I").point(lambda value: value / 257).convert("L")
+    mode = "RGBA" if image.has_transparency_data else "RGB"
+    icc_profile = image.info.get("icc_profile")
+    if icc_profile and image.mode in ("RGB", "RGBA", "CMYK", "L"):
+        # Print covers come in CMYK or wide-gamut RGB; browsers assume sRGB without a profile.
+        try:
+            return ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)),
+                SRGB_PROFILE,
+                outputMode=mode,
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # A broken or unusual profile: convert as if there were none.
+    return image.convert(mode)
+
+
+def _encode(image: Image.Image, image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    if image_format == "JPEG":
+        if image.mode == "RGBA":
+            # JPEG has no transparency: put the cover on white, as a page would show it.
+            background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+            background.alpha_composite(image)
+            image = background
+        image.convert("RGB").save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+    else:
+        image.save(buffer, "WEBP", quality=80, method=5)
+    return buffer.getvalue()
+
+
+def _save_rendition(storage: Storage, name: str, content: bytes) -> str:
+    # The name is derived from the content, so an existing file is an earlier run's copy.
+    if storage.exists(name):
+        storage.delete(name)
+    return storage.save(name, ContentFile(content))
+
+
+def _file_names(rendition: dict) -> list[str]:
+    return [rendition[kind] for kind in ("webp", "jpeg") if rendition.get(kind)]

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 
-from catalogue.covers import draw_cover
+from catalogue.covers import draw_cover, make_renditions
 from catalogue.models import Author, Book, Contribution
 
 from ..models import Article
@@ -121,9 +121,13 @@ def load_demo() -> DemoReport:
     author = _sync(Author, {"slug": AUTHOR["slug"]}, AUTHOR, report)
     book = _sync(Book, {"slug": BOOK["slug"]}, BOOK, report)
     _sync(Contribution, {"book": book, "author": author, "role": "author"}, {"position": 0}, report)
-    if not book.cover:
+    drawn = not book.cover
+    if drawn:
         book.cover.save(f"{book.slug}.jpg", draw_cover(book.title, author.name))
         report.updated.append(f"cover of “{book}”")
+    if drawn or not book.cover_renditions:
+        make_renditions(book)
+        report.updated.append(f"cover renditions of “{book}”")
 
     for spec in ARTICLES:
         values = {

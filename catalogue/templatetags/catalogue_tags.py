@@ -1,6 +1,7 @@
 """The book card and the rating stars: one template each, used wherever a book appears."""
 
 import zlib
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -41,11 +42,57 @@ def cover_hue(title: str) -> int:
     return zlib.crc32(title.encode()) % COVER_HUES
 
 
+# How wide the card shows a cover (see .book-card in site.css), for choosing a rendition.
+COVER_SIZES = "(max-width: 32rem) 5rem, 7.5rem"
+# The rendition an <img> falls back to where srcset is not understood.
+FALLBACK_RENDITION_WIDTH = 320
+# Imported cover URLs (Goodreads' "m" images) are about this size; we never fetch them.
+IMPORTED_COVER_SIZE = (98, 148)
+
+
+@dataclass(frozen=True)
+class CoverImage:
+    """What the cover's <img> (and <picture>, with renditions) needs; no lookups in templates."""
+
+    src: str
+    width: int | None
+    height: int | None
+    srcset: str = ""
+    webp_srcset: str = ""
+    sizes: str = ""
+    imported: bool = False
+
+
+def cover_image(book: Book) -> CoverImage | None:
+    """The book's cover: renditions, else the upload, else an imported URL; None to draw one."""
+    if book.cover and book.cover_renditions:
+        storage = book.cover.storage
+        renditions = sorted((int(width), files) for width, files in book.cover_renditions.items())
+        width, files = next(
+            (item for item in renditions if item[0] == FALLBACK_RENDITION_WIDTH), renditions[-1]
+        )
+        return CoverImage(
+            src=storage.url(files["jpeg"]),
+            width=width,
+            height=files["height"],
+            srcset=", ".join(f"{storage.url(f['jpeg'])} {w}w" for w, f in renditions),
+            webp_srcset=", ".join(f"{storage.url(f['webp'])} {w}w" for w, f in renditions),
+            sizes=COVER_SIZES,
+        )
+    if book.cover:
+        return CoverImage(src=book.cover.url, width=book.cover_width, height=book.cover_height)
+    if book.cover_url.startswith(("https://", "http://")):
+        width, height = IMPORTED_COVER_SIZE
+        return CoverImage(src=book.cover_url, width=width, height=height, imported=True)
+    return None
+
+
 def book_card_context(book: Book, *, lazy: bool = True) -> dict:
     return {
         "book": book,
         "rating": rating_context(book),
         "lazy": lazy,
+        "cover": cover_image(book),
         "cover_hue": cover_hue(book.title),
     }
 

@@ -42,7 +42,7 @@ def test_seed_article_embeds_the_book_card_twice_with_every_value(client, demo):
         "Word Wise Enabled",
         "Print length 258 pages",
     ]
-    assert 'width="600" height="900"' in html.decode()
+    assert 'width="320" height="480"' in html.decode()  # the 320px rendition of 600 × 900
 
 
 def test_seed_article_recommends_the_two_other_articles_with_teasers(client, demo):

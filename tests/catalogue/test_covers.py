@@ -1,0 +1,481 @@
+"""Covers: what editors may upload, the renditions readers get, imported and drawn covers."""
+
+import io
+import socket
+import struct
+import zlib
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.template import Context, Template
+from PIL import Image
+
+from catalogue import covers
+from catalogue.covers import make_renditions, validate_cover_upload
+from catalogue.models import Book
+from tests.conftest import make_author, make_book, text_of
+
+ADD_URL = "/admin/catalogue/book/add/"
+SIZES = "(max-width: 32rem) 5rem, 7.5rem"
+GOODREADS_COVER = "https://images.gr-assets.com/books/1447303603m/2767052.jpg"
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def image_bytes(size=(800, 1200), *, mode="RGB", image_format="PNG", colour=None, **save):
+    if colour is None:
+        colour = {"1": 1, "L": 128, "LA": (128, 0), "RGBA": (40, 90, 160, 0), "P": 0}.get(
+            mode, (40, 90, 160)
+        )
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, image_format, **save)
+    return buffer.getvalue()
+
+
+def image_upload(name="cover.png", **kwargs) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes(**kwargs))
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A tiny PNG that claims to be width × height: what a decompression bomb looks like."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def book_form(**overrides) -> dict:
+    """Everything the admin's book form posts (as in tests/articles/test_admin.py)."""
+    data = {
+        "title": "Beloved",
+        "subtitle": "",
+        "slug": "",
+        "status": "published",
+        "description": "",
+        "isbn13": "",
+        "asin": "",
+        "publisher": "",
+        "publication_date": "",
+        "language": "",
+        "print_length": "",
+        "file_size_kb": "",
+        "text_to_speech": "",
+        "screen_reader": "",
+        "enhanced_typesetting": "",
+        "x_ray": "",
+        "word_wise": "",
+        "rating_source": "",
+        "contributions-TOTAL_FORMS": "0",
+        "contributions-INITIAL_FORMS": "0",
+        "contributions-MIN_NUM_FORMS": "0",
+        "contributions-MAX_NUM_FORMS": "1000",
+    }
+    for star in range(1, 6):
+        data[f"source_ratings_{star}"] = "0"
+    return {**data, **overrides}
+
+
+def render_card(book, lazy=True) -> str:
+    template = Template("{% load catalogue_tags %}{% book_card book lazy=lazy %}")
+    return template.render(Context({"book": book, "lazy": lazy}))
+
+
+def stored_files(media_root) -> list[str]:
+    if not media_root.exists():
+        return []
+    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+
+
+def srcset_entries(srcset: str) -> list[tuple[str, str]]:
+    return [tuple(entry.split()) for entry in srcset.split(", ")]
+
+
+def open_stored(name: str) -> Image.Image:
+    with default_storage.open(name) as file:
+        image = Image.open(io.BytesIO(file.read()))
+        image.load()
+    return image
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    django_user_model.objects.create_superuser("cover-editor", password="not-secret")
+    assert client.login(username="cover-editor", password="not-secret")
+    return client
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test: imported covers are never fetched."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cover was fetched over the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+# --- Uploading through the admin -------------------------------------------------------
+
+
+def test_uploaded_png_is_served_as_webp_and_jpeg_renditions_with_srcset(editor_client):
+    response = editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    book = Book.objects.for_cards().get(title="Beloved")
+
+    assert list(book.cover_renditions) == ["160", "320", "640"]
+    for width, rendition in book.cover_renditions.items():
+        assert rendition["height"] == int(width) * 3 // 2
+        assert rendition["webp"].startswith(f"covers/renditions/{book.pk}-")
+        for kind, image_format in [("webp", "WEBP"), ("jpeg", "JPEG")]:
+            image = open_stored(rendition[kind])
+            assert (image.format, image.size) == (image_format, (int(width), int(width) * 3 // 2))
+
+    soup = BeautifulSoup(render_card(book), "html.parser")
+    source = soup.select_one(".book-card__cover picture source")
+    assert source["type"] == "image/webp"
+    assert [w for _, w in srcset_entries(source["srcset"])] == ["160w", "320w", "640w"]
+    assert all(url.endswith(".webp") for url, _ in srcset_entries(source["srcset"]))
+    assert source["sizes"] == SIZES
+    img = soup.select_one(".book-card__cover picture img.cover")
+    assert img["src"].startswith("/media/covers/renditions/") and img["src"].endswith("-320.jpg")
+    assert (img["width"], img["height"]) == ("320", "480")
+    assert [w for _, w in srcset_entries(img["srcset"])] == ["160w", "320w", "640w"]
+    assert all(url.endswith(".jpg") for url, _ in srcset_entries(img["srcset"]))
+    assert img["sizes"] == SIZES
+    assert img["alt"] == "Cover of Beloved"
+    assert img["loading"] == "lazy" and img["decoding"] == "async"
+
+
+def test_the_book_page_loads_its_cover_at_once(editor_client, client):
+    editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
+    book = Book.objects.get(title="Beloved")
+    img = BeautifulSoup(client.get(book.get_absolute_url()).content, "html.parser").select_one(
+        ".book-card__cover img.cover"
+    )
+    assert img["src"].endswith("-320.jpg") and (img["width"], img["height"]) == ("320", "480")
+    assert not img.has_attr("loading")
+
+
+def test_the_cover_field_offers_only_the_accepted_formats(editor_client):
+    soup = BeautifulSoup(editor_client.get(ADD_URL).content, "html.parser")
+    assert soup.select_one("input[name=cover]")["accept"] == "image/jpeg,image/png,image/webp"
+
+
+def test_a_cover_is_stored_under_the_extension_of_what_it_is(editor_client):
+    upload = image_upload("cover.html", size=(200, 300))  # a PNG, whatever its name says
+    response = editor_client.post(ADD_URL, book_form(cover=upload))
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    assert Book.objects.get(title="Beloved").cover.name == "covers/cover.png"
+
+
+def test_saving_a_book_without_changing_its_cover_keeps_its_renditions(editor_client, media_root):
+    editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
+    book = Book.objects.get(title="Beloved")
+    files = stored_files(media_root)
+    response = editor_client.post(
+        f"/admin/catalogue/book/{book.pk}/change/", book_form(slug="beloved", publisher="Knopf")
+    )
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    book.refresh_from_db()
+    assert book.publisher == "Knopf" and list(book.cover_renditions) == ["160", "320", "640"]
+    assert stored_files(media_root) == files
+
+
+def test_a_new_cover_replaces_the_renditions_of_the_old_one(
+    editor_client, media_root, django_capture_on_commit_callbacks
+):
+    editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
+    book = Book.objects.get(title="Beloved")
+    old = [name for r in book.cover_renditions.values() for name in (r["webp"], r["jpeg"])]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            f"/admin/catalogue/book/{book.pk}/change/",
+            book_form(slug="beloved", cover=image_upload("new.jpg", image_format="JPEG")),
+        )
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    book.refresh_from_db()
+    new = [name for r in book.cover_renditions.values() for name in (r["webp"], r["jpeg"])]
+    assert len(new) == 6 and not set(new) & set(old)
+    assert all(default_storage.exists(name) for name in new)
+    assert not any(default_storage.exists(name) for name in old)
+
+
+def test_clearing_the_cover_removes_its_renditions_and_shows_a_drawn_one(
+    editor_client, django_capture_on_commit_callbacks
+):
+    editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
+    book = Book.objects.get(title="Beloved")
+    old = [name for r in book.cover_renditions.values() for name in (r["webp"], r["jpeg"])]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            f"/admin/catalogue/book/{book.pk}/change/",
+            book_form(slug="beloved", **{"cover-clear": "on"}),
+        )
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    book.refresh_from_db()
+    assert not book.cover and book.cover_renditions == {}
+    assert not any(default_storage.exists(name) for name in old)
+    assert text_of(render_card(book), ".cover--generated .cover__title") == ["Beloved"]
+
+
+# --- What editors may not upload -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        pytest.param(
+            lambda: SimpleUploadedFile("cover.jpg", b"Chapter One\n" * 100, "image/jpeg"),
+            "The file is not an image, or it is damaged; upload a JPEG, PNG or WebP image.",
+            id="text file renamed .jpg",
+        ),
+        pytest.param(
+            lambda: SimpleUploadedFile("cover.jpg", image_bytes(image_format="JPEG")[:2000]),
+            "The file is not an image, or it is damaged; upload a JPEG, PNG or WebP image.",
+            id="truncated JPEG",
+        ),
+        pytest.param(
+            lambda: image_upload("cover.gif", image_format="GIF"),
+            "The image is in GIF format; upload a JPEG, PNG or WebP image.",
+            id="GIF",
+        ),
+        pytest.param(
+            lambda: image_upload("scan.png", size=(7000, 7000), mode="1"),
+            "The image is 7,000 × 7,000 pixels; the limit is 40 megapixels.",
+            id="49 megapixels",
+        ),
+        pytest.param(
+            lambda: SimpleUploadedFile("bomb.png", png_header(100_000, 100_000)),
+            "The image claims to be too large to open safely; the limit is 40 megapixels.",
+            id="decompression bomb",
+        ),
+        pytest.param(
+            # Between Pillow's limit and twice it, where Pillow only warns.
+            lambda: SimpleUploadedFile("bomb.png", png_header(10_000, 10_000)),
+            "The image claims to be too large to open safely; the limit is 40 megapixels.",
+            id="decompression bomb Pillow only warns about",
+        ),
+    ],
+)
+def test_a_bad_upload_gets_a_clear_form_error_and_stores_nothing(
+    editor_client, media_root, upload, message
+):
+    response = editor_client.post(ADD_URL, book_form(cover=upload()))
+    assert response.status_code == 200
+    assert message in text_of(response.content, ".errorlist")
+    assert not Book.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_file_over_the_byte_limit_gets_a_form_error(editor_client, media_root, monkeypatch):
+    monkeypatch.setattr(covers, "MAX_COVER_BYTES", 1000)
+    upload = SimpleUploadedFile("noise.png", image_bytes(size=(64, 64)) + b"\x00" * 2000)
+    response = editor_client.post(ADD_URL, book_form(cover=upload))
+    assert response.status_code == 200
+    errors = text_of(response.content, ".errorlist")
+    assert any(error.endswith("; the limit is 1000 bytes.") for error in errors), errors
+    assert not Book.objects.exists() and stored_files(media_root) == []
+
+
+def test_the_byte_limit_is_ten_megabytes():
+    upload = image_upload(size=(16, 16))
+    upload.size = 11 * 1024 * 1024
+    with pytest.raises(ValidationError) as refused:
+        validate_cover_upload(upload)
+    assert " ".join(refused.value.messages[0].split()) == (
+        "The file is 11.0 MB; the limit is 10.0 MB."
+    )
+
+
+def test_an_image_refused_by_a_lower_pillow_limit_is_a_form_error_not_a_crash(
+    editor_client, monkeypatch
+):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    response = editor_client.post(ADD_URL, book_form(cover=image_upload(size=(40, 60))))
+    assert response.status_code == 200
+    assert "too large to open safely" in " ".join(text_of(response.content, ".errorlist"))
+
+
+def test_accepted_formats_pass_validation():
+    for name, image_format in [("a.jpg", "JPEG"), ("a.png", "PNG"), ("a.webp", "WEBP")]:
+        upload = image_upload(name, size=(30, 45), image_format=image_format)
+        assert validate_cover_upload(upload) == image_format
+        assert upload.tell() == 0  # ready to be saved
+
+
+# --- Renditions ------------------------------------------------------------------------
+
+
+def book_with_cover(content: bytes, name="cover.png", **fields) -> Book:
+    book = make_book(**fields)
+    book.cover.save(name, ContentFile(content, name=name))
+    return book
+
+
+@pytest.mark.django_db
+def test_a_small_cover_is_never_upscaled():
+    book = book_with_cover(image_bytes(size=(100, 150)))
+    renditions = make_renditions(book)
+    assert list(renditions) == ["100"] and renditions["100"]["height"] == 150
+    assert open_stored(renditions["100"]["jpeg"]).size == (100, 150)
+    html = render_card(book)
+    assert "100w" in html and "160w" not in html
+    assert 'width="100" height="150"' in html
+
+
+@pytest.mark.django_db
+def test_a_cover_between_widths_gets_the_widths_below_it():
+    book = book_with_cover(image_bytes(size=(500, 750)))
+    assert list(make_renditions(book)) == ["160", "320"]
+
+
+@pytest.mark.django_db
+def test_renditions_are_upright_when_the_camera_said_it_was_turned():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    book = book_with_cover(
+        image_bytes(size=(400, 200), image_format="JPEG", exif=exif), name="photo.jpg"
+    )
+    renditions = make_renditions(book)
+    assert list(renditions) == ["160"] and renditions["160"]["height"] == 320
+    assert open_stored(renditions["160"]["webp"]).size == (160, 320)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+@pytest.mark.django_db
+def test_transparent_covers_keep_alpha_in_webp_and_sit_on_white_in_jpeg(mode):
+    save = {"transparency": 0} if mode == "P" else {}
+    book = book_with_cover(image_bytes(size=(200, 300), mode=mode, **save))
+    rendition = make_renditions(book)["160"]
+    jpeg = open_stored(rendition["jpeg"])
+    assert jpeg.mode == "RGB" and jpeg.getpixel((80, 120)) == (255, 255, 255)
+    webp = open_stored(rendition["webp"])
+    assert webp.mode == "RGBA" and webp.getpixel((80, 120))[3] == 0
+
+
+@pytest.mark.parametrize(
+    ("mode", "image_format", "colour"),
+    [("CMYK", "JPEG", (0, 255, 255, 0)), ("I;16", "PNG", 40000), ("1", "PNG", 1)],
+)
+@pytest.mark.django_db
+def test_covers_in_any_mode_become_rgb_renditions(mode, image_format, colour):
+    content = image_bytes(size=(200, 300), mode=mode, image_format=image_format, colour=colour)
+    rendition = make_renditions(book_with_cover(content))["160"]
+    jpeg = open_stored(rendition["jpeg"])
+    assert jpeg.mode == "RGB"
+    if mode == "I;16":  # 16-bit grey is scaled to 8 bits, not clipped to white
+        assert jpeg.getpixel((80, 120))[0] == pytest.approx(155, abs=3)
+    if mode == "CMYK":
+        red, green, blue = jpeg.getpixel((80, 120))
+        assert red > 200 and green < 80 and blue < 80
+
+
+@pytest.mark.django_db
+def test_making_renditions_again_for_the_same_cover_writes_the_same_files(media_root):
+    book = book_with_cover(image_bytes(size=(800, 1200)))
+    first = make_renditions(book)
+    files = stored_files(media_root)
+    assert make_renditions(book) == first
+    assert stored_files(media_root) == files
+
+
+@pytest.mark.django_db
+def test_a_cover_without_renditions_is_served_as_uploaded():
+    book = book_with_cover(image_bytes(size=(300, 450)))
+    img = BeautifulSoup(render_card(book), "html.parser").select_one("img.cover")
+    assert img["src"] == book.cover.url
+    assert (img["width"], img["height"]) == ("300", "450")
+    assert not img.has_attr("srcset") and img.find_parent("picture") is None
+
+
+# --- Imported and drawn covers ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_imported_cover_url_is_shown_as_is_and_never_fetched(no_network, media_root):
+    book = make_book(title="Dune", cover_url=GOODREADS_COVER)
+    html = render_card(book)
+    img = BeautifulSoup(html, "html.parser").select_one(".book-card__cover img.cover")
+    assert img["src"] == GOODREADS_COVER
+    assert (img["width"], img["height"]) == ("98", "148")
+    assert img["referrerpolicy"] == "no-referrer"
+    assert img["alt"] == "Cover of Dune" and img["loading"] == "lazy"
+    assert "<picture>" not in html and "cover--generated" not in html
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_an_uploaded_cover_takes_precedence_over_an_imported_url():
+    book = book_with_cover(image_bytes(size=(300, 450)), cover_url=GOODREADS_COVER)
+    make_renditions(book)
+    assert GOODREADS_COVER not in render_card(book)
+
+
+@pytest.mark.django_db
+def test_a_cover_url_that_is_not_a_web_address_is_not_used():
+    html = render_card(make_book(title="Dune", cover_url="javascript:alert(1)"))
+    assert "javascript" not in html
+    assert text_of(html, ".cover--generated .cover__title") == ["Dune"]
+
+
+@pytest.mark.django_db
+def test_a_book_with_no_cover_at_all_gets_a_drawn_one_with_title_and_author():
+    book = make_book(title="Beloved", authors=[make_author(name="Toni Morrison")])
+    html = render_card(Book.objects.for_cards().get(pk=book.pk))
+    assert text_of(html, ".cover--generated .cover__title") == ["Beloved"]
+    assert text_of(html, ".cover--generated .cover__author") == ["Toni Morrison"]
+    assert "<img" not in html
+
+
+@pytest.mark.django_db
+def test_cards_need_no_queries_for_their_covers(django_assert_num_queries):
+    make_renditions(book_with_cover(image_bytes(size=(800, 1200)), title="A"))
+    make_book(title="B", cover_url=GOODREADS_COVER)
+    make_book(title="C")
+    books = list(Book.objects.for_cards())
+    with django_assert_num_queries(0):
+        html = "".join(render_card(book) for book in books)
+    assert html.count("<picture>") == 1 and html.count("cover--generated") == 1
+
+
+# --- The demo --------------------------------------------------------------------------
+
+
+def test_the_seed_page_serves_the_demo_cover_as_renditions(client, demo):
+    book = Book.objects.get(slug="the-last-battle")
+    assert list(book.cover_renditions) == ["160", "320"]  # the drawn cover is 600 wide
+    soup = BeautifulSoup(client.get("/articles/unlikely-allies/").content, "html.parser")
+    sources = soup.select(".book-card picture source[type='image/webp']")
+    assert len(sources) == 2
+    assert [w for _, w in srcset_entries(sources[0]["srcset"])] == ["160w", "320w"]
+
+
+def test_load_demo_remakes_missing_renditions_and_only_those(db, capsys):
+    call_command("load_demo")
+    Book.objects.update(cover_renditions={})
+    capsys.readouterr()
+    call_command("load_demo")
+    assert (
+        capsys.readouterr().out.splitlines()[0] == "Updated cover renditions of “The Last Battle”"
+    )
+    assert list(Book.objects.get().cover_renditions) == ["160", "320"]
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out
