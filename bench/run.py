@@ -1,29 +1,35 @@
 """Colophon benchmarks: `make bench` (or `.venv/bin/python bench/run.py` from the repo root).
 
-Runs with production settings (DEBUG off) against a throwaway SQLite database and media
-directory in a temp dir, so the developer's db.sqlite3 and media/ are never touched.
-Each benchmark is a function in BENCHMARKS that prints one line of figures.
+Runs with production settings (DEBUG off) against throwaway databases: a temp SQLite
+file, and a scratch PostgreSQL database when one answers at BENCH_POSTGRES_URL (default
+postgres://postgres@127.0.0.1:5432/colophon_bench, created and dropped here). The
+developer's db.sqlite3 and media/ are never touched. Each benchmark prints its figures.
+Django can be set up once per process, so each database gets a child process.
 """
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/colophon_bench"
+)
 
 
-def setup_django(tmp: Path) -> None:
-    """Point Django at a temp database and media root, then set it up and migrate."""
+def setup_django(tmp: Path, database_url: str) -> None:
+    """Point Django at the given database and a temp media root, set it up and migrate."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "colophon-bench-only-secret-key")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
     # WhiteNoise warns when STATIC_ROOT is missing; an empty one keeps the output clean.
     os.environ["STATIC_ROOT"] = str(tmp / "staticfiles")
-    (tmp / "staticfiles").mkdir()
+    (tmp / "staticfiles").mkdir(exist_ok=True)
     for path in (REPO_ROOT, BENCH_DIR):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
@@ -32,35 +38,63 @@ def setup_django(tmp: Path) -> None:
 
     django.setup()
 
+    import logging
+
     from django.conf import settings
+    from django.core.management import call_command
 
     # {% static %} under the Manifest storage needs collectstatic; plain names will do.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    # Silence "Not Found"/request warnings and other INFO noise in the figures.
-    import logging
-
-    logging.disable(logging.WARNING)
-
-    from django.core.management import call_command
-
+    logging.disable(logging.WARNING)  # "Not Found" and import warnings are not figures
     call_command("migrate", verbosity=0)
 
 
-def main() -> int:
+def run_benchmarks(database_url: str) -> None:
     with tempfile.TemporaryDirectory(prefix="colophon-bench-") as tmp:
-        setup_django(Path(tmp))
+        setup_django(Path(tmp), database_url)
 
         from article_render import bench_article_page
+        from catalogue_pages import bench_catalogue_pages, bench_import
 
-        benchmarks = [
-            bench_article_page,
-        ]
-        for benchmark in benchmarks:
+        for benchmark in (bench_article_page, bench_import, bench_catalogue_pages):
             benchmark()
-    return 0
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    admin_url = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        print(f"(PostgreSQL benchmarks skipped: {str(error).strip().splitlines()[0]})")
+        return False
+    return True
+
+
+def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--database":
+        run_benchmarks(sys.argv[2])
+        return 0
+    targets = [("SQLite", None)]
+    if postgres_available():
+        targets.append(("PostgreSQL", POSTGRES_URL))
+    status = 0
+    for label, url in targets:
+        print(f"== {label}", flush=True)
+        with tempfile.TemporaryDirectory(prefix="colophon-bench-db-") as tmp:
+            url = url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            child = subprocess.run([sys.executable, __file__, "--database", url], check=False)
+            status = status or child.returncode
+    return status
 
 
 if __name__ == "__main__":
