@@ -81,9 +81,9 @@ def search_books(query: str, *, limit: int = 20) -> list[Book]:
     else:
         matches = _fallback(books, query)
     # Relevance first; among equals, and a little across them, what readers know best.
-    ranked = matches.with_rating().alias(
-        popularity=Ln(F("rating_total_count") + Value(1.0)) / Value(20.0)
-    ).order_by(
-        (F("score") + F("popularity")).desc(), F("rating_total_count").desc(), "title"
+    ranked = (
+        matches.with_rating()
+        .alias(popularity=Ln(F("rating_total_count") + Value(1.0)) / Value(20.0))
+        .order_by((F("score") + F("popularity")).desc(), F("rating_total_count").desc(), "title")
     )
     return list(ranked.for_cards()[:limit])
