@@ -18,9 +18,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed ## Create .venv and install Colophon with its development tools
 
+# The real catalogue for the demo, when the shared data set sits beside the clone.
+GOODBOOKS ?= ../shared/data/goodbooks-10k/books.csv
+
 run: install ## Development server with the demo loaded, on http://127.0.0.1:$(PORT)
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py load_demo
+	@if [ -f "$(GOODBOOKS)" ]; then DEBUG=true $(BIN)/python manage.py import_books "$(GOODBOOKS)" -v0; fi
 	@echo ""
 	@echo "  Colophon is at http://127.0.0.1:$(PORT)/articles/unlikely-allies/"
 	@echo "  Editors' desk:  http://127.0.0.1:$(PORT)/$${ADMIN_URL:-admin/}  (login: editor / colophon-demo-editor)"

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import TemplateView
 
 from . import views
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<str:slug>/", views.article_detail, name="article-detail"),
     path("search/", views.search, name="search"),
+    path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
 ]

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
-from catalogue.models import Book
+from catalogue.models import Book, Contribution
 
 register = template.Library()
 
@@ -87,9 +87,19 @@ def cover_image(book: Book) -> CoverImage | None:
     return None
 
 
+def split_credits(book: Book) -> dict:
+    """Authors ("by …") apart from translators, illustrators and other contributors ("with …")."""
+    credits = book.credits
+    return {
+        "authors": [c for c in credits if c.role == Contribution.Role.AUTHOR],
+        "others": [c for c in credits if c.role != Contribution.Role.AUTHOR],
+    }
+
+
 def book_card_context(book: Book, *, lazy: bool = True) -> dict:
     return {
         "book": book,
+        "credits": split_credits(book),
         "rating": rating_context(book),
         "lazy": lazy,
         "cover": cover_image(book),

@@ -160,3 +160,11 @@ def test_home_lists_the_latest_public_articles(client, demo):
     assert titles[0].startswith("Unlikely Allies")
     assert "Not yet" not in titles
     assert len(titles) == 3
+
+
+def test_every_page_credits_the_catalogue_data_and_the_about_page_explains_it(client, db):
+    footer = text_of(client.get("/books/").content, ".site-footer")[0]
+    assert "goodbooks-10k (CC BY-SA 4.0)" in footer
+    about = text_of(client.get("/about/").content, ".article")[0]
+    assert "goodbooks-10k by Zygmunt Zając" in about
+    assert "Creative Commons Attribution-ShareAlike 4.0" in about

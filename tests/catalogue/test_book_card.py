@@ -72,8 +72,18 @@ def test_card_names_authors_with_roles_and_links_the_title():
     translator = make_author(name="Emily Wilson")
     book.contributions.create(author=translator, role="translator", position=1)
     html = render_card(Book.objects.for_cards().get(pk=book.pk))
-    assert text_of(html, ".book-card__authors") == ["by Homer, Emily Wilson (translator)"]
+    assert text_of(html, ".book-card__authors") == ["by Homer; with Emily Wilson (translator)"]
     assert f'href="{book.get_absolute_url()}"' in html
+
+
+@pytest.mark.django_db
+def test_contributors_without_a_known_role_are_credited_after_the_authors():
+    book = make_book(title="Harry Potter", authors=[make_author(name="J.K. Rowling")])
+    book.contributions.create(
+        author=make_author(name="Mary GrandPré"), role="contributor", position=1
+    )
+    html = render_card(Book.objects.for_cards().get(pk=book.pk))
+    assert text_of(html, ".book-card__authors") == ["by J.K. Rowling; with Mary GrandPré"]
 
 
 @pytest.mark.django_db

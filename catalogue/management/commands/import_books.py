@@ -8,7 +8,8 @@ from catalogue.importers import DEFAULT_BATCH_SIZE, ImportFileError, import_book
 class Command(BaseCommand):
     help = (
         "Import books from CSV: the goodbooks-10k books.csv or a Goodreads library export "
-        "(recognised by the header). Safe to run again: known books are updated."
+        "(recognised by the header). Safe to run again: known books are updated. Lists each "
+        "skipped or warned row with its line number; -v0 prints the summary alone."
     )
 
     def add_arguments(self, parser):
@@ -31,8 +32,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if show_progress:
             self.stderr.write("")
-        for issue in report.issues:
-            self.stdout.write(str(issue))
+        if options["verbosity"] >= 1:
+            for issue in report.issues:
+                self.stdout.write(str(issue))
         self.stdout.write(self.style.SUCCESS(report.summary()))
         if rejects and report.skipped:
             self.stdout.write(f"The {report.skipped} skipped rows were written to {rejects}.")
