@@ -5,16 +5,21 @@ still apply, so a mistyped link shows a sensible page, never an error.
 """
 
 from django import forms
+from django.db.models import F
 
 from .languages import language_name
 from .models import Book, BookQuerySet
 
+# Books without a rating or a year go last, whatever the direction and the database.
 SORTS = {
-    "title": ("Title", ["title", "pk"]),
-    "rating": ("Highest rated", ["-rating_mean", "-rating_total_count", "pk"]),
-    "ratings": ("Most rated", ["-rating_total_count", "pk"]),
-    "newest": ("Newest", ["-publication_year", "pk"]),
-    "oldest": ("Oldest", ["publication_year", "pk"]),
+    "title": ("Title", [F("title").asc(), "pk"]),
+    "rating": (
+        "Highest rated",
+        [F("rating_mean").desc(nulls_last=True), F("rating_total_count").desc(), "pk"],
+    ),
+    "ratings": ("Most rated", [F("rating_total_count").desc(), "pk"]),
+    "newest": ("Newest", [F("publication_year").desc(nulls_last=True), "pk"]),
+    "oldest": ("Oldest", [F("publication_year").asc(nulls_last=True), "pk"]),
 }
 MIN_RATINGS = [("", "Any rating"), ("4.5", "4.5 and up"), ("4", "4 and up"), ("3", "3 and up")]
 

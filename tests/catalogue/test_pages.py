@@ -146,3 +146,10 @@ def test_withdrawn_books_are_neither_listed_nor_shown(client, shelf):
     Book.objects.filter(pk=shelf["hobbit"].pk).update(status=Book.Status.WITHDRAWN)
     assert "The Hobbit" not in titles(client)
     assert client.get(shelf["hobbit"].get_absolute_url()).status_code == 404
+
+
+def test_books_without_rating_or_year_sort_last_both_ways(client, shelf):
+    make_book(title="Undated")
+    assert set(titles(client, "?sort=rating")[-2:]) == {"Undated", "Unrated Notes"}
+    assert titles(client, "?sort=newest")[-1] == "Undated"
+    assert titles(client, "?sort=oldest")[-1] == "Undated"
