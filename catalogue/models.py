@@ -26,6 +26,15 @@ from .slugs import unique_slug
 STARS = (1, 2, 3, 4, 5)
 
 
+def average(histogram: list[int]) -> Decimal | None:
+    """Mean stars of a 1-to-5 histogram to one decimal, rounded half up; None if empty."""
+    count = sum(histogram)
+    if not count:
+        return None
+    total = sum(star * n for star, n in zip(STARS, histogram, strict=True))
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 class Author(models.Model):
     name = models.CharField(max_length=255)
     slug = models.SlugField(
@@ -295,12 +304,12 @@ class Book(models.Model):
     @property
     def rating_average(self) -> Decimal | None:
         """The average to one decimal, rounded half up; None when nobody has rated."""
-        histogram = self.rating_histogram
-        count = sum(histogram)
-        if not count:
-            return None
-        total = sum(star * n for star, n in zip(STARS, histogram, strict=True))
-        return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return average(self.rating_histogram)
+
+    @property
+    def site_rating_average(self) -> Decimal | None:
+        """The average of this site's readers alone (what structured data may claim)."""
+        return average(self.site_histogram)
 
     def reading_features(self) -> list[tuple[str, str]]:
         """(label, value) of the Kindle-style features that are known, in card order."""

@@ -1,11 +1,27 @@
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from articles.models import Article
 
+from . import ratings
 from .filters import BookFilterForm
+from .forms import RatingForm
 from .models import STARS, Author, Book
+from .readers import (
+    address_hash,
+    client_address,
+    known_reader,
+    over_limit,
+    reader_for,
+    remember_visitor,
+)
+from .templatetags.catalogue_tags import rating_context
 
 BOOKS_PER_PAGE = 24
 SERIES_LIMIT = 30
@@ -34,18 +50,29 @@ class BookListView(ListView):
         )
 
 
-def book_detail(request, slug: str):
-    book = get_object_or_404(Book.objects.public().for_cards(), slug=slug)
+def histogram_rows(book: Book) -> list[dict]:
+    """Rows of the rating histogram, 5 stars first; empty when nobody has rated."""
     histogram = book.rating_histogram
     total = sum(histogram)
-    rating_rows = (
-        [
-            {"stars": star, "count": count, "total": total, "percent": round(100 * count / total)}
-            for star, count in reversed(list(zip(STARS, histogram, strict=True)))
-        ]
-        if total
-        else []
-    )
+    if not total:
+        return []
+    return [
+        {"stars": star, "count": count, "total": total, "percent": round(100 * count / total)}
+        for star, count in reversed(list(zip(STARS, histogram, strict=True)))
+    ]
+
+
+def your_rating(request, book: Book) -> int | None:
+    """The score this reader gave the book, if they have rated it."""
+    reader = known_reader(request)
+    if reader is None:
+        return None
+    return reader.ratings().filter(book=book).values_list("score", flat=True).first()
+
+
+def book_detail(request, slug: str):
+    book = get_object_or_404(Book.objects.public().for_cards(), slug=slug)
+    rating_rows = histogram_rows(book)
     author_ids = [credit.author_id for credit in book.credits]
     related = Book.objects.public().for_cards().exclude(pk=book.pk)
     series = (
@@ -65,6 +92,7 @@ def book_detail(request, slug: str):
     context = {
         "book": book,
         "rating_rows": rating_rows,
+        "your_rating": your_rating(request, book),
         "series_books": series,
         "other_books": by_same_authors,
         "articles": list(Article.objects.published().embedding(book)),
@@ -87,3 +115,88 @@ def author_detail(request, slug: str):
         "catalogue/author_detail.html",
         {"author": author, "books": page.object_list, "page_obj": page},
     )
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _rating_refused(request, book: Book | None, status: int, message: str, retry_after=0):
+    """A 4xx that says why, as JSON for the page's script or as a page for a plain form."""
+    if _wants_json(request):
+        response = JsonResponse({"error": message}, status=status)
+    else:
+        response = render(
+            request,
+            "catalogue/rating_refused.html",
+            {"book": book, "message": message},
+            status=status,
+        )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_POST
+def rate_book(request, slug: str):
+    """Record, replace or remove the reader's rating; works with and without JavaScript."""
+    book = Book.objects.filter(slug=slug).first()
+    if book is None:
+        raise Http404("No such book.")
+    if book.status != Book.Status.PUBLISHED:
+        status, why = (
+            (410, "has been withdrawn")
+            if book.status == Book.Status.WITHDRAWN
+            else (404, "is not published")
+        )
+        return _rating_refused(request, None, status, f"This book {why}, so it cannot be rated.")
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _rating_refused(request, book, 400, form.error_text())
+
+    reader, new_visitor = reader_for(request)
+    address = address_hash(client_address(request))
+    limits = settings.RATING_RATE_LIMITS
+    who = f"user:{reader.user_id}" if reader.user_id else f"visitor:{reader.visitor}"
+    wait = over_limit("rating-reader", who, *limits["visitor"]) or over_limit(
+        "rating-address", address, *limits["address"]
+    )
+    if wait:
+        return _rating_refused(
+            request, book, 429,
+            f"That is a lot of ratings in a short time. Please wait {wait} seconds and try again.",
+            retry_after=wait,
+        )  # fmt: skip
+
+    if form.removing:
+        outcome = ratings.unrate(book=book, reader=reader)
+        score = None
+        message = (
+            "Your rating was removed." if outcome == ratings.Outcome.REMOVED
+            else "You had not rated this book."
+        )  # fmt: skip
+    else:
+        score = form.cleaned_data["score"]
+        ratings.rate(book=book, reader=reader, score=score, ip_hash=address)
+        message = f"Thank you: you rated this book {score} star{'s' if score > 1 else ''}."
+
+    if _wants_json(request):
+        book = Book.objects.for_cards().get(pk=book.pk)
+        response = JsonResponse(
+            {
+                "message": message,
+                "your_rating": score,
+                "rating_html": render_to_string(
+                    "includes/rating_stars.html", {"rating": rating_context(book)}
+                ),
+                "histogram_html": render_to_string(
+                    "includes/rating_histogram.html", {"rating_rows": histogram_rows(book)}
+                ),
+            }
+        )
+    else:
+        messages.success(request, message)
+        response = redirect(f"{book.get_absolute_url()}#your-rating")
+    if new_visitor:
+        remember_visitor(response, new_visitor)
+    return response

@@ -106,6 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Flash messages ride in a cookie, so showing one never touches the session store.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -158,6 +160,21 @@ LOGGING = {
 }
 
 # --- Colophon -------------------------------------------------------------------------
+# How many proxies in front append to X-Forwarded-For (0: use the connection's address).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
+
+def _rate(name: str, default: str) -> tuple[int, int]:
+    """ "10/60" -> at most 10 ratings per 60 seconds."""
+    count, _, seconds = env.str(name, default=default).partition("/")
+    return int(count), int(seconds or 60)
+
+
+# Ratings per visitor and per address (a shared office or campus is one address).
+RATING_RATE_LIMITS = {
+    "visitor": _rate("RATING_LIMIT_VISITOR", "10/60"),
+    "address": _rate("RATING_LIMIT_ADDRESS", "120/60"),
+}
 SITE_NAME = "Colophon"
 # How many articles the home page and the "read next" list show.
 HOME_ARTICLE_COUNT = 10

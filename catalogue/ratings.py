@@ -1,0 +1,167 @@
+"""Readers' ratings: recording, replacing and removing them with exact aggregates.
+
+The per-star counts on Book (`ratings_1` … `ratings_5`) are changed here and only here,
+in the same transaction as the Rating row, with database-side arithmetic (F()), so
+concurrent ratings never overwrite each other's counts. `check_ratings` recomputes them
+from the rows to find and repair any drift.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet
+
+from .models import STARS, Book, Rating
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who rates: a signed-in user, or an anonymous visitor known by a signed cookie."""
+
+    user_id: int | None = None
+    visitor: str = ""
+
+    def __post_init__(self):
+        if not self.user_id and not self.visitor:
+            raise ValueError("A reader is a user or a visitor.")
+
+    def ratings(self) -> QuerySet:
+        if self.user_id:
+            return Rating.objects.filter(user_id=self.user_id)
+        return Rating.objects.filter(user__isnull=True, visitor=self.visitor)
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+    REMOVED = "removed"
+    NOTHING_TO_REMOVE = "nothing to remove"
+
+
+def _shift(book_id: int, *, minus: int | None = None, plus: int | None = None) -> None:
+    changes = {}
+    if minus:
+        changes[f"ratings_{minus}"] = F(f"ratings_{minus}") - 1
+    if plus:
+        changes[f"ratings_{plus}"] = F(f"ratings_{plus}") + 1
+    if changes:
+        Book.objects.filter(pk=book_id).update(**changes)
+
+
+def rate(*, book: Book, reader: Reader, score: int, ip_hash: str = "") -> Outcome:
+    """Record `reader`'s score for `book`, replacing any earlier one."""
+    if score not in STARS:
+        raise ValueError("A rating is 1 to 5 stars.")
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                existing = reader.ratings().select_for_update().filter(book=book).first()
+                if existing is None:
+                    rating = Rating(
+                        book=book,
+                        user_id=reader.user_id,
+                        visitor="" if reader.user_id else reader.visitor,
+                        score=score,
+                        ip_hash=ip_hash,
+                    )
+                    rating.full_clean(validate_unique=False, validate_constraints=False)
+                    rating.save()
+                    _shift(book.pk, plus=score)
+                    return Outcome.CREATED
+                if existing.score == score:
+                    return Outcome.UNCHANGED
+                old = existing.score
+                existing.score, existing.ip_hash = score, ip_hash or existing.ip_hash
+                existing.save(update_fields=["score", "ip_hash", "updated_at"])
+                _shift(book.pk, minus=old, plus=score)
+                return Outcome.REPLACED
+        except IntegrityError:
+            # The same reader's first rating arrived twice at once; the other one won,
+            # so this becomes a replacement on the second pass.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def unrate(*, book: Book, reader: Reader) -> Outcome:
+    """Remove `reader`'s rating of `book`, if there is one."""
+    with transaction.atomic():
+        existing = reader.ratings().select_for_update().filter(book=book).first()
+        if existing is None:
+            return Outcome.NOTHING_TO_REMOVE
+        existing.delete()
+        _shift(book.pk, minus=existing.score)
+        return Outcome.REMOVED
+
+
+def remove_ratings(ratings: QuerySet) -> int:
+    """Delete many ratings (moderation) and take them off their books' counts."""
+    with transaction.atomic():
+        rows = list(ratings.select_for_update().values_list("pk", "book_id", "score"))
+        Rating.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        per_book: dict[int, dict[int, int]] = {}
+        for _, book_id, score in rows:
+            per_book.setdefault(book_id, {}).setdefault(score, 0)
+            per_book[book_id][score] += 1
+        for book_id, scores in per_book.items():
+            Book.objects.filter(pk=book_id).update(
+                **{f"ratings_{star}": F(f"ratings_{star}") - n for star, n in scores.items()}
+            )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Drift:
+    book_id: int
+    title: str
+    stored: list[int]
+    actual: list[int]
+
+    def __str__(self) -> str:
+        return (
+            f"“{self.title}” (id {self.book_id}): counts 1★-5★ are {self.stored}, "
+            f"the ratings say {self.actual}"
+        )
+
+
+def find_drift(books: QuerySet | None = None) -> list[Drift]:
+    """Books whose stored per-star counts differ from their Rating rows."""
+    books = Book.objects.all() if books is None else books
+    actual: dict[int, list[int]] = {}
+    counts = (
+        Rating.objects.filter(book__in=books)
+        .values("book_id", "score")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in counts:
+        actual.setdefault(row["book_id"], [0] * 5)[row["score"] - 1] = row["n"]
+    drift = []
+    columns = [f"ratings_{star}" for star in STARS]
+    rated_or_counted = books.filter(pk__in=list(actual)) | books.exclude(
+        **{column: 0 for column in columns}
+    )
+    for book_id, title, *stored in rated_or_counted.values_list("pk", "title", *columns):
+        if list(stored) != actual.get(book_id, [0] * 5):
+            drift.append(Drift(book_id, title, list(stored), actual.get(book_id, [0] * 5)))
+    return drift
+
+
+def repair(drift: list[Drift]) -> None:
+    """Set the counts of drifted books to what their ratings say (recounted under lock)."""
+    for item in drift:
+        with transaction.atomic():
+            Book.objects.select_for_update().filter(pk=item.book_id).first()
+            recount = [0] * 5
+            for score, n in (
+                Rating.objects.filter(book_id=item.book_id)
+                .values_list("score")
+                .annotate(n=Count("pk"))
+                .order_by()
+            ):
+                recount[score - 1] = n
+            Book.objects.filter(pk=item.book_id).update(
+                **{f"ratings_{star}": recount[star - 1] for star in STARS}
+            )
