@@ -31,16 +31,15 @@ run: install ## Development server with the demo loaded, on http://127.0.0.1:$(P
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-.env:
-	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
-	@echo "Wrote a new random SECRET_KEY to .env (kept out of git)."
-
-serve: install .env ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(PORT)
+serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(PORT)
+	@if [ -z "$$SECRET_KEY" ] && [ ! -f .env ]; then \
+		echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; \
+		echo "Wrote a new random SECRET_KEY to .env (kept out of git)."; fi
 	DEBUG=false $(BIN)/python manage.py collectstatic --no-input -v0
 	DEBUG=false $(BIN)/python manage.py migrate --no-input
 	@if [ "$${DEMO:-1}" != 0 ]; then DEBUG=false $(BIN)/python manage.py load_demo; fi
 	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/"
-	DEBUG=false $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
+	DEBUG=false exec $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $(WEB_CONCURRENCY) --access-logfile - --forwarded-allow-ips '*'
 
 # Tests run with production settings (DEBUG off); the key only signs test cookies.
