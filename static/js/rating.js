@@ -34,7 +34,8 @@
       data.set(submitter.name, submitter.value);
     }
     form.setAttribute("aria-busy", "true");
-    fetch(form.action, {
+    // form.action would be the buttons named "action"; the attribute is the URL.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
