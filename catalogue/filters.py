@@ -30,7 +30,9 @@ class BookFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Title contains")
     author = forms.CharField(required=False, max_length=200, label="Author")
     language = forms.ChoiceField(required=False, label="Language")
-    year_min = forms.IntegerField(required=False, min_value=-9999, max_value=9999, label="Year from")
+    year_min = forms.IntegerField(
+        required=False, min_value=-9999, max_value=9999, label="Year from"
+    )
     year_max = forms.IntegerField(required=False, min_value=-9999, max_value=9999, label="Year to")
     min_rating = forms.ChoiceField(required=False, choices=MIN_RATINGS, label="Rating")
     sort = forms.ChoiceField(
