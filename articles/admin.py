@@ -1,15 +1,19 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 
-from . import rendering
-from .models import Article
+from . import recommendations, rendering
+from .models import Article, Recommendation, Topic
 
 
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = ["title", "slug", "standfirst", "byline", "body", "status", "published_at"]
+        fields = [
+            "title", "slug", "standfirst", "byline", "body", "status", "published_at", "topics",
+            "pinned_recommendations", "excluded_recommendations",
+        ]  # fmt: skip
         widgets = {
             "body": forms.Textarea(attrs={"rows": 30, "class": "vLargeTextField markdown-body"}),
             "standfirst": forms.Textarea(attrs={"rows": 3}),
@@ -41,16 +45,54 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "standfirst", "body", "byline"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
-    readonly_fields = ["embedded_book_list", "created_at", "updated_at"]
+    readonly_fields = ["embedded_book_list", "created_at", "updated_at", "read_next"]
+    autocomplete_fields = ["topics", "pinned_recommendations", "excluded_recommendations"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "byline", "body"]}),
+        (None, {"fields": ["title", "slug", "standfirst", "byline", "body", "topics"]}),
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
         ("Embedded books", {"fields": ["embedded_book_list"]}),
+        (
+            "Read next",
+            {
+                "fields": ["read_next", "pinned_recommendations", "excluded_recommendations"],
+                "description": "Recommendations are computed from shared books, authors, "
+                "series, topics and similar text, and refreshed when articles are saved. "
+                "Pin articles to put them first; exclude ones that should never appear.",
+            },
+        ),
     ]
 
     @admin.display(boolean=True, description="Public now")
     def is_public(self, article):
         return article.is_public
+
+    @admin.display(description="Recommended now, and why")
+    def read_next(self, article):
+        if not article.pk:
+            return "Saved articles show their recommendations here."
+        rows = (
+            Recommendation.objects.filter(article=article)
+            .select_related("recommended")
+            .order_by("-pinned", "-score")
+        )
+        if not rows:
+            return "Nothing related yet: readers see the latest articles."
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{} <small>({}; score {})</small>{}</li>",
+                (
+                    (
+                        row.recommended.title,
+                        row.reasons or "recent",
+                        f"{row.score:.2f}" if not row.pinned else "pinned",
+                        "" if row.recommended.is_public else " — not public yet",
+                    )
+                    for row in rows
+                ),
+            ),
+        )
 
     @admin.display(description="Books this article embeds")
     def embedded_book_list(self, article):
@@ -61,3 +103,15 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_embedded_books()
+        refreshed = recommendations.refresh_for(form.instance)
+        if len(refreshed) > 1:
+            self.message_user(
+                request, f"“Read next” lists refreshed for {len(refreshed)} articles."
+            )
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

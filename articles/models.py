@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,6 +14,26 @@ from catalogue.slugs import unique_slug
 from . import rendering
 
 TEASER_LENGTH = 160
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, blank=True, allow_unicode=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -45,25 +65,12 @@ class ArticleQuerySet(models.QuerySet):
             matches &= Q(title__icontains=word) | Q(body__icontains=word)
         return (
             self.filter(matches)
-            .annotate(in_title=Count("pk", filter=Q(title__icontains=query)))
+            .annotate(in_title=Case(When(title__icontains=query, then=Value(1)), default=Value(0)))
             .order_by("-in_title", "-published_at")
         )
 
     def embedding(self, book: Book) -> "ArticleQuerySet":
         return self.filter(embedded_books=book)
-
-    def recommended_for(self, article: "Article", book_ids: list[int]) -> "ArticleQuerySet":
-        """Other public articles, those sharing the most embedded books first, then newest."""
-        return (
-            self.published()
-            .exclude(pk=article.pk)
-            .annotate(
-                shared_books=Count(
-                    "embedded_books", filter=Q(embedded_books__in=book_ids), distinct=True
-                )
-            )
-            .order_by("-shared_books", "-published_at", "-pk")
-        )
 
 
 class Article(models.Model):
@@ -105,6 +112,25 @@ class Article(models.Model):
     embedded_books = models.ManyToManyField(
         Book, blank=True, related_name="articles", editable=False
     )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    # Editors steer "Read next": pinned articles lead the list, excluded ones never appear.
+    pinned_recommendations = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        help_text="Shown first under this article, in the order of their publication.",
+    )
+    excluded_recommendations = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        help_text="Never recommended under this article.",
+    )
+    # The article's most frequent words, kept by the recommendation engine for text
+    # similarity so that refreshing one article does not re-read every body.
+    text_profile = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -144,7 +170,50 @@ class Article(models.Model):
 
     refresh_embedded_books.alters_data = True
 
-    def recommendations(self, book_ids: list[int]) -> list["Article"]:
-        return list(
-            Article.objects.recommended_for(self, book_ids)[: settings.RECOMMENDATION_COUNT]
+    def recommendations(self, limit: int | None = None) -> list["Article"]:
+        """What to read next: the precomputed list (one query), topped up with the latest
+        public articles when it is short (a loner, or recommended articles withdrawn)."""
+        limit = limit or settings.RECOMMENDATION_COUNT
+        rows = (
+            Recommendation.objects.filter(
+                article=self,
+                recommended__status=Article.Status.PUBLISHED,
+                recommended__published_at__lte=timezone.now(),
+            )
+            .select_related("recommended")
+            .order_by("-pinned", "-score", "-recommended__published_at")[:limit]
         )
+        chosen = [row.recommended for row in rows]
+        if len(chosen) < limit:
+            latest = (
+                Article.objects.published()
+                .exclude(pk__in=[self.pk, *(a.pk for a in chosen)])
+                .exclude(pk__in=self.excluded_recommendations.values("pk"))
+            )
+            chosen += list(latest[: limit - len(chosen)])
+        return chosen
+
+
+class Recommendation(models.Model):
+    """One precomputed "read next" entry, refreshed by articles.recommend."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="recommendation_rows"
+    )
+    recommended = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.CharField(max_length=255, blank=True)
+    pinned = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-pinned", "-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "recommended"], name="recommendation_once"),
+            models.CheckConstraint(
+                condition=~Q(article=F("recommended")), name="recommendation_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "-pinned", "-score"])]
+
+    def __str__(self) -> str:
+        return f"{self.recommended} under {self.article} ({self.reasons})"

@@ -1,11 +1,14 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.views.generic import ListView
 
 from catalogue.search import search_books
 
-from .models import Article
+from .models import Article, Topic
 
 SEARCH_RESULT_COUNT = 20
+ARCHIVE_PAGE_SIZE = 20
 
 
 def home(request):
@@ -13,14 +16,42 @@ def home(request):
     return render(request, "articles/home.html", {"articles": articles})
 
 
+class ArticleArchiveView(ListView):
+    """Every public article, newest first."""
+
+    context_object_name = "articles"
+    paginate_by = ARCHIVE_PAGE_SIZE
+    template_name = "articles/article_list.html"
+
+    def get_queryset(self):
+        # Not a class attribute: published() reads the clock, and must at each request.
+        return Article.objects.published()
+
+
+def topic_detail(request, slug: str):
+    topic = get_object_or_404(Topic, slug=slug)
+    paginator = Paginator(topic.articles.published(), ARCHIVE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "articles/topic_detail.html",
+        {"topic": topic, "articles": page.object_list, "page_obj": page},
+    )
+
+
 def article_detail(request, slug: str):
     article = get_object_or_404(Article.objects.published(), slug=slug)
     body = article.render_body()
-    recommendations = article.recommendations([book.pk for book in body.books])
+    recommendations = article.recommendations()
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "body": body, "recommendations": recommendations},
+        {
+            "article": article,
+            "body": body,
+            "recommendations": recommendations,
+            "topics": list(article.topics.all()),
+        },
     )
 
 

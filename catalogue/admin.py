@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -6,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from .covers import make_renditions
 from .forms import BookAdminForm
-from .models import STARS, Author, Book, Contribution, Rating
+from .models import STARS, Author, Book, Contribution, Rating, Subject
 from .ratings import remove_ratings
 
 
@@ -32,6 +33,13 @@ class AuthorAdmin(admin.ModelAdmin):
         return author.book_count
 
 
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Book)
 class BookAdmin(admin.ModelAdmin):
     form = BookAdminForm
@@ -44,13 +52,28 @@ class BookAdmin(admin.ModelAdmin):
     search_fields = ["title", "subtitle", "isbn13", "authors__name"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ContributionInline]
+    autocomplete_fields = ["subjects"]
+    # A cover URL typed without a scheme is https (what Django 6 assumes).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["cover_preview", "isbn10", "site_rating_counts"]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "status", "description"]}),
-        ("Cover", {"fields": ["cover", "cover_preview"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "status", "description", "subjects"]}),
+        ("Series", {"fields": ["series", "series_number"]}),
+        ("Cover", {"fields": ["cover", "cover_preview", "cover_url"]}),
         (
             "Identifiers and publication",
-            {"fields": ["isbn13", "isbn10", "asin", "publisher", "publication_date", "language"]},
+            {
+                "fields": [
+                    "isbn13",
+                    "isbn10",
+                    "goodreads_id",
+                    "asin",
+                    "publisher",
+                    "publication_year",
+                    "publication_date",
+                    "language",
+                ]  # fmt: skip
+            },
         ),
         (
             "Ebook details",

@@ -63,6 +63,24 @@ class Author(models.Model):
         return reverse("catalogue:author-detail", kwargs={"slug": self.slug})
 
 
+class Subject(models.Model):
+    """What a book is about (history, voice, war): editors tag books with subjects."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, blank=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+
 class BookQuerySet(models.QuerySet):
     def public(self) -> "BookQuerySet":
         """Books readers may see."""
@@ -126,6 +144,7 @@ class Book(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
     authors = models.ManyToManyField(Author, through="Contribution", related_name="books")
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="books")
     description = models.TextField(blank=True)
     cover = models.ImageField(
         upload_to="covers/", blank=True, width_field="cover_width", height_field="cover_height"

@@ -16,6 +16,7 @@ from catalogue.covers import draw_cover, make_renditions
 from catalogue.models import Author, Book, Contribution
 
 from ..models import Article
+from ..recommendations import refresh_all
 
 DEMO_DIR = Path(__file__).resolve().parent
 UTC = dt.UTC
@@ -129,6 +130,7 @@ def load_demo() -> DemoReport:
         make_renditions(book)
         report.updated.append(f"cover renditions of “{book}”")
 
+    changed_before = len(report.created) + len(report.updated)
     for spec in ARTICLES:
         values = {
             "title": spec["title"],
@@ -139,6 +141,8 @@ def load_demo() -> DemoReport:
         }
         article = _sync(Article, {"slug": spec["slug"]}, values, report)
         article.refresh_embedded_books()
+    if len(report.created) + len(report.updated) > changed_before:
+        refresh_all()
 
     _ensure_editor(report)
     return report
