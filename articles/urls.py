@@ -8,8 +8,8 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/", views.ArticleArchiveView.as_view(), name="article-list"),
-    path("articles/<str:slug>/", views.article_detail, name="article-detail"),
-    path("topics/<str:slug>/", views.topic_detail, name="topic-detail"),
+    path("articles/<uslug:slug>/", views.article_detail, name="article-detail"),
+    path("topics/<uslug:slug>/", views.topic_detail, name="topic-detail"),
     path("search/", views.search, name="search"),
     path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
 ]

@@ -56,7 +56,8 @@ def article_detail(request, slug: str):
 
 
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # NUL cannot be stored or searched (PostgreSQL refuses it); nobody types it either.
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]
     books = search_books(query, limit=SEARCH_RESULT_COUNT)
     articles = list(Article.objects.published().search(query)[:SEARCH_RESULT_COUNT])
     return render(

@@ -121,10 +121,17 @@ class BookAdmin(admin.ModelAdmin):
     def cover_thumbnail(self, book):
         if not book.cover:
             return "—"
+        # The smallest rendition, not the original upload (which may be megabytes).
+        smallest = min(book.cover_renditions.items(), key=lambda item: int(item[0]), default=None)
+        if smallest:
+            width, files = int(smallest[0]), smallest[1]
+            url, height = book.cover.storage.url(files["jpeg"]), files["height"]
+        else:
+            url, width, height = book.cover.url, book.cover_width, book.cover_height
         return format_html(
             '<img src="{}" alt="" width="40" height="{}" class="cover-thumbnail">',
-            book.cover.url,
-            round(40 * book.cover_height / book.cover_width) if book.cover_width else 60,
+            url,
+            round(40 * height / width) if width and height else 60,
         )
 
     @admin.display(description="Cover preview")

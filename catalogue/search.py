@@ -58,13 +58,20 @@ def _fallback(books: BookQuerySet, query: str) -> BookQuerySet:
     """Every word in the title, subtitle, series or an author's name."""
     every_word = Q()
     for word in query.split():
-        by_author = Contribution.objects.filter(author__name__icontains=word).values("book")
-        every_word &= (
-            Q(title__icontains=word)
-            | Q(subtitle__icontains=word)
-            | Q(series__icontains=word)
-            | Q(pk__in=by_author)
+        # SQLite's LIKE ignores case for ASCII letters only: "νίκος" must also try "Νίκος".
+        forms = (
+            {word, word.lower(), word.capitalize(), word.upper()} if not word.isascii() else {word}
         )
+        matches = Q()
+        for form in forms:
+            by_author = Contribution.objects.filter(author__name__icontains=form).values("book")
+            matches |= (
+                Q(title__icontains=form)
+                | Q(subtitle__icontains=form)
+                | Q(series__icontains=form)
+                | Q(pk__in=by_author)
+            )
+        every_word &= matches
     return books.filter(every_word).annotate(score=_title_closeness(query))
 
 

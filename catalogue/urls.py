@@ -6,7 +6,7 @@ app_name = "catalogue"
 
 urlpatterns = [
     path("books/", views.BookListView.as_view(), name="book-list"),
-    path("books/<str:slug>/", views.book_detail, name="book-detail"),
-    path("books/<str:slug>/rate/", views.rate_book, name="book-rate"),
-    path("authors/<str:slug>/", views.author_detail, name="author-detail"),
+    path("books/<uslug:slug>/", views.book_detail, name="book-detail"),
+    path("books/<uslug:slug>/rate/", views.rate_book, name="book-rate"),
+    path("authors/<uslug:slug>/", views.author_detail, name="author-detail"),
 ]

@@ -2,8 +2,12 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.static import serve
+
+from catalogue.converters import UnicodeSlugConverter
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 admin.site.site_header = "Colophon editors’ desk"
 admin.site.site_title = "Colophon desk"

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 
 from articles.models import Article
 from catalogue.models import Author, Book, Contribution
@@ -16,6 +17,14 @@ def media_root(settings, tmp_path):
     """Uploaded and generated files go to a temp dir, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (rate-limit counters, cached lists)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -61,3 +61,16 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 def test_development_settings_start_with_no_environment_at_all():
     assert run_settings(DEBUG="true").returncode == 0
+
+
+def test_the_demo_keeps_its_own_book_when_the_catalogue_has_another_last_battle(db, client):
+    from tests.conftest import make_author, make_book
+
+    lewis = make_book(title="The Last Battle", authors=[make_author(name="C.S. Lewis")])
+    assert lewis.slug == "the-last-battle"
+    call_command("load_demo")
+    call_command("load_demo")
+    html = client.get("/articles/unlikely-allies/").content.decode()
+    assert 'by <a href="/authors/stephen-harding/">Stephen Harding</a>' in html
+    assert "C.S. Lewis" not in html
+    assert Book.objects.get(pk=lewis.pk).isbn13 == ""

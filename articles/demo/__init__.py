@@ -31,12 +31,13 @@ AUTHOR = {
     "bio": "Military historian and journalist.",
 }
 
+# Known by its ISBN, not its slug: the real catalogue has C.S. Lewis's "The Last Battle"
+# too, and whichever arrives first gets the plain slug. The article embeds it by ISBN.
+DEMO_ISBN = "9780306822087"
 BOOK = {
-    "slug": "the-last-battle",
     "title": "The Last Battle",
     "subtitle": "When U.S. and German Soldiers Joined Forces in the Waning Hours of World War II "
     "in Europe",
-    "isbn13": "9780306822087",
     "publisher": "Da Capo Press",
     "language": "en",
     "description": "In the last days of the war in Europe, American soldiers, German troops "
@@ -120,7 +121,7 @@ def _sync(model: type[models.Model], lookup: dict, values: dict, report: DemoRep
 def load_demo() -> DemoReport:
     report = DemoReport()
     author = _sync(Author, {"slug": AUTHOR["slug"]}, AUTHOR, report)
-    book = _sync(Book, {"slug": BOOK["slug"]}, BOOK, report)
+    book = _sync(Book, {"isbn13": DEMO_ISBN}, BOOK, report)
     _sync(Contribution, {"book": book, "author": author, "role": "author"}, {"position": 0}, report)
     drawn = not book.cover
     if drawn:

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from django.db import connection
+
+from catalogue.models import Author, Book, Contribution
+
 from . import goodbooks, goodreads
 from .records import BookRecord, RowRejected
 from .writer import BatchWriter
@@ -121,7 +125,8 @@ def import_books(
         _check_file(raw)
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         reader = csv.DictReader(text)
-        header = reader.fieldnames or []
+        header = [name.strip() for name in reader.fieldnames or []]
+        reader.fieldnames = header  # "Title, Author" with spaces still names "Author"
         module = detect_format(header)
         report.format_name = module.NAME
 
@@ -199,4 +204,14 @@ def import_books(
                 f"the rows before it were imported."
             ) from None
     report.issues.sort(key=lambda issue: issue.line)
+    _refresh_statistics()
     return report
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load PostgreSQL plans with stale statistics (and skips the search
+    indexes) until it analyses the tables; do it now rather than at autovacuum's leisure."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Book, Author, Contribution):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -11,6 +11,11 @@ SERIES_SUFFIX = re.compile(
 )
 
 
+MAX_COUNT = 2**63 - 1  # the largest id or count the database columns hold
+MAX_DIGITS = len(str(MAX_COUNT))
+MAX_NAME_LENGTH = 255
+
+
 class RowRejected(ValueError):
     """The row cannot become a book; the message says why."""
 
@@ -29,9 +34,13 @@ def parse_year(value: str) -> int | None:
     if not value:
         return None
     try:
-        year = int(Decimal(value))
+        number = Decimal(value)
     except ArithmeticError:
         raise ValueError(f"publication year “{value}” is not a year") from None
+    # Look at the size before int(): "1e9999999" would take minutes to expand.
+    if not number.is_finite() or number.adjusted() > 3 or number != number.to_integral_value():
+        raise ValueError(f"publication year “{value}” is not a year")
+    year = int(number)
     if year == 0 or not -9999 <= year <= 9999:
         raise ValueError(f"publication year “{value}” is out of range")
     return year
@@ -45,8 +54,10 @@ def parse_count(value: str, name: str) -> int:
         number = Decimal(value)
     except ArithmeticError:
         raise ValueError(f"{name} “{value}” is not a number") from None
-    if number < 0 or number != number.to_integral_value():
-        raise ValueError(f"{name} “{value}” is not a whole number of 0 or more")
+    if not number.is_finite() or number < 0 or number.adjusted() > MAX_DIGITS - 1:
+        raise ValueError(f"{name} “{value}” is not a whole number from 0 to {MAX_COUNT:,}")
+    if number != number.to_integral_value() or number > MAX_COUNT:
+        raise ValueError(f"{name} “{value}” is not a whole number from 0 to {MAX_COUNT:,}")
     return int(number)
 
 
@@ -73,8 +84,12 @@ class BookRecord:
     rating_source: str = ""
     warnings: list[str] = field(default_factory=list)
 
-    def book_values(self) -> dict:
-        """Field values for the Book model (what an import owns; editors' fields untouched)."""
+    def book_values(self, *, updating: bool = False) -> dict:
+        """Field values for the Book model: what an import owns, editors' fields untouched.
+
+        When updating a known book, a value the source leaves empty does not blank what
+        the catalogue has (a Goodreads export has no language, say, but goodbooks did).
+        """
         values = {
             "title": self.title,
             "goodreads_id": self.goodreads_id,
@@ -93,6 +108,8 @@ class BookRecord:
             values["rating_source"] = self.rating_source
             for star, count in zip(STARS, self.source_histogram, strict=True):
                 values[f"source_ratings_{star}"] = count
+        if updating:
+            values = {name: value for name, value in values.items() if value not in ("", None)}
         return values
 
 
@@ -104,6 +121,11 @@ def credits_from_names(names: list[str]) -> list[tuple[str, str]]:
     credited as contributors, which editors can refine in the desk.
     """
     unique = list(dict.fromkeys(names))
+    for name in unique:
+        if len(name) > MAX_NAME_LENGTH:
+            raise RowRejected(
+                f"an author name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}"
+            )
     return [
         (name, Contribution.Role.AUTHOR if position == 0 else Contribution.Role.CONTRIBUTOR)
         for position, name in enumerate(unique)

@@ -48,15 +48,14 @@ class BatchWriter:
                 if self._valid(record, book):
                     new.append((record, book))
                 continue
-            fields = [
-                name for name, value in record.book_values().items()
-                if getattr(book, name) != value
-            ]  # fmt: skip
+            values = record.book_values(updating=True)
+            fields = [name for name, value in values.items() if getattr(book, name) != value]
             for name in fields:
-                setattr(book, name, record.book_values()[name])
+                setattr(book, name, values[name])
             book.updated_at = now
-            current = [(c.author.name, c.role) for c in book.contributions.all()]
-            credits_differ = current != record.credits
+            # Credits are the source's only until an editor has any: a book imported
+            # without them gets them; refined roles are never overwritten by a re-import.
+            credits_differ = not book.contributions.all() and bool(record.credits)
             if (fields or credits_differ) and self._valid(record, book):
                 changed.append((record, book, credits_differ))
             elif not fields and not credits_differ:

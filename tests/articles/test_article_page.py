@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from articles.models import Article
@@ -171,3 +172,17 @@ def test_every_page_credits_the_catalogue_data_and_the_about_page_explains_it(cl
     about = text_of(client.get("/about/").content, ".article")[0]
     assert "goodbooks-10k by Zygmunt Zając" in about
     assert "Creative Commons Attribution-ShareAlike 4.0" in about
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/articles/%00/", "/books/%00/", "/authors/a%00b/", "/topics/%00/", "/books/x%2Fy/rate/"],
+)
+def test_odd_addresses_are_404s_not_errors(client, db, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_nul_in_the_search_is_ignored(client, db):
+    make_book(title="Dune")
+    response = client.get("/search/", {"q": "Du\x00ne"})
+    assert response.status_code == 200

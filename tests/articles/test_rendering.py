@@ -104,8 +104,11 @@ def test_template_syntax_in_a_body_is_shown_as_text(db, settings):
 
 
 def test_an_editor_cannot_forge_an_embed_placeholder(battle):
-    html = render_body('<div data-embed="0123456789abcdef:0"></div>\n\n[[book:nothing]]').html
-    assert "book-card" not in html
+    # The forged placeholder points at embed 0, a real book: only the real embed may show.
+    body = '<div data-embed="0123456789abcdef:0"></div>\n\nText\n\n[[book:the-last-battle]]'
+    html = render_body(body).html
+    assert len(text_of(html, ".book-card")) == 1
+    assert html.index("book-card") > html.index("Text")
 
 
 def test_plain_text_drops_markdown_syntax_and_embeds():

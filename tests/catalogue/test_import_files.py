@@ -1,5 +1,6 @@
 """Whole files: the Goodreads export, and files that must be refused whole."""
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,51 @@ def test_a_crash_keeps_the_batches_already_committed(db, monkeypatch):
         import_books(DATA / "goodbooks_sample.csv", batch_size=5)
     assert Book.objects.count() == 5
     assert all(book.contributions.exists() for book in Book.objects.all())
+
+
+def test_reimport_keeps_an_editors_roles_and_values_the_source_lacks(db):
+    import_books(DATA / "goodbooks_sample.csv")
+    potter = Book.objects.get(goodreads_id=3)
+    potter.contributions.filter(author__name="Mary GrandPré").update(role="illustrator")
+    import_books(DATA / "goodbooks_sample.csv")
+    import_books(DATA / "goodreads_export.csv")  # no language, no cover URL in this format
+    assert potter.contributions.get(author__name="Mary GrandPré").role == "illustrator"
+    hunger_games = Book.objects.get(goodreads_id=2767052)
+    assert hunger_games.language == "en" and hunger_games.cover_url.startswith("https://")
+    assert hunger_games.publisher == "Scholastic Press"  # what the export adds is kept
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("authors", "A" * 300, "the limit is 255"),
+        ("goodreads_book_id", "9" * 25, "not a whole number from 0 to"),
+        ("goodreads_book_id", "1e9999999", "not a whole number from 0 to"),
+    ],
+)
+def test_absurd_cells_skip_the_row_with_a_reason(db, tmp_path, field, value, reason):
+    lines = (DATA / "goodbooks_sample.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = next(csv.reader([lines[1]]))
+    row[header.index(field)] = value
+    path = tmp_path / "absurd.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, row])
+    report = import_books(path)
+    assert report.skipped == 1 and reason in report.issues[0].message
+
+
+def test_a_huge_year_is_refused_quickly_not_expanded(db, tmp_path):
+    lines = (DATA / "goodbooks_sample.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "year.csv"
+    path.write_text(lines[0] + "\n" + lines[1].replace(",2008.0,", ",1e9999999,") + "\n")
+    report = import_books(path)
+    assert report.created == 1
+    assert "publication year “1e9999999” is not a year" in report.issues[0].message
+
+
+def test_a_header_with_spaces_after_the_commas_is_understood(db, tmp_path):
+    text = (DATA / "goodreads_export.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "spaced.csv"
+    path.write_text("\n".join([text[0].replace(",", ", "), *text[1:3]]) + "\n")
+    assert import_books(path).created == 2

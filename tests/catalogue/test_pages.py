@@ -84,9 +84,29 @@ def test_pages_keep_the_filters(client, db):
 
 
 def count_queries(client, django_assert_max_num_queries, url: str) -> int:
+    client.get(url)  # warm the cached language list
     with django_assert_max_num_queries(50) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # count, page of books, their credits
+        ("/books/?language=en&sort=rating", 3),
+        # book + credits, series volumes + credits, books by its authors + credits, articles
+        ("/books/the-fellowship-of-the-ring/", 7),
+        # author, count, page of books, their credits
+        ("/authors/jrr-tolkien/", 4),
+    ],
+)
+def test_pages_run_a_known_number_of_queries(
+    client, shelf, django_assert_num_queries, url, queries
+):
+    client.get(url)
+    with django_assert_num_queries(queries):
+        client.get(url)
 
 
 def test_list_query_count_does_not_grow_with_the_page(client, db, django_assert_max_num_queries):

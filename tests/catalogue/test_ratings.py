@@ -6,7 +6,6 @@ import threading
 
 import pytest
 from bs4 import BeautifulSoup
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -14,13 +13,6 @@ from django.test import Client
 from catalogue.models import Book, Rating
 from catalogue.ratings import Reader, rate
 from tests.conftest import make_author, make_book, text_of
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    cache.clear()  # rate-limit counters live in the cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture
