@@ -58,8 +58,11 @@ def run_benchmarks(database_url: str) -> None:
 
         from article_render import bench_article_page
         from catalogue_pages import bench_catalogue_pages, bench_import
+        from recommendations import bench_recommendations
 
-        for benchmark in (bench_article_page, bench_import, bench_catalogue_pages):
+        for benchmark in (
+            bench_article_page, bench_import, bench_catalogue_pages, bench_recommendations,
+        ):  # fmt: skip
             benchmark()
 
 
