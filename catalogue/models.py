@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
+    Count,
     ExpressionWrapper,
     F,
     FloatField,
@@ -81,6 +82,11 @@ class Subject(models.Model):
         super().save(*args, **kwargs)
 
 
+def liked_by_fans_rating(fan_visitors, fan_users) -> Q:
+    """Ratings of 4+ stars given by the same readers (for "readers also liked")."""
+    return Q(score__gte=4) & (Q(visitor__in=fan_visitors) | Q(user__in=fan_users))
+
+
 class BookQuerySet(models.QuerySet):
     def public(self) -> "BookQuerySet":
         """Books readers may see."""
@@ -105,6 +111,43 @@ class BookQuerySet(models.QuerySet):
                 ),
                 output_field=FloatField(),
             ),
+        )
+
+    def similar_to(self, book: "Book", *, co_raters: int = 3) -> "BookQuerySet":
+        """Books related to `book`, best first: embedded in the same articles, sharing
+        subjects, or liked (4+ stars) by at least `co_raters` of the readers who liked it.
+
+        Same-author and same-series books have their own lists on the book page.
+        """
+        article_ids = list(book.articles.values_list("pk", flat=True))
+        subject_ids = list(book.subjects.values_list("pk", flat=True))
+        fans = Rating.objects.filter(book=book, score__gte=4)
+        fan_visitors = fans.exclude(visitor="").values("visitor")
+        fan_users = fans.filter(user__isnull=False).values("user")
+        liked_by_fans = Q(ratings__score__gte=4) & (
+            Q(ratings__visitor__in=fan_visitors) | Q(ratings__user__in=fan_users)
+        )
+        candidates = (
+            Q(articles__in=article_ids)
+            | Q(subjects__in=subject_ids)
+            | Q(
+                pk__in=Rating.objects.filter(liked_by_fans_rating(fan_visitors, fan_users)).values(
+                    "book"
+                )
+            )
+        )
+        return (
+            self.filter(pk__in=Book.objects.filter(candidates).values("pk"))
+            .exclude(pk=book.pk)
+            .annotate(
+                co_embedded=Count("articles", filter=Q(articles__in=article_ids), distinct=True),
+                shared_subjects=Count(
+                    "subjects", filter=Q(subjects__in=subject_ids), distinct=True
+                ),
+                co_rated=Count("ratings", filter=liked_by_fans, distinct=True),
+            )
+            .filter(Q(co_embedded__gt=0) | Q(shared_subjects__gt=0) | Q(co_rated__gte=co_raters))
+            .order_by("-co_embedded", "-shared_subjects", "-co_rated", "title")
         )
 
     def for_cards(self) -> "BookQuerySet":

@@ -107,6 +107,12 @@ def book_detail(request, slug: str):
         "your_rating": your_rating(request, book),
         "series_books": series,
         "other_books": by_same_authors,
+        "similar_books": list(
+            Book.objects.public()
+            .similar_to(book)
+            .exclude(pk__in=[b.pk for b in [*series, *by_same_authors]])
+            .for_cards()[:RELATED_LIMIT]
+        ),
         "articles": list(Article.objects.published().embedding(book)),
     }
     return render(request, "catalogue/book_detail.html", context)

@@ -95,8 +95,9 @@ def count_queries(client, django_assert_max_num_queries, url: str) -> int:
     [
         # count, page of books, their credits
         ("/books/?language=en&sort=rating", 3),
-        # book + credits, series volumes + credits, books by its authors + credits, articles
-        ("/books/the-fellowship-of-the-ring/", 7),
+        # book + credits, series volumes + credits, books by its authors + credits,
+        # its article and subject ids and the related books, articles about it
+        ("/books/the-fellowship-of-the-ring/", 10),
         # author, count, page of books, their credits
         ("/authors/jrr-tolkien/", 4),
     ],
@@ -173,3 +174,36 @@ def test_books_without_rating_or_year_sort_last_both_ways(client, shelf):
     assert set(titles(client, "?sort=rating")[-2:]) == {"Undated", "Unrated Notes"}
     assert titles(client, "?sort=newest")[-1] == "Undated"
     assert titles(client, "?sort=oldest")[-1] == "Undated"
+
+
+def test_related_books_come_from_shared_articles_subjects_and_readers(client, db):
+    from catalogue.models import Subject
+    from catalogue.ratings import Reader, rate
+
+    main = make_book(title="Main")
+    co_embedded = make_book(title="Discussed together")
+    same_subject = make_book(title="Same subject")
+    liked = make_book(title="Liked by the same readers")
+    make_book(title="Unrelated")
+    make_article(title="Both", body="[[book:main]]\n\n[[book:discussed-together]]")
+    war = Subject.objects.create(name="War")
+    main.subjects.add(war)
+    same_subject.subjects.add(war)
+    for n in range(3):
+        rate(book=main, reader=Reader(visitor=f"fan{n}"), score=5)
+        rate(book=liked, reader=Reader(visitor=f"fan{n}"), score=4)
+    html = client.get(main.get_absolute_url()).content
+    assert text_of(html, "#book-similar + ul .book-card__title") == [
+        "Discussed together", "Same subject", "Liked by the same readers",
+    ]  # fmt: skip
+    assert co_embedded
+
+
+def test_two_fans_in_common_are_not_enough(client, db):
+    from catalogue.ratings import Reader, rate
+
+    main, other = make_book(title="Main"), make_book(title="Other")
+    for n in range(2):
+        rate(book=main, reader=Reader(visitor=f"fan{n}"), score=5)
+        rate(book=other, reader=Reader(visitor=f"fan{n}"), score=5)
+    assert text_of(client.get(main.get_absolute_url()).content, "#book-similar") == []
