@@ -10,10 +10,28 @@ from catalogue.models import Book
 from tests.conftest import make_author, make_book, text_of
 
 
+def sign_in(client, username: str, password: str):
+    """Through the desk's own login form, as an editor does."""
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+
+
 @pytest.fixture
 def editor_client(client, demo):
-    assert client.login(username=EDITOR_USERNAME, password=EDITOR_PASSWORD)
+    response = sign_in(client, EDITOR_USERNAME, EDITOR_PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     return client
+
+
+def test_the_desk_locks_a_login_out_after_five_failures(client, demo):
+    for _ in range(4):
+        assert sign_in(client, EDITOR_USERNAME, "wrong").status_code == 200
+    assert sign_in(client, EDITOR_USERNAME, "wrong").status_code == 429  # the fifth
+    locked = sign_in(client, EDITOR_USERNAME, EDITOR_PASSWORD)  # even the right password
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    # Another editor at the same address is not locked out by it.
+    get_user_model().objects.create_user("other", password="another-long-pass-7", is_staff=True)
+    assert sign_in(client, "other", "another-long-pass-7").status_code == 302
 
 
 def article_form(**overrides) -> dict:

@@ -114,8 +114,8 @@ def open_stored(name: str) -> Image.Image:
 
 @pytest.fixture
 def editor_client(client, django_user_model):
-    django_user_model.objects.create_superuser("cover-editor", password="not-secret")
-    assert client.login(username="cover-editor", password="not-secret")
+    user = django_user_model.objects.create_superuser("cover-editor", password="not-secret")
+    client.force_login(user)
     return client
 
 
