@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from catalogue.models import Contribution
+from config.pagecache import bump
 
 from . import rendering
 from .models import Article, Recommendation
@@ -267,6 +268,7 @@ def _write(corpus: Corpus, article_ids: list[int]) -> None:
     with transaction.atomic():
         Recommendation.objects.filter(article_id__in=article_ids).delete()
         Recommendation.objects.bulk_create(rows, batch_size=1000)
+        bump(*(f"article:{pk}" for pk in article_ids))  # their "Read next" changed
 
 
 def refresh_profiles(progress: Callable[[int, int], None] | None = None) -> None:

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
 from catalogue.search import search_books
+from config.pagecache import shared_page
 
 from .models import Article, Topic
 
@@ -11,9 +12,16 @@ SEARCH_RESULT_COUNT = 20
 ARCHIVE_PAGE_SIZE = 20
 
 
+def tagged(response, *tags: str):
+    """Name what the page shows, so the page cache drops it when any of it changes."""
+    response.cache_tags = tags
+    return response
+
+
+@shared_page
 def home(request):
-    articles = Article.objects.published()[: settings.HOME_ARTICLE_COUNT]
-    return render(request, "articles/home.html", {"articles": articles})
+    articles = list(Article.objects.published()[: settings.HOME_ARTICLE_COUNT])
+    return tagged(render(request, "articles/home.html", {"articles": articles}), "article-list")
 
 
 class ArticleArchiveView(ListView):
@@ -27,39 +35,63 @@ class ArticleArchiveView(ListView):
         # Not a class attribute: published() reads the clock, and must at each request.
         return Article.objects.published()
 
+    def render_to_response(self, context, **kwargs):
+        return tagged(super().render_to_response(context, **kwargs), "article-list")
 
+
+@shared_page
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     paginator = Paginator(topic.articles.published(), ARCHIVE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "articles/topic_detail.html",
-        {"topic": topic, "articles": page.object_list, "page_obj": page},
+    return tagged(
+        render(
+            request,
+            "articles/topic_detail.html",
+            {"topic": topic, "articles": page.object_list, "page_obj": page},
+        ),
+        f"topic:{topic.pk}",
+        "article-list",
     )
 
 
+@shared_page
 def article_detail(request, slug: str):
     article = get_object_or_404(Article.objects.published(), slug=slug)
     body = article.render_body()
     recommendations = article.recommendations()
-    return render(
+    topics = list(article.topics.all())
+    response = render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
             "body": body,
             "recommendations": recommendations,
-            "topics": list(article.topics.all()),
+            "topics": topics,
         },
+    )
+    return tagged(
+        response,
+        f"article:{article.pk}",
+        # Read next may be topped up with the latest articles.
+        "article-list",
+        *(f"book:{book.pk}" for book in body.books),
+        *(f"article:{other.pk}" for other in recommendations),
+        *(f"topic:{topic.pk}" for topic in topics),
     )
 
 
+@shared_page
 def search(request):
     # NUL cannot be stored or searched (PostgreSQL refuses it); nobody types it either.
     query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]
     books = search_books(query, limit=SEARCH_RESULT_COUNT)
     articles = list(Article.objects.published().search(query)[:SEARCH_RESULT_COUNT])
-    return render(
-        request, "articles/search.html", {"query": query, "books": books, "articles": articles}
+    return tagged(
+        render(
+            request, "articles/search.html", {"query": query, "books": books, "articles": articles}
+        ),
+        "book-list",
+        "article-list",
     )

@@ -12,6 +12,8 @@ from enum import StrEnum
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, QuerySet
 
+from config.pagecache import bump
+
 from .models import STARS, Book, Rating
 
 
@@ -165,3 +167,4 @@ def repair(drift: list[Drift]) -> None:
             Book.objects.filter(pk=item.book_id).update(
                 **{f"ratings_{star}": recount[star - 1] for star in STARS}
             )
+            bump(f"book:{item.book_id}", "book-list")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from articles.models import Article
+from config.pagecache import shared_page, visitor_part
 
 from . import ratings
 from .filters import BookFilterForm
@@ -54,6 +55,9 @@ class BookListView(ListView):
         self.form = BookFilterForm(self.request.GET, languages=catalogue_languages())
         return self.form.filter(Book.objects.public().with_rating().for_cards())
 
+    def render_to_response(self, context, **kwargs):
+        return tagged(super().render_to_response(context, **kwargs), "book-list")
+
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -74,14 +78,38 @@ def histogram_rows(book: Book) -> list[dict]:
     ]
 
 
-def your_rating(request, book: Book) -> int | None:
+def your_rating(request, book_id: int) -> int | None:
     """The score this reader gave the book, if they have rated it."""
     reader = known_reader(request)
     if reader is None:
         return None
-    return reader.ratings().filter(book=book).values_list("score", flat=True).first()
+    return reader.ratings().filter(book_id=book_id).values_list("score", flat=True).first()
 
 
+@visitor_part("rating-form")
+def rating_form_part(request, book_id: str) -> str:
+    """The rating form: this visitor's CSRF token and their rating, inside a shared page."""
+    book = (
+        Book.objects.filter(pk=int(book_id)).only("pk", "slug").first()
+        if book_id.isdigit()
+        else None
+    )
+    if book is None:
+        return ""
+    return render_to_string(
+        "includes/rating_form.html",
+        {"book": book, "your_rating": your_rating(request, book.pk)},
+        request=request,
+    )
+
+
+def tagged(response, *tags: str):
+    """Name what the page shows, so the page cache drops it when any of it changes."""
+    response.cache_tags = tags
+    return response
+
+
+@shared_page
 def book_detail(request, slug: str):
     book = get_object_or_404(Book.objects.public().for_cards(), slug=slug)
     rating_rows = histogram_rows(book)
@@ -104,7 +132,6 @@ def book_detail(request, slug: str):
     context = {
         "book": book,
         "rating_rows": rating_rows,
-        "your_rating": your_rating(request, book),
         "series_books": series,
         "other_books": by_same_authors,
         "similar_books": list(
@@ -115,9 +142,16 @@ def book_detail(request, slug: str):
         ),
         "articles": list(Article.objects.published().embedding(book)),
     }
-    return render(request, "catalogue/book_detail.html", context)
+    shown = [book, *series, *by_same_authors, *context["similar_books"]]
+    return tagged(
+        render(request, "catalogue/book_detail.html", context),
+        *(f"book:{b.pk}" for b in shown),
+        *(f"article:{a.pk}" for a in context["articles"]),
+        *(f"author:{c.author_id}" for c in book.credits),
+    )
 
 
+@shared_page
 def author_detail(request, slug: str):
     author = get_object_or_404(Author, slug=slug)
     books = (
@@ -128,10 +162,14 @@ def author_detail(request, slug: str):
     )
     paginator = Paginator(books, BOOKS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "catalogue/author_detail.html",
-        {"author": author, "books": page.object_list, "page_obj": page},
+    return tagged(
+        render(
+            request,
+            "catalogue/author_detail.html",
+            {"author": author, "books": page.object_list, "page_obj": page},
+        ),
+        f"author:{author.pk}",
+        "book-list",
     )
 
 

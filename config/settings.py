@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.pagecache.VisitorPartsMiddleware",  # inside CSRF and messages: it uses both
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -107,6 +108,16 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://colophon")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Short timeouts: if Redis is away, pages are served uncached rather than waiting.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_on_timeout": False}
+    )
+# How long a rendered public page may be kept (it is also dropped the moment what it
+# shows changes); 0 turns the page cache off. Off by default with the local-memory cache:
+# each process would keep its own copies and miss the others' invalidations.
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith("LocMemCache")
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE else 0)
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -28,6 +28,16 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def page_cache(request, settings):
+    """The page cache is on only for tests marked `page_cache` (which run the on-commit
+    invalidations): elsewhere a test's own writes, never committed, would go unseen."""
+    if request.node.get_closest_marker("page_cache"):
+        settings.PAGE_CACHE_SECONDS = 600
+    else:
+        settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """The hashed-name storage needs collectstatic; tests render templates without it."""
     settings.STORAGES = {

@@ -18,6 +18,7 @@ from types import ModuleType
 from django.db import connection
 
 from catalogue.models import Author, Book, Contribution
+from config.pagecache import SITE_TAG, bump
 
 from . import goodbooks, goodreads
 from .records import BookRecord, RowRejected
@@ -205,6 +206,8 @@ def import_books(
             ) from None
     report.issues.sort(key=lambda issue: issue.line)
     _refresh_statistics()
+    if report.created or report.updated:
+        bump(SITE_TAG)  # bulk writes send no signals: drop every cached page
     return report
 
 

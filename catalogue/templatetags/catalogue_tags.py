@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from catalogue.models import Book, Contribution
+from config.pagecache import placeholder
 
 register = template.Library()
 
@@ -167,3 +168,9 @@ def book_json_ld(context, book: Book) -> str:
         }
     payload = json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag
+def visitor_part(name: str, argument: object = "") -> str:
+    """A placeholder filled per request (config.pagecache): the page around it is shared."""
+    return placeholder(name, argument)

@@ -96,8 +96,9 @@ def count_queries(client, django_assert_max_num_queries, url: str) -> int:
         # count, page of books, their credits
         ("/books/?language=en&sort=rating", 3),
         # book + credits, series volumes + credits, books by its authors + credits,
-        # its article and subject ids and the related books, articles about it
-        ("/books/the-fellowship-of-the-ring/", 10),
+        # its article and subject ids and the related books, articles about it, and the
+        # book for the per-visitor rating form
+        ("/books/the-fellowship-of-the-ring/", 11),
         # author, count, page of books, their credits
         ("/authors/jrr-tolkien/", 4),
     ],

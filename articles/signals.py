@@ -1,0 +1,38 @@
+"""Housekeeping: when articles change, drop the cached pages that show them."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from config.pagecache import bump
+
+from .models import Article, Topic
+
+
+@receiver([post_save, post_delete], sender=Article)
+def article_changed(sender, instance: Article, **kwargs):
+    bump(f"article:{instance.pk}", "article-list")
+
+
+@receiver(pre_delete, sender=Article)
+def article_leaving(sender, instance: Article, **kwargs):
+    # The pages of the books it embeds list it.
+    bump(*(f"book:{pk}" for pk in instance.embedded_books.values_list("pk", flat=True)))
+
+
+@receiver(m2m_changed, sender=Article.embedded_books.through)
+def embeds_changed(sender, instance, action, pk_set, **kwargs):
+    if action in ("post_add", "post_remove") and isinstance(instance, Article):
+        bump(f"article:{instance.pk}", *(f"book:{pk}" for pk in pk_set or ()))
+    elif action == "pre_clear" and isinstance(instance, Article):
+        bump(*(f"book:{pk}" for pk in instance.embedded_books.values_list("pk", flat=True)))
+
+
+@receiver(m2m_changed, sender=Article.topics.through)
+def article_topics_changed(sender, instance, action, pk_set, **kwargs):
+    if action.startswith("post_") and isinstance(instance, Article):
+        bump(f"article:{instance.pk}", *(f"topic:{pk}" for pk in pk_set or ()))
+
+
+@receiver([post_save, post_delete], sender=Topic)
+def topic_changed(sender, instance: Topic, **kwargs):
+    bump(f"topic:{instance.pk}", "article-list")

@@ -1,0 +1,42 @@
+"""Housekeeping: when catalogue data changes, drop the cached pages that show it."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from config.pagecache import bump
+
+from .models import Author, Book, Contribution, Rating, Subject
+
+
+@receiver([post_save, post_delete], sender=Book)
+def book_changed(sender, instance: Book, **kwargs):
+    bump(f"book:{instance.pk}", "book-list")
+
+
+@receiver([post_save, post_delete], sender=Author)
+def author_changed(sender, instance: Author, **kwargs):
+    # The name is on every card of every book they wrote.
+    book_ids = Contribution.objects.filter(author_id=instance.pk).values_list("book_id", flat=True)
+    bump(f"author:{instance.pk}", *(f"book:{pk}" for pk in book_ids))
+
+
+@receiver([post_save, post_delete], sender=Contribution)
+def credit_changed(sender, instance: Contribution, **kwargs):
+    bump(f"book:{instance.book_id}", f"author:{instance.author_id}")
+
+
+@receiver([post_save, post_delete], sender=Rating)
+def rating_changed(sender, instance: Rating, **kwargs):
+    # The figures on the book's cards change, and so may the order of sorted lists.
+    bump(f"book:{instance.book_id}", "book-list")
+
+
+@receiver(m2m_changed, sender=Book.subjects.through)
+def subjects_changed(sender, instance, pk_set, **kwargs):
+    if kwargs["action"].startswith("post_") and isinstance(instance, Book):
+        bump(f"book:{instance.pk}")
+
+
+@receiver([post_save, post_delete], sender=Subject)
+def subject_changed(sender, instance: Subject, **kwargs):
+    bump("book-list")

@@ -1,0 +1,193 @@
+"""Whole public pages in the shared cache, invalidated precisely, with per-visitor parts.
+
+A page is cached as rendered for everyone. What differs per visitor (the rating form with
+its CSRF token and "your rating", flash messages) is left in the page as a placeholder,
+`<!--visitor:NAME:ARG-->`, which VisitorPartsMiddleware fills for each request, cached
+page or not. Editors' HTML cannot contain such a comment: the sanitiser drops comments.
+
+Invalidation is by tags. A view lists what its page shows (`response.cache_tags`:
+"article:12", "book:7", "book-list" …); each tag has a version number in the cache,
+bumped when what it names changes (see the apps' signals). A cached page is served only
+while every one of its tags still has the version it was rendered with, so a change
+anywhere shows at once on every app server sharing the cache. A page rendered while
+anything changed is not stored (a generation counter tells), so no stale copy is kept.
+
+If the cache is unreachable, pages are rendered as if nothing were cached, with a
+warning in the log: never a 500.
+"""
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString, mark_safe
+
+logger = logging.getLogger(__name__)
+
+PAGE_PREFIX = "page:"
+TAG_PREFIX = "page-tag:"
+GENERATION_KEY = "page-generation"
+SITE_TAG = "site"  # every page carries it: bumped by bulk changes (imports, refreshes)
+
+VISITOR_PART = re.compile(r"<!--visitor:([a-z-]+)(?::([0-9A-Za-z_-]*))?-->")
+VISITOR_PARTS: dict[str, Callable] = {}
+
+
+def visitor_part(name: str):
+    """Register `function(request, argument) -> str` to fill `<!--visitor:NAME:ARG-->`."""
+
+    def register(function: Callable) -> Callable:
+        VISITOR_PARTS[name] = function
+        return function
+
+    return register
+
+
+def placeholder(name: str, argument: object = "") -> SafeString:
+    return mark_safe(f"<!--visitor:{name}:{argument}-->")
+
+
+# --- Tags and their versions -----------------------------------------------------------
+
+
+def _fresh_version() -> int:
+    return time.time_ns()
+
+
+def bump(*tags: str) -> None:
+    """Mark everything tagged with `tags` as changed, once the transaction commits (so no
+    other process can cache the old content under the new version)."""
+    keys = [TAG_PREFIX + tag for tag in tags if tag]
+
+    def now() -> None:
+        try:
+            # The generation first: a page whose render overlapped this change then sees
+            # a new generation before it could see a new tag version (see _store).
+            for key in [GENERATION_KEY, *keys]:
+                try:
+                    cache.incr(key)
+                except ValueError:  # not in the cache (new, or evicted): start afresh
+                    cache.set(key, _fresh_version(), None)
+        except Exception:  # noqa: BLE001 - any backend's connection error
+            logger.warning("Page cache not invalidated for %s: the cache is unavailable.", tags)
+
+    transaction.on_commit(now)
+
+
+def _versions(tags: Iterable[str]) -> dict[str, int]:
+    keys = [TAG_PREFIX + tag for tag in tags]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _fresh_version(), None)
+    if len(found) < len(keys):
+        found = cache.get_many(keys)
+    return {key.removeprefix(TAG_PREFIX): found.get(key) for key in keys}
+
+
+def _page_key(request) -> str:
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return PAGE_PREFIX + hashlib.sha256(address.encode()).hexdigest()
+
+
+# --- The decorator ----------------------------------------------------------------------
+
+
+def shared_page(view):
+    """Cache a public GET page for every reader; see the module docstring."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        generation = None
+        try:
+            entry = cache.get(key)
+            if entry is not None and entry["versions"] == _versions(entry["tags"]):
+                return _from_entry(entry)
+            generation = cache.get(GENERATION_KEY)
+        except Exception:  # noqa: BLE001 - cache down: serve uncached
+            logger.warning("Page cache unavailable; %s rendered uncached.", request.path)
+            return view(request, *args, **kwargs)
+
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code == 200 and not response.streaming:
+            _store(key, response, generation)
+        patch_cache_control(response, no_cache=True)  # browsers revalidate (ETag)
+        return response
+
+    return wrapper
+
+
+def _store(key: str, response, generation) -> None:
+    tags = sorted({*getattr(response, "cache_tags", ()), SITE_TAG})
+    try:
+        versions = _versions(tags)
+        if cache.get(GENERATION_KEY) != generation:
+            return  # something changed while this page was rendered: don't keep it
+        entry = {
+            "html": response.content,
+            "content_type": response["Content-Type"],
+            "tags": tags,
+            "versions": versions,
+        }
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; page not stored.")
+
+
+def _from_entry(entry):
+    from django.http import HttpResponse
+
+    response = HttpResponse(entry["html"], content_type=entry["content_type"])
+    response["X-Page-Cache"] = "hit"
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+# --- Filling the per-visitor parts --------------------------------------------------------
+
+
+class VisitorPartsMiddleware:
+    """Fills each `<!--visitor:…-->` placeholder for this request (cached page or not).
+
+    Listed after the CSRF and messages middleware, so it can hand out tokens and take
+    the messages it shows."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith("text/html")
+            or b"<!--visitor:" not in response.content
+        ):
+            return response
+
+        def fill(match: re.Match) -> str:
+            part = VISITOR_PARTS.get(match[1])
+            return part(request, match[2] or "") if part else ""
+
+        response.content = VISITOR_PART.sub(fill, response.content.decode()).encode()
+        return response
+
+
+@visitor_part("messages")
+def messages_part(request, argument: str) -> str:
+    from django.contrib.messages import get_messages
+    from django.template.loader import render_to_string
+
+    stored = list(get_messages(request))
+    return render_to_string("includes/messages.html", {"messages": stored}) if stored else ""

@@ -1,0 +1,163 @@
+"""The shared page cache: pages are served from it, dropped the moment what they show
+changes, and still carry each visitor's own parts (CSRF token, their rating, messages)."""
+
+import logging
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.test import Client
+
+from articles.models import Article
+from catalogue.models import Book
+from catalogue.ratings import Reader, rate
+from tests.conftest import make_article, make_author, make_book, text_of
+
+pytestmark = pytest.mark.page_cache
+
+
+@pytest.fixture
+def site(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        author = make_author(name="Stephen Harding")
+        book = make_book(title="The Last Battle", slug="the-last-battle", authors=[author])
+        article = make_article(title="Unlikely Allies", body="Text\n\n[[book:the-last-battle]]")
+    return {"book": book, "article": article, "author": author}
+
+
+def get(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code in (200, 304)
+    return response
+
+
+def test_a_second_visit_is_served_from_the_cache_without_the_database(
+    client, site, django_assert_num_queries
+):
+    url = site["article"].get_absolute_url()
+    assert "X-Page-Cache" not in get(client, url)
+    with django_assert_num_queries(0):
+        response = get(Client(), url)
+    assert response["X-Page-Cache"] == "hit"
+    assert text_of(response.content, "h1") == ["Unlikely Allies"]
+
+
+def test_editing_an_article_drops_its_cached_page(client, site, django_capture_on_commit_callbacks):
+    url = site["article"].get_absolute_url()
+    get(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = Article.objects.get(pk=site["article"].pk)
+        article.title = "Unlikely Allies, revised"
+        article.save()
+    response = get(client, url)
+    assert "X-Page-Cache" not in response
+    assert text_of(response.content, "h1") == ["Unlikely Allies, revised"]
+
+
+def test_a_rating_refreshes_every_page_that_shows_the_book(
+    client, site, django_capture_on_commit_callbacks
+):
+    book_url, article_url = site["book"].get_absolute_url(), site["article"].get_absolute_url()
+    for url in (book_url, article_url, "/books/"):
+        get(client, url)
+        assert get(client, url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(book=site["book"], reader=Reader(visitor="v1"), score=5)
+    for url in (book_url, article_url, "/books/"):
+        response = get(client, url)
+        assert "X-Page-Cache" not in response, url
+        assert "5.0 out of 5" in response.content.decode(), url
+
+
+def test_renaming_an_author_refreshes_the_pages_of_their_books(
+    client, site, django_capture_on_commit_callbacks
+):
+    get(client, site["book"].get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        site["author"].name = "S. Harding"
+        site["author"].save()
+    assert (
+        "by S. Harding"
+        in text_of(get(client, site["book"].get_absolute_url()).content, ".book-card__authors")[0]
+    )
+
+
+def test_each_visitor_gets_their_own_token_and_rating_on_a_cached_page(
+    site, django_capture_on_commit_callbacks
+):
+    url = site["book"].get_absolute_url()
+    alice, bob = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+
+    def form(client):
+        page = client.get(url)
+        soup = BeautifulSoup(page.content, "html.parser")
+        token = soup.select_one("[data-rating-form] input[name=csrfmiddlewaretoken]")["value"]
+        status = soup.select_one("[data-rating-status]").get_text(strip=True)
+        return page, token, status
+
+    form(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        page, token, _ = form(alice)
+        assert page["X-Page-Cache"] == "hit"
+        posted = alice.post(f"{url}rate/", {"score": "4", "csrfmiddlewaretoken": token})
+        assert posted.status_code == 302
+    _, _, alice_status = form(alice)
+    page, bob_token, bob_status = form(bob)
+    assert alice_status == "You rated this book 4 stars."
+    assert bob_status == "" and bob_token != token
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            bob.post(f"{url}rate/", {"score": "2", "csrfmiddlewaretoken": bob_token}).status_code
+            == 302
+        )
+    assert Book.objects.get(pk=site["book"].pk).site_histogram == [0, 1, 0, 1, 0]
+
+
+def test_a_message_is_shown_once_on_a_cached_page(site, django_capture_on_commit_callbacks):
+    client = Client()
+    url = site["book"].get_absolute_url()
+    client.get(url)
+    token = client.cookies["csrftoken"].value
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{url}rate/", {"score": "5"}, HTTP_X_CSRFTOKEN=token)
+    assert text_of(client.get(url).content, ".message") == [
+        "Thank you: you rated this book 5 stars."
+    ]
+    assert text_of(client.get(url).content, ".message") == []
+
+
+def test_an_unchanged_page_answers_304_to_its_etag(client, site):
+    url = site["article"].get_absolute_url()
+    etag = get(client, url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_with_the_cache_down_pages_are_served_uncached(client, site, monkeypatch, caplog):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    with caplog.at_level(logging.WARNING, logger="config.pagecache"):
+        response = client.get(site["article"].get_absolute_url())
+    assert response.status_code == 200
+    assert text_of(response.content, "h1") == ["Unlikely Allies"]
+    assert "Page cache unavailable" in caplog.text
+
+
+def test_a_page_rendered_during_a_change_is_not_kept(client, site, monkeypatch):
+    import articles.views
+    from config import pagecache
+
+    url = site["article"].get_absolute_url()
+    original = articles.views.render
+
+    def render_while_something_changes(*args, **kwargs):
+        cache.incr(pagecache.GENERATION_KEY) if cache.get(pagecache.GENERATION_KEY) else cache.set(
+            pagecache.GENERATION_KEY, 1
+        )
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(articles.views, "render", render_while_something_changes)
+    get(client, url)
+    monkeypatch.setattr(articles.views, "render", original)
+    assert "X-Page-Cache" not in get(client, url)
