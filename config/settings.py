@@ -105,6 +105,13 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# An optional read replica: public reads go there, writes and everything a visitor must
+# see at once after writing (sessions, logins, ratings) stay on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://colophon")}
@@ -154,12 +161,33 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Where covers are stored: "filesystem" (MEDIA_ROOT) or "s3", any S3-compatible object
+# store through django-storages (pip install '.[s3]'); keys come from the standard
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    _MEDIA_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+elif MEDIA_STORAGE == "filesystem":
+    _MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is “{MEDIA_STORAGE}”: use filesystem or s3.")
 # With media on local disk and no web server in front, Django serves it itself.
-# Turn off when an object store or the proxy serves MEDIA_URL.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Off when an object store or the proxy serves MEDIA_URL.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=MEDIA_STORAGE == "filesystem")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -193,6 +221,14 @@ X_FRAME_OPTIONS = "DENY"
 CSP_IMAGE_HOSTS = env.list(
     "CSP_IMAGE_HOSTS", default=["https://images.gr-assets.com", "https://s.gr-assets.com"]
 )
+if MEDIA_STORAGE == "s3":
+    _options = _MEDIA_BACKEND["OPTIONS"]
+    if _options["custom_domain"]:
+        CSP_IMAGE_HOSTS.append(f"https://{_options['custom_domain']}")
+    elif _options["endpoint_url"]:
+        CSP_IMAGE_HOSTS.append(_options["endpoint_url"].rstrip("/"))
+    else:
+        CSP_IMAGE_HOSTS.append("https://*.amazonaws.com")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -151,3 +151,53 @@ def test_static_files_have_hashed_names_and_a_years_immutable_caching(settings, 
     assert response.status_code == 200
     assert response["Cache-Control"] == "max-age=315360000, public, immutable"
     assert response["Content-Encoding"] == "gzip"
+
+
+def settings_under(**env) -> dict:
+    """The settings Django would load with this environment (in a fresh process)."""
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'storage': s.STORAGES['default'], 'serve_media': s.SERVE_MEDIA, "
+        "'img': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'], "
+        "'routers': s.DATABASE_ROUTERS, 'databases': sorted(s.DATABASES)}))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MEDIA_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false",
+             "SECRET_KEY": "x", **env},
+    )  # fmt: skip
+    return json.loads(result.stdout)
+
+
+def test_covers_can_live_in_an_s3_compatible_store():
+    loaded = settings_under(
+        MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="covers",
+        AWS_S3_ENDPOINT_URL="https://s3.example.net", AWS_S3_CUSTOM_DOMAIN="media.example.net",
+    )  # fmt: skip
+    assert loaded["storage"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert loaded["storage"]["OPTIONS"]["bucket_name"] == "covers"
+    assert loaded["storage"]["OPTIONS"]["endpoint_url"] == "https://s3.example.net"
+    assert loaded["serve_media"] is False
+    assert "https://media.example.net" in loaded["img"]
+
+
+def test_a_read_replica_is_used_only_when_configured():
+    assert settings_under()["routers"] == []
+    replica = settings_under(DATABASE_REPLICA_URL="postgres://reader@replica:5432/colophon")
+    assert replica["databases"] == ["default", "replica"]
+    assert replica["routers"] == ["config.routers.PrimaryReplicaRouter"]
+
+
+def test_the_router_keeps_what_must_be_read_back_at_once_on_the_primary():
+    from django.contrib.sessions.models import Session
+
+    from catalogue.models import Book, Rating
+    from config.routers import PrimaryReplicaRouter
+
+    router = PrimaryReplicaRouter()
+    assert router.db_for_read(Book) == "replica"
+    assert router.db_for_read(Article) == "replica"
+    assert router.db_for_read(Rating) == "default"
+    assert router.db_for_read(Session) == "default"
+    assert router.db_for_write(Book) == "default"
