@@ -40,7 +40,7 @@ serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(
 	@if [ "$${DEMO:-1}" != 0 ]; then DEBUG=false $(BIN)/python manage.py load_demo; fi
 	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/"
 	DEBUG=false exec $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
-		--workers $(WEB_CONCURRENCY) --access-logfile - --forwarded-allow-ips '*'
+		--workers $(WEB_CONCURRENCY) --forwarded-allow-ips '*'
 
 # Tests run with production settings (DEBUG off); the key only signs test cookies.
 TEST_ENV := DEBUG=false SECRET_KEY=$${SECRET_KEY:-colophon-test-only-secret-key}

@@ -84,10 +84,10 @@ def bump(*tags: str) -> None:
 def _versions(tags: Iterable[str]) -> dict[str, int]:
     keys = [TAG_PREFIX + tag for tag in tags]
     found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, _fresh_version(), None)
-    if len(found) < len(keys):
+    if len(found) < len(keys):  # tags never bumped yet (or evicted): give them a version
+        for key in keys:
+            if key not in found:
+                cache.add(key, _fresh_version(), None)
         found = cache.get_many(keys)
     return {key.removeprefix(TAG_PREFIX): found.get(key) for key in keys}
 
@@ -135,21 +135,77 @@ def _store(key: str, response, generation) -> None:
         versions = _versions(tags)
         if cache.get(GENERATION_KEY) != generation:
             return  # something changed while this page was rendered: don't keep it
+        parts = {match[1] for match in VISITOR_PART.finditer(response.content.decode())}
         entry = {
             "html": response.content,
             "content_type": response["Content-Type"],
             "tags": tags,
             "versions": versions,
+            # Nothing but flash messages differs per visitor: the fast path may serve it.
+            "for_everyone": parts <= {"messages"},
         }
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; page not stored.")
 
 
-def _from_entry(entry):
+class CachedPageMiddleware:
+    """The fast path: a cached page that needs nothing from this visitor is answered
+    here, before sessions, CSRF, authentication and the view are even looked at.
+
+    Pages with per-visitor parts (or a visitor with pending messages) go on to the view,
+    where `shared_page` serves them from the cache and VisitorPartsMiddleware fills in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # Which tags each page had when last seen here, so that the page and its tags'
+        # versions come back from the cache in one round trip (a guess, checked).
+        self.known_tags: dict[str, list[str]] = {}
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and settings.PAGE_CACHE_SECONDS
+            and "messages" not in request.COOKIES
+        ):
+            try:
+                entry = self._fresh_entry(_page_key(request))
+                if entry is not None:
+                    return _from_entry(entry, fill_messages=False)
+            except Exception:  # noqa: BLE001 - the view path logs and carries on
+                pass
+        return self.get_response(request)
+
+    def _fresh_entry(self, key: str) -> dict | None:
+        tags = self.known_tags.get(key)
+        if tags is None:
+            entry = cache.get(key)
+            versions = _versions(entry["tags"]) if entry is not None else None
+        else:
+            found = cache.get_many([key, *(TAG_PREFIX + tag for tag in tags)])
+            entry = found.get(key)
+            if entry is None:
+                return None
+            if entry["tags"] == tags:
+                versions = {tag: found.get(TAG_PREFIX + tag) for tag in tags}
+            else:
+                versions = _versions(entry["tags"])
+        if entry is None or not entry.get("for_everyone"):
+            return None
+        if len(self.known_tags) > 10_000:
+            self.known_tags.clear()
+        self.known_tags[key] = entry["tags"]
+        return entry if entry["versions"] == versions else None
+
+
+def _from_entry(entry, *, fill_messages: bool = True):
     from django.http import HttpResponse
 
-    response = HttpResponse(entry["html"], content_type=entry["content_type"])
+    html = entry["html"]
+    if not fill_messages:  # no messages for this visitor: the placeholder goes
+        html = html.replace(b"<!--visitor:messages:-->", b"")
+    response = HttpResponse(html, content_type=entry["content_type"])
     response["X-Page-Cache"] = "hit"
     patch_cache_control(response, no_cache=True)
     return response

@@ -51,15 +51,16 @@ MIDDLEWARE = [
     "config.middleware.HttpsRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag and 304 for every page
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",  # django-csp, policy built once
     "config.middleware.AdminStylesCspMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.pagecache.CachedPageMiddleware",  # cached pages for everyone stop here
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.pagecache.VisitorPartsMiddleware",  # inside CSRF and messages: it uses both
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,7 +116,8 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://colophon")}
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # Django's, one client reused
     # Short timeouts: if Redis is away, pages are served uncached rather than waiting.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_on_timeout": False}
