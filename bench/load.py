@@ -98,7 +98,7 @@ def main() -> None:
             "STATIC_ROOT": str(tmp / "static"),
             "PORT": str(colophon_port),
             "WEB_CONCURRENCY": WORKERS,
-            "LOG_LEVEL": "WARNING",
+            # Production logging (a JSON line per request) stays on: it is part of the cost.
             **({"CACHE_URL": cache} if cache else {"PAGE_CACHE_SECONDS": "3600"}),
         }
         if cache:

@@ -122,19 +122,19 @@ def shared_page(view):
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if response.status_code == 200 and not response.streaming:
-            _store(key, response, generation)
+            response.page_cache_stored = _store(key, response, generation)
         patch_cache_control(response, no_cache=True)  # browsers revalidate (ETag)
         return response
 
     return wrapper
 
 
-def _store(key: str, response, generation) -> None:
+def _store(key: str, response, generation) -> bool:
     tags = sorted({*getattr(response, "cache_tags", ()), SITE_TAG})
     try:
         versions = _versions(tags)
         if cache.get(GENERATION_KEY) != generation:
-            return  # something changed while this page was rendered: don't keep it
+            return False  # something changed while this page was rendered: don't keep it
         parts = {match[1] for match in VISITOR_PART.finditer(response.content.decode())}
         entry = {
             "html": response.content,
@@ -145,13 +145,16 @@ def _store(key: str, response, generation) -> None:
             "for_everyone": parts <= {"messages"},
         }
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        return True
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; page not stored.")
+        return False
 
 
 class CachedPageMiddleware:
     """The fast path: a cached page that needs nothing from this visitor is answered
-    here, before sessions, CSRF, authentication and the view are even looked at.
+    here, as it was finished the first time (security headers, ETag and all), before
+    sessions, CSRF, authentication and the view are even looked at.
 
     Pages with per-visitor parts (or a visitor with pending messages) go on to the view,
     where `shared_page` serves them from the cache and VisitorPartsMiddleware fills in.
@@ -164,18 +167,24 @@ class CachedPageMiddleware:
         self.known_tags: dict[str, list[str]] = {}
 
     def __call__(self, request):
-        if (
+        eligible = (
             request.method in ("GET", "HEAD")
             and settings.PAGE_CACHE_SECONDS
             and "messages" not in request.COOKIES
-        ):
+        )
+        key = None
+        if eligible:
             try:
-                entry = self._fresh_entry(_page_key(request))
-                if entry is not None:
-                    return _from_entry(entry, fill_messages=False)
+                key = _page_key(request)
+                entry = self._fresh_entry(key)
+                if entry is not None and "final" in entry:
+                    return _final_response(request, entry)
             except Exception:  # noqa: BLE001 - the view path logs and carries on
-                pass
-        return self.get_response(request)
+                key = None
+        response = self.get_response(request)
+        if key is not None and getattr(response, "page_cache_stored", False):
+            _keep_final(key, response)
+        return response
 
     def _fresh_entry(self, key: str) -> dict | None:
         tags = self.known_tags.get(key)
@@ -197,6 +206,54 @@ class CachedPageMiddleware:
             self.known_tags.clear()
         self.known_tags[key] = entry["tags"]
         return entry if entry["versions"] == versions else None
+
+
+# Headers that belong to one request or one connection, never to the page.
+PER_REQUEST_HEADERS = {
+    "set-cookie", "date", "x-request-id", "content-length", "strict-transport-security",
+    "vary", "x-page-cache",
+}  # fmt: skip
+
+
+def _keep_final(key: str, response) -> None:
+    """Add the finished response (outer middleware's headers, the ETag, the content with
+    no messages filled in) to the entry, so the fast path can send it as it is."""
+    try:
+        entry = cache.get(key)
+        if entry is None or not entry.get("for_everyone"):
+            return
+        entry["final"] = {
+            "content": response.content,
+            "headers": {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in PER_REQUEST_HEADERS
+            },
+        }
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; page not stored.")
+
+
+def _final_response(request, entry):
+    from django.http import HttpResponse, HttpResponseNotModified
+
+    final = entry["final"]
+    etag = final["headers"].get("ETag")
+    if etag and etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+    else:
+        response = HttpResponse(final["content"], headers=final["headers"])
+    response["X-Page-Cache"] = "hit"
+    if request.is_secure() and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        response["Strict-Transport-Security"] = hsts
+    return response
 
 
 def _from_entry(entry, *, fill_messages: bool = True):

@@ -47,14 +47,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",  # first: probes by IP, over plain http
     "config.middleware.RequestIdMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "config.middleware.HttpsRedirectMiddleware",
+    # Cached pages for everyone stop here, sent as they were finished the first time.
+    "config.pagecache.CachedPageMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag and 304 for every page
     "config.middleware.ContentSecurityPolicyMiddleware",  # django-csp, policy built once
     "config.middleware.AdminStylesCspMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.pagecache.CachedPageMiddleware",  # cached pages for everyone stop here
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -161,3 +161,23 @@ def test_a_page_rendered_during_a_change_is_not_kept(client, site, monkeypatch):
     get(client, url)
     monkeypatch.setattr(articles.views, "render", original)
     assert "X-Page-Cache" not in get(client, url)
+
+
+def test_a_page_from_the_fast_path_keeps_its_security_headers_and_etag(client, site):
+    url = site["article"].get_absolute_url()
+    first = client.get(url, secure=True)
+    second = Client().get(url, secure=True)
+    assert second["X-Page-Cache"] == "hit"
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "ETag",
+        "Content-Type",
+    ):
+        assert second[header] == first[header], header  # fmt: skip
+    assert second["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert second.content == first.content
+    assert Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
