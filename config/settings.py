@@ -273,6 +273,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner, once per process
         # One line per request comes from colophon.access; Django's own would repeat it.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
