@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from catalogue.models import Book
+from catalogue.models import Book, Label
 from catalogue.slugs import unique_slug
 
 from . import rendering
@@ -16,21 +16,13 @@ from . import rendering
 TEASER_LENGTH = 160
 
 
-class Topic(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=120, unique=True, blank=True, allow_unicode=True)
+class Topic(Label):
+    """What articles are about; each topic lists its articles at /topics/<slug>/."""
+
     description = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
+    class Meta(Label.Meta):
+        pass
 
     def get_absolute_url(self) -> str:
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})

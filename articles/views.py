@@ -4,18 +4,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
 from catalogue.search import search_books
-from config.pagecache import shared_page
+from config.pagecache import shared_page, tagged
 
 from .models import Article, Topic
 
 SEARCH_RESULT_COUNT = 20
 ARCHIVE_PAGE_SIZE = 20
-
-
-def tagged(response, *tags: str):
-    """Name what the page shows, so the page cache drops it when any of it changes."""
-    response.cache_tags = tags
-    return response
 
 
 @shared_page

@@ -64,13 +64,14 @@ class Author(models.Model):
         return reverse("catalogue:author-detail", kwargs={"slug": self.slug})
 
 
-class Subject(models.Model):
-    """What a book is about (history, voice, war): editors tag books with subjects."""
+class Label(models.Model):
+    """A short name with its own page address: subjects of books, topics of articles."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=120, unique=True, blank=True, allow_unicode=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -80,6 +81,10 @@ class Subject(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
+
+
+class Subject(Label):
+    """What a book is about (history, voice, war): editors tag books with subjects."""
 
 
 def liked_by_fans_rating(fan_visitors, fan_users) -> Q:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from articles.models import Article
-from config.pagecache import shared_page, visitor_part
+from config.pagecache import shared_page, tagged, visitor_part
 
 from . import ratings
 from .filters import BookFilterForm
@@ -101,12 +101,6 @@ def rating_form_part(request, book_id: str) -> str:
         {"book": book, "your_rating": your_rating(request, book.pk)},
         request=request,
     )
-
-
-def tagged(response, *tags: str):
-    """Name what the page shows, so the page cache drops it when any of it changes."""
-    response.cache_tags = tags
-    return response
 
 
 @shared_page

@@ -100,6 +100,12 @@ def _page_key(request) -> str:
 # --- The decorator ----------------------------------------------------------------------
 
 
+def tagged(response, *tags: str):
+    """Name what the page shows, so the page cache drops it when any of it changes."""
+    response.cache_tags = tags
+    return response
+
+
 def shared_page(view):
     """Cache a public GET page for every reader; see the module docstring."""
 

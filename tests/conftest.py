@@ -67,6 +67,37 @@ def make_article(**fields) -> Article:
     return article
 
 
+def book_form(**overrides) -> dict:
+    """Everything the desk's book form posts, with `overrides`."""
+    data = {
+        "title": "Beloved",
+        "subtitle": "",
+        "slug": "",
+        "status": "published",
+        "description": "",
+        "isbn13": "",
+        "asin": "",
+        "publisher": "",
+        "publication_date": "",
+        "language": "",
+        "print_length": "",
+        "file_size_kb": "",
+        "text_to_speech": "",
+        "screen_reader": "",
+        "enhanced_typesetting": "",
+        "x_ray": "",
+        "word_wise": "",
+        "rating_source": "",
+        "contributions-TOTAL_FORMS": "0",
+        "contributions-INITIAL_FORMS": "0",
+        "contributions-MIN_NUM_FORMS": "0",
+        "contributions-MAX_NUM_FORMS": "1000",
+    }
+    for star in range(1, 6):
+        data[f"source_ratings_{star}"] = "0"
+    return {**data, **overrides}
+
+
 def text_of(html: bytes | str, selector: str, separator: str = "") -> list[str]:
     """The text of each element matching a CSS selector, whitespace folded.
 

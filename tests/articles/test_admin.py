@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from articles.models import Article
 from catalogue.models import Book
-from tests.conftest import make_author, make_book, text_of
+from tests.conftest import book_form, make_author, make_book, text_of
 
 
 def sign_in(client, username: str, password: str):
@@ -106,36 +106,6 @@ def test_saving_an_article_records_the_books_it_embeds(editor_client):
     assert [book.slug for book in article.embedded_books.all()] == ["the-last-battle"]
     book_page = editor_client.get("/books/the-last-battle/").content
     assert "A new piece" in text_of(book_page, "#book-articles + ul", " ")[0]
-
-
-def book_form(**overrides) -> dict:
-    data = {
-        "title": "Beloved",
-        "subtitle": "",
-        "slug": "",
-        "status": "published",
-        "description": "",
-        "isbn13": "",
-        "asin": "",
-        "publisher": "",
-        "publication_date": "",
-        "language": "",
-        "print_length": "",
-        "file_size_kb": "",
-        "text_to_speech": "",
-        "screen_reader": "",
-        "enhanced_typesetting": "",
-        "x_ray": "",
-        "word_wise": "",
-        "rating_source": "",
-        "contributions-TOTAL_FORMS": "0",
-        "contributions-INITIAL_FORMS": "0",
-        "contributions-MIN_NUM_FORMS": "0",
-        "contributions-MAX_NUM_FORMS": "1000",
-    }
-    for star in range(1, 6):
-        data[f"source_ratings_{star}"] = "0"
-    return {**data, **overrides}
 
 
 def test_adding_a_book_normalises_its_isbn_and_language(editor_client):

@@ -18,7 +18,7 @@ from PIL import Image
 from catalogue import covers
 from catalogue.covers import make_renditions, validate_cover_upload
 from catalogue.models import Book
-from tests.conftest import make_author, make_book, text_of
+from tests.conftest import book_form, make_author, make_book, text_of
 
 ADD_URL = "/admin/catalogue/book/add/"
 SIZES = "(max-width: 32rem) 5rem, 7.5rem"
@@ -57,37 +57,6 @@ def png_header(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
-
-
-def book_form(**overrides) -> dict:
-    """Everything the admin's book form posts (as in tests/articles/test_admin.py)."""
-    data = {
-        "title": "Beloved",
-        "subtitle": "",
-        "slug": "",
-        "status": "published",
-        "description": "",
-        "isbn13": "",
-        "asin": "",
-        "publisher": "",
-        "publication_date": "",
-        "language": "",
-        "print_length": "",
-        "file_size_kb": "",
-        "text_to_speech": "",
-        "screen_reader": "",
-        "enhanced_typesetting": "",
-        "x_ray": "",
-        "word_wise": "",
-        "rating_source": "",
-        "contributions-TOTAL_FORMS": "0",
-        "contributions-INITIAL_FORMS": "0",
-        "contributions-MIN_NUM_FORMS": "0",
-        "contributions-MAX_NUM_FORMS": "1000",
-    }
-    for star in range(1, 6):
-        data[f"source_ratings_{star}"] = "0"
-    return {**data, **overrides}
 
 
 def render_card(book, lazy=True) -> str:
