@@ -62,7 +62,10 @@ class BookListView(ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            form=self.form, query_string=query.urlencode(), filtered=bool(query), **kwargs
+            form=self.form,
+            query_string=query.urlencode(),
+            filtered=any(name != "sort" for name in query),
+            **kwargs,
         )
 
 

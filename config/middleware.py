@@ -151,25 +151,9 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-class AdminStylesCspMiddleware:
-    """The admin's own templates set a few style attributes; allow inline styles there
-    (never inline scripts). Sits after django-csp's middleware, so it runs first on the
-    way out and django-csp reads the update."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.prefix = "/" + settings.ADMIN_URL
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(self.prefix):
-            response._csp_update = {"style-src": ["'unsafe-inline'"]}
-        return response
-
-
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp, with the policy built once: it is the same for every response that
-    neither a view nor AdminStylesCspMiddleware adjusted, and no page uses a nonce."""
+    """django-csp, with the policy built once: it is the same for every response that no
+    view adjusted (none does today), and no page uses a nonce."""
 
     def __init__(self, get_response):
         super().__init__(get_response)

@@ -54,7 +54,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag and 304 for every page
     "config.middleware.ContentSecurityPolicyMiddleware",  # django-csp, policy built once
-    "config.middleware.AdminStylesCspMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,8 +218,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site, no inline
-# script anywhere, no plugins, no framing. Cover images may come from the import's hosts
-# and from the media host (an object store or CDN) when it is elsewhere.
+# script or style anywhere (the admin included), no plugins, no framing. Cover images
+# may come from the import's hosts and from the media host (object store or CDN).
 CSP_IMAGE_HOSTS = env.list(
     "CSP_IMAGE_HOSTS", default=["https://images.gr-assets.com", "https://s.gr-assets.com"]
 )

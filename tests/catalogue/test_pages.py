@@ -208,3 +208,8 @@ def test_two_fans_in_common_are_not_enough(client, db):
         rate(book=main, reader=Reader(visitor=f"fan{n}"), score=5)
         rate(book=other, reader=Reader(visitor=f"fan{n}"), score=5)
     assert text_of(client.get(main.get_absolute_url()).content, "#book-similar") == []
+
+
+def test_sorting_alone_is_not_filtering(client, shelf):
+    summary = text_of(client.get("/books/?sort=rating").content, ".page-summary")[0]
+    assert summary == "5 books in the catalogue."
