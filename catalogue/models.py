@@ -37,7 +37,9 @@ def average(histogram: list[int]) -> Decimal | None:
 
 
 class Author(models.Model):
-    name = models.CharField(max_length=255)
+    # Indexed for imports, which look authors up by exact name: without it PostgreSQL
+    # answers "name IN (…)" through the trigram index, seconds per batch.
+    name = models.CharField(max_length=255, db_index=True)
     slug = models.SlugField(
         max_length=200,
         unique=True,
