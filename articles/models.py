@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from catalogue.models import Book, Label
-from catalogue.slugs import unique_slug
+from catalogue.slugs import FillsSlug
 
 from . import rendering
 
@@ -65,7 +65,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(embedded_books=book)
 
 
-class Article(models.Model):
+class Article(FillsSlug, models.Model):
+    slug_source = "title"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -132,11 +134,6 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.title)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article-detail", kwargs={"slug": self.slug})

@@ -22,7 +22,7 @@ from django.urls import reverse
 from .fields import ISBN13Field, LanguageCodeField
 from .isbn import isbn10_from_isbn13
 from .languages import language_name
-from .slugs import unique_slug
+from .slugs import FillsSlug
 
 STARS = (1, 2, 3, 4, 5)
 
@@ -36,7 +36,7 @@ def average(histogram: list[int]) -> Decimal | None:
     return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-class Author(models.Model):
+class Author(FillsSlug, models.Model):
     # Indexed for imports, which look authors up by exact name: without it PostgreSQL
     # answers "name IN (…)" through the trigram index, seconds per batch.
     name = models.CharField(max_length=255, db_index=True)
@@ -57,16 +57,11 @@ class Author(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("catalogue:author-detail", kwargs={"slug": self.slug})
 
 
-class Label(models.Model):
+class Label(FillsSlug, models.Model):
     """A short name with its own page address: subjects of books, topics of articles."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -78,11 +73,6 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
 
 class Subject(Label):
@@ -167,7 +157,9 @@ class BookQuerySet(models.QuerySet):
         )
 
 
-class Book(models.Model):
+class Book(FillsSlug, models.Model):
+    slug_source = "title"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft (not public yet)"
         PUBLISHED = "published", "Published"
@@ -299,11 +291,6 @@ class Book(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.title)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:book-detail", kwargs={"slug": self.slug})

@@ -53,3 +53,14 @@ def allocate_slugs(model: type[models.Model], texts: list[str], *, tries: int = 
         taken.add(slug)
         slugs.append(slug)
     return slugs
+
+
+class FillsSlug:
+    """Model mixin: a blank slug is filled from `slug_source` ("name", "title") on save."""
+
+    slug_source = "name"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, getattr(self, self.slug_source))
+        super().save(*args, **kwargs)

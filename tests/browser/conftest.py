@@ -19,6 +19,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test here is a `browser` test; without Chromium or Playwright it is skipped
+    with the reason, not failed."""
+    missing = None
+    if not CHROMIUM.exists():
+        missing = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "browser tests need Playwright: pip install -e '.[dev]'"
+    here = str(Path(__file__).parent)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.browser)
+            # The live server serves static files itself; collectstatic is not needed.
+            item.add_marker(pytest.mark.filterwarnings("ignore:No directory at:UserWarning"))
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=missing))
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One headless Chromium per module (launching it is the slow part)."""

@@ -1,25 +1,5 @@
 """What a reader sees of the seed article in a real browser (headless Debian Chromium)."""
 
-from pathlib import Path
-
-import pytest
-
-if not Path("/usr/bin/chromium").exists():
-    pytest.skip(
-        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[dev]'"
-)
-
-pytestmark = [
-    pytest.mark.browser,
-    # WhiteNoise's note that STATIC_ROOT is missing: the live server serves static files
-    # from the finders, collectstatic is not needed here.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
 ARTICLE_PATH = "/articles/unlikely-allies/"
 BOOK_PATH = "/books/the-last-battle/"
 

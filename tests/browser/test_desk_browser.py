@@ -1,23 +1,10 @@
 """The editors' desk in a real browser under the production Content-Security-Policy:
 no script or style refused, and the autocomplete widgets work."""
 
-from pathlib import Path
-
 import pytest
 from django.db import connection
 
-if not Path("/usr/bin/chromium").exists():
-    pytest.skip(
-        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[dev]'"
-)
-
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
     # select2 and the page load at once; the live server's in-memory SQLite database
     # (shared cache) refuses concurrent readers instead of waiting, so this runs in the
     # PostgreSQL pass of CI.

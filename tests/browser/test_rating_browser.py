@@ -1,20 +1,5 @@
 """Rating a book in a real browser: in place with JavaScript, by keyboard, and without."""
 
-from pathlib import Path
-
-import pytest
-
-if not Path("/usr/bin/chromium").exists():
-    pytest.skip(
-        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[dev]'"
-)
-
-pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
-
 BOOK_PATH = "/books/the-last-battle/"
 
 
