@@ -79,6 +79,17 @@ class Subject(Label):
     """What a book is about (history, voice, war): editors tag books with subjects."""
 
 
+TITLE_FILLER = {"the", "and", "of", "a", "an", "in", "on", "to", "for", "with", "from", "book"}
+
+
+def distinctive_words(title: str, *, count: int = 2) -> list[str]:
+    """The longest words of a title (5+ letters, not filler): "The Oxford Handbook of
+    Voice Perception" -> ["Perception", "Handbook"]."""
+    words = {w.strip(".,:;!?()'\"") for w in title.split()}
+    words = {w for w in words if len(w) >= 5 and w.lower() not in TITLE_FILLER}
+    return sorted(words, key=lambda w: (-len(w), w))[:count]
+
+
 def liked_by_fans_rating(fan_visitors, fan_users) -> Q:
     """Ratings of 4+ stars given by the same readers (for "readers also liked")."""
     return Q(score__gte=4) & (Q(visitor__in=fan_visitors) | Q(user__in=fan_users))
@@ -112,10 +123,15 @@ class BookQuerySet(models.QuerySet):
 
     def similar_to(self, book: "Book", *, co_raters: int = 3) -> "BookQuerySet":
         """Books related to `book`, best first: embedded in the same articles, sharing
-        subjects, or liked (4+ stars) by at least `co_raters` of the readers who liked it.
+        subjects, liked (4+ stars) by at least `co_raters` of the readers who liked it,
+        and last those whose title shares its distinctive words.
 
         Same-author and same-series books have their own lists on the book page.
         """
+        title_words = distinctive_words(book.title)
+        similar_title = Q()
+        for word in title_words:
+            similar_title &= Q(title__icontains=word)
         article_ids = list(book.articles.values_list("pk", flat=True))
         subject_ids = list(book.subjects.values_list("pk", flat=True))
         fans = Rating.objects.filter(book=book, score__gte=4)
@@ -133,6 +149,10 @@ class BookQuerySet(models.QuerySet):
                 )
             )
         )
+        title_alike = Value(0)
+        if title_words:
+            candidates |= similar_title
+            title_alike = Case(When(similar_title, then=Value(1)), default=Value(0))
         return (
             self.filter(pk__in=Book.objects.filter(candidates).values("pk"))
             .exclude(pk=book.pk)
@@ -142,9 +162,15 @@ class BookQuerySet(models.QuerySet):
                     "subjects", filter=Q(subjects__in=subject_ids), distinct=True
                 ),
                 co_rated=Count("ratings", filter=liked_by_fans, distinct=True),
+                title_alike=title_alike,
             )
-            .filter(Q(co_embedded__gt=0) | Q(shared_subjects__gt=0) | Q(co_rated__gte=co_raters))
-            .order_by("-co_embedded", "-shared_subjects", "-co_rated", "title")
+            .filter(
+                Q(co_embedded__gt=0)
+                | Q(shared_subjects__gt=0)
+                | Q(co_rated__gte=co_raters)
+                | Q(title_alike=1)
+            )
+            .order_by("-co_embedded", "-shared_subjects", "-co_rated", "-title_alike", "title")
         )
 
     def for_cards(self) -> "BookQuerySet":

@@ -213,3 +213,13 @@ def test_two_fans_in_common_are_not_enough(client, db):
 def test_sorting_alone_is_not_filtering(client, shelf):
     summary = text_of(client.get("/books/?sort=rating").content, ".page-summary")[0]
     assert summary == "5 books in the catalogue."
+
+
+def test_books_with_alike_titles_are_related_last(client, db):
+    main = make_book(title="The Oxford Handbook of Voice Perception")
+    make_book(title="Handbook of Speech Perception")  # its two longest words, Perception
+    make_book(title="A Handbook of Knots")  # and Handbook; this one shares only one
+    html = client.get(main.get_absolute_url()).content
+    assert text_of(html, "#book-similar + ul .book-card__title") == [
+        "Handbook of Speech Perception"
+    ]
