@@ -1,9 +1,11 @@
 """Housekeeping: when articles change, drop the cached pages that show them."""
 
+from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
-from config.pagecache import bump
+from config.pagecache import bump, expiry_limit
 
 from .models import Article, Topic
 
@@ -36,3 +38,13 @@ def article_topics_changed(sender, instance, action, pk_set, **kwargs):
 @receiver([post_save, post_delete], sender=Topic)
 def topic_changed(sender, instance: Topic, **kwargs):
     bump(f"topic:{instance.pk}", "article-list")
+
+
+@expiry_limit
+def next_scheduled_article() -> float | None:
+    """Seconds until the next scheduled article appears: cached pages expire by then."""
+    now = timezone.now()
+    upcoming = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=now
+    ).aggregate(first=Min("published_at"))["first"]
+    return (upcoming - now).total_seconds() if upcoming else None

@@ -54,6 +54,28 @@ def placeholder(name: str, argument: object = "") -> SafeString:
     return mark_safe(f"<!--visitor:{name}:{argument}-->")
 
 
+# --- How long a page may live ------------------------------------------------------------
+
+# Functions giving the seconds until something becomes visible by the clock alone (an
+# article scheduled to appear): no write happens then, so no tag is bumped, and every
+# page must expire by that moment. Apps register them (articles does, for scheduling).
+EXPIRY_LIMITS: list[Callable[[], float | None]] = []
+
+
+def expiry_limit(function: Callable[[], float | None]) -> Callable[[], float | None]:
+    EXPIRY_LIMITS.append(function)
+    return function
+
+
+def _lifetime() -> float:
+    limits = [settings.PAGE_CACHE_SECONDS]
+    for limit in EXPIRY_LIMITS:
+        seconds = limit()
+        if seconds is not None:
+            limits.append(max(seconds, 1))
+    return min(limits)
+
+
 # --- Tags and their versions -----------------------------------------------------------
 
 
@@ -142,6 +164,7 @@ def _store(key: str, response, generation) -> bool:
         if cache.get(GENERATION_KEY) != generation:
             return False  # something changed while this page was rendered: don't keep it
         parts = {match[1] for match in VISITOR_PART.finditer(response.content.decode())}
+        lifetime = _lifetime()
         entry = {
             "html": response.content,
             "content_type": response["Content-Type"],
@@ -149,8 +172,9 @@ def _store(key: str, response, generation) -> bool:
             "versions": versions,
             # Nothing but flash messages differs per visitor: the fast path may serve it.
             "for_everyone": parts <= {"messages"},
+            "expires_at": time.time() + lifetime,
         }
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        cache.set(key, entry, lifetime)
         return True
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; page not stored.")
@@ -236,7 +260,9 @@ def _keep_final(key: str, response) -> None:
                 if name.lower() not in PER_REQUEST_HEADERS
             },
         }
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        remaining = entry["expires_at"] - time.time()
+        if remaining > 1:
+            cache.set(key, entry, remaining)
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; page not stored.")
 

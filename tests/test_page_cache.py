@@ -1,16 +1,20 @@
 """The shared page cache: pages are served from it, dropped the moment what they show
 changes, and still carry each visitor's own parts (CSRF token, their rating, messages)."""
 
+import datetime as dt
 import logging
+import time
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.utils import timezone
 
 from articles.models import Article
 from catalogue.models import Book
 from catalogue.ratings import Reader, rate
+from config import pagecache
 from tests.conftest import make_article, make_author, make_book, text_of
 
 pytestmark = pytest.mark.page_cache
@@ -181,3 +185,15 @@ def test_a_page_from_the_fast_path_keeps_its_security_headers_and_etag(client, s
     assert second["Strict-Transport-Security"].startswith("max-age=31536000")
     assert second.content == first.content
     assert Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_scheduled_article_appears_on_cached_pages_when_its_time_comes(
+    client, site, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Coming soon", published_at=timezone.now() + dt.timedelta(seconds=40))
+    get(client, "/")
+    entry = cache.get(pagecache._page_key(RequestFactory().get("/")))
+    # No write happens when its time comes, so the cached home page must expire by then.
+    assert entry["expires_at"] - time.time() <= 41
+    assert "Coming soon" not in get(client, "/").content.decode()
