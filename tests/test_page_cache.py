@@ -150,7 +150,6 @@ def test_with_the_cache_down_pages_are_served_uncached(client, site, monkeypatch
 
 def test_a_page_rendered_during_a_change_is_not_kept(client, site, monkeypatch):
     import articles.views
-    from config import pagecache
 
     url = site["article"].get_absolute_url()
     original = articles.views.render
