@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
 from . import recommendations, rendering
@@ -103,11 +104,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_embedded_books()
-        refreshed = recommendations.refresh_for(form.instance)
-        if len(refreshed) > 1:
-            self.message_user(
-                request, f"“Read next” lists refreshed for {len(refreshed)} articles."
-            )
+        # After the save commits, so a slow refresh never holds the editor's transaction.
+        article = form.instance
+        transaction.on_commit(lambda: recommendations.refresh_for(article))
 
 
 @admin.register(Topic)

@@ -139,6 +139,8 @@ class Corpus:
             ("authors", me.authors, self.by_author), ("series", me.series, self.by_series),
         ):  # fmt: skip
             for value in values:
+                if len(index[value]) > POSTINGS_CAP:
+                    continue  # shared by that many articles, it tells them apart little
                 for other in index[value]:
                     shared[name][other] += 1
         for word, weight in me.vector.items():

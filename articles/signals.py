@@ -12,7 +12,10 @@ from .models import Article, Topic
 
 @receiver([post_save, post_delete], sender=Article)
 def article_changed(sender, instance: Article, **kwargs):
-    bump(f"article:{instance.pk}", "article-list")
+    # Published, withdrawn or retitled: the pages of the books it embeds list it too.
+    books = Article.embedded_books.through.objects.filter(article_id=instance.pk)
+    book_tags = [f"book:{pk}" for pk in books.values_list("book_id", flat=True)]
+    bump(f"article:{instance.pk}", "article-list", *book_tags)
 
 
 @receiver(pre_delete, sender=Article)

@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils import timezone
 
 from .fields import ISBN13Field, LanguageCodeField
 from .isbn import isbn10_from_isbn13
@@ -132,7 +133,9 @@ class BookQuerySet(models.QuerySet):
         similar_title = Q()
         for word in title_words:
             similar_title &= Q(title__icontains=word)
-        article_ids = list(book.articles.values_list("pk", flat=True))
+        # Articles readers can see (drafts must not reveal what they pair).
+        public_articles = book.articles.filter(status="published", published_at__lte=timezone.now())
+        article_ids = list(public_articles.values_list("pk", flat=True))
         subject_ids = list(book.subjects.values_list("pk", flat=True))
         fans = Rating.objects.filter(book=book, score__gte=4)
         fan_visitors = fans.exclude(visitor="").values("visitor")

@@ -101,7 +101,8 @@ def unrate(*, book: Book, reader: Reader) -> Outcome:
 def remove_ratings(ratings: QuerySet) -> int:
     """Delete many ratings (moderation) and take them off their books' counts."""
     with transaction.atomic():
-        rows = list(ratings.select_for_update().values_list("pk", "book_id", "score"))
+        # of=("self",): a moderator's search may join users, which cannot be locked.
+        rows = list(ratings.select_for_update(of=("self",)).values_list("pk", "book_id", "score"))
         Rating.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
         per_book: dict[int, dict[int, int]] = {}
         for _, book_id, score in rows:

@@ -1,11 +1,13 @@
 """Housekeeping: when catalogue data changes, drop the cached pages that show it."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from config.pagecache import bump
 
 from .models import Author, Book, Contribution, Rating, Subject
+from .ratings import remove_ratings
 
 
 @receiver([post_save, post_delete], sender=Book)
@@ -17,7 +19,7 @@ def book_changed(sender, instance: Book, **kwargs):
 def author_changed(sender, instance: Author, **kwargs):
     # The name is on every card of every book they wrote.
     book_ids = Contribution.objects.filter(author_id=instance.pk).values_list("book_id", flat=True)
-    bump(f"author:{instance.pk}", *(f"book:{pk}" for pk in book_ids))
+    bump(f"author:{instance.pk}", "book-list", *(f"book:{pk}" for pk in book_ids))
 
 
 @receiver([post_save, post_delete], sender=Contribution)
@@ -40,3 +42,9 @@ def subjects_changed(sender, instance, pk_set, **kwargs):
 @receiver([post_save, post_delete], sender=Subject)
 def subject_changed(sender, instance: Subject, **kwargs):
     bump("book-list")
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def reader_leaving(sender, instance, **kwargs):
+    # The cascade would delete their ratings without taking them off the books' counts.
+    remove_ratings(Rating.objects.filter(user=instance))

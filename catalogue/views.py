@@ -41,7 +41,10 @@ def catalogue_languages() -> list[str]:
         books = Book.objects.public().exclude(language="").order_by()
         return list(books.values_list("language", flat=True).distinct())
 
-    return cache.get_or_set("catalogue:languages", distinct_languages, LANGUAGES_CACHE_SECONDS)
+    try:
+        return cache.get_or_set("catalogue:languages", distinct_languages, LANGUAGES_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - cache down: ask the database
+        return distinct_languages()
 
 
 class BookListView(ListView):

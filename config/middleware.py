@@ -11,7 +11,7 @@ from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template.loader import render_to_string
 
@@ -141,14 +141,17 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
+        if isinstance(exception, OperationalError | InterfaceError):
+            return database_unavailable(exception)
+        return None
 
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.error("Database unavailable: %s", exception, exc_info=exception)
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
-        return response
+
+def database_unavailable(error) -> HttpResponse:
+    """The styled 503 (middleware that reads the database after the view uses it too)."""
+    logger.error("Database unavailable: %s", error, exc_info=error)
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    return response
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

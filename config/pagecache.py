@@ -25,7 +25,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 
@@ -175,6 +175,7 @@ def _store(key: str, response, generation) -> bool:
             "expires_at": time.time() + lifetime,
         }
         cache.set(key, entry, lifetime)
+        response.page_cache_versions = versions
         return True
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; page not stored.")
@@ -212,7 +213,11 @@ class CachedPageMiddleware:
             except Exception:  # noqa: BLE001 - the view path logs and carries on
                 key = None
         response = self.get_response(request)
-        if key is not None and getattr(response, "page_cache_stored", False):
+        if (
+            key is not None
+            and request.method == "GET"
+            and getattr(response, "page_cache_stored", False)
+        ):
             _keep_final(key, response)
         return response
 
@@ -252,6 +257,8 @@ def _keep_final(key: str, response) -> None:
         entry = cache.get(key)
         if entry is None or not entry.get("for_everyone"):
             return
+        if entry["versions"] != getattr(response, "page_cache_versions", None):
+            return  # another process stored a newer render meanwhile: leave it be
         entry["final"] = {
             "content": response.content,
             "headers": {
@@ -325,7 +332,13 @@ class VisitorPartsMiddleware:
             part = VISITOR_PARTS.get(match[1])
             return part(request, match[2] or "") if part else ""
 
-        response.content = VISITOR_PART.sub(fill, response.content.decode()).encode()
+        try:
+            response.content = VISITOR_PART.sub(fill, response.content.decode()).encode()
+        except (OperationalError, InterfaceError) as error:
+            # A cached page needs no database, but its visitor parts do.
+            from config.middleware import database_unavailable
+
+            return database_unavailable(error)
         return response
 
 

@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.pagecache.VisitorPartsMiddleware",  # inside CSRF and messages: it uses both
-    "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",  # views' database errors: a 503
     "axes.middleware.AxesMiddleware",
 ]
 

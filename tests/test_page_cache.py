@@ -196,3 +196,46 @@ def test_a_scheduled_article_appears_on_cached_pages_when_its_time_comes(
     # No write happens when its time comes, so the cached home page must expire by then.
     assert entry["expires_at"] - time.time() <= 41
     assert "Coming soon" not in get(client, "/").content.decode()
+
+
+def test_publishing_an_article_refreshes_the_pages_of_the_books_it_embeds(
+    client, site, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = make_article(title="Later piece", body="[[book:the-last-battle]]", status="draft")
+    url = site["book"].get_absolute_url()
+    get(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = Article.Status.PUBLISHED
+        draft.save()
+    assert "Later piece" in text_of(get(client, url).content, "#book-articles + ul")[0]
+
+
+def test_a_head_request_does_not_cost_the_page_its_etag(client, site):
+    url = site["article"].get_absolute_url()
+    client.head(url)
+    response = Client().get(url)
+    assert response["ETag"]
+
+
+def test_a_database_failure_in_a_visitor_part_is_the_styled_503(client, site, monkeypatch):
+    from django.db import OperationalError
+
+    def unavailable(request, argument):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setitem(pagecache.VISITOR_PARTS, "rating-form", unavailable)
+    client.raise_request_exception = False
+    response = client.get(site["book"].get_absolute_url())
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+
+
+def test_the_book_list_survives_the_cache_being_down(client, site, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    for name in ("get", "get_or_set", "get_many", "set"):
+        monkeypatch.setattr(cache, name, down)
+    response = client.get("/books/")
+    assert response.status_code == 200
+    assert "The Last Battle" in response.content.decode()

@@ -223,3 +223,10 @@ def test_books_with_alike_titles_are_related_last(client, db):
     assert text_of(html, "#book-similar + ul .book-card__title") == [
         "Handbook of Speech Perception"
     ]
+
+
+def test_a_draft_does_not_reveal_which_books_it_pairs(client, db):
+    main = make_book(title="Main")
+    make_book(title="Other")
+    make_article(title="Unpublished", body="[[book:main]]\n\n[[book:other]]", status="draft")
+    assert text_of(client.get(main.get_absolute_url()).content, "#book-similar") == []

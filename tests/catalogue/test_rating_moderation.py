@@ -97,3 +97,21 @@ def test_ratings_cannot_be_added_or_edited_in_the_desk(moderator, flooded):
     rating = Rating.objects.first()
     response = moderator.post(f"/admin/catalogue/rating/{rating.pk}/change/", {"score": "1"})
     assert response.status_code == 403
+
+
+def test_removing_ratings_found_by_a_search_works(moderator, flooded):
+    response = moderator.post(
+        "/admin/catalogue/rating/?q=Target",
+        {"action": "remove_selected", "_selected_action": [r.pk for r in Rating.objects.all()]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Book.objects.get(pk=flooded.pk).site_histogram == [0, 0, 0, 0, 0]
+
+
+def test_deleting_a_reader_account_takes_their_ratings_off_the_counts(flooded, django_user_model):
+    user = django_user_model.objects.create_user("reader", password="a-long-pass-1")
+    rate(book=flooded, reader=Reader(user_id=user.pk), score=1)
+    assert Book.objects.get(pk=flooded.pk).site_histogram[0] == 1
+    user.delete()
+    assert Book.objects.get(pk=flooded.pk).site_histogram == [0, 1, 1, 0, 5]
