@@ -4,6 +4,7 @@ Anonymous visitors are known by a long-lived signed, HttpOnly cookie. Addresses 
 never stored: only a keyed hash, used to spot and remove floods from one network.
 """
 
+import ipaddress
 import logging
 import secrets
 import time
@@ -65,7 +66,17 @@ def client_address(request: HttpRequest) -> str:
 
 
 def address_hash(address: str) -> str:
-    """A keyed hash of the address: stable enough to group by, useless to recover it."""
+    """A keyed hash of the address: stable enough to group by, useless to recover it.
+
+    An IPv6 address is taken by its /64 network, which one home or host commonly owns
+    whole; otherwise a single machine could rotate addresses past the rate limit.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        ip = None
+    if ip is not None and ip.version == 6 and not ip.ipv4_mapped:
+        address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return salted_hmac("colophon.catalogue.address", address, algorithm="sha256").hexdigest()
 
 

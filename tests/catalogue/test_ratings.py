@@ -25,12 +25,18 @@ def browser() -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def post_rating(client: Client, book: Book, json_api: bool = False, **data):
+def post_rating(
+    client: Client, book: Book, json_api: bool = False, remote_addr: str = "127.0.0.1", **data
+):
+    """Open the book page, then post its rating form with `data` from `remote_addr`."""
     page = client.get(book.get_absolute_url())
     token = BeautifulSoup(page.content, "html.parser").select_one(
         "[data-rating-form] input[name=csrfmiddlewaretoken]"
     )["value"]
     headers = {"HTTP_ACCEPT": "application/json"} if json_api else {}
+    headers["REMOTE_ADDR"] = remote_addr
+    if remote_addr != "127.0.0.1":  # from outside, as through the TLS proxy
+        headers.update(secure=True, HTTP_REFERER=f"https://testserver{book.get_absolute_url()}")
     return client.post(
         f"/books/{book.slug}/rate/", {"csrfmiddlewaretoken": token, **data}, **headers
     )
@@ -180,7 +186,7 @@ def test_too_many_ratings_from_one_address_is_a_429(book, settings):
 
 
 def test_no_raw_address_is_stored(book):
-    post_rating(browser(), book, score="4", REMOTE_ADDR="203.0.113.7")
+    post_rating(browser(), book, score="4", remote_addr="203.0.113.7")
     rating = Rating.objects.get()
     assert "203.0.113.7" not in json.dumps(list(Rating.objects.values()), default=str)
     assert len(rating.ip_hash) == 64
@@ -258,3 +264,14 @@ def test_concurrent_ratings_lose_nothing_on_postgresql():
     stored = [Rating.objects.filter(book=book, score=s).count() for s in range(1, 6)]
     assert sum(stored) == threads * per_thread
     assert book.site_histogram == stored
+
+
+def test_one_ipv6_network_counts_as_one_address(book, settings):
+    settings.RATING_RATE_LIMITS = {"visitor": (100, 60), "address": (2, 60)}
+    codes = [
+        post_rating(browser(), book, score="4", remote_addr=f"2001:db8:1:2::{n}").status_code
+        for n in range(1, 4)
+    ]
+    assert codes == [302, 302, 429]
+    other_network = post_rating(browser(), book, score="4", remote_addr="2001:db8:1:3::1")
+    assert other_network.status_code == 302
