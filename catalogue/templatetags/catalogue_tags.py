@@ -117,11 +117,6 @@ def book_card(book: Book, lazy: bool = True) -> dict:
     return book_card_context(book, lazy=lazy)
 
 
-@register.inclusion_tag("includes/rating_stars.html")
-def rating_stars(book: Book) -> dict:
-    return {"rating": rating_context(book)}
-
-
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 

@@ -96,9 +96,8 @@ def test_recommendations_prefer_shared_books_and_skip_self_drafts_and_future(cli
     sharer = make_article(
         title="Old but shares", body="[[book:shared]]", published_at=now - dt.timedelta(days=30)
     )
-    newer = [
-        make_article(title=f"Newer {n}", published_at=now - dt.timedelta(days=n)) for n in (1, 2, 3)
-    ]
+    for n in (1, 2, 3):
+        make_article(title=f"Newer {n}", published_at=now - dt.timedelta(days=n))
     make_article(title="Draft", status=Article.Status.DRAFT, body="[[book:shared]]")
     make_article(title="Future", body="[[book:shared]]", published_at=now + dt.timedelta(days=1))
     refresh_all()
@@ -109,7 +108,6 @@ def test_recommendations_prefer_shared_books_and_skip_self_drafts_and_future(cli
         "Newer 1",
         "Newer 2",
     ]
-    assert newer
 
 
 def test_a_stale_embed_renders_nothing_and_never_errors(client, db, caplog):
