@@ -3,6 +3,9 @@
 Django builds a new redis-py client object for every cache call, and redis-py fills
 some 170 response callbacks each time: a third of a cached page's cost. A client over
 a connection pool is thread-safe, so one per pool serves every call.
+
+It also opens the tracking connection that keeps each process's page copies true
+(config.nearcache).
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -26,3 +29,26 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def tracking_connection(self, prefixes: list[str], on_push):
+        """A new connection to the primary down which Redis pushes the names of keys
+        under `prefixes` as they change (client-side caching, broadcasting mode, RESP3).
+        Reading a push calls `on_push([b"invalidate", [key, …]])`, with None for the
+        keys when the database was flushed. Used by config.nearcache."""
+        pool = self._cache._get_connection_pool(write=True)
+        connection = pool.connection_class(
+            **{**pool.connection_kwargs, "protocol": 3, "socket_timeout": 1,
+               "socket_connect_timeout": 1}
+        )  # fmt: skip
+        connection.connect()
+        # As redis-py's own client-side cache does: the parser dispatches pushes.
+        connection._parser.set_invalidation_push_handler(on_push)
+        arguments = []
+        for prefix in prefixes:
+            arguments += ["PREFIX", prefix]
+        connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", *arguments)
+        reply = connection.read_response()
+        if reply not in (b"OK", "OK"):
+            connection.disconnect()
+            raise ConnectionError(f"CLIENT TRACKING refused: {reply}")
+        return connection

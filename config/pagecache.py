@@ -14,6 +14,9 @@ anything changed is not stored (a generation counter tells), so no stale copy is
 
 If the cache is unreachable, pages are rendered as if nothing were cached, with a
 warning in the log: never a 500.
+
+With Redis, each process also keeps copies of the finished pages it serves, dropped the
+moment Redis reports that any of their keys changed (config/nearcache.py).
 """
 
 import hashlib
@@ -28,6 +31,8 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
+
+from config.nearcache import near_cache
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +119,11 @@ def _versions(tags: Iterable[str]) -> dict[str, int]:
     return {key.removeprefix(TAG_PREFIX): found.get(key) for key in keys}
 
 
-def _page_key(request) -> str:
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+def _address(request) -> str:
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+
+
+def _page_key(address: str) -> str:
     return PAGE_PREFIX + hashlib.sha256(address.encode()).hexdigest()
 
 
@@ -135,7 +143,7 @@ def shared_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
             return view(request, *args, **kwargs)
-        key = _page_key(request)
+        key = _page_key(_address(request))
         generation = None
         try:
             entry = cache.get(key)
@@ -185,7 +193,8 @@ def _store(key: str, response, generation) -> bool:
 class CachedPageMiddleware:
     """The fast path: a cached page that needs nothing from this visitor is answered
     here, as it was finished the first time (security headers, ETag and all), before
-    sessions, CSRF, authentication and the view are even looked at.
+    sessions, CSRF, authentication and the view are even looked at: from this process's
+    own copy when it holds one (config.nearcache), else from the shared cache.
 
     Pages with per-visitor parts (or a visitor with pending messages) go on to the view,
     where `shared_page` serves them from the cache and VisitorPartsMiddleware fills in.
@@ -206,10 +215,23 @@ class CachedPageMiddleware:
         key = None
         if eligible:
             try:
-                key = _page_key(request)
+                address = _address(request)
+                copies = near_cache()
+                if copies is not None:
+                    final = copies.get(address)
+                    if final is not None:
+                        return _final_response(request, final)
+                    epoch = copies.epoch
+                key = _page_key(address)
                 entry = self._fresh_entry(key)
                 if entry is not None and "final" in entry:
-                    return _final_response(request, entry)
+                    if copies is not None:
+                        keys = [cache.make_key(TAG_PREFIX + tag) for tag in entry["tags"]]
+                        copies.keep(
+                            address, epoch, [cache.make_key(key), *keys], entry["final"],
+                            entry["expires_at"],
+                        )  # fmt: skip
+                    return _final_response(request, entry["final"])
             except Exception:  # noqa: BLE001 - the view path logs and carries on
                 key = None
         response = self.get_response(request)
@@ -274,10 +296,9 @@ def _keep_final(key: str, response) -> None:
         logger.warning("Page cache unavailable; page not stored.")
 
 
-def _final_response(request, entry):
+def _final_response(request, final: dict):
     from django.http import HttpResponse, HttpResponseNotModified
 
-    final = entry["final"]
     etag = final["headers"].get("ETag")
     if etag and etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()

@@ -127,6 +127,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # each process would keep its own copies and miss the others' invalidations.
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith("LocMemCache")
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE else 0)
+# With Redis, each process also keeps copies of the pages it serves, up to this many MiB,
+# dropped the moment Redis reports a change (config/nearcache.py); 0 turns them off.
+PAGE_COPIES_MB = env.int("PAGE_COPIES_MB", default=32)
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

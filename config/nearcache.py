@@ -1,0 +1,232 @@
+"""Each app process's own copy of the cached pages it serves, kept true by Redis.
+
+A hit in the shared page cache (config.pagecache) still costs a Redis round trip: more
+than the rest of the request. A copy in process memory costs nothing, but must never
+outlive a change made anywhere. Redis's server-assisted client-side caching tells every
+process of every change: each process holds one connection with `CLIENT TRACKING ON
+BCAST` for the page-cache keys, and Redis pushes down it the name of every such key
+that changes, whoever changed it and how (a tag's version bumped, a page stored anew,
+an eviction, an expiry, a flush). Those pushes are read before each request is
+answered, so a change is seen here before any request that follows it.
+
+A copy is used only while the connection is known to be alive: a ping every second,
+answered within two. A lost connection drops every copy; copies are used again once a
+new connection tracks. So a process that cannot hear Redis serves nothing stale from
+its memory; it falls back to the shared cache (or, with Redis down, to rendering).
+"""
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+logger = logging.getLogger(__name__)
+
+PING_EVERY = 1.0  # seconds between pings on the tracking connection
+TRUST_FOR = 2.0  # copies are used while the last answered ping was sent this recently
+GIVE_UP_AFTER = 5.0  # a ping unanswered this long: the connection is dead
+RETRY_EVERY = 1.0  # seconds between attempts to connect while Redis is away
+
+_PUSHED = object()  # what reading a pushed invalidation returns
+_clock = time.monotonic
+
+
+class Copy:
+    __slots__ = ("final", "keys", "expires_at", "size")
+
+    def __init__(self, final: dict, keys: tuple[str, ...], expires_at: float):
+        self.final = final
+        self.keys = keys
+        self.expires_at = expires_at
+        self.size = len(final["content"]) + 1024  # headers and bookkeeping, roughly
+
+
+class NearCache:
+    """Finished pages by address, each dropped when any of its Redis keys changes.
+
+    `connect(on_push)` returns a tracking connection (see
+    config.cache.RedisCache.tracking_connection) that calls `on_push(message)` for each
+    push read from it: `[b"invalidate", [key, …]]`, or None for the keys on a flush.
+    """
+
+    def __init__(self, connect: Callable, max_bytes: int):
+        self._connect = connect
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()  # threaded workers share one instance
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._connection = None
+        self._copies: dict[str, Copy] = {}  # in insertion order: the oldest go first
+        self._watchers: dict[str, set[str]] = {}  # Redis key -> addresses of copies
+        self._bytes = 0
+        self.epoch = 0  # moves on every invalidation: see keep()
+        self._alive_at = float("-inf")  # when the last answered ping was sent
+        self._ping_sent_at: float | None = None
+        self._retry_at = 0.0
+
+    # --- Reading and keeping copies --------------------------------------------------
+
+    def get(self, address: str) -> dict | None:
+        """The finished response for `address`, if held and still true, else None."""
+        with self._lock:
+            if not self._listen():
+                return None
+            copy = self._copies.get(address)
+            if copy is None:
+                return None
+            if copy.expires_at <= time.time():
+                self._forget(address)
+                return None
+            return copy.final
+
+    def keep(
+        self, address: str, epoch: int, keys: Iterable[str], final: dict, expires_at: float
+    ) -> None:
+        """Hold `final` for `address`, read from Redis after `epoch` was noted.
+
+        Refused if anything was invalidated since then: what was read may already be
+        out of date (a change read after this point arrives as a push and drops it)."""
+        with self._lock:
+            if not self._listen() or self.epoch != epoch:
+                return
+            if address in self._copies:
+                self._forget(address)
+            copy = Copy(final, tuple(keys), expires_at)
+            if copy.size > self.max_bytes:
+                return
+            self._copies[address] = copy
+            self._bytes += copy.size
+            for key in copy.keys:
+                self._watchers.setdefault(key, set()).add(address)
+            while self._bytes > self.max_bytes:
+                self._forget(next(iter(self._copies)))
+
+    def __len__(self) -> int:
+        return len(self._copies)
+
+    def _forget(self, address: str) -> None:
+        copy = self._copies.pop(address, None)
+        if copy is None:
+            return
+        self._bytes -= copy.size
+        for key in copy.keys:
+            addresses = self._watchers.get(key)
+            if addresses is not None:
+                addresses.discard(address)
+                if not addresses:
+                    del self._watchers[key]
+
+    def _forget_all(self) -> None:
+        self._copies.clear()
+        self._watchers.clear()
+        self._bytes = 0
+        self.epoch += 1
+
+    def _invalidate(self, keys: list[bytes] | None) -> object:
+        self.epoch += 1
+        if keys is None:  # FLUSHDB or FLUSHALL
+            self._forget_all()
+        else:
+            for key in keys:
+                name = key.decode() if isinstance(key, bytes) else key
+                for address in list(self._watchers.get(name, ())):
+                    self._forget(address)
+        return _PUSHED
+
+    # --- Hearing Redis -----------------------------------------------------------------
+
+    def _listen(self) -> bool:
+        """Apply every invalidation Redis has pushed; True while copies can be trusted."""
+        if self._pid != os.getpid():  # forked: the parent's connection is not ours
+            self._reset()
+        now = _clock()
+        connection = self._connection
+        if connection is None:
+            if now < self._retry_at:
+                return False
+            try:
+                connection = self._connect(self._on_push)
+            except Exception as error:  # noqa: BLE001 - any connection error
+                self._retry_at = now + RETRY_EVERY
+                logger.warning("Page copies off: no tracking connection to Redis (%s).", error)
+                return False
+            self._forget_all()  # whatever was held was not being watched
+            self._connection = connection
+            self._alive_at = now  # tracking was just confirmed
+        try:
+            while connection.can_read(timeout=0):
+                reply = connection.read_response(push_request=True)
+                if reply is not _PUSHED and self._ping_sent_at is not None:  # the pong
+                    self._alive_at, self._ping_sent_at = self._ping_sent_at, None
+            if self._ping_sent_at is None:
+                if now - self._alive_at >= PING_EVERY:
+                    connection.send_command("PING")
+                    self._ping_sent_at = now
+            elif now - self._ping_sent_at > GIVE_UP_AFTER:
+                raise ConnectionError("no answer to a ping")
+        except Exception as error:  # noqa: BLE001
+            logger.warning("Page copies dropped: tracking connection lost (%s).", error)
+            self._drop_connection()
+            return False
+        return now - self._alive_at < TRUST_FOR
+
+    def _on_push(self, message: list) -> object:
+        return self._invalidate(message[1])
+
+    def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        self._forget_all()
+        self._ping_sent_at = None
+        self._alive_at = float("-inf")
+        with contextlib.suppress(Exception):  # it is gone either way
+            connection.disconnect()
+
+
+_instance: NearCache | None = None
+_instance_lock = threading.Lock()
+
+
+def near_cache() -> NearCache | None:
+    """This process's NearCache, or None when the shared cache can't track (not Redis)
+    or copies are turned off (PAGE_COPIES_MB=0)."""
+    global _instance
+    if not settings.PAGE_COPIES_MB:
+        return None
+    if _instance is not None:
+        return _instance
+    from django.core.cache import caches
+
+    from config.cache import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return None
+    with _instance_lock:
+        if _instance is None:
+            from config.pagecache import PAGE_PREFIX, TAG_PREFIX
+
+            prefixes = [cache.make_key(PAGE_PREFIX), cache.make_key(TAG_PREFIX)]
+            _instance = NearCache(
+                lambda on_push: cache.tracking_connection(prefixes, on_push),
+                max_bytes=settings.PAGE_COPIES_MB * 1024 * 1024,
+            )
+    return _instance
+
+
+@receiver(setting_changed)
+def _forget_instance(setting, **kwargs):
+    """Tests switch caches: the next call builds a NearCache for the new one."""
+    global _instance
+    if setting in ("CACHES", "PAGE_COPIES_MB") and _instance is not None:
+        with _instance._lock:
+            if _instance._connection is not None:
+                _instance._drop_connection()
+        _instance = None

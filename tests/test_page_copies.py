@@ -1,0 +1,242 @@
+"""Each process's own copies of cached pages (config/nearcache.py): served without a
+Redis round trip, and never once Redis has reported a change, whoever made it.
+
+The first tests need Redis on 127.0.0.1 (CI has it) and are skipped otherwise; the
+last ones drive the bookkeeping with a stand-in connection and clock.
+"""
+
+import socket
+
+import pytest
+from django.core.cache import cache, caches
+from django.test import Client
+
+from articles.models import Article
+from config import nearcache, pagecache
+from config.nearcache import NearCache, near_cache
+from tests.conftest import make_article, text_of
+
+REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not redis_answers(), reason="needs Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis_site(settings, db, django_capture_on_commit_callbacks):
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(title="Unlikely Allies", body="Text.")
+    import redis
+
+    # Another app server's connection: what it does reaches Redis, never this process.
+    other = redis.Redis.from_url(REDIS_URL)
+    yield {"article": article, "url": article.get_absolute_url(), "other": other}
+    cache.clear()
+    other.close()
+
+
+def served(url):
+    response = Client().get(url)
+    assert response.status_code == 200
+    return response
+
+
+def warm(url) -> None:
+    """First visit renders and stores the page; the next keeps a copy in this process."""
+    served(url)
+    served(url)
+    assert near_cache() is not None and len(near_cache()) == 1
+
+
+def change_title_elsewhere(site, title: str) -> None:
+    """What another app server does on an edit: the row changes, then its tags are
+    bumped, by its own connection to Redis."""
+    Article.objects.filter(pk=site["article"].pk).update(title=title)
+    site["other"].incr(cache.make_key(pagecache.TAG_PREFIX + pagecache.SITE_TAG))
+
+
+@needs_redis
+def test_a_copy_answers_without_asking_redis(redis_site, monkeypatch):
+    warm(redis_site["url"])
+
+    def no_round_trips(*args, **kwargs):
+        raise AssertionError("asked Redis")
+
+    backend = caches["default"]
+    for method in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(backend, method, no_round_trips)
+    response = served(redis_site["url"])
+    assert response["X-Page-Cache"] == "hit"
+    assert text_of(response.content, "h1") == ["Unlikely Allies"]
+
+
+@needs_redis
+def test_a_change_made_through_another_app_server_shows_on_the_next_request(redis_site):
+    warm(redis_site["url"])
+    change_title_elsewhere(redis_site, "Unlikely Allies, revised")
+    response = served(redis_site["url"])
+    assert "X-Page-Cache" not in response  # rendered afresh
+    assert text_of(response.content, "h1") == ["Unlikely Allies, revised"]
+
+
+@needs_redis
+def test_a_flushed_cache_drops_every_copy(redis_site):
+    warm(redis_site["url"])
+    Article.objects.filter(pk=redis_site["article"].pk).update(title="After the flush")
+    redis_site["other"].flushdb()
+    assert text_of(served(redis_site["url"]).content, "h1") == ["After the flush"]
+
+
+@needs_redis
+def test_copies_are_not_trusted_once_the_tracking_connection_is_lost(redis_site, caplog):
+    warm(redis_site["url"])
+    other = redis_site["other"]
+    tracking = [c for c in other.client_list() if "t" in c["flags"] and c["db"] == "5"]
+    assert tracking, "this process tracks the page-cache keys"
+    for client in tracking:
+        other.client_kill_filter(_id=client["id"])
+    # A change whose news this process can no longer hear.
+    change_title_elsewhere(redis_site, "Changed while deaf")
+    assert text_of(served(redis_site["url"]).content, "h1") == ["Changed while deaf"]
+    assert "tracking connection lost" in caplog.text
+    # Tracking resumes by itself, and with it the copies.
+    served(redis_site["url"])
+    assert served(redis_site["url"])["X-Page-Cache"] == "hit"
+    assert len(near_cache()) == 1
+
+
+# --- The bookkeeping, with a stand-in connection and clock ---------------------------
+
+
+class StandInConnection:
+    """Holds what Redis would have pushed or answered, until it is read."""
+
+    def __init__(self, on_push):
+        self.on_push = on_push
+        self.waiting: list = []
+        self.sent: list = []
+
+    def can_read(self, timeout=0):
+        return bool(self.waiting)
+
+    def read_response(self, push_request=False):
+        item = self.waiting.pop(0)
+        if item == "PONG":
+            return b"PONG"
+        return self.on_push([b"invalidate", item])
+
+    def send_command(self, *args):
+        self.sent.append(args)
+
+    def disconnect(self):
+        pass
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(nearcache, "_clock", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def copies(clock):
+    connections = []
+
+    def connect(on_push):
+        connections.append(StandInConnection(on_push))
+        return connections[-1]
+
+    near = NearCache(connect, max_bytes=100_000)
+    near.connections = connections
+    return near
+
+
+def final(text="page"):
+    return {"content": text.encode(), "headers": {}}
+
+
+def keep(near, address, keys=("tag:a",), text="page"):
+    near.keep(address, near.epoch, keys, final(text), expires_at=4e9)
+
+
+def test_a_change_to_any_key_of_a_copy_drops_that_copy_only(copies):
+    assert copies.get("/a/") is None  # connects
+    keep(copies, "/a/", keys=("page:a", "tag:shared"))
+    keep(copies, "/b/", keys=("page:b", "tag:other"))
+    copies.connections[0].waiting.append([b"tag:shared"])
+    assert copies.get("/a/") is None
+    assert copies.get("/b/")["content"] == b"page"
+
+
+def test_a_copy_read_while_something_changed_is_not_kept(copies):
+    copies.get("/a/")
+    epoch = copies.epoch  # noted before asking Redis for the page
+    copies.connections[0].waiting.append([b"tag:unrelated"])  # news arrives meanwhile
+    copies.keep("/a/", epoch, ("tag:a",), final(), expires_at=4e9)
+    assert copies.get("/a/") is None
+
+
+def test_copies_are_trusted_only_while_pings_are_answered(copies, clock):
+    copies.get("/a/")
+    keep(copies, "/a/")
+    connection = copies.connections[0]
+    clock[0] += 1.5
+    assert copies.get("/a/") is not None  # sends a ping
+    assert connection.sent == [("PING",)]
+    clock[0] += 1.0  # 2.5 s since tracking was last known alive, no answer yet
+    assert copies.get("/a/") is None
+    connection.waiting.append("PONG")  # the answer to the ping sent 1 s ago
+    assert copies.get("/a/")["content"] == b"page"
+
+
+def test_a_ping_unanswered_for_long_means_a_new_connection(copies, clock, caplog):
+    copies.get("/a/")
+    keep(copies, "/a/")
+    clock[0] += 1.5
+    copies.get("/a/")  # ping
+    clock[0] += 6
+    assert copies.get("/a/") is None
+    assert "tracking connection lost" in caplog.text
+    clock[0] += 1.5
+    copies.get("/a/")
+    assert len(copies.connections) == 2
+    assert copies.get("/a/") is None  # nothing held over from the lost connection
+
+
+def test_an_expired_copy_is_not_served(copies):
+    copies.get("/a/")
+    copies.keep("/a/", copies.epoch, ("tag:a",), final(), expires_at=1.0)
+    assert copies.get("/a/") is None
+
+
+def test_copies_stay_within_their_memory_budget_oldest_out_first(copies):
+    copies.get("/")
+    for n in range(30):
+        keep(copies, f"/{n}/", text="x" * 9_000)  # ~10 kB each against 100 kB
+    assert copies.get("/0/") is None
+    assert copies.get("/29/") is not None
+    assert 8 <= len(copies) <= 10
+
+
+def test_no_copies_without_a_tracking_connection(clock, caplog):
+    def refuse(on_push):
+        raise ConnectionError("Connection refused")
+
+    near = NearCache(refuse, max_bytes=100_000)
+    assert near.get("/a/") is None
+    near.keep("/a/", near.epoch, ("tag:a",), final(), expires_at=4e9)
+    assert near.get("/a/") is None
+    assert "no tracking connection" in caplog.text
