@@ -9,7 +9,11 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("articles/", shared_page(views.ArticleArchiveView.as_view()), name="article-list"),
+    path(
+        "articles/",
+        shared_page(views.ArticleArchiveView.as_view(), params=["page"]),
+        name="article-list",
+    ),
     path("articles/<uslug:slug>/", views.article_detail, name="article-detail"),
     path("topics/<uslug:slug>/", views.topic_detail, name="topic-detail"),
     path("search/", views.search, name="search"),

@@ -33,7 +33,7 @@ class ArticleArchiveView(ListView):
         return tagged(super().render_to_response(context, **kwargs), "article-list")
 
 
-@shared_page
+@shared_page(params=["page"])
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     paginator = Paginator(topic.articles.published(), ARCHIVE_PAGE_SIZE)
@@ -76,7 +76,7 @@ def article_detail(request, slug: str):
     )
 
 
-@shared_page
+@shared_page(params=["q"])
 def search(request):
     # NUL cannot be stored or searched (PostgreSQL refuses it); nobody types it either.
     query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]

@@ -1,5 +1,6 @@
 """The catalogue: authors, books and readers' ratings of them."""
 
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -122,7 +123,9 @@ class BookQuerySet(models.QuerySet):
             ),
         )
 
-    def similar_to(self, book: "Book", *, co_raters: int = 3) -> "BookQuerySet":
+    def similar_to(
+        self, book: "Book", *, co_raters: int = 3, subject_ids: list[int] | None = None
+    ) -> "BookQuerySet":
         """Books related to `book`, best first: embedded in the same articles, sharing
         subjects, liked (4+ stars) by at least `co_raters` of the readers who liked it,
         and last those whose title shares its distinctive words.
@@ -136,7 +139,8 @@ class BookQuerySet(models.QuerySet):
         # Articles readers can see (drafts must not reveal what they pair).
         public_articles = book.articles.filter(status="published", published_at__lte=timezone.now())
         article_ids = list(public_articles.values_list("pk", flat=True))
-        subject_ids = list(book.subjects.values_list("pk", flat=True))
+        if subject_ids is None:
+            subject_ids = list(book.subjects.values_list("pk", flat=True))
         fans = Rating.objects.filter(book=book, score__gte=4)
         fan_visitors = fans.exclude(visitor="").values("visitor")
         fan_users = fans.filter(user__isnull=False).values("user")
@@ -184,6 +188,11 @@ class BookQuerySet(models.QuerySet):
                 queryset=Contribution.objects.select_related("author").order_by("position", "pk"),
             )
         )
+
+
+def series_tag(series: str) -> str:
+    """The page-cache tag of the pages listing a series (the name may hold anything)."""
+    return "series:" + hashlib.sha256(series.casefold().encode()).hexdigest()[:16]
 
 
 class Book(FillsSlug, models.Model):

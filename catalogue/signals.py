@@ -6,13 +6,15 @@ from django.dispatch import receiver
 
 from config.pagecache import bump
 
-from .models import Author, Book, Contribution, Rating, Subject
+from .models import Author, Book, Contribution, Rating, Subject, series_tag
 from .ratings import remove_ratings
 
 
 @receiver([post_save, post_delete], sender=Book)
 def book_changed(sender, instance: Book, **kwargs):
-    bump(f"book:{instance.pk}", "book-list")
+    # Pages listing the series it is now in show it too (pages that showed it already
+    # carry its own tag, so one leaving a series drops out of them through that).
+    bump(f"book:{instance.pk}", "book-list", series_tag(instance.series) if instance.series else "")
 
 
 @receiver([post_save, post_delete], sender=Author)
@@ -35,8 +37,13 @@ def rating_changed(sender, instance: Rating, **kwargs):
 
 @receiver(m2m_changed, sender=Book.subjects.through)
 def subjects_changed(sender, instance, pk_set, **kwargs):
-    if kwargs["action"].startswith("post_") and isinstance(instance, Book):
-        bump(f"book:{instance.pk}")
+    if not kwargs["action"].startswith("post_"):
+        return
+    # Books sharing a subject a book gained may now list it among their similar books.
+    if isinstance(instance, Book):
+        bump(f"book:{instance.pk}", *(f"subject:{pk}" for pk in pk_set or ()))
+    else:
+        bump(f"subject:{instance.pk}", *(f"book:{pk}" for pk in pk_set or ()))
 
 
 @receiver([post_save, post_delete], sender=Subject)

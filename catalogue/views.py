@@ -14,7 +14,7 @@ from config.pagecache import shared_page, tagged, visitor_part
 from . import ratings
 from .filters import BookFilterForm
 from .forms import RatingForm
-from .models import STARS, Author, Book
+from .models import STARS, Author, Book, series_tag
 from .readers import (
     address_hash,
     client_address,
@@ -114,6 +114,7 @@ def book_detail(request, slug: str):
     book = get_object_or_404(Book.objects.public().for_cards(), slug=slug)
     rating_rows = histogram_rows(book)
     author_ids = [credit.author_id for credit in book.credits]
+    subject_ids = list(book.subjects.values_list("pk", flat=True))
     related = Book.objects.public().for_cards().exclude(pk=book.pk)
     series = (
         list(related.filter(series=book.series).order_by("series_number", "title")[:SERIES_LIMIT])
@@ -136,7 +137,7 @@ def book_detail(request, slug: str):
         "other_books": by_same_authors,
         "similar_books": list(
             Book.objects.public()
-            .similar_to(book)
+            .similar_to(book, subject_ids=subject_ids)
             .exclude(pk__in=[b.pk for b in [*series, *by_same_authors]])
             .for_cards()[:RELATED_LIMIT]
         ),
@@ -148,10 +149,13 @@ def book_detail(request, slug: str):
         *(f"book:{b.pk}" for b in shown),
         *(f"article:{a.pk}" for a in context["articles"]),
         *(f"author:{c.author_id}" for c in book.credits),
+        # A book joining its series or one of its subjects may join its lists.
+        *([series_tag(book.series)] if book.series else []),
+        *(f"subject:{pk}" for pk in subject_ids),
     )
 
 
-@shared_page
+@shared_page(params=["page"])
 def author_detail(request, slug: str):
     author = get_object_or_404(Author, slug=slug)
     books = (

@@ -22,6 +22,7 @@ moment Redis reports that any of their keys changed (config/nearcache.py).
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -29,6 +30,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
+from django.http import QueryDict
+from django.urls import resolve
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 
@@ -91,21 +94,63 @@ def _fresh_version() -> int:
 def bump(*tags: str) -> None:
     """Mark everything tagged with `tags` as changed, once the transaction commits (so no
     other process can cache the old content under the new version)."""
-    keys = [TAG_PREFIX + tag for tag in tags if tag]
+    tags = tuple(tag for tag in tags if tag)
 
     def now() -> None:
         try:
-            # The generation first: a page whose render overlapped this change then sees
-            # a new generation before it could see a new tag version (see _store).
-            for key in [GENERATION_KEY, *keys]:
-                try:
-                    cache.incr(key)
-                except ValueError:  # not in the cache (new, or evicted): start afresh
-                    cache.set(key, _fresh_version(), None)
+            _increment([*_held_back(), *tags])
         except Exception:  # noqa: BLE001 - any backend's connection error
+            _hold_back(tags)
             logger.warning("Page cache not invalidated for %s: the cache is unavailable.", tags)
 
     transaction.on_commit(now)
+
+
+def _increment(tags: Iterable[str]) -> None:
+    # The generation first: a page whose render overlapped this change then sees a new
+    # generation before it could see a new tag version (see _store).
+    for key in [GENERATION_KEY, *(TAG_PREFIX + tag for tag in tags)]:
+        try:
+            cache.incr(key)
+        except ValueError:  # not in the cache (new, or evicted): start afresh
+            cache.set(key, _fresh_version(), None)
+
+
+# Invalidations that could not reach the cache (it was down): pages stored before the
+# outage may still be there when it comes back, so these are sent before this process
+# uses the cache again. (A process that dies first takes them with it: pages then live
+# until they expire or change again.)
+_HELD_BACK: set[str] = set()
+_HELD_BACK_LIMIT = 1000  # beyond this many tags, everything is invalidated instead
+_held_back_lock = threading.Lock()
+
+
+def _hold_back(tags: Iterable[str]) -> None:
+    with _held_back_lock:
+        _HELD_BACK.update(tags)
+        if len(_HELD_BACK) > _HELD_BACK_LIMIT:
+            _HELD_BACK.clear()
+            _HELD_BACK.add(SITE_TAG)
+
+
+def _held_back() -> list[str]:
+    with _held_back_lock:
+        tags = list(_HELD_BACK)
+        _HELD_BACK.clear()
+    return tags
+
+
+def _send_held_back() -> None:
+    """Send the invalidations held back while the cache was down; raises if it still is."""
+    if not _HELD_BACK:
+        return
+    tags = _held_back()
+    try:
+        _increment(tags)
+    except Exception:
+        _hold_back(tags)
+        raise
+    logger.info("Page cache invalidated for %d changes made while it was unavailable.", len(tags))
 
 
 def _versions(tags: Iterable[str]) -> dict[str, int]:
@@ -119,8 +164,21 @@ def _versions(tags: Iterable[str]) -> dict[str, int]:
     return {key.removeprefix(TAG_PREFIX): found.get(key) for key in keys}
 
 
-def _address(request) -> str:
-    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+def _address(request, params: Iterable[str] = ()) -> str:
+    """What a page is cached under: its address with only the query parameters its view
+    reads, in a fixed order (`?utm_source=…` and `?b=2&a=1` share the page)."""
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    query = _known_query(request.GET, params)
+    return f"{address}?{query.urlencode()}" if query else address
+
+
+def _known_query(query: QueryDict, params: Iterable[str]) -> QueryDict:
+    known = QueryDict(mutable=True)
+    for name in sorted(params):
+        if name in query:
+            known.setlist(name, query.getlist(name))
+    known._mutable = False
+    return known
 
 
 def _page_key(address: str) -> str:
@@ -136,16 +194,26 @@ def tagged(response, *tags: str):
     return response
 
 
-def shared_page(view):
-    """Cache a public GET page for every reader; see the module docstring."""
+def shared_page(view=None, *, params: Iterable[str] = ()):
+    """Cache a public GET page for every reader; see the module docstring.
+
+    `params` names the query parameters the view reads; it sees only those, and pages
+    differing in anything else are one page."""
+    params = tuple(params)
+    if view is None:
+        return lambda view: shared_page(view, params=params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = _page_key(_address(request))
+        request.GET = _known_query(request.GET, params)
+        if not settings.PAGE_CACHE_SECONDS:
+            return view(request, *args, **kwargs)
+        key = _page_key(_address(request, params))
         generation = None
         try:
+            _send_held_back()
             entry = cache.get(key)
             if entry is not None and entry["versions"] == _versions(entry["tags"]):
                 return _from_entry(entry)
@@ -154,15 +222,50 @@ def shared_page(view):
             logger.warning("Page cache unavailable; %s rendered uncached.", request.path)
             return view(request, *args, **kwargs)
 
+        replica_current = _replica_caught_up()
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if response.status_code == 200 and not response.streaming:
-            response.page_cache_stored = _store(key, response, generation)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and replica_current
+            and _store(key, response, generation)
+        ):
+            response.page_cache_key = key
         patch_cache_control(response, no_cache=True)  # browsers revalidate (ETag)
         return response
 
+    wrapper.page_cache_params = params
     return wrapper
+
+
+def _replica_caught_up() -> bool:
+    """With a read replica, whether it has replayed all the primary had committed when
+    the generation was read: if not, a page rendered now may miss a change whose bump
+    already happened, and must not be stored under the new versions. Two one-row
+    queries, made only when a page is about to be rendered for the cache."""
+    if "replica" not in settings.DATABASES:
+        return True
+    from django.db import connections
+
+    return replica_has_replayed(connections["default"], connections["replica"])
+
+
+def replica_has_replayed(primary, replica) -> bool:
+    if primary.vendor != "postgresql" or replica.vendor != "postgresql":
+        logger.warning("Cannot tell how far the read replica is behind; page not stored.")
+        return False
+    with primary.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        primary_lsn = cursor.fetchone()[0]
+    with replica.cursor() as cursor:
+        # Not in recovery: it is a primary itself, so nothing to wait for.
+        cursor.execute(
+            "SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, NOT pg_is_in_recovery())",
+            [primary_lsn],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def _store(key: str, response, generation) -> bool:
@@ -215,7 +318,8 @@ class CachedPageMiddleware:
         key = None
         if eligible:
             try:
-                address = _address(request)
+                _send_held_back()
+                address = _address(request, _params_of(request))
                 copies = near_cache()
                 if copies is not None:
                     final = copies.get(address)
@@ -235,12 +339,8 @@ class CachedPageMiddleware:
             except Exception:  # noqa: BLE001 - the view path logs and carries on
                 key = None
         response = self.get_response(request)
-        if (
-            key is not None
-            and request.method == "GET"
-            and getattr(response, "page_cache_stored", False)
-        ):
-            _keep_final(key, response)
+        if key is not None and request.method == "GET" and hasattr(response, "page_cache_key"):
+            _keep_final(response.page_cache_key, response)
         return response
 
     def _fresh_entry(self, key: str) -> dict | None:
@@ -263,6 +363,14 @@ class CachedPageMiddleware:
             self.known_tags.clear()
         self.known_tags[key] = entry["tags"]
         return entry if entry["versions"] == versions else None
+
+
+def _params_of(request) -> tuple[str, ...]:
+    """The query parameters the page's view reads (see shared_page); none if the address
+    has no query (the usual case, where resolving would be wasted)."""
+    if not request.META.get("QUERY_STRING"):
+        return ()
+    return getattr(resolve(request.path_info).func, "page_cache_params", ())
 
 
 # Headers that belong to one request or one connection, never to the page.
@@ -349,9 +457,14 @@ class VisitorPartsMiddleware:
         ):
             return response
 
+        shows_messages = False
+
         def fill(match: re.Match) -> str:
+            nonlocal shows_messages
             part = VISITOR_PARTS.get(match[1])
-            return part(request, match[2] or "") if part else ""
+            html = part(request, match[2] or "") if part else ""
+            shows_messages = shows_messages or (match[1] == "messages" and bool(html))
+            return html
 
         try:
             response.content = VISITOR_PART.sub(fill, response.content.decode()).encode()
@@ -360,7 +473,23 @@ class VisitorPartsMiddleware:
             from config.middleware import database_unavailable
 
             return database_unavailable(error)
+        if response.status_code == 200 and not shows_messages and not response.has_header("ETag"):
+            response["ETag"] = _visitor_etag(request, response.content)
         return response
+
+
+# Django's hidden CSRF input: its token is masked afresh for each response.
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+"')
+
+
+def _visitor_etag(request, content: bytes) -> str:
+    """An ETag for a page as this visitor sees it that stays the same while nothing they
+    see changes. The masked CSRF token differs in every response, yet any of them is
+    good while the visitor's CSRF secret stands, so the secret is hashed in its stead;
+    otherwise a page with a rating form could never be answered with a 304."""
+    secret = request.META.get("CSRF_COOKIE", "").encode()
+    digest = hashlib.sha256(CSRF_INPUT.sub(lambda match: match[1] + secret + b'"', content))
+    return f'"{digest.hexdigest()[:32]}"'
 
 
 @visitor_part("messages")
