@@ -6,6 +6,7 @@ last ones drive the bookkeeping with a stand-in connection and clock.
 """
 
 import socket
+import time
 
 import pytest
 from django.core.cache import cache, caches
@@ -117,6 +118,28 @@ def test_copies_are_not_trusted_once_the_tracking_connection_is_lost(redis_site,
     assert len(near_cache()) == 1
 
 
+@needs_redis
+def test_an_idle_process_still_hears_of_changes(redis_site):
+    warm(redis_site["url"])
+    redis_site["other"].incr(cache.make_key(pagecache.TAG_PREFIX + pagecache.SITE_TAG))
+    # No request comes: the background reader takes the news all the same.
+    deadline = time.monotonic() + 10 * nearcache.PING_EVERY
+    while len(near_cache()) and time.monotonic() < deadline:
+        time.sleep(nearcache.PING_EVERY / 5)
+    assert len(near_cache()) == 0
+
+
+@needs_redis
+def test_no_copies_when_reads_may_come_from_a_redis_replica(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": [REDIS_URL, "redis://127.0.0.1:6379/6"],
+        }
+    }
+    assert near_cache() is None
+
+
 # --- The bookkeeping, with a stand-in connection and clock ---------------------------
 
 
@@ -159,7 +182,7 @@ def copies(clock):
         connections.append(StandInConnection(on_push))
         return connections[-1]
 
-    near = NearCache(connect, max_bytes=100_000)
+    near = NearCache(connect, max_bytes=100_000, keeper=False)
     near.connections = connections
     return near
 
@@ -176,7 +199,7 @@ def test_a_change_to_any_key_of_a_copy_drops_that_copy_only(copies):
     assert copies.get("/a/") is None  # connects
     keep(copies, "/a/", keys=("page:a", "tag:shared"))
     keep(copies, "/b/", keys=("page:b", "tag:other"))
-    copies.connections[0].waiting.append([b"tag:shared"])
+    copies.connections[0].waiting.append([b"tag:shared", b"\xff not utf-8"])
     assert copies.get("/a/") is None
     assert copies.get("/b/")["content"] == b"page"
 
@@ -193,24 +216,28 @@ def test_copies_are_trusted_only_while_pings_are_answered(copies, clock):
     copies.get("/a/")
     keep(copies, "/a/")
     connection = copies.connections[0]
-    clock[0] += 1.5
+    clock[0] += nearcache.PING_EVERY
     assert copies.get("/a/") is not None  # sends a ping
     assert connection.sent == [("PING",)]
-    clock[0] += 1.0  # 2.5 s since tracking was last known alive, no answer yet
+    clock[0] += nearcache.TRUST_FOR  # no answer yet: Redis may have pushed news unread
     assert copies.get("/a/") is None
-    connection.waiting.append("PONG")  # the answer to the ping sent 1 s ago
+    connection.waiting.append("PONG")  # the answer to that ping
+    clock[0] += 0.01
+    assert copies.get("/a/") is None  # it was sent too long ago to vouch for now
+    clock[0] += nearcache.PING_EVERY
+    copies.get("/a/")  # a new ping...
+    connection.waiting.append("PONG")  # ...answered at once
     assert copies.get("/a/")["content"] == b"page"
 
 
 def test_a_ping_unanswered_for_long_means_a_new_connection(copies, clock, caplog):
     copies.get("/a/")
     keep(copies, "/a/")
-    clock[0] += 1.5
+    clock[0] += nearcache.PING_EVERY
     copies.get("/a/")  # ping
-    clock[0] += 6
+    clock[0] += nearcache.GIVE_UP_AFTER + 0.1
     assert copies.get("/a/") is None
     assert "tracking connection lost" in caplog.text
-    clock[0] += 1.5
     copies.get("/a/")
     assert len(copies.connections) == 2
     assert copies.get("/a/") is None  # nothing held over from the lost connection
@@ -222,21 +249,70 @@ def test_an_expired_copy_is_not_served(copies):
     assert copies.get("/a/") is None
 
 
-def test_copies_stay_within_their_memory_budget_oldest_out_first(copies):
+def test_copies_stay_within_their_memory_budget_least_recently_used_out_first(copies):
     copies.get("/")
-    for n in range(30):
-        keep(copies, f"/{n}/", text="x" * 9_000)  # ~10 kB each against 100 kB
-    assert copies.get("/0/") is None
+    keep(copies, "/0/", text="x" * 9_000)  # ~10 kB each against 100 kB
+    keep(copies, "/1/", text="x" * 9_000)
+    for n in range(2, 30):
+        assert copies.get("/0/") is not None  # read often: stays
+        keep(copies, f"/{n}/", text="x" * 9_000)
+    assert copies.get("/1/") is None
     assert copies.get("/29/") is not None
     assert 8 <= len(copies) <= 10
 
 
-def test_no_copies_without_a_tracking_connection(clock, caplog):
+def test_a_request_never_waits_for_another_reading_redis(copies):
+    copies.get("/a/")
+    keep(copies, "/a/")
+    copies._lock.acquire()  # another thread is reading Redis (or connecting)
+    try:
+        started = time.monotonic()
+        assert copies.get("/a/") is None  # goes to the shared cache instead
+        assert time.monotonic() - started < 0.1
+    finally:
+        copies._lock.release()
+    assert copies.get("/a/") is not None
+
+
+def test_while_redis_is_away_connecting_is_tried_less_and_less_often(clock, caplog):
+    attempts = []
+
     def refuse(on_push):
+        attempts.append(clock[0])
         raise ConnectionError("Connection refused")
 
-    near = NearCache(refuse, max_bytes=100_000)
-    assert near.get("/a/") is None
+    near = NearCache(refuse, max_bytes=100_000, keeper=False)
+    for _ in range(700):  # a request every 0.1 s for 70 s
+        assert near.get("/a/") is None
+        clock[0] += 0.1
+    waits = [round(b - a) for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert waits == [1, 2, 4, 8, 16, 30]
+    assert "no tracking connection" in caplog.text
+
+
+def test_a_redis_that_will_not_track_turns_copies_off_for_good(clock, caplog):
+    attempts = []
+
+    def refuse(on_push):
+        attempts.append(clock[0])
+        raise nearcache.TrackingUnavailable("unknown command 'CLIENT'")
+
+    near = NearCache(refuse, max_bytes=100_000, keeper=False)
+    for _ in range(100):
+        near.get("/a/")
+        clock[0] += 1
     near.keep("/a/", near.epoch, ("tag:a",), final(), expires_at=4e9)
     assert near.get("/a/") is None
-    assert "no tracking connection" in caplog.text
+    assert len(attempts) == 1
+    assert caplog.text.count("will not track") == 1
+
+
+def test_the_background_reader_steps_aside_and_stops_with_the_connection(clock):
+    near = NearCache(StandInConnection, max_bytes=100_000, keeper=True)
+    near.get("/a/")
+    assert near._keeper.is_alive()
+    near._lock.acquire()
+    near._drop_connection()
+    near._lock.release()
+    near._keeper.join(timeout=2 * nearcache.PING_EVERY + 1)
+    assert not near._keeper.is_alive()
