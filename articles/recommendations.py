@@ -146,7 +146,11 @@ class Corpus:
         for word, weight in me.vector.items():
             for other, other_weight in self.postings.get(word, ()):
                 shared["text"][other] += weight * other_weight
-        others = set().union(*shared.values()) - {article_id} - excluded
+        # Text below the threshold scores nothing: such articles are candidates only if
+        # another signal links them (this keeps the work near the number of real links).
+        text = {other for other, value in shared["text"].items() if value >= MIN_TEXT_SIMILARITY}
+        others = text.union(*(shared[name] for name in shared if name != "text"))
+        others -= {article_id, *excluded}
         results = []
         for other_id in others & self.public:
             other = self.articles[other_id]
