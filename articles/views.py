@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.generic import ListView
 
 from catalogue.search import search_books
@@ -89,3 +91,12 @@ def search(request):
         "book-list",
         "article-list",
     )
+
+
+@shared_page
+def robots_txt(request):
+    """Crawlers may read everything public but search results (endless, thin pages); the
+    sitemap lists what there is. The desk's address is not named here."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /search/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -194,6 +194,16 @@ def tagged(response, *tags: str):
     return response
 
 
+def tagged_view(view, *tags: str):
+    """`view` with its responses tagged: for views written elsewhere (feeds, sitemaps)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return tagged(view(request, *args, **kwargs), *tags)
+
+    return wrapper
+
+
 def shared_page(view=None, *, params: Iterable[str] = ()):
     """Cache a public GET page for every reader; see the module docstring.
 

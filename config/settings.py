@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",  # search lookups; inert on SQLite
     "csp",
     "axes",
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.canonical_url",
             ],
         },
     },
@@ -181,6 +183,9 @@ if MEDIA_STORAGE == "s3":
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
             "file_overwrite": False,
             "default_acl": None,
+            # Stored names never change content (renditions carry a content hash, uploads
+            # a fresh name): browsers and CDNs may keep them a day.
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
         },
     }
 elif MEDIA_STORAGE == "filesystem":

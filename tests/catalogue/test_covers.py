@@ -448,3 +448,15 @@ def test_load_demo_remakes_missing_renditions_and_only_those(db, capsys):
     assert list(Book.objects.get().cover_renditions) == ["160", "320"]
     call_command("load_demo")
     assert "nothing changed" in capsys.readouterr().out
+
+
+def test_browsers_may_keep_a_rendition_for_a_year_and_an_upload_for_a_day(editor_client, client):
+    editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
+    book = Book.objects.get(title="Beloved")
+    rendition = client.get(f"/media/{book.cover_renditions['320']['webp']}")
+    assert rendition.status_code == 200
+    assert rendition["Cache-Control"] == "public, max-age=31536000, immutable"
+    upload = client.get(book.cover.url)
+    assert upload.status_code == 200
+    assert upload["Cache-Control"] == "public, max-age=86400"
+    assert client.get("/media/covers/missing.jpg").status_code == 404
