@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from reversion.admin import VersionAdmin
 
 from .covers import make_renditions
 from .forms import BookAdminForm
@@ -41,7 +42,10 @@ class SubjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Book)
-class BookAdmin(admin.ModelAdmin):
+class BookAdmin(VersionAdmin):
+    """Books, with saves that never overwrite a colleague's (config/desk.py) and a
+    history of versions to compare and restore (django-reversion)."""
+
     form = BookAdminForm
     list_display = [
         "cover_thumbnail", "title", "author_names", "isbn13", "language", "status",
@@ -57,7 +61,20 @@ class BookAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["cover_preview", "isbn10", "site_rating_counts"]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "status", "description", "subjects"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "subtitle",
+                    "slug",
+                    "status",
+                    "description",
+                    "subjects",
+                    "loaded_version",
+                ]  # fmt: skip
+            },
+        ),
         ("Series", {"fields": ["series", "series_number"]}),
         ("Cover", {"fields": ["cover", "cover_preview", "cover_url"]}),
         (

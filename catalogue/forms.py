@@ -5,11 +5,13 @@ from pathlib import Path
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from config.desk import ConflictSafeForm
+
 from .covers import COVER_FORMATS, validate_cover_upload
 from .models import Book
 
 
-class BookAdminForm(forms.ModelForm):
+class BookAdminForm(ConflictSafeForm):
     class Meta:
         model = Book
         fields = ["cover"]  # BookAdmin adds the fields of its fieldsets.

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # search lookups; inert on SQLite
     "csp",
     "axes",
+    "reversion",  # the desk's history of articles and books, to compare and restore
     "catalogue",
     "articles",
 ]

@@ -1,0 +1,160 @@
+"""The editors' desk: previews of unsaved changes, saves that never overwrite a
+colleague's, and a history of versions to restore."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
+from articles.models import Article
+from catalogue.models import Book
+from tests.articles.test_admin import article_form, sign_in
+from tests.conftest import make_article, make_book, text_of
+
+
+@pytest.fixture
+def editors(demo):
+    """Two editors, each in their own browser."""
+    second = get_user_model().objects.create_user(
+        "second-editor", password="another-long-pass-7", is_staff=True
+    )
+    second.groups.add(Group.objects.get(name="Editors"))
+    first_client, second_client = Client(), Client()
+    assert sign_in(first_client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
+    assert sign_in(second_client, "second-editor", "another-long-pass-7").status_code == 302
+    return first_client, second_client
+
+
+def opened(client, url) -> dict:
+    """The form as the desk renders it at `url`: every field's current value."""
+    return form_values(client.get(url))
+
+
+def form_values(response) -> dict:
+    page = BeautifulSoup(response.content, "html.parser")
+    form = page.select_one("form#article_form, form#book_form")
+    data = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        name = field["name"]
+        if field.name == "textarea":
+            data[name] = field.text.lstrip("\n")
+        elif field.name == "select":
+            chosen = field.select("option[selected]")
+            if field.has_attr("multiple"):
+                data[name] = [option["value"] for option in chosen]
+            elif chosen:
+                data[name] = chosen[0]["value"]
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data[name] = field.get("value", "on")
+        elif field.get("type") not in ("submit", "file"):
+            data[name] = field.get("value", "")
+    return data
+
+
+@pytest.fixture
+def article(demo):
+    return make_article(title="Torgau, April 1945", body="The first words.")
+
+
+def change_url(article) -> str:
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+def test_a_save_never_overwrites_a_colleagues_newer_one(editors, article):
+    first, second = editors
+    mine = opened(first, change_url(article))
+    theirs = opened(second, change_url(article))
+    theirs["body"] = "Their words."
+    assert second.post(change_url(article), theirs).status_code == 302
+
+    mine["body"] = "My words."
+    refused = first.post(change_url(article), mine)
+    assert refused.status_code == 200
+    errors = text_of(refused.content, ".errornote, .errorlist.nonfield li")
+    assert any("was saved by second-editor" in error for error in errors), errors
+    # Nothing is lost: theirs is stored, mine is still in the form.
+    assert Article.objects.get(pk=article.pk).body == "Their words."
+    assert text_of(refused.content, "textarea[name=body]") == ["My words."]
+
+    # Saving again replaces their version, on purpose.
+    again = form_values(refused)
+    assert first.post(change_url(article), again).status_code == 302
+    assert Article.objects.get(pk=article.pk).body == "My words."
+
+
+def test_a_book_save_never_overwrites_a_colleagues_newer_one(editors):
+    first, second = editors
+    book = make_book(title="Beloved")
+    url = f"/admin/catalogue/book/{book.pk}/change/"
+    mine = opened(first, url)
+    theirs = opened(second, url)
+    assert second.post(url, {**theirs, "subtitle": "Their subtitle"}).status_code == 302
+    refused = first.post(url, {**mine, "subtitle": "My subtitle"})
+    assert refused.status_code == 200
+    assert "was saved by second-editor" in refused.content.decode()
+    assert Book.objects.get(pk=book.pk).subtitle == "Their subtitle"
+
+
+def test_a_preview_shows_unsaved_changes_and_saves_nothing(editors, article):
+    first, _ = editors
+    page = BeautifulSoup(first.get(change_url(article)).content, "html.parser")
+    button = page.select_one("button[formaction='../preview/']")
+    assert button is not None and button["formtarget"] == "_blank"
+
+    form = opened(first, change_url(article))
+    form.update(title="Torgau, revised", body="New words.\n\n[[book:9780306822087]]")
+    response = first.post(f"/admin/articles/article/{article.pk}/preview/", form)
+    assert response.status_code == 200
+    assert text_of(response.content, "h1") == ["Torgau, revised"]
+    assert text_of(response.content, ".book-card__title")[0].startswith("The Last Battle:")
+    assert text_of(response.content, ".preview-banner")[0].startswith("Preview of unsaved")
+    assert "no-store" in response["Cache-Control"]
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.title, stored.body) == ("Torgau, April 1945", "The first words.")
+
+
+def test_a_new_article_can_be_previewed_before_its_first_save(editors):
+    first, _ = editors
+    response = first.post("/admin/articles/article/preview/", article_form(status="draft"))
+    assert response.status_code == 200
+    assert text_of(response.content, "h1") == ["A new piece"]
+    assert "and published" in text_of(response.content, ".preview-banner")[0]
+    assert not Article.objects.filter(title="A new piece").exists()
+
+
+def test_a_preview_of_a_broken_body_says_what_to_fix(editors):
+    first, _ = editors
+    response = first.post(
+        "/admin/articles/article/preview/", article_form(body="[[book:no-such-book]]")
+    )
+    assert response.status_code == 200
+    assert "No book matches [[book:no-such-book]]" in response.content.decode()
+
+
+def test_only_editors_may_preview(client, article):
+    response = client.post(f"/admin/articles/article/{article.pk}/preview/", article_form())
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_an_earlier_version_can_be_restored_through_the_form(editors, article, client):
+    first, _ = editors
+    form = opened(first, change_url(article))
+    assert first.post(change_url(article), {**form, "title": "Torgau, second"}).status_code == 302
+    form = opened(first, change_url(article))
+    assert first.post(change_url(article), {**form, "title": "Torgau, third"}).status_code == 302
+
+    history = BeautifulSoup(
+        first.get(f"/admin/articles/article/{article.pk}/history/").content, "html.parser"
+    )
+    versions = [a["href"] for a in history.select("#change-history a[href*='/history/']")]
+    assert len(versions) == 2  # oldest first, as the desk's history lists them
+    restore = opened(first, versions[0])
+    assert restore["title"] == "Torgau, second"
+    assert Article.objects.get(pk=article.pk).title == "Torgau, third"  # only looked
+    restored = first.post(versions[0], restore)
+    assert restored.status_code == 302, text_of(restored.content, ".errornote, .errorlist li")
+    assert Article.objects.get(pk=article.pk).title == "Torgau, second"
+    assert text_of(client.get(article.get_absolute_url()).content, "h1") == ["Torgau, second"]
