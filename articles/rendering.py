@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
 from catalogue.isbn import looks_like_isbn, normalise_isbn13
-from catalogue.models import Book
+from catalogue.models import Book, BookAlias
 from catalogue.templatetags.catalogue_tags import book_card_context
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,26 @@ def find_books(refs: Iterable[str], queryset=None) -> dict[str, Book]:
     found = {}
     for ref, key in keys.items():
         book = by_isbn.get(key) or by_slug.get(ref)
+        if book is not None:
+            found[ref] = book
+    missing = {ref: key for ref, key in keys.items() if ref not in found}
+    if missing:  # books merged into others answer to their old slugs and ISBNs
+        found.update(_found_by_alias(missing, queryset))
+    return found
+
+
+def _found_by_alias(keys: dict[str, str | None], queryset) -> dict[str, Book]:
+    isbns = {key for key in keys.values() if key}
+    aliases = BookAlias.objects.filter(Q(slug__in=keys) | Q(isbn13__in=isbns))
+    by_slug, by_isbn = {}, {}
+    for alias in aliases.order_by("merged_at"):  # the latest merge wins
+        by_slug[alias.slug] = alias.book_id
+        if alias.isbn13:
+            by_isbn[alias.isbn13] = alias.book_id
+    books = queryset.in_bulk({*by_slug.values(), *by_isbn.values()})
+    found = {}
+    for ref, key in keys.items():
+        book = books.get(by_isbn.get(key) or by_slug.get(ref))
         if book is not None:
             found[ref] = book
     return found

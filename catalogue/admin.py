@@ -1,14 +1,20 @@
-from django.contrib import admin
+import reversion
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
 from .covers import make_renditions
 from .forms import BookAdminForm
-from .models import STARS, Author, Book, Contribution, Rating, Subject
+from .merging import MergeError, merge_books
+from .models import STARS, Author, Book, BookAlias, Contribution, Rating, Subject
 from .ratings import remove_ratings
 
 
@@ -39,6 +45,20 @@ class SubjectAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class MergeForm(forms.Form):
+    keeper = forms.ModelChoiceField(
+        queryset=Book.objects.none(),
+        error_messages={
+            "required": "Choose the book to keep.",
+            "invalid_choice": "Choose the book to keep.",
+        },
+    )
+
+    def __init__(self, *args, books, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keeper"].queryset = Book.objects.filter(pk__in=[book.pk for book in books])
 
 
 @admin.register(Book)
@@ -125,8 +145,43 @@ class BookAdmin(VersionAdmin):
         ),
     ]
 
+    actions = ["merge_selected"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).for_cards()
+
+    @admin.action(description="Merge selected books into one…", permissions=["delete"])
+    def merge_selected(self, request, queryset):
+        """Asks which book to keep, then merges the others into it (catalogue/merging.py)."""
+        books = list(queryset.annotate(article_count=Count("articles", distinct=True)))
+        if len(books) < 2:
+            self.message_user(request, "Select two or more books to merge.", messages.WARNING)
+            return None
+        form = MergeForm(request.POST if request.POST.get("confirm") else None, books=books)
+        if form.is_valid():
+            keeper = form.cleaned_data["keeper"]
+            try:
+                with reversion.create_revision():
+                    reversion.set_user(request.user)
+                    report = merge_books(keeper, [book for book in books if book != keeper])
+                    reversion.set_comment(str(report))
+            except (MergeError, ValidationError) as error:
+                self.message_user(request, f"Nothing was merged: {error}", messages.ERROR)
+                return None
+            self.message_user(request, str(report), messages.SUCCESS)
+            return None
+        for book in books:
+            book.author_list = ", ".join(credit.author.name for credit in book.credits)
+            book.reader_ratings = sum(book.site_histogram)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge books",
+            "opts": self.model._meta,
+            "books": books,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/catalogue/book/merge.html", context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -274,3 +329,19 @@ class RatingAdmin(admin.ModelAdmin):
             remove_ratings(Rating.objects.filter(ip_hash__in=addresses)),
             "from those addresses",
         )
+
+
+@admin.register(BookAlias)
+class BookAliasAdmin(admin.ModelAdmin):
+    """What merged books were known by, and where it leads now (made by merging books)."""
+
+    list_display = ["title", "slug", "isbn13", "goodreads_id", "book", "merged_at"]
+    search_fields = ["title", "slug", "isbn13", "book__title"]
+    list_select_related = ["book"]
+    readonly_fields = ["book", "title", "slug", "isbn13", "goodreads_id", "merged_at"]
+
+    def has_add_permission(self, request):
+        return False  # made by merging books, never by hand
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -415,6 +415,26 @@ class Book(FillsSlug, models.Model):
         ]
 
 
+class BookAlias(models.Model):
+    """What a book merged into another was known by: its old address and slug (which
+    redirect), its ISBN and Goodreads id (which still embed and import to the book kept).
+    See catalogue/merging.py."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="aliases")
+    title = models.CharField("title it had", max_length=500)
+    slug = models.SlugField(max_length=255, allow_unicode=True, db_index=True)
+    isbn13 = models.CharField("ISBN-13", max_length=13, blank=True, db_index=True)
+    goodreads_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        verbose_name_plural = "book aliases"
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.book}"
+
+
 class Contribution(models.Model):
     """An author's part in a book, in the order the cover names them."""
 

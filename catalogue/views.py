@@ -14,7 +14,7 @@ from config.pagecache import shared_page, tagged, visitor_part
 from . import ratings
 from .filters import BookFilterForm
 from .forms import RatingForm
-from .models import STARS, Author, Book, series_tag
+from .models import STARS, Author, Book, BookAlias, series_tag
 from .readers import (
     address_hash,
     client_address,
@@ -111,7 +111,13 @@ def rating_form_part(request, book_id: str) -> str:
 
 @shared_page
 def book_detail(request, slug: str):
-    book = get_object_or_404(Book.objects.public().for_cards(), slug=slug)
+    book = Book.objects.public().for_cards().filter(slug=slug).first()
+    if book is None:
+        # A book merged into another: its old address leads there for good.
+        alias = BookAlias.objects.filter(slug=slug, book__status=Book.Status.PUBLISHED).first()
+        if alias is None:
+            raise Http404("No such book.")
+        return redirect(alias.book, permanent=True)
     rating_rows = histogram_rows(book)
     author_ids = [credit.author_id for credit in book.credits]
     subject_ids = list(book.subjects.values_list("pk", flat=True))

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from catalogue.models import Author, Book, Contribution
+from catalogue.models import Author, Book, BookAlias, Contribution
 from catalogue.slugs import allocate_slugs
 
 from .records import BookRecord
@@ -31,12 +31,17 @@ class BatchWriter:
         existing = self._existing_books(records)
         by_id = {book.goodreads_id: book for book in existing if book.goodreads_id}
         by_isbn = {book.isbn13: book for book in existing if book.isbn13}
+        merged_away = self._merged_away(records)
         authors = self._authors_for(records)
         now = timezone.now()
         claimed: dict[str, int] = {}  # ISBN -> line that carries it in this batch
         new: list[tuple[BookRecord, Book]] = []
         changed: list[tuple[BookRecord, Book, bool]] = []
         for record in records:
+            if record.goodreads_id in merged_away and record.goodreads_id not in by_id:
+                # The row of a book an editor merged into another: the merge stands.
+                self.on_unchanged(record)
+                continue
             book = by_id.get(record.goodreads_id)
             if book is None and record.isbn13:
                 # An ISBN alone matches only a book no source has claimed (an editor's).
@@ -90,6 +95,13 @@ class BatchWriter:
                 "contributions__author"
             )
         )
+
+    def _merged_away(self, records: list[BookRecord]) -> set[int]:
+        """Goodreads ids of books merged into others (catalogue/merging.py): re-importing
+        the row that made a duplicate must not bring it back."""
+        ids = [r.goodreads_id for r in records if r.goodreads_id]
+        aliases = BookAlias.objects.filter(goodreads_id__in=ids)
+        return set(aliases.values_list("goodreads_id", flat=True))
 
     def _settle_isbn(self, record, book, holder, claimed) -> None:
         """Two rows with one ISBN are two editions: the first keeps it, the other is told."""

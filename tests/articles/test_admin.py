@@ -70,6 +70,7 @@ def test_editor_sees_articles_and_catalogue_on_the_desk(editor_client):
         "/admin/catalogue/book/add/",
         "/admin/catalogue/author/",
         "/admin/catalogue/rating/",
+        "/admin/catalogue/bookalias/",
     ],
 )
 def test_desk_pages_open(editor_client, path):

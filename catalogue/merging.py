@@ -1,0 +1,172 @@
+"""Merging duplicate books into one, losing nothing and breaking no link.
+
+Imports and editors sometimes give one book two records. `merge_books(keeper,
+duplicates)` moves everything onto the keeper in one transaction:
+
+- readers' ratings (a reader who rated both keeps their rating of the keeper), with the
+  per-star counts recounted from the ratings;
+- credits of authors the keeper lacks, subjects, and the articles that embed it;
+- whatever the keeper leaves blank (description, ISBN, publisher, cover address, series,
+  the source's rating histogram …) from the duplicate;
+- each duplicate's slug, ISBN and Goodreads id become the keeper's aliases
+  (`BookAlias`): its old address redirects (301), `[[book:old-slug]]` and its ISBN
+  still embed the keeper, and a re-import of the row that made it updates the keeper
+  instead of bringing the duplicate back.
+
+The keeper is validated (full_clean) before it is saved; the desk's history records
+the merge.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count
+
+from config.pagecache import bump
+
+from .models import STARS, Book, BookAlias, Contribution, Rating
+
+# Taken from a duplicate where the keeper has nothing.
+FILLABLE = [
+    "description", "isbn13", "goodreads_id", "asin", "publisher", "publication_year",
+    "publication_date", "language", "print_length", "file_size_kb", "cover_url", "series",
+    "series_number", "text_to_speech", "screen_reader", "enhanced_typesetting", "x_ray",
+    "word_wise",
+]  # fmt: skip
+SOURCE_RATINGS = ["rating_source", *(f"source_ratings_{star}" for star in STARS)]
+
+
+class MergeError(ValueError):
+    pass
+
+
+@dataclass
+class MergeReport:
+    keeper: Book
+    merged: list[str] = field(default_factory=list)  # titles of the books merged in
+    ratings_moved: int = 0
+    ratings_dropped: int = 0  # a reader's second rating of the same book
+    credits_moved: int = 0
+    articles: set[int] = field(default_factory=set)
+    filled: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = [
+            f"{self.ratings_moved} rating{'s' * (self.ratings_moved != 1)} moved",
+            f"{self.credits_moved} credit{'s' * (self.credits_moved != 1)} added",
+            f"{len(self.articles)} article{'s' * (len(self.articles) != 1)} now embed it",
+        ]
+        if self.ratings_dropped:
+            parts.append(
+                f"{self.ratings_dropped} second rating{'s' * (self.ratings_dropped != 1)} "
+                "by the same reader dropped"
+            )
+        if self.filled:
+            parts.append("filled in: " + ", ".join(self.filled))
+        merged = ", ".join(f"“{title}”" for title in self.merged)
+        return f"Merged {merged} into “{self.keeper}”: " + "; ".join(parts) + "."
+
+
+def merge_books(keeper: Book, duplicates: list[Book]) -> MergeReport:
+    duplicates = [book for book in duplicates if book.pk != keeper.pk]
+    if not duplicates:
+        raise MergeError("Choose at least one other book to merge into the one you keep.")
+    report = MergeReport(keeper=keeper)
+    with transaction.atomic():
+        ids = [keeper.pk, *(book.pk for book in duplicates)]
+        locked = {book.pk: book for book in Book.objects.select_for_update().filter(pk__in=ids)}
+        if len(locked) != len(ids):
+            raise MergeError("One of these books no longer exists: reload and try again.")
+        keeper = report.keeper = locked[keeper.pk]
+        for duplicate in (locked[book.pk] for book in duplicates):
+            _merge_one(keeper, duplicate, report)
+        _recount(keeper)
+        keeper.full_clean()
+        keeper.save()
+        bump(f"book:{keeper.pk}", "book-list")
+    _refresh_recommendations(report.articles)
+    return report
+
+
+def _merge_one(keeper: Book, duplicate: Book, report: MergeReport) -> None:
+    report.merged.append(duplicate.title)
+    _move_ratings(keeper, duplicate, report)
+    _move_credits(keeper, duplicate, report)
+    keeper.subjects.add(*duplicate.subjects.all())
+    for article in duplicate.articles.all():
+        article.embedded_books.add(keeper)
+        report.articles.add(article.pk)
+
+    # The keeper's blanks from the duplicate; its unique identifiers are freed first.
+    identifiers = {"isbn13": duplicate.isbn13, "goodreads_id": duplicate.goodreads_id}
+    Book.objects.filter(pk=duplicate.pk).update(isbn13="", goodreads_id=None)
+    for name in FILLABLE:
+        value = identifiers.get(name, getattr(duplicate, name))
+        if value not in ("", None) and getattr(keeper, name) in ("", None):
+            setattr(keeper, name, value)
+            report.filled.append(name.replace("_", " "))
+            identifiers.pop(name, None)  # it lives on the keeper now, not in an alias
+    has_source = any(getattr(keeper, f"source_ratings_{star}") for star in STARS)
+    if not has_source and any(getattr(duplicate, f"source_ratings_{star}") for star in STARS):
+        for name in SOURCE_RATINGS:
+            setattr(keeper, name, getattr(duplicate, name))
+        report.filled.append("the source's ratings")
+
+    BookAlias.objects.filter(book=duplicate).update(book=keeper)
+    BookAlias.objects.create(
+        book=keeper,
+        title=duplicate.title,
+        slug=duplicate.slug,
+        isbn13=identifiers.get("isbn13") or "",
+        goodreads_id=identifiers.get("goodreads_id"),
+    )
+    duplicate.delete()
+
+
+def _move_ratings(keeper: Book, duplicate: Book, report: MergeReport) -> None:
+    users = set(Rating.objects.filter(book=keeper, user__isnull=False).values_list("user_id"))
+    visitors = set(Rating.objects.filter(book=keeper).exclude(visitor="").values_list("visitor"))
+    for rating in Rating.objects.filter(book=duplicate):
+        if (rating.user_id,) in users or (rating.visitor and (rating.visitor,) in visitors):
+            rating.delete()  # the reader's rating of the keeper stands
+            report.ratings_dropped += 1
+        else:
+            Rating.objects.filter(pk=rating.pk).update(book=keeper)
+            report.ratings_moved += 1
+
+
+def _move_credits(keeper: Book, duplicate: Book, report: MergeReport) -> None:
+    credited = set(keeper.contributions.values_list("author_id", flat=True))
+    position = keeper.contributions.count()
+    for credit in duplicate.contributions.order_by("position", "pk"):
+        if credit.author_id in credited:
+            continue
+        Contribution.objects.filter(pk=credit.pk).update(book=keeper, position=position)
+        credited.add(credit.author_id)
+        position += 1
+        report.credits_moved += 1
+
+
+def _recount(keeper: Book) -> None:
+    counts = dict(
+        Rating.objects.filter(book=keeper)
+        .values_list("score")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("score", "n")
+    )
+    for star in STARS:
+        setattr(keeper, f"ratings_{star}", counts.get(star, 0))
+
+
+def _refresh_recommendations(article_ids: set[int]) -> None:
+    if not article_ids:
+        return
+    from articles.models import Article
+    from articles.recommendations import refresh_for
+
+    def refresh() -> None:
+        for article in Article.objects.filter(pk__in=article_ids):
+            refresh_for(article)
+
+    transaction.on_commit(refresh)
