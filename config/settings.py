@@ -116,6 +116,14 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
+for _database in DATABASES.values():
+    if _database["ENGINE"].startswith("django.db.backends.postgresql"):
+        # No JIT compilation: a page's queries are short, but a join the planner
+        # overestimates (the related-books query) crosses the JIT cost threshold and
+        # spends over a second compiling what runs in a millisecond.
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://colophon")}

@@ -74,3 +74,15 @@ def test_the_demo_keeps_its_own_book_when_the_catalogue_has_another_last_battle(
     assert 'by <a href="/authors/stephen-harding/">Stephen Harding</a>' in html
     assert "C.S. Lewis" not in html
     assert Book.objects.get(pk=lewis.pk).isbn13 == ""
+
+
+def test_postgresql_sessions_run_without_jit_compilation(db):
+    """A join the planner overestimates (related books) would otherwise spend over a
+    second compiling a query that runs in a millisecond."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting: CI runs the suite on it")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
