@@ -5,7 +5,6 @@ The first tests need Redis on 127.0.0.1 (CI has it) and are skipped otherwise; t
 last ones drive the bookkeeping with a stand-in connection and clock.
 """
 
-import socket
 import time
 
 import pytest
@@ -16,17 +15,9 @@ from articles.models import Article
 from config import nearcache, pagecache
 from config.nearcache import NearCache, near_cache
 from tests.conftest import make_article, text_of
+from tests.servers import redis_answers
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 needs_redis = pytest.mark.skipif(not redis_answers(), reason="needs Redis on 127.0.0.1:6379")

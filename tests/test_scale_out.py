@@ -4,24 +4,23 @@ through one is seen through the other, and the page cache invalidation crosses t
 Needs PostgreSQL and Redis on 127.0.0.1 (CI has both); skipped with the reason otherwise.
 """
 
-import socket
 import subprocess
 
 import pytest
 from django.db import connection
 
-from tests.servers import Browser, free_port, manage, scratch_database, server_env, stop, wait_for
+from tests.servers import (
+    Browser,
+    free_port,
+    manage,
+    redis_answers,
+    scratch_database,
+    server_env,
+    stop,
+    wait_for,
+)  # fmt: skip
 
 REDIS_URL = "redis://127.0.0.1:6379/2"
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 pytestmark = [
