@@ -1,18 +1,22 @@
+import tempfile
+from pathlib import Path
+
 import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
 from .covers import make_renditions
 from .forms import BookAdminForm
+from .importers import ImportFileError, import_books
 from .merging import MergeError, merge_books
 from .models import STARS, Author, Book, BookAlias, Contribution, Rating, Subject
 from .ratings import remove_ratings
@@ -45,6 +49,28 @@ class SubjectAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_ISSUES_SHOWN = 200
+MAX_REJECTS_SHOWN = 1024 * 1024
+
+
+class BookImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Up to 50 MB (the 10,000 books of goodbooks-10k are 3 MB).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(
+                f"This file is {upload.size / 1024 / 1024:.0f} MB; the desk takes up to 50 MB. "
+                "Split it, or import it with manage.py import_books."
+            )
+        return upload
 
 
 class MergeForm(forms.Form):
@@ -146,6 +172,42 @@ class BookAdmin(VersionAdmin):
     ]
 
     actions = ["merge_selected"]
+    change_list_template = "admin/catalogue/book/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="catalogue_book_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        """Import a CSV of books into the catalogue, as `manage.py import_books` does,
+        and show what happened row by row."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BookImportForm(request.POST or None, request.FILES or None)
+        report, rejects = None, ""
+        if request.method == "POST" and form.is_valid():
+            with tempfile.TemporaryDirectory(prefix="colophon-import-") as folder:
+                path, rejected = Path(folder) / "books.csv", Path(folder) / "rejects.csv"
+                with path.open("wb") as copy:
+                    for chunk in form.cleaned_data["file"].chunks():
+                        copy.write(chunk)
+                try:
+                    report = import_books(path, rejects=rejected)
+                except ImportFileError as error:
+                    form.add_error("file", str(error))
+                else:
+                    if rejected.exists() and rejected.stat().st_size <= MAX_REJECTS_SHOWN:
+                        rejects = rejected.read_text(encoding="utf-8")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import books",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "issues": report.issues[:MAX_ISSUES_SHOWN] if report else [],
+            "rejects": rejects,
+        }
+        return TemplateResponse(request, "admin/catalogue/book/import.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_cards()

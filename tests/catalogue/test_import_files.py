@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from catalogue.importers import ImportFileError, import_books
 from catalogue.models import Author, Book
+from tests.conftest import text_of
 
 DATA = Path(__file__).parent / "data"
 
@@ -158,3 +159,59 @@ def test_a_header_with_spaces_after_the_commas_is_understood(db, tmp_path):
     path = tmp_path / "spaced.csv"
     path.write_text("\n".join([text[0].replace(",", ", "), *text[1:3]]) + "\n")
     assert import_books(path).created == 2
+
+
+# --- From the desk ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def desk(admin_client):
+    return admin_client
+
+
+def upload(client, name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post("/admin/catalogue/book/import/", {"file": file})
+
+
+def test_editors_import_a_file_from_the_book_list_and_see_what_happened(desk):
+    page = desk.get("/admin/catalogue/book/").content.decode()
+    assert 'href="/admin/catalogue/book/import/"' in page
+    response = upload(desk, "export.csv", (DATA / "goodreads_export.csv").read_bytes())
+    assert response.status_code == 200
+    assert text_of(response.content, ".import-report h2") == [
+        "4 rows read (Goodreads library export): 3 created, 0 updated, 0 unchanged, "
+        "1 skipped, 2 warnings"
+    ]
+    assert Book.objects.filter(title__startswith="The Hunger Games").exists()
+    again = upload(desk, "export.csv", (DATA / "goodreads_export.csv").read_bytes())
+    assert ": 0 created, 0 updated, 3 unchanged," in text_of(again.content, ".import-report h2")[0]
+
+
+def test_the_desk_shows_skipped_rows_with_their_line_and_gives_them_back(desk):
+    header = (DATA / "goodbooks_sample.csv").read_text(encoding="utf-8").splitlines()[0]
+    broken = f"{header}\nnot,enough,fields\n".encode()
+    response = upload(desk, "broken.csv", broken)
+    cells = text_of(response.content, ".import-report tbody td")
+    assert cells[:2] == ["2", "skipped"] and cells[2].startswith("expected 23 fields, found 3")
+    assert "not,enough,fields" in text_of(response.content, "textarea#rejects")[0]
+
+
+def test_a_file_that_is_not_a_book_list_is_refused_with_a_reason(desk):
+    response = upload(desk, "cover.png", b"\x89PNG\r\n\x1a\n" + bytes(200))
+    assert response.status_code == 200
+    errors = text_of(response.content, ".errorlist li")
+    assert errors and "import-report" not in response.content.decode()
+    assert Book.objects.count() == 0
+
+
+def test_only_editors_who_may_add_books_may_import(client, django_user_model):
+    reader = django_user_model.objects.create_user(
+        "staff", password="pw-long-enough-1", is_staff=True
+    )
+    client.force_login(reader)
+    response = upload(client, "export.csv", (DATA / "goodreads_export.csv").read_bytes())
+    assert response.status_code == 403
+    assert Book.objects.count() == 0
