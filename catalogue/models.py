@@ -12,12 +12,14 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,6 +99,12 @@ def liked_by_fans_rating(fan_visitors, fan_users) -> Q:
     return Q(score__gte=4) & (Q(visitor__in=fan_visitors) | Q(user__in=fan_users))
 
 
+def _count(queryset) -> Coalesce:
+    """How many rows `queryset` (filtered on book_id=OuterRef("pk")) has, as an annotation."""
+    counted = queryset.order_by().values("book_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), Value(0))
+
+
 class BookQuerySet(models.QuerySet):
     def public(self) -> "BookQuerySet":
         """Books readers may see."""
@@ -144,9 +152,6 @@ class BookQuerySet(models.QuerySet):
         fans = Rating.objects.filter(book=book, score__gte=4)
         fan_visitors = fans.exclude(visitor="").values("visitor")
         fan_users = fans.filter(user__isnull=False).values("user")
-        liked_by_fans = Q(ratings__score__gte=4) & (
-            Q(ratings__visitor__in=fan_visitors) | Q(ratings__user__in=fan_users)
-        )
         candidates = (
             Q(articles__in=article_ids)
             | Q(subjects__in=subject_ids)
@@ -160,15 +165,24 @@ class BookQuerySet(models.QuerySet):
         if title_words:
             candidates |= similar_title
             title_alike = Case(When(similar_title, then=Value(1)), default=Value(0))
+        # Each signal counted by its own correlated subquery: joining ratings, subjects
+        # and embeds at once would multiply rows (and the planner's estimates) together.
+        embeds = Book.articles.through.objects.filter(
+            book_id=OuterRef("pk"), article_id__in=article_ids
+        )
+        subjects = Book.subjects.through.objects.filter(
+            book_id=OuterRef("pk"), subject_id__in=subject_ids
+        )
+        liked = Rating.objects.filter(
+            liked_by_fans_rating(fan_visitors, fan_users), book=OuterRef("pk")
+        )
         return (
             self.filter(pk__in=Book.objects.filter(candidates).values("pk"))
             .exclude(pk=book.pk)
             .annotate(
-                co_embedded=Count("articles", filter=Q(articles__in=article_ids), distinct=True),
-                shared_subjects=Count(
-                    "subjects", filter=Q(subjects__in=subject_ids), distinct=True
-                ),
-                co_rated=Count("ratings", filter=liked_by_fans, distinct=True),
+                co_embedded=_count(embeds) if article_ids else Value(0),
+                shared_subjects=_count(subjects) if subject_ids else Value(0),
+                co_rated=_count(liked),
                 title_alike=title_alike,
             )
             .filter(
