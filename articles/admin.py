@@ -2,13 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
-from config.desk import ConflictSafeForm
+from config.desk import ConflictSafeAdmin, ConflictSafeForm
 
 from . import recommendations, rendering
 from .models import Article, Recommendation, Topic
@@ -45,7 +45,7 @@ class ArticleAdminForm(ConflictSafeForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
     """Articles, with a preview of unsaved changes, saves that never overwrite a
     colleague's (config/desk.py), and a history of versions to compare and restore
     (django-reversion: History, then a version, then Save)."""
@@ -136,8 +136,8 @@ class ArticleAdmin(VersionAdmin):
     def preview_view(self, request, object_id=None):
         """The article page as readers would see it with the form's unsaved contents
         (posted by the Preview button). Nothing is saved."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        if request.method != "POST":  # reopened from history: back to the form
+            return redirect("../change/" if object_id else "../add/")
         article = self.get_object(request, object_id) if object_id else None
         allowed = (
             self.has_change_permission(request, article)
@@ -151,7 +151,11 @@ class ArticleAdmin(VersionAdmin):
             form = form_class(request.POST, request.FILES, instance=article)
             valid = form.is_valid()
         # A colleague's newer save (a form-wide error) does not stop a preview.
-        errors = {name: errors for name, errors in form.errors.items() if name != "__all__"}
+        errors = {
+            form.fields[name].label or name: errors
+            for name, errors in form.errors.items()
+            if name != "__all__"
+        }
         if not valid and errors:
             context = {**self.admin_site.each_context(request), "form": form, "errors": errors}
             return TemplateResponse(request, "admin/articles/article/preview_errors.html", context)

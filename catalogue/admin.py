@@ -14,6 +14,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
+from config.desk import ConflictSafeAdmin
+
 from .covers import make_renditions
 from .forms import BookAdminForm
 from .importers import ImportFileError, import_books
@@ -88,7 +90,7 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Book)
-class BookAdmin(VersionAdmin):
+class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     """Books, with saves that never overwrite a colleague's (config/desk.py) and a
     history of versions to compare and restore (django-reversion)."""
 
@@ -200,7 +202,7 @@ class BookAdmin(VersionAdmin):
                         rejects = rejected.read_text(encoding="utf-8")
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import books",
+            "title": "Import books from CSV",
             "opts": self.model._meta,
             "form": form,
             "report": report,
@@ -230,6 +232,7 @@ class BookAdmin(VersionAdmin):
             except (MergeError, ValidationError) as error:
                 self.message_user(request, f"Nothing was merged: {error}", messages.ERROR)
                 return None
+            self.log_change(request, report.keeper, str(report))
             self.message_user(request, str(report), messages.SUCCESS)
             return None
         for book in books:

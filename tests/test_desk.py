@@ -74,7 +74,7 @@ def test_a_save_never_overwrites_a_colleagues_newer_one(editors, article):
     refused = first.post(change_url(article), mine)
     assert refused.status_code == 200
     errors = text_of(refused.content, ".errornote, .errorlist.nonfield li")
-    assert any("was saved by second-editor" in error for error in errors), errors
+    assert any("was changed by second-editor" in error for error in errors), errors
     # Nothing is lost: theirs is stored, mine is still in the form.
     assert Article.objects.get(pk=article.pk).body == "Their words."
     assert text_of(refused.content, "textarea[name=body]") == ["My words."]
@@ -94,7 +94,7 @@ def test_a_book_save_never_overwrites_a_colleagues_newer_one(editors):
     assert second.post(url, {**theirs, "subtitle": "Their subtitle"}).status_code == 302
     refused = first.post(url, {**mine, "subtitle": "My subtitle"})
     assert refused.status_code == 200
-    assert "was saved by second-editor" in refused.content.decode()
+    assert "was changed by second-editor" in refused.content.decode()
     assert Book.objects.get(pk=book.pk).subtitle == "Their subtitle"
 
 
@@ -150,11 +150,50 @@ def test_an_earlier_version_can_be_restored_through_the_form(editors, article, c
         first.get(f"/admin/articles/article/{article.pk}/history/").content, "html.parser"
     )
     versions = [a["href"] for a in history.select("#change-history a[href*='/history/']")]
-    assert len(versions) == 2  # oldest first, as the desk's history lists them
-    restore = opened(first, versions[0])
+    # Oldest first: as it was before the desk first saved it, then each save.
+    assert len(versions) == 3
+    assert opened(first, versions[0])["title"] == "Torgau, April 1945"
+    restore = opened(first, versions[1])
     assert restore["title"] == "Torgau, second"
     assert Article.objects.get(pk=article.pk).title == "Torgau, third"  # only looked
-    restored = first.post(versions[0], restore)
+    restored = first.post(versions[1], restore)
     assert restored.status_code == 302, text_of(restored.content, ".errornote, .errorlist li")
     assert Article.objects.get(pk=article.pk).title == "Torgau, second"
     assert text_of(client.get(article.get_absolute_url()).content, "h1") == ["Torgau, second"]
+
+
+def test_restoring_an_old_version_never_overwrites_a_newer_save(editors, article):
+    first, second = editors
+    form = opened(first, change_url(article))
+    assert first.post(change_url(article), {**form, "title": "Torgau, second"}).status_code == 302
+    history = BeautifulSoup(
+        first.get(f"/admin/articles/article/{article.pk}/history/").content, "html.parser"
+    )
+    version = history.select_one("#change-history a[href*='/history/']")["href"]
+    restore = opened(first, version)  # the restore page, opened...
+    theirs = opened(second, change_url(article))  # ...then a colleague saves
+    assert second.post(change_url(article), {**theirs, "body": "Theirs."}).status_code == 302
+
+    refused = first.post(version, restore)
+    assert refused.status_code == 200
+    assert "was changed by second-editor" in refused.content.decode()
+    assert Article.objects.get(pk=article.pk).body == "Theirs."
+
+
+def test_a_change_no_editor_made_is_not_put_down_to_one(editors, article):
+    first, _ = editors
+    mine = opened(first, change_url(article))
+    first.post(change_url(article), {**mine, "title": "Torgau, mine"})  # logged, by editor
+    mine = opened(first, change_url(article))
+    Article.objects.filter(pk=article.pk).update(body="Changed by a script.")
+    Article.objects.get(pk=article.pk).save()  # a new updated_at, and no log entry
+    refused = first.post(change_url(article), {**mine, "body": "Mine."})
+    assert "(by an import or outside the desk)" in refused.content.decode()
+    assert "changed by editor" not in refused.content.decode()
+
+
+def test_reopening_a_preview_goes_back_to_the_form(editors, article):
+    first, _ = editors
+    response = first.get(f"/admin/articles/article/{article.pk}/preview/")
+    assert response.status_code == 302
+    assert response["Location"] == "../change/"

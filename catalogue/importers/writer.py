@@ -6,11 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from reversion.models import Version
 
-from catalogue.models import Author, Book, BookAlias, Contribution
+from catalogue.models import STARS, Author, Book, BookAlias, Contribution
 from catalogue.slugs import allocate_slugs
 
 from .records import BookRecord
+
+# What the source owns outright: its published rating figures. Everything else an
+# editor has touched is theirs.
+SOURCE_OWNED = {"rating_source", *(f"source_ratings_{star}" for star in STARS)}
 
 # Validation that runs per row; uniqueness is settled for the whole batch instead.
 ROW_VALIDATION = {"exclude": ["slug"], "validate_unique": False, "validate_constraints": False}
@@ -32,6 +37,7 @@ class BatchWriter:
         by_id = {book.goodreads_id: book for book in existing if book.goodreads_id}
         by_isbn = {book.isbn13: book for book in existing if book.isbn13}
         merged_away = self._merged_away(records)
+        edited = self._edited_in_desk(existing)
         authors = self._authors_for(records)
         now = timezone.now()
         claimed: dict[str, int] = {}  # ISBN -> line that carries it in this batch
@@ -54,6 +60,14 @@ class BatchWriter:
                     new.append((record, book))
                 continue
             values = record.book_values(updating=True)
+            if book.pk in edited:
+                # An editor's word stands: the source only fills blanks and refreshes
+                # the figures it owns.
+                values = {
+                    name: value
+                    for name, value in values.items()
+                    if name in SOURCE_OWNED or getattr(book, name) in ("", None)
+                }
             fields = [name for name, value in values.items() if getattr(book, name) != value]
             for name in fields:
                 setattr(book, name, values[name])
@@ -95,6 +109,15 @@ class BatchWriter:
                 "contributions__author"
             )
         )
+
+    def _edited_in_desk(self, books: list[Book]) -> set[int]:
+        """Books an editor has saved in the desk (they have a version in its history)."""
+        if not books:
+            return set()
+        ids = Version.objects.get_for_model(Book).filter(
+            object_id__in=[str(book.pk) for book in books]
+        )
+        return {int(pk) for pk in ids.values_list("object_id", flat=True)}
 
     def _merged_away(self, records: list[BookRecord]) -> set[int]:
         """Goodreads ids of books merged into others (catalogue/merging.py): re-importing

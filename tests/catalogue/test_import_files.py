@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from catalogue.importers import ImportFileError, import_books
 from catalogue.models import Author, Book
 from tests.conftest import text_of
+from tests.test_desk import form_values
 
 DATA = Path(__file__).parent / "data"
 
@@ -215,3 +216,19 @@ def test_only_editors_who_may_add_books_may_import(client, django_user_model):
     response = upload(client, "export.csv", (DATA / "goodreads_export.csv").read_bytes())
     assert response.status_code == 403
     assert Book.objects.count() == 0
+
+
+def test_a_reimport_never_undoes_what_an_editor_changed_in_the_desk(desk):
+    export = (DATA / "goodreads_export.csv").read_bytes()
+    upload(desk, "export.csv", export)
+    book = Book.objects.get(title__startswith="The Hunger Games")
+    url = f"/admin/catalogue/book/{book.pk}/change/"
+    form = form_values(desk.get(url))
+    form.update(title="The Hunger Games (corrected)", publisher="")
+    saved = desk.post(url, form)
+    assert saved.status_code == 302, text_of(saved.content, ".errorlist li")
+
+    upload(desk, "export.csv", export)
+    book.refresh_from_db()
+    assert book.title == "The Hunger Games (corrected)"  # the editor's word stands
+    assert book.publisher == "Scholastic Press"  # a blank they left is filled
