@@ -240,7 +240,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
             book.reader_ratings = sum(book.site_histogram)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Merge books",
+            "title": f"Merge {len(books)} books into one",
             "opts": self.model._meta,
             "books": books,
             "form": form,

@@ -182,6 +182,7 @@ def test_editors_import_a_file_from_the_book_list_and_see_what_happened(desk):
     assert 'href="/admin/catalogue/book/import/"' in page
     response = upload(desk, "export.csv", (DATA / "goodreads_export.csv").read_bytes())
     assert response.status_code == 200
+    assert text_of(response.content, "h1") == ["Import books from CSV"]
     assert text_of(response.content, ".import-report h2") == [
         "4 rows read (Goodreads library export): 3 created, 0 updated, 0 unchanged, "
         "1 skipped, 2 warnings"

@@ -126,6 +126,7 @@ def test_editors_merge_from_the_book_list_choosing_the_book_to_keep(admin_client
     confirm = admin_client.post("/admin/catalogue/book/", selection)
     assert confirm.status_code == 200
     page = BeautifulSoup(confirm.content, "html.parser")
+    assert [h1.get_text() for h1 in page.select("h1")] == ["Merge 2 books into one"]
     choices = [label.get_text(" ", strip=True) for label in page.select(".merge-choice label")]
     assert len(choices) == 2 and any("1 rating" in choice for choice in choices)
 
