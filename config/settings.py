@@ -2,13 +2,15 @@
 
 Every difference between environments is an environment variable (see `.env.example`).
 The defaults let a newcomer run the site with no `.env` at all: SQLite, a local-memory
-cache, media on disk. Production turns DEBUG off, and then SECRET_KEY must be given.
+cache, media on disk. Production turns DEBUG off, and then SECRET_KEY must be given to
+serve (management commands run without it, with a warning).
 """
 
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,16 +22,18 @@ DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "django-insecure-colophon-development-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured(
-        "SECRET_KEY is not set. Production settings (DEBUG=False) need a secret key: "
-        "set SECRET_KEY in the environment or in .env (`make serve` writes one for you)."
-    )
+# Without a key, management commands (migrate, makemigrations, check …) still run, on a
+# random key of their own and with a warning; serving refuses to start (config/wsgi.py),
+# as each process would sign sessions and cookies with a different key.
+SECRET_KEY_MISSING = not SECRET_KEY
+if SECRET_KEY_MISSING:
+    SECRET_KEY = get_random_secret_key()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "config.apps.ColophonConfig",  # project-wide system checks
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

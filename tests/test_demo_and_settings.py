@@ -41,10 +41,10 @@ def test_load_demo_prints_the_editor_login(db, capsys):
     assert "editor / colophon-demo-editor" in capsys.readouterr().out
 
 
-def run_settings(**env):
+def run_settings(*, code: str = "import django; django.setup()", **env):
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", code],
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
@@ -53,10 +53,20 @@ def run_settings(**env):
 
 
 @pytest.mark.skipif(os.path.exists(".env"), reason="a local .env supplies SECRET_KEY")
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    result = run_settings(DEBUG="false")
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+def test_production_settings_refuse_to_serve_without_a_secret_key():
+    served = run_settings(code="import config.wsgi", DEBUG="false")
+    assert served.returncode != 0
+    assert "SECRET_KEY is not set" in served.stderr
+
+
+@pytest.mark.skipif(os.path.exists(".env"), reason="a local .env supplies SECRET_KEY")
+def test_management_commands_run_without_a_secret_key_and_say_so():
+    code = "from django.core.management import execute_from_command_line as run; "
+    code += "run(['manage.py', 'makemigrations', '--check', '--dry-run'])"
+    result = run_settings(code=code, DEBUG="false")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    assert "colophon.W001" in result.stderr
 
 
 def test_development_settings_start_with_no_environment_at_all():
