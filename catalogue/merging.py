@@ -20,7 +20,7 @@ the merge.
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from config.pagecache import bump
 
@@ -124,15 +124,15 @@ def _merge_one(keeper: Book, duplicate: Book, report: MergeReport) -> None:
 
 
 def _move_ratings(keeper: Book, duplicate: Book, report: MergeReport) -> None:
-    users = set(Rating.objects.filter(book=keeper, user__isnull=False).values_list("user_id"))
-    visitors = set(Rating.objects.filter(book=keeper).exclude(visitor="").values_list("visitor"))
-    for rating in Rating.objects.filter(book=duplicate):
-        if (rating.user_id,) in users or (rating.visitor and (rating.visitor,) in visitors):
-            rating.delete()  # the reader's rating of the keeper stands
-            report.ratings_dropped += 1
-        else:
-            Rating.objects.filter(pk=rating.pk).update(book=keeper)
-            report.ratings_moved += 1
+    keepers = Rating.objects.filter(book=keeper)
+    theirs = Rating.objects.filter(book=duplicate)
+    # A reader who rated both keeps their rating of the keeper.
+    twice = theirs.filter(
+        Q(user__in=keepers.filter(user__isnull=False).values("user"))
+        | Q(visitor__in=keepers.exclude(visitor="").values("visitor"))
+    )
+    report.ratings_dropped += twice.delete()[0]
+    report.ratings_moved += theirs.update(book=keeper)
 
 
 def _move_credits(keeper: Book, duplicate: Book, report: MergeReport) -> None:
