@@ -30,7 +30,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
-from django.http import QueryDict
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import resolve
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
@@ -415,8 +415,6 @@ def _keep_final(key: str, response) -> None:
 
 
 def _final_response(request, final: dict):
-    from django.http import HttpResponse, HttpResponseNotModified
-
     etag = final["headers"].get("ETag")
     if etag and etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
@@ -434,13 +432,8 @@ def _final_response(request, final: dict):
     return response
 
 
-def _from_entry(entry, *, fill_messages: bool = True):
-    from django.http import HttpResponse
-
-    html = entry["html"]
-    if not fill_messages:  # no messages for this visitor: the placeholder goes
-        html = html.replace(b"<!--visitor:messages:-->", b"")
-    response = HttpResponse(html, content_type=entry["content_type"])
+def _from_entry(entry):
+    response = HttpResponse(entry["html"], content_type=entry["content_type"])
     response["X-Page-Cache"] = "hit"
     patch_cache_control(response, no_cache=True)
     return response
