@@ -58,6 +58,7 @@ bench: install ## Benchmarks under bench/, printing figures
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

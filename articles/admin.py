@@ -1,54 +1,23 @@
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
-from config.desk import ConflictSafeAdmin, ConflictSafeForm
+from desk.admin import ConflictSafeAdmin, render_display
 
-from . import recommendations, rendering
+from . import recommendations
+from .forms import ArticleAdminForm
 from .models import Article, Recommendation, Topic
-
-
-class ArticleAdminForm(ConflictSafeForm):
-    class Meta:
-        model = Article
-        fields = [
-            "title", "slug", "standfirst", "byline", "body", "status", "published_at", "topics",
-            "pinned_recommendations", "excluded_recommendations",
-        ]  # fmt: skip
-        widgets = {
-            "body": forms.Textarea(attrs={"rows": 30, "class": "vLargeTextField markdown-body"}),
-            "standfirst": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        missing = rendering.missing_refs(body)
-        if missing:
-            raise ValidationError(
-                [
-                    ValidationError(
-                        "No book matches [[book:%(ref)s]]. Use a book's slug or ISBN-13, "
-                        "or add the book to the catalogue first.",
-                        code="unknown_book",
-                        params={"ref": ref},
-                    )
-                    for ref in missing
-                ]
-            )
-        return body
 
 
 @admin.register(Article)
 class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
     """Articles, with a preview of unsaved changes, saves that never overwrite a
-    colleague's (config/desk.py), and a history of versions to compare and restore
-    (django-reversion: History, then a version, then Save)."""
+    colleague's (desk/forms.py, desk/admin.py), and a history of versions to compare and
+    restore (django-reversion: History, then a version, then Save)."""
 
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -102,22 +71,7 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
         )
         if not rows:
             return "Nothing related yet: readers see the latest articles."
-        return format_html(
-            "<ol>{}</ol>",
-            format_html_join(
-                "",
-                "<li>{} <small>({}; score {})</small>{}</li>",
-                (
-                    (
-                        row.recommended.title,
-                        row.reasons or "recent",
-                        f"{row.score:.2f}" if not row.pinned else "pinned",
-                        "" if row.recommended.is_public else " — not public yet",
-                    )
-                    for row in rows
-                ),
-            ),
-        )
+        return render_display("admin/articles/article/read_next.html", {"rows": rows})
 
     @admin.display(description="Books this article embeds")
     def embedded_book_list(self, article):

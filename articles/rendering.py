@@ -25,9 +25,9 @@ from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from catalogue.cards import book_card_context
 from catalogue.isbn import looks_like_isbn, normalise_isbn13
 from catalogue.models import Book, BookAlias
-from catalogue.templatetags.catalogue_tags import book_card_context
 
 logger = logging.getLogger(__name__)
 

@@ -1,46 +1,74 @@
-"""Housekeeping: when articles change, drop the cached pages that show them."""
+"""Housekeeping: when articles change, drop the cached pages that show them; when the
+catalogue merges a book away, its embeds follow to the book kept."""
 
+from django.db import transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from config.pagecache import bump, expiry_limit
+from catalogue.models import Book
+from catalogue.signals import book_merged
+from pagecache.store import expiry_limit
+from pagecache.tags import list_of, tag_for, tags_for
+from pagecache.versions import invalidate
 
+from . import recommendations
 from .models import Article, Topic
+
+
+def embedded_book_tags(article_id: int) -> list[str]:
+    embeds = Article.embedded_books.through.objects.filter(article_id=article_id)
+    return tags_for(Book, embeds.values_list("book_id", flat=True))
 
 
 @receiver([post_save, post_delete], sender=Article)
 def article_changed(sender, instance: Article, **kwargs):
     # Published, withdrawn or retitled: the pages of the books it embeds list it too.
-    books = Article.embedded_books.through.objects.filter(article_id=instance.pk)
-    book_tags = [f"book:{pk}" for pk in books.values_list("book_id", flat=True)]
-    bump(f"article:{instance.pk}", "article-list", *book_tags)
+    invalidate(tag_for(instance), list_of(Article), *embedded_book_tags(instance.pk))
 
 
 @receiver(pre_delete, sender=Article)
 def article_leaving(sender, instance: Article, **kwargs):
     # The pages of the books it embeds list it.
-    bump(*(f"book:{pk}" for pk in instance.embedded_books.values_list("pk", flat=True)))
+    invalidate(*embedded_book_tags(instance.pk))
 
 
 @receiver(m2m_changed, sender=Article.embedded_books.through)
 def embeds_changed(sender, instance, action, pk_set, **kwargs):
     if action in ("post_add", "post_remove") and isinstance(instance, Article):
-        bump(f"article:{instance.pk}", *(f"book:{pk}" for pk in pk_set or ()))
+        invalidate(tag_for(instance), *tags_for(Book, pk_set or ()))
     elif action == "pre_clear" and isinstance(instance, Article):
-        bump(*(f"book:{pk}" for pk in instance.embedded_books.values_list("pk", flat=True)))
+        invalidate(*embedded_book_tags(instance.pk))
 
 
 @receiver(m2m_changed, sender=Article.topics.through)
 def article_topics_changed(sender, instance, action, pk_set, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):
-        bump(f"article:{instance.pk}", *(f"topic:{pk}" for pk in pk_set or ()))
+        invalidate(tag_for(instance), *tags_for(Topic, pk_set or ()))
 
 
 @receiver([post_save, post_delete], sender=Topic)
 def topic_changed(sender, instance: Topic, **kwargs):
-    bump(f"topic:{instance.pk}", "article-list")
+    invalidate(tag_for(instance), list_of(Article))
+
+
+@receiver(book_merged)
+def embeds_follow_merge(sender, kept: Book, duplicate: Book, **kwargs) -> list[int]:
+    """Articles that embedded the duplicate now embed the book kept (their bodies still
+    name the old slug or ISBN, which resolves through the book's aliases); their "Read
+    next" is refreshed once the merge commits."""
+    articles = list(Article.objects.filter(embedded_books=duplicate))
+    for article in articles:
+        article.embedded_books.add(kept)
+
+    def refresh() -> None:
+        for article in articles:
+            recommendations.refresh_for(article)
+
+    if articles:
+        transaction.on_commit(refresh)
+    return [article.pk for article in articles]
 
 
 @expiry_limit

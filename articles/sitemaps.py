@@ -1,7 +1,6 @@
-"""Sitemap sections for articles, topics and the site's fixed pages (see config/urls.py)."""
+"""Sitemap sections for articles and topics (the sitemap itself: website/sitemaps.py)."""
 
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
 
 from .models import Article, Topic
 
@@ -18,13 +17,3 @@ class ArticleSitemap(Sitemap):
 class TopicSitemap(Sitemap):
     def items(self):
         return Topic.objects.filter(articles__in=Article.objects.published()).distinct()
-
-
-class PageSitemap(Sitemap):
-    """The fixed pages: home, the article archive, the catalogue, about."""
-
-    def items(self):
-        return ["articles:home", "articles:article-list", "catalogue:book-list", "articles:about"]
-
-    def location(self, name):
-        return reverse(name)

@@ -1,28 +1,21 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
-from config.pagecache import shared_page, tagged_view
+from pagecache.decorators import shared_page, showing
+from pagecache.tags import list_of
 
 from . import views
 from .feeds import LatestArticlesFeed
+from .models import Article
 
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path(
-        "articles/",
-        shared_page(views.ArticleArchiveView.as_view(), params=["page"]),
-        name="article-list",
-    ),
+    path("articles/", views.ArticleArchiveView.as_view(), name="article-list"),
     path(
         "articles/feed.xml",
-        shared_page(tagged_view(LatestArticlesFeed(), "article-list")),
+        shared_page(showing(LatestArticlesFeed(), list_of(Article))),
         name="feed",
     ),
-    path("articles/<uslug:slug>/", views.article_detail, name="article-detail"),
-    path("topics/<uslug:slug>/", views.topic_detail, name="topic-detail"),
-    path("search/", views.search, name="search"),
-    path("about/", shared_page(TemplateView.as_view(template_name="about.html")), name="about"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("topics/<uslug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
 ]

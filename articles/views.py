@@ -1,102 +1,73 @@
-from django.conf import settings
-from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.views.generic import ListView
+"""The articles' pages: an article, the archive, a topic."""
 
-from catalogue.search import search_books
-from config.pagecache import shared_page, tagged
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from catalogue.models import Book
+from pagecache.tags import list_of, tag_for, tags_for
+from pagecache.views import CachedPageMixin
 
 from .models import Article, Topic
 
-SEARCH_RESULT_COUNT = 20
 ARCHIVE_PAGE_SIZE = 20
 
 
-@shared_page
-def home(request):
-    articles = list(Article.objects.published()[: settings.HOME_ARTICLE_COUNT])
-    return tagged(render(request, "articles/home.html", {"articles": articles}), "article-list")
+class PublishedArticlesMixin(CachedPageMixin):
+    """Over the articles readers may see; a page listing them changes with any of them."""
+
+    def get_queryset(self):
+        # Not a class attribute: published() reads the clock, and must at each request.
+        return Article.objects.published()
+
+    def cache_tags(self):
+        return [list_of(Article)]
 
 
-class ArticleArchiveView(ListView):
+class ArticleArchiveView(PublishedArticlesMixin, ListView):
     """Every public article, newest first."""
 
     context_object_name = "articles"
     paginate_by = ARCHIVE_PAGE_SIZE
     template_name = "articles/article_list.html"
 
+
+class TopicDetailView(ArticleArchiveView):
+    """The archive of one topic."""
+
+    template_name = "articles/topic_detail.html"
+
     def get_queryset(self):
-        # Not a class attribute: published() reads the clock, and must at each request.
-        return Article.objects.published()
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(topics=self.topic)
 
-    def render_to_response(self, context, **kwargs):
-        return tagged(super().render_to_response(context, **kwargs), "article-list")
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
 
-
-@shared_page(params=["page"])
-def topic_detail(request, slug: str):
-    topic = get_object_or_404(Topic, slug=slug)
-    paginator = Paginator(topic.articles.published(), ARCHIVE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return tagged(
-        render(
-            request,
-            "articles/topic_detail.html",
-            {"topic": topic, "articles": page.object_list, "page_obj": page},
-        ),
-        f"topic:{topic.pk}",
-        "article-list",
-    )
+    def cache_tags(self):
+        return [tag_for(self.topic), *super().cache_tags()]
 
 
-@shared_page
-def article_detail(request, slug: str):
-    article = get_object_or_404(Article.objects.published(), slug=slug)
-    body = article.render_body()
-    recommendations = article.recommendations()
-    topics = list(article.topics.all())
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "body": body,
-            "recommendations": recommendations,
-            "topics": topics,
-        },
-    )
-    return tagged(
-        response,
-        f"article:{article.pk}",
-        # Read next may be topped up with the latest articles.
-        "article-list",
-        *(f"book:{book.pk}" for book in body.books),
-        *(f"article:{other.pk}" for other in recommendations),
-        *(f"topic:{topic.pk}" for topic in topics),
-    )
+class ArticleDetailView(PublishedArticlesMixin, DetailView):
+    """An article with its book cards, and what to read next."""
 
+    context_object_name = "article"
+    template_name = "articles/article_detail.html"
 
-@shared_page(params=["q"])
-def search(request):
-    # NUL cannot be stored or searched (PostgreSQL refuses it); nobody types it either.
-    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]
-    books = search_books(query, limit=SEARCH_RESULT_COUNT)
-    articles = list(Article.objects.published().search(query)[:SEARCH_RESULT_COUNT])
-    return tagged(
-        render(
-            request, "articles/search.html", {"query": query, "books": books, "articles": articles}
-        ),
-        "book-list",
-        "article-list",
-    )
+    def get_context_data(self, **kwargs):
+        article = self.object
+        self.body = article.render_body()
+        self.recommendations = article.recommendations()
+        self.topics = list(article.topics.all())
+        return super().get_context_data(
+            body=self.body, recommendations=self.recommendations, topics=self.topics, **kwargs
+        )
 
-
-@shared_page
-def robots_txt(request):
-    """Crawlers may read everything public but search results (endless, thin pages); the
-    sitemap lists what there is. The desk's address is not named here."""
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /search/", f"Sitemap: {sitemap}", ""]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    def cache_tags(self):
+        return [
+            tag_for(self.object),
+            # Read next may be topped up with the latest articles.
+            *super().cache_tags(),
+            *tags_for(Book, [book.pk for book in self.body.books]),
+            *tags_for(Article, [other.pk for other in self.recommendations]),
+            *tags_for(Topic, [topic.pk for topic in self.topics]),
+        ]

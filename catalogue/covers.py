@@ -5,6 +5,8 @@ import io
 import textwrap
 import warnings
 import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -19,15 +21,21 @@ if TYPE_CHECKING:
     from .models import Book
 
 COVER_SIZE = (600, 900)
-# Deep, readable backgrounds for white text (WCAG AA at these sizes).
+# Deep, readable backgrounds for white text (WCAG AA at these sizes). The card's drawn
+# cover uses the same colours, in this order, as .cover--hue-0 to -7 in site.css.
 PALETTE = [
     (122, 31, 43), (31, 74, 122), (35, 94, 64), (92, 45, 110),
     (140, 72, 18), (30, 88, 96), (66, 66, 66), (110, 40, 80),
 ]  # fmt: skip
 
 
+def cover_hue(title: str) -> int:
+    """Which PALETTE colour a book without a cover gets: stable, derived from its title."""
+    return zlib.crc32(title.encode()) % len(PALETTE)
+
+
 def cover_colour(title: str) -> tuple[int, int, int]:
-    return PALETTE[zlib.crc32(title.encode()) % len(PALETTE)]
+    return PALETTE[cover_hue(title)]
 
 
 def draw_cover(title: str, author: str) -> ContentFile:
@@ -112,6 +120,37 @@ def validate_cover_upload(file: File) -> str:
         finally:
             file.seek(0)
     return image_format
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One stored rendition of a cover: its size and the storage names of its two files."""
+
+    width: int
+    height: int
+    jpeg: str
+    webp: str
+
+
+def renditions_of(book: "Book") -> list[Rendition]:
+    """The renditions of the book's cover, narrowest first; none without a cover."""
+    if not book.cover:
+        return []
+    renditions = [
+        Rendition(width=int(width), height=files["height"], jpeg=files["jpeg"], webp=files["webp"])
+        for width, files in book.cover_renditions.items()
+    ]
+    return sorted(renditions, key=lambda rendition: rendition.width)
+
+
+def pick_rendition(renditions: Iterable[Rendition], *, width: int) -> Rendition | None:
+    """The rendition to show `width` pixels wide: the narrowest at least that wide, else
+    the widest there is; None when there are none."""
+    renditions = list(renditions)
+    wide_enough = [rendition for rendition in renditions if rendition.width >= width]
+    if wide_enough:
+        return min(wide_enough, key=lambda rendition: rendition.width)
+    return max(renditions, key=lambda rendition: rendition.width, default=None)
 
 
 def make_renditions(book: "Book") -> dict[str, dict]:

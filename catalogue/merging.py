@@ -1,19 +1,19 @@
 """Merging duplicate books into one, losing nothing and breaking no link.
 
-Imports and editors sometimes give one book two records. `merge_books(keeper,
-duplicates)` moves everything onto the keeper in one transaction:
+Imports and editors sometimes give one book two records. `merge_books(kept,
+duplicates)` moves everything onto the book kept, in one transaction:
 
-- readers' ratings (a reader who rated both keeps their rating of the keeper), with the
+- readers' ratings (a reader who rated both keeps their rating of the kept book), with the
   per-star counts recounted from the ratings;
-- credits of authors the keeper lacks, subjects, and the articles that embed it;
-- whatever the keeper leaves blank (description, ISBN, publisher, cover address, series,
+- credits of authors the kept book lacks, subjects, and the articles that embed it;
+- whatever the kept book leaves blank (description, ISBN, publisher, cover address, series,
   the source's rating histogram …) from the duplicate;
-- each duplicate's slug, ISBN and Goodreads id become the keeper's aliases
+- each duplicate's slug, ISBN and Goodreads id become the kept book's aliases
   (`BookAlias`): its old address redirects (301), `[[book:old-slug]]` and its ISBN
-  still embed the keeper, and a re-import of the row that made it updates the keeper
+  still embed the kept book, and a re-import of the row that made it updates the kept book
   instead of bringing the duplicate back.
 
-The keeper is validated (full_clean) before it is saved; the desk's history records
+The kept book is validated (full_clean) before it is saved; the desk's history records
 the merge.
 """
 
@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Q
 
-from config.pagecache import bump
+from pagecache.tags import list_of, tag_for
+from pagecache.versions import invalidate
 
 from .models import STARS, Book, BookAlias, Contribution, Rating
+from .signals import book_merged
 
-# Taken from a duplicate where the keeper has nothing.
+# Taken from a duplicate where the kept book has nothing.
 FILLABLE = [
     "description", "isbn13", "goodreads_id", "asin", "publisher", "publication_year",
     "publication_date", "language", "print_length", "file_size_kb", "cover_url", "series",
@@ -42,7 +44,7 @@ class MergeError(ValueError):
 
 @dataclass
 class MergeReport:
-    keeper: Book
+    kept: Book
     merged: list[str] = field(default_factory=list)  # titles of the books merged in
     ratings_moved: int = 0
     ratings_dropped: int = 0  # a reader's second rating of the same book
@@ -64,57 +66,56 @@ class MergeReport:
         if self.filled:
             parts.append("filled in: " + ", ".join(self.filled))
         merged = ", ".join(f"“{title}”" for title in self.merged)
-        return f"Merged {merged} into “{self.keeper}”: " + "; ".join(parts) + "."
+        return f"Merged {merged} into “{self.kept}”: " + "; ".join(parts) + "."
 
 
-def merge_books(keeper: Book, duplicates: list[Book]) -> MergeReport:
-    duplicates = [book for book in duplicates if book.pk != keeper.pk]
+def merge_books(kept: Book, duplicates: list[Book]) -> MergeReport:
+    duplicates = [book for book in duplicates if book.pk != kept.pk]
     if not duplicates:
         raise MergeError("Choose at least one other book to merge into the one you keep.")
-    report = MergeReport(keeper=keeper)
+    report = MergeReport(kept=kept)
     with transaction.atomic():
-        ids = [keeper.pk, *(book.pk for book in duplicates)]
+        ids = [kept.pk, *(book.pk for book in duplicates)]
         locked = {book.pk: book for book in Book.objects.select_for_update().filter(pk__in=ids)}
         if len(locked) != len(ids):
             raise MergeError("One of these books no longer exists: reload and try again.")
-        keeper = report.keeper = locked[keeper.pk]
+        kept = report.kept = locked[kept.pk]
         for duplicate in (locked[book.pk] for book in duplicates):
-            _merge_one(keeper, duplicate, report)
-        _recount(keeper)
-        keeper.full_clean()
-        keeper.save()
-        bump(f"book:{keeper.pk}", "book-list")
-    _refresh_recommendations(report.articles)
+            _merge_one(kept, duplicate, report)
+        _recount(kept)
+        kept.full_clean()
+        kept.save()
+        invalidate(tag_for(kept), list_of(Book))
     return report
 
 
-def _merge_one(keeper: Book, duplicate: Book, report: MergeReport) -> None:
+def _merge_one(kept: Book, duplicate: Book, report: MergeReport) -> None:
     report.merged.append(duplicate.title)
-    _move_ratings(keeper, duplicate, report)
-    _move_credits(keeper, duplicate, report)
-    keeper.subjects.add(*duplicate.subjects.all())
-    for article in duplicate.articles.all():
-        article.embedded_books.add(keeper)
-        report.articles.add(article.pk)
+    _move_ratings(kept, duplicate, report)
+    _move_credits(kept, duplicate, report)
+    kept.subjects.add(*duplicate.subjects.all())
+    # What other apps link to the duplicate (articles embedding it) moves to the kept book.
+    for _receiver, moved in book_merged.send(sender=Book, kept=kept, duplicate=duplicate):
+        report.articles.update(moved or ())
 
-    # The keeper's blanks from the duplicate; its unique identifiers are freed first.
+    # The kept book's blanks from the duplicate; its unique identifiers are freed first.
     identifiers = {"isbn13": duplicate.isbn13, "goodreads_id": duplicate.goodreads_id}
     Book.objects.filter(pk=duplicate.pk).update(isbn13="", goodreads_id=None)
     for name in FILLABLE:
         value = identifiers.get(name, getattr(duplicate, name))
-        if value not in ("", None) and getattr(keeper, name) in ("", None):
-            setattr(keeper, name, value)
+        if value not in ("", None) and getattr(kept, name) in ("", None):
+            setattr(kept, name, value)
             report.filled.append(name.replace("_", " "))
-            identifiers.pop(name, None)  # it lives on the keeper now, not in an alias
-    has_source = any(getattr(keeper, f"source_ratings_{star}") for star in STARS)
+            identifiers.pop(name, None)  # it lives on the kept book now, not in an alias
+    has_source = any(getattr(kept, f"source_ratings_{star}") for star in STARS)
     if not has_source and any(getattr(duplicate, f"source_ratings_{star}") for star in STARS):
         for name in SOURCE_RATINGS:
-            setattr(keeper, name, getattr(duplicate, name))
+            setattr(kept, name, getattr(duplicate, name))
         report.filled.append("the source's ratings")
 
-    BookAlias.objects.filter(book=duplicate).update(book=keeper)
+    BookAlias.objects.filter(book=duplicate).update(book=kept)
     BookAlias.objects.create(
-        book=keeper,
+        book=kept,
         title=duplicate.title,
         slug=duplicate.slug,
         isbn13=identifiers.get("isbn13") or "",
@@ -123,50 +124,37 @@ def _merge_one(keeper: Book, duplicate: Book, report: MergeReport) -> None:
     duplicate.delete()
 
 
-def _move_ratings(keeper: Book, duplicate: Book, report: MergeReport) -> None:
-    keepers = Rating.objects.filter(book=keeper)
+def _move_ratings(kept: Book, duplicate: Book, report: MergeReport) -> None:
+    kept_ratings = Rating.objects.filter(book=kept)
     theirs = Rating.objects.filter(book=duplicate)
-    # A reader who rated both keeps their rating of the keeper.
+    # A reader who rated both keeps their rating of the kept book.
     twice = theirs.filter(
-        Q(user__in=keepers.filter(user__isnull=False).values("user"))
-        | Q(visitor__in=keepers.exclude(visitor="").values("visitor"))
+        Q(user__in=kept_ratings.filter(user__isnull=False).values("user"))
+        | Q(visitor__in=kept_ratings.exclude(visitor="").values("visitor"))
     )
     report.ratings_dropped += twice.delete()[0]
-    report.ratings_moved += theirs.update(book=keeper)
+    report.ratings_moved += theirs.update(book=kept)
 
 
-def _move_credits(keeper: Book, duplicate: Book, report: MergeReport) -> None:
-    credited = set(keeper.contributions.values_list("author_id", flat=True))
-    position = keeper.contributions.count()
+def _move_credits(kept: Book, duplicate: Book, report: MergeReport) -> None:
+    credited = set(kept.contributions.values_list("author_id", flat=True))
+    position = kept.contributions.count()
     for credit in duplicate.contributions.order_by("position", "pk"):
         if credit.author_id in credited:
             continue
-        Contribution.objects.filter(pk=credit.pk).update(book=keeper, position=position)
+        Contribution.objects.filter(pk=credit.pk).update(book=kept, position=position)
         credited.add(credit.author_id)
         position += 1
         report.credits_moved += 1
 
 
-def _recount(keeper: Book) -> None:
+def _recount(kept: Book) -> None:
     counts = dict(
-        Rating.objects.filter(book=keeper)
+        Rating.objects.filter(book=kept)
         .values_list("score")
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("score", "n")
     )
     for star in STARS:
-        setattr(keeper, f"ratings_{star}", counts.get(star, 0))
-
-
-def _refresh_recommendations(article_ids: set[int]) -> None:
-    if not article_ids:
-        return
-    from articles.models import Article
-    from articles.recommendations import refresh_for
-
-    def refresh() -> None:
-        for article in Article.objects.filter(pk__in=article_ids):
-            refresh_for(article)
-
-    transaction.on_commit(refresh)
+        setattr(kept, f"ratings_{star}", counts.get(star, 0))

@@ -1,6 +1,5 @@
 """The catalogue: authors, books and readers' ratings of them."""
 
-import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -21,7 +20,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
-from django.utils import timezone
 
 from .fields import ISBN13Field, LanguageCodeField
 from .isbn import isbn10_from_isbn13
@@ -131,6 +129,24 @@ class BookQuerySet(models.QuerySet):
             ),
         )
 
+    def in_series(self, series: str) -> "BookQuerySet":
+        """The books of a series, in its order."""
+        return self.filter(series=series).order_by("series_number", "title")
+
+    def by_author(self, author: "Author") -> "BookQuerySet":
+        """An author's books in any role, series together and in order."""
+        return self.filter(pk__in=author.contributions.values("book")).order_by(
+            "series", "series_number", "title"
+        )
+
+    def by_authors_of(self, book: "Book") -> "BookQuerySet":
+        """Books by any of `book`'s credited authors, newest first."""
+        author_ids = [credit.author_id for credit in book.credits]
+        if not author_ids:
+            return self.none()
+        same_authors = Book.objects.filter(authors__in=author_ids).values("pk")
+        return self.filter(pk__in=same_authors).order_by("-publication_year", "title")
+
     def similar_to(
         self, book: "Book", *, co_raters: int = 3, subject_ids: list[int] | None = None
     ) -> "BookQuerySet":
@@ -145,7 +161,7 @@ class BookQuerySet(models.QuerySet):
         for word in title_words:
             similar_title &= Q(title__icontains=word)
         # Articles readers can see (drafts must not reveal what they pair).
-        public_articles = book.articles.filter(status="published", published_at__lte=timezone.now())
+        public_articles = book.articles.published()  # the articles app's vocabulary
         article_ids = list(public_articles.values_list("pk", flat=True))
         if subject_ids is None:
             subject_ids = list(book.subjects.values_list("pk", flat=True))
@@ -202,11 +218,6 @@ class BookQuerySet(models.QuerySet):
                 queryset=Contribution.objects.select_related("author").order_by("position", "pk"),
             )
         )
-
-
-def series_tag(series: str) -> str:
-    """The page-cache tag of the pages listing a series (the name may hold anything)."""
-    return "series:" + hashlib.sha256(series.casefold().encode()).hexdigest()[:16]
 
 
 class Book(FillsSlug, models.Model):

@@ -12,7 +12,8 @@ from enum import StrEnum
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, QuerySet
 
-from config.pagecache import bump
+from pagecache.tags import list_of, tag_for_id
+from pagecache.versions import invalidate
 
 from .models import STARS, Book, Rating
 
@@ -168,4 +169,4 @@ def repair(drift: list[Drift]) -> None:
             Book.objects.filter(pk=item.book_id).update(
                 **{f"ratings_{star}": recount[star - 1] for star in STARS}
             )
-            bump(f"book:{item.book_id}", "book-list")
+            invalidate(tag_for_id(Book, item.book_id), list_of(Book))

@@ -1,38 +1,50 @@
-"""Housekeeping: when catalogue data changes, drop the cached pages that show it."""
+"""Housekeeping: when catalogue data changes, drop the cached pages that show it; and
+`book_merged`, which tells other apps (articles) that a duplicate is merging away."""
 
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
-from config.pagecache import bump
+from pagecache.tags import group_of, list_of, tag_for, tag_for_id, tags_for
+from pagecache.versions import invalidate
 
-from .models import Author, Book, Contribution, Rating, Subject, series_tag
+from .models import Author, Book, Contribution, Rating, Subject
 from .ratings import remove_ratings
+
+# Sent inside the merge's transaction, before `duplicate` is deleted, with `kept` (the
+# book it merges into). A receiver moves what its app links to the duplicate onto the
+# kept book, and returns the ids of what it moved (the merge report counts them).
+book_merged = Signal()
+
+
+def series_tag(book: Book) -> str:
+    """Pages listing the book's series (its siblings' pages)."""
+    return group_of(Book, "series", book.series) if book.series else ""
 
 
 @receiver([post_save, post_delete], sender=Book)
 def book_changed(sender, instance: Book, **kwargs):
     # Pages listing the series it is now in show it too (pages that showed it already
     # carry its own tag, so one leaving a series drops out of them through that).
-    bump(f"book:{instance.pk}", "book-list", series_tag(instance.series) if instance.series else "")
+    invalidate(tag_for(instance), list_of(Book), series_tag(instance))
 
 
 @receiver([post_save, post_delete], sender=Author)
 def author_changed(sender, instance: Author, **kwargs):
     # The name is on every card of every book they wrote.
     book_ids = Contribution.objects.filter(author_id=instance.pk).values_list("book_id", flat=True)
-    bump(f"author:{instance.pk}", "book-list", *(f"book:{pk}" for pk in book_ids))
+    invalidate(tag_for(instance), list_of(Book), *tags_for(Book, book_ids))
 
 
 @receiver([post_save, post_delete], sender=Contribution)
 def credit_changed(sender, instance: Contribution, **kwargs):
-    bump(f"book:{instance.book_id}", f"author:{instance.author_id}")
+    invalidate(tag_for_id(Book, instance.book_id), tag_for_id(Author, instance.author_id))
 
 
 @receiver([post_save, post_delete], sender=Rating)
 def rating_changed(sender, instance: Rating, **kwargs):
     # The figures on the book's cards change, and so may the order of sorted lists.
-    bump(f"book:{instance.book_id}", "book-list")
+    invalidate(tag_for_id(Book, instance.book_id), list_of(Book))
 
 
 @receiver(m2m_changed, sender=Book.subjects.through)
@@ -41,14 +53,14 @@ def subjects_changed(sender, instance, pk_set, **kwargs):
         return
     # Books sharing a subject a book gained may now list it among their similar books.
     if isinstance(instance, Book):
-        bump(f"book:{instance.pk}", *(f"subject:{pk}" for pk in pk_set or ()))
+        invalidate(tag_for(instance), *tags_for(Subject, pk_set or ()))
     else:
-        bump(f"subject:{instance.pk}", *(f"book:{pk}" for pk in pk_set or ()))
+        invalidate(tag_for(instance), *tags_for(Book, pk_set or ()))
 
 
 @receiver([post_save, post_delete], sender=Subject)
 def subject_changed(sender, instance: Subject, **kwargs):
-    bump("book-list")
+    invalidate(list_of(Book))
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL)

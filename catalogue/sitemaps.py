@@ -1,4 +1,4 @@
-"""Sitemap sections for books and authors (see config/urls.py)."""
+"""Sitemap sections for books and authors (the sitemap itself: website/sitemaps.py)."""
 
 from django.contrib.sitemaps import Sitemap
 

@@ -1,20 +1,22 @@
+"""The catalogue's pages: browse, a book, an author; and rating a book."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
-from django.views.generic import ListView
+from django.views.generic import DetailView, ListView
 
-from articles.models import Article
-from config.pagecache import shared_page, tagged, visitor_part
+from pagecache.tags import group_of, list_of, tag_for, tags_for
+from pagecache.views import CachedPageMixin
+from pagecache.visitor_parts import visitor_part
 
 from . import ratings
-from .filters import BookFilterForm
-from .forms import RatingForm
-from .models import STARS, Author, Book, BookAlias, series_tag
+from .cards import histogram_rows, rating_context
+from .forms import BookFilterForm, RatingForm
+from .models import Author, Book, BookAlias, Subject
 from .readers import (
     address_hash,
     client_address,
@@ -23,13 +25,10 @@ from .readers import (
     reader_for,
     remember_visitor,
 )
-from .templatetags.catalogue_tags import rating_context
 
 BOOKS_PER_PAGE = 24
 SERIES_LIMIT = 30
 RELATED_LIMIT = 8
-
-
 LANGUAGES_CACHE_SECONDS = 600
 
 
@@ -47,19 +46,17 @@ def catalogue_languages() -> list[str]:
         return distinct_languages()
 
 
-class BookListView(ListView):
+class BookListView(CachedPageMixin, ListView):
     """Browse: filters and sort from the query string, a fixed number of queries a page."""
 
     context_object_name = "books"
     paginate_by = BOOKS_PER_PAGE
     template_name = "catalogue/book_list.html"
+    cache_params = BookFilterForm.base_fields
 
     def get_queryset(self):
         self.form = BookFilterForm(self.request.GET, languages=catalogue_languages())
         return self.form.filter(Book.objects.public().with_rating().for_cards())
-
-    def render_to_response(self, context, **kwargs):
-        return tagged(super().render_to_response(context, **kwargs), "book-list")
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
@@ -71,17 +68,87 @@ class BookListView(ListView):
             **kwargs,
         )
 
+    def cache_tags(self):
+        return [list_of(Book)]
 
-def histogram_rows(book: Book) -> list[dict]:
-    """Rows of the rating histogram, 5 stars first; empty when nobody has rated."""
-    histogram = book.rating_histogram
-    total = sum(histogram)
-    if not total:
-        return []
-    return [
-        {"stars": star, "count": count, "total": total, "percent": round(100 * count / total)}
-        for star, count in reversed(list(zip(STARS, histogram, strict=True)))
-    ]
+
+class BookDetailView(CachedPageMixin, DetailView):
+    """A book: its card, ratings, series, other books by its authors, related books and
+    the articles about it."""
+
+    template_name = "catalogue/book_detail.html"
+    context_object_name = "book"
+
+    def get_queryset(self):
+        return Book.objects.public().for_cards()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A book merged into another: its old address leads there for good.
+            alias = BookAlias.objects.filter(
+                slug=kwargs["slug"], book__status=Book.Status.PUBLISHED
+            ).first()
+            if alias is None:
+                raise
+            return redirect(alias.book, permanent=True)
+
+    def get_context_data(self, **kwargs):
+        book = self.object
+        self.subject_ids = list(book.subjects.values_list("pk", flat=True))
+        others = Book.objects.public().for_cards().exclude(pk=book.pk)
+        series = list(others.in_series(book.series)[:SERIES_LIMIT]) if book.series else []
+        by_same_authors = list(
+            others.by_authors_of(book).exclude(pk__in=[other.pk for other in series])[
+                :RELATED_LIMIT
+            ]
+        )
+        similar = list(
+            Book.objects.public()
+            .similar_to(book, subject_ids=self.subject_ids)
+            .exclude(pk__in=[other.pk for other in [*series, *by_same_authors]])
+            .for_cards()[:RELATED_LIMIT]
+        )
+        self.shown = [book, *series, *by_same_authors, *similar]
+        return super().get_context_data(
+            rating_rows=histogram_rows(book),
+            series_books=series,
+            other_books=by_same_authors,
+            similar_books=similar,
+            # Through the reverse relation: the catalogue does not import articles. An
+            # article that changes drops the pages of the books it embeds.
+            articles=list(book.articles.published()),
+            **kwargs,
+        )
+
+    def cache_tags(self):
+        book = self.object
+        return [
+            *tags_for(Book, [shown.pk for shown in self.shown]),
+            *tags_for(Author, [credit.author_id for credit in book.credits]),
+            # A book joining its series or one of its subjects may join its lists.
+            *([group_of(Book, "series", book.series)] if book.series else []),
+            *tags_for(Subject, self.subject_ids),
+        ]
+
+
+class AuthorDetailView(CachedPageMixin, ListView):
+    """An author and their books, by series and title."""
+
+    context_object_name = "books"
+    paginate_by = BOOKS_PER_PAGE
+    template_name = "catalogue/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return Book.objects.public().by_author(self.author).for_cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+    def cache_tags(self):
+        return [tag_for(self.author), list_of(Book)]
 
 
 def your_rating(request, book_id: int) -> int | None:
@@ -106,80 +173,6 @@ def rating_form_part(request, book_id: str) -> str:
         "includes/rating_form.html",
         {"book": book, "your_rating": your_rating(request, book.pk)},
         request=request,
-    )
-
-
-@shared_page
-def book_detail(request, slug: str):
-    book = Book.objects.public().for_cards().filter(slug=slug).first()
-    if book is None:
-        # A book merged into another: its old address leads there for good.
-        alias = BookAlias.objects.filter(slug=slug, book__status=Book.Status.PUBLISHED).first()
-        if alias is None:
-            raise Http404("No such book.")
-        return redirect(alias.book, permanent=True)
-    rating_rows = histogram_rows(book)
-    author_ids = [credit.author_id for credit in book.credits]
-    subject_ids = list(book.subjects.values_list("pk", flat=True))
-    related = Book.objects.public().for_cards().exclude(pk=book.pk)
-    series = (
-        list(related.filter(series=book.series).order_by("series_number", "title")[:SERIES_LIMIT])
-        if book.series
-        else []
-    )
-    by_same_authors = (
-        list(
-            related.filter(pk__in=Book.objects.filter(authors__in=author_ids).values("pk"))
-            .exclude(pk__in=[other.pk for other in series])
-            .order_by("-publication_year", "title")[:RELATED_LIMIT]
-        )
-        if author_ids
-        else []
-    )
-    context = {
-        "book": book,
-        "rating_rows": rating_rows,
-        "series_books": series,
-        "other_books": by_same_authors,
-        "similar_books": list(
-            Book.objects.public()
-            .similar_to(book, subject_ids=subject_ids)
-            .exclude(pk__in=[b.pk for b in [*series, *by_same_authors]])
-            .for_cards()[:RELATED_LIMIT]
-        ),
-        "articles": list(Article.objects.published().embedding(book)),
-    }
-    shown = [book, *series, *by_same_authors, *context["similar_books"]]
-    return tagged(
-        render(request, "catalogue/book_detail.html", context),
-        *(f"book:{b.pk}" for b in shown),
-        *(f"article:{a.pk}" for a in context["articles"]),
-        *(f"author:{c.author_id}" for c in book.credits),
-        # A book joining its series or one of its subjects may join its lists.
-        *([series_tag(book.series)] if book.series else []),
-        *(f"subject:{pk}" for pk in subject_ids),
-    )
-
-
-@shared_page(params=["page"])
-def author_detail(request, slug: str):
-    author = get_object_or_404(Author, slug=slug)
-    books = (
-        Book.objects.public()
-        .filter(pk__in=author.contributions.values("book"))
-        .for_cards()
-        .order_by("series", "series_number", "title")
-    )
-    paginator = Paginator(books, BOOKS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return tagged(
-        render(
-            request,
-            "catalogue/author_detail.html",
-            {"author": author, "books": page.object_list, "page_obj": page},
-        ),
-        f"author:{author.pk}",
-        "book-list",
     )
 
 

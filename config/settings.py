@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "config.apps.ColophonConfig",  # project-wide system checks
+    "desk",  # before the admin: its templates brand the admin as the editors' desk
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -46,28 +46,30 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "reversion",  # the desk's history of articles and books, to compare and restore
+    "pagecache",
     "catalogue",
     "articles",
+    "website",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.HealthCheckMiddleware",  # first: probes by IP, over plain http
-    "config.middleware.RequestIdMiddleware",
-    "config.middleware.HttpsRedirectMiddleware",
+    "website.middleware.HealthCheckMiddleware",  # first: probes by IP, over plain http
+    "website.middleware.RequestIdMiddleware",
+    "website.middleware.HttpsRedirectMiddleware",
     # Cached pages for everyone stop here, sent as they were finished the first time.
-    "config.pagecache.CachedPageMiddleware",
+    "pagecache.middleware.CachedPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag and 304 for every page
-    "config.middleware.ContentSecurityPolicyMiddleware",  # django-csp, policy built once
+    "website.middleware.ContentSecurityPolicyMiddleware",  # django-csp, policy built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.pagecache.VisitorPartsMiddleware",  # inside CSRF and messages: it uses both
-    "config.middleware.DatabaseUnavailableMiddleware",  # views' database errors: a 503
+    "pagecache.middleware.VisitorPartsMiddleware",  # inside CSRF and messages: it uses both
+    "website.middleware.DatabaseUnavailableMiddleware",  # views' database errors: a 503
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -90,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.canonical_url",
+                "website.context_processors.canonical_url",
             ],
         },
     },
@@ -132,7 +134,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://colophon")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # Django's, one client reused
+    CACHES["default"]["BACKEND"] = "pagecache.backends.RedisCache"  # Django's, one client reused
     # Short timeouts: if Redis is away, pages are served uncached rather than waiting.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_on_timeout": False}
@@ -143,7 +145,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith("LocMemCache")
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE else 0)
 # With Redis, each process also keeps copies of the pages it serves, up to this many MiB,
-# dropped the moment Redis reports a change (config/nearcache.py); 0 turns them off.
+# dropped the moment Redis reports a change (pagecache/localcopies.py); 0 turns them off.
 PAGE_COPIES_MB = env.int("PAGE_COPIES_MB", default=32)
 
 # --- Authentication -------------------------------------------------------------------
@@ -223,7 +225,7 @@ STORAGES = {
 # --- Security -------------------------------------------------------------------------
 # Production sits behind a TLS proxy that sets X-Forwarded-Proto. Plain http is
 # redirected to https, except a direct request on loopback (`make serve`, health
-# checks): config.middleware.HttpsRedirectMiddleware, which replaces SECURE_SSL_REDIRECT.
+# checks): website.middleware.HttpsRedirectMiddleware, which replaces SECURE_SSL_REDIRECT.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 HTTPS_REDIRECT = env.bool("HTTPS_REDIRECT", default=not DEBUG)
 SILENCED_SYSTEM_CHECKS = ["security.W008"]  # SECURE_SSL_REDIRECT: see the line above
@@ -274,7 +276,7 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.middleware.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "website.middleware.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {

@@ -13,6 +13,6 @@ from django.conf import settings  # noqa: E402 - after the application set Djang
 
 if settings.SECRET_KEY_MISSING:
     # Each worker would sign sessions and CSRF cookies with its own random key.
-    from config.apps import SECRET_KEY_MESSAGE
+    from website.apps import SECRET_KEY_MESSAGE
 
     raise ImproperlyConfigured(SECRET_KEY_MESSAGE)

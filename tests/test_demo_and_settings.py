@@ -74,7 +74,7 @@ def test_development_settings_start_with_no_environment_at_all():
 
 
 def test_the_demo_keeps_its_own_book_when_the_catalogue_has_another_last_battle(db, client):
-    from tests.conftest import make_author, make_book
+    from tests.factories import make_author, make_book
 
     lewis = make_book(title="The Last Battle", authors=[make_author(name="C.S. Lewis")])
     assert lewis.slug == "the-last-battle"

@@ -1,6 +1,6 @@
 """Writing a batch of BookRecords: find, validate, create or update, in few queries."""
 
-from collections.abc import Callable
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,14 +21,21 @@ SOURCE_OWNED = {"rating_source", *(f"source_ratings_{star}" for star in STARS)}
 ROW_VALIDATION = {"exclude": ["slug"], "validate_unique": False, "validate_constraints": False}
 
 
+class BatchOutcomes(Protocol):
+    """What the writer tells of each record it was given (the import run counts them)."""
+
+    def book_created(self, record: BookRecord) -> None: ...
+    def book_updated(self, record: BookRecord) -> None: ...
+    def book_unchanged(self, record: BookRecord) -> None: ...
+    def row_rejected(self, record: BookRecord, reason: str) -> None: ...
+    def row_warned(self, record: BookRecord, message: str) -> None: ...
+
+
 class BatchWriter:
-    def __init__(self, on_created: Callable, on_updated: Callable, on_unchanged: Callable,
-                 on_rejected: Callable, on_warning: Callable):  # fmt: skip
-        self.on_created = on_created
-        self.on_updated = on_updated
-        self.on_unchanged = on_unchanged
-        self.on_rejected = on_rejected
-        self.on_warning = on_warning
+    """Writes batches of records, telling `outcomes` what became of each."""
+
+    def __init__(self, outcomes: BatchOutcomes) -> None:
+        self.outcomes = outcomes
 
     @transaction.atomic
     def write(self, records: list[BookRecord]) -> None:
@@ -46,7 +53,7 @@ class BatchWriter:
         for record in records:
             if record.goodreads_id in merged_away and record.goodreads_id not in by_id:
                 # The row of a book an editor merged into another: the merge stands.
-                self.on_unchanged(record)
+                self.outcomes.book_unchanged(record)
                 continue
             book = by_id.get(record.goodreads_id)
             if book is None and record.isbn13:
@@ -78,7 +85,7 @@ class BatchWriter:
             if (fields or credits_differ) and self._valid(record, book):
                 changed.append((record, book, credits_differ))
             elif not fields and not credits_differ:
-                self.on_unchanged(record)
+                self.outcomes.book_unchanged(record)
 
         if new:
             for (_record, book), slug in zip(
@@ -97,9 +104,9 @@ class BatchWriter:
             for position, (name, role) in enumerate(record.credits)
         )
         for record, _ in new:
-            self.on_created(record)
+            self.outcomes.book_created(record)
         for record, _, _ in changed:
-            self.on_updated(record)
+            self.outcomes.book_updated(record)
 
     def _existing_books(self, records: list[BookRecord]) -> list[Book]:
         ids = [r.goodreads_id for r in records if r.goodreads_id]
@@ -139,8 +146,10 @@ class BatchWriter:
         else:
             claimed[record.isbn13] = record.line
             return
-        self.on_warning(record, f"ISBN {record.isbn13} is already carried by {where}; "
-                                "this book is imported without it")  # fmt: skip
+        self.outcomes.row_warned(
+            record,
+            f"ISBN {record.isbn13} is already carried by {where}; this book is imported without it",
+        )
         record.isbn13 = ""
 
     def _valid(self, record: BookRecord, book: Book) -> bool:
@@ -150,7 +159,7 @@ class BatchWriter:
             reasons = "; ".join(
                 f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
             )
-            self.on_rejected(record, reasons)
+            self.outcomes.row_rejected(record, reasons)
             return False
         return True
 

@@ -5,14 +5,10 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 
 from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
-from articles.models import Article
+from articles.models import Article, Recommendation
 from catalogue.models import Book
-from tests.conftest import book_form, make_author, make_book, text_of
-
-
-def sign_in(client, username: str, password: str):
-    """Through the desk's own login form, as an editor does."""
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+from tests.factories import article_form, book_form, make_article, make_author, make_book
+from tests.helpers import sign_in, text_of
 
 
 @pytest.fixture
@@ -32,20 +28,6 @@ def test_the_desk_locks_a_login_out_after_five_failures(client, demo):
     # Another editor at the same address is not locked out by it.
     get_user_model().objects.create_user("other", password="another-long-pass-7", is_staff=True)
     assert sign_in(client, "other", "another-long-pass-7").status_code == 302
-
-
-def article_form(**overrides) -> dict:
-    data = {
-        "title": "A new piece",
-        "slug": "",
-        "standfirst": "",
-        "byline": "Colophon",
-        "body": "Some words.",
-        "status": "published",
-        "published_at_0": "2025-05-01",
-        "published_at_1": "10:00:00",
-    }
-    return {**data, **overrides}
 
 
 def test_the_demo_editor_is_staff_but_not_superuser(demo):
@@ -83,6 +65,25 @@ def test_book_list_shows_cover_thumbnail_and_rating(editor_client):
     thumbnail = BeautifulSoup(html, "html.parser").select_one(".field-cover_thumbnail img")
     assert thumbnail["src"].endswith("-160.jpg")  # the smallest rendition, not the upload
     assert thumbnail["width"] == "40" and thumbnail["height"] == "60"
+
+
+def test_article_page_lists_what_it_recommends_and_why(admin_client, db):
+    article = make_article(title="Torgau")
+    Recommendation.objects.create(
+        article=article, recommended=make_article(title="Elbe Day"), score=0.125, reasons=""
+    )
+    Recommendation.objects.create(
+        article=article,
+        recommended=make_article(title="Draft <b>", status=Article.Status.DRAFT),
+        score=0.5,
+        reasons="same author & series",
+        pinned=True,
+    )
+    html = admin_client.get(f"/admin/articles/article/{article.pk}/change/").content
+    assert text_of(html, ".field-read_next li") == [
+        "Draft <b> (same author & series; score pinned) — not public yet",
+        "Elbe Day (recent; score 0.12)",
+    ]
 
 
 def test_saving_an_article_that_embeds_an_unknown_book_is_refused(editor_client):

@@ -6,7 +6,8 @@ from django.utils import timezone
 from articles.models import Article
 from articles.recommendations import refresh_all
 from catalogue.models import Book
-from tests.conftest import make_article, make_book, text_of
+from tests.factories import make_article, make_book
+from tests.helpers import text_of
 
 SEED_URL = "/articles/unlikely-allies/"
 

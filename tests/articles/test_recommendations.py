@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from articles.models import Article, Recommendation, Topic
 from articles.recommendations import refresh_all, refresh_for
-from tests.conftest import make_article, make_author, make_book, text_of
+from tests.factories import make_article, make_author, make_book
+from tests.helpers import text_of
 
 GROUPS = {
     "navy": "admiral fleet frigate harbour cannon broadside convoy squadron mast sail",

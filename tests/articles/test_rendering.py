@@ -5,7 +5,8 @@ from bs4 import BeautifulSoup
 
 from articles.rendering import cut_at_word, embed_refs, plain_text, render_body
 from catalogue.models import Book
-from tests.conftest import make_author, make_book, text_of
+from tests.factories import make_author, make_book
+from tests.helpers import text_of
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
+from catalogue.cards import star_shapes
 from catalogue.models import Book
-from catalogue.templatetags.catalogue_tags import star_shapes
-from tests.conftest import make_author, make_book, text_of
+from tests.factories import make_author, make_book
+from tests.helpers import text_of
 
 
 def render_card(book) -> str:

@@ -1,12 +1,14 @@
 """Covers: what editors may upload, the renditions readers get, imported and drawn covers."""
 
 import io
+import re
 import socket
 import struct
 import zlib
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -18,7 +20,8 @@ from PIL import Image
 from catalogue import covers
 from catalogue.covers import make_renditions, validate_cover_upload
 from catalogue.models import Book
-from tests.conftest import book_form, make_author, make_book, text_of
+from tests.factories import book_form, make_author, make_book
+from tests.helpers import text_of
 
 ADD_URL = "/admin/catalogue/book/add/"
 SIZES = "(max-width: 32rem) 5rem, 7.5rem"
@@ -375,6 +378,27 @@ def test_a_cover_without_renditions_is_served_as_uploaded():
     assert not img.has_attr("srcset") and img.find_parent("picture") is None
 
 
+@pytest.mark.parametrize(
+    ("widths", "shown_at", "picked"),
+    [
+        ((160, 320, 640), 320, 320),  # the card's <img> src
+        ((160, 320), 320, 320),
+        ((160,), 320, 160),  # none wide enough: the widest there is
+        ((100,), 320, 100),
+        ((160, 320, 640), 40, 160),  # the desk's thumbnail
+        ((30,), 40, 30),
+        ((), 320, None),
+    ],
+)
+def test_the_rendition_shown_is_the_narrowest_wide_enough_else_the_widest(widths, shown_at, picked):
+    renditions = [
+        covers.Rendition(width=width, height=width * 3 // 2, jpeg=f"{width}.jpg", webp="")
+        for width in reversed(widths)
+    ]
+    chosen = covers.pick_rendition(renditions, width=shown_at)
+    assert (chosen.width if chosen else None) == picked
+
+
 # --- Imported and drawn covers ---------------------------------------------------------
 
 
@@ -412,6 +436,20 @@ def test_a_book_with_no_cover_at_all_gets_a_drawn_one_with_title_and_author():
     assert text_of(html, ".cover--generated .cover__title") == ["Beloved"]
     assert text_of(html, ".cover--generated .cover__author") == ["Toni Morrison"]
     assert "<img" not in html
+
+
+@pytest.mark.django_db
+def test_the_card_and_the_drawn_demo_cover_give_a_book_the_same_colour():
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    hues = re.findall(r"\.cover--hue-(\d+) \{ background: #([0-9a-f]{6}); \}", css)
+    assert [(int(hue), tuple(bytes.fromhex(colour))) for hue, colour in hues] == list(
+        enumerate(covers.PALETTE)
+    )
+    hue = covers.cover_hue("Beloved")
+    assert f"cover--hue-{hue}" in render_card(make_book(title="Beloved"))
+    drawn = Image.open(io.BytesIO(covers.draw_cover("Beloved", "Toni Morrison").read()))
+    corner = drawn.convert("RGB").getpixel((5, 5))
+    assert all(abs(a - b) <= 4 for a, b in zip(corner, covers.PALETTE[hue], strict=True))
 
 
 @pytest.mark.django_db

@@ -8,8 +8,7 @@ from django.core.management import CommandError, call_command
 
 from catalogue.importers import ImportFileError, import_books
 from catalogue.models import Author, Book
-from tests.conftest import text_of
-from tests.test_desk import form_values
+from tests.helpers import form_values, text_of
 
 DATA = Path(__file__).parent / "data"
 

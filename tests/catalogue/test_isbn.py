@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from catalogue.isbn import isbn10_from_isbn13, normalise_isbn13
 from catalogue.models import Book
-from tests.conftest import make_book
+from tests.factories import make_book
 
 
 @pytest.mark.parametrize(

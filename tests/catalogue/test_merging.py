@@ -9,14 +9,14 @@ from catalogue.importers import import_books
 from catalogue.merging import MergeError, merge_books
 from catalogue.models import Book, BookAlias, Rating, Subject
 from catalogue.ratings import Reader, find_drift, rate
-from tests.articles.test_admin import article_form
-from tests.conftest import make_article, make_author, make_book, text_of
+from tests.factories import article_form, make_article, make_author, make_book
+from tests.helpers import text_of
 
 
 @pytest.fixture
 def twins(db):
     morrison, editor = make_author(name="Toni Morrison"), make_author(name="A. Editor")
-    keeper = make_book(title="Beloved", authors=[morrison])
+    kept = make_book(title="Beloved", authors=[morrison])
     duplicate = make_book(
         title="Beloved (duplicate)",
         slug="beloved-1987",
@@ -28,42 +28,42 @@ def twins(db):
     )
     war = Subject.objects.create(name="Slavery")
     duplicate.subjects.add(war)
-    return {"keeper": keeper, "duplicate": duplicate, "editor": editor, "subject": war}
+    return {"kept": kept, "duplicate": duplicate, "editor": editor, "subject": war}
 
 
 def test_ratings_move_to_the_book_kept_and_a_readers_second_rating_goes(twins):
-    keeper, duplicate = twins["keeper"], twins["duplicate"]
-    rate(book=keeper, reader=Reader(visitor="both"), score=5)
+    kept, duplicate = twins["kept"], twins["duplicate"]
+    rate(book=kept, reader=Reader(visitor="both"), score=5)
     rate(book=duplicate, reader=Reader(visitor="both"), score=1)
     rate(book=duplicate, reader=Reader(visitor="only-duplicate"), score=4)
 
-    report = merge_books(keeper, [duplicate])
+    report = merge_books(kept, [duplicate])
 
-    keeper.refresh_from_db()
-    assert sorted(Rating.objects.filter(book=keeper).values_list("visitor", "score")) == [
+    kept.refresh_from_db()
+    assert sorted(Rating.objects.filter(book=kept).values_list("visitor", "score")) == [
         ("both", 5), ("only-duplicate", 4),
     ]  # fmt: skip
-    assert (keeper.ratings_4, keeper.ratings_5, sum(keeper.site_histogram)) == (1, 1, 2)
+    assert (kept.ratings_4, kept.ratings_5, sum(kept.site_histogram)) == (1, 1, 2)
     assert find_drift() == []
     assert (report.ratings_moved, report.ratings_dropped) == (1, 1)
     assert not Book.objects.filter(pk=duplicate.pk).exists()
 
 
 def test_credits_subjects_and_blanks_come_from_the_duplicate(twins):
-    keeper = twins["keeper"]
-    merge_books(keeper, [twins["duplicate"]])
-    keeper = Book.objects.get(pk=keeper.pk)
-    assert [c.author.name for c in keeper.contributions.order_by("position")] == [
+    kept = twins["kept"]
+    merge_books(kept, [twins["duplicate"]])
+    kept = Book.objects.get(pk=kept.pk)
+    assert [c.author.name for c in kept.contributions.order_by("position")] == [
         "Toni Morrison", "A. Editor",
     ]  # fmt: skip
-    assert list(keeper.subjects.all()) == [twins["subject"]]
-    assert (keeper.isbn13, keeper.goodreads_id, keeper.publisher, keeper.description) == (
+    assert list(kept.subjects.all()) == [twins["subject"]]
+    assert (kept.isbn13, kept.goodreads_id, kept.publisher, kept.description) == (
         "9781400033416", 6149, "Knopf", "A novel.",
     )  # fmt: skip
 
 
 def test_the_old_address_redirects_to_the_book_kept(client, twins):
-    merge_books(twins["keeper"], [twins["duplicate"]])
+    merge_books(twins["kept"], [twins["duplicate"]])
     response = client.get("/books/beloved-1987/")
     assert response.status_code == 301
     assert response["Location"] == "/books/beloved/"
@@ -72,22 +72,22 @@ def test_the_old_address_redirects_to_the_book_kept(client, twins):
 
 def test_articles_embedding_the_duplicate_show_the_book_kept(client, twins):
     by_slug = make_article(title="By slug", body="[[book:beloved-1987]]")
-    keeper = Book.objects.get(pk=twins["keeper"].pk)
-    keeper.isbn13 = "9780099760115"  # the keeper has its own ISBN: the other becomes an alias
-    keeper.save()
+    kept = Book.objects.get(pk=twins["kept"].pk)
+    kept.isbn13 = "9780099760115"  # the kept has its own ISBN: the other becomes an alias
+    kept.save()
     by_isbn = make_article(title="By ISBN", body="[[book:978-1-4000-3341-6]]")
 
-    merge_books(keeper, [twins["duplicate"]])
+    merge_books(kept, [twins["duplicate"]])
 
     for article in (by_slug, by_isbn):
         html = client.get(article.get_absolute_url()).content
         assert text_of(html, ".book-card__title") == ["Beloved"], article.title
-        assert list(Article.objects.get(pk=article.pk).embedded_books.all()) == [keeper]
+        assert list(Article.objects.get(pk=article.pk).embedded_books.all()) == [kept]
     assert BookAlias.objects.get(slug="beloved-1987").isbn13 == "9781400033416"
 
 
 def test_the_desk_accepts_an_article_naming_a_merged_book(admin_client, twins):
-    merge_books(twins["keeper"], [twins["duplicate"]])
+    merge_books(twins["kept"], [twins["duplicate"]])
     response = admin_client.post(
         "/admin/articles/article/add/", article_form(body="[[book:beloved-1987]]")
     )
@@ -95,10 +95,10 @@ def test_the_desk_accepts_an_article_naming_a_merged_book(admin_client, twins):
 
 
 def test_reimporting_the_row_that_made_the_duplicate_does_not_bring_it_back(twins, tmp_path):
-    keeper = twins["keeper"]
-    keeper.goodreads_id = 999  # its own: the duplicate's id becomes an alias
-    keeper.save()
-    merge_books(keeper, [twins["duplicate"]])
+    kept = twins["kept"]
+    kept.goodreads_id = 999  # its own: the duplicate's id becomes an alias
+    kept.save()
+    merge_books(kept, [twins["duplicate"]])
     path = tmp_path / "goodreads_library_export.csv"
     path.write_text(
         "Book Id,Title,Author,Author l-f,Additional Authors,ISBN,ISBN13,My Rating,"
@@ -116,13 +116,13 @@ def test_reimporting_the_row_that_made_the_duplicate_does_not_bring_it_back(twin
 
 def test_merging_a_book_into_itself_is_refused(twins):
     with pytest.raises(MergeError):
-        merge_books(twins["keeper"], [twins["keeper"]])
+        merge_books(twins["kept"], [twins["kept"]])
 
 
 def test_editors_merge_from_the_book_list_choosing_the_book_to_keep(admin_client, twins):
-    keeper, duplicate = twins["keeper"], twins["duplicate"]
+    kept, duplicate = twins["kept"], twins["duplicate"]
     rate(book=duplicate, reader=Reader(visitor="v"), score=4)
-    selection = {"action": "merge_selected", "_selected_action": [keeper.pk, duplicate.pk]}
+    selection = {"action": "merge_selected", "_selected_action": [kept.pk, duplicate.pk]}
     confirm = admin_client.post("/admin/catalogue/book/", selection)
     assert confirm.status_code == 200
     page = BeautifulSoup(confirm.content, "html.parser")
@@ -131,10 +131,10 @@ def test_editors_merge_from_the_book_list_choosing_the_book_to_keep(admin_client
     assert len(choices) == 2 and any("1 rating" in choice for choice in choices)
 
     done = admin_client.post(
-        "/admin/catalogue/book/", {**selection, "keeper": keeper.pk, "confirm": "yes"}
+        "/admin/catalogue/book/", {**selection, "kept": kept.pk, "confirm": "yes"}
     )
     assert done.status_code == 302
-    assert list(Book.objects.all()) == [keeper]
+    assert list(Book.objects.all()) == [kept]
     messages = text_of(admin_client.get("/admin/catalogue/book/").content, ".messagelist li")
     assert any(m.startswith("Merged “Beloved (duplicate)” into “Beloved”") for m in messages)
 
@@ -142,7 +142,7 @@ def test_editors_merge_from_the_book_list_choosing_the_book_to_keep(admin_client
 def test_a_merge_without_choosing_the_book_to_keep_merges_nothing(admin_client, twins):
     selection = {
         "action": "merge_selected",
-        "_selected_action": [twins["keeper"].pk, twins["duplicate"].pk],
+        "_selected_action": [twins["kept"].pk, twins["duplicate"].pk],
         "confirm": "yes",
     }
     response = admin_client.post("/admin/catalogue/book/", selection)

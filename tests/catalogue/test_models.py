@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from catalogue.models import Author, Book, Rating
-from tests.conftest import make_author, make_book
+from tests.factories import make_author, make_book
 
 
 @pytest.mark.django_db

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from catalogue.models import Book
-from tests.conftest import make_article, make_author, make_book, text_of
+from tests.factories import make_article, make_author, make_book
+from tests.helpers import text_of
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """Moderating ratings in the desk: the figures always follow what is removed."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 
 from catalogue.models import Book, Rating
 from catalogue.ratings import Reader, rate
-from tests.conftest import make_book, text_of
+from tests.factories import make_book
+from tests.helpers import text_of
 
 
 @pytest.fixture
@@ -79,6 +81,15 @@ def test_ratings_can_be_listed_by_reader_address_score_and_book(moderator, flood
     response = moderator.get(f"/admin/catalogue/rating/{query}")
     assert response.status_code == 200
     assert len(text_of(response.content, "#result_list tbody tr")) >= 1
+
+
+def test_each_rating_links_to_all_by_its_reader_and_from_its_address(moderator, flooded):
+    html = moderator.get("/admin/catalogue/rating/?visitor=sock-0").content
+    page = BeautifulSoup(html, "html.parser")
+    reader = page.select_one("td.field-reader_link a")
+    address = page.select_one("td.field-address_link a")
+    assert (reader["href"], reader.get_text()) == ("?visitor=sock-0", "visitor sock-0")
+    assert (address["href"], address.get_text()) == (f"?ip_hash={'f' * 64}", "ffffffffff…")
 
 
 def test_book_admin_page_shows_both_histograms(moderator, flooded):

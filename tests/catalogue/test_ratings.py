@@ -12,7 +12,8 @@ from django.test import Client
 
 from catalogue.models import Book, Rating
 from catalogue.ratings import Reader, rate
-from tests.conftest import make_author, make_book, text_of
+from tests.factories import make_author, make_book
+from tests.helpers import text_of
 
 
 @pytest.fixture

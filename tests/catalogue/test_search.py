@@ -4,7 +4,8 @@ and PostgreSQL (CI runs the suite on both), with the typo test on PostgreSQL onl
 import pytest
 from django.db import connection
 
-from tests.conftest import make_article, make_author, make_book, text_of
+from tests.factories import make_article, make_author, make_book
+from tests.helpers import text_of
 
 
 @pytest.fixture

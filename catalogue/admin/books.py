@@ -1,0 +1,216 @@
+"""Books in the desk, with their authors, subjects and the aliases merging leaves."""
+
+from functools import partial
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+from django.urls import path, reverse
+from reversion.admin import VersionAdmin
+
+from desk.admin import ConflictSafeAdmin, render_display
+
+from ..covers import make_renditions, pick_rendition, renditions_of
+from ..forms import BookAdminForm
+from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
+from .importing import import_view
+from .merging import merge_selected
+
+THUMBNAIL_WIDTH = 40
+
+
+class ContributionInline(admin.TabularInline):
+    model = Contribution
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "role", "position"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "book_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(book_count=Count("books", distinct=True))
+
+    @admin.display(description="Books", ordering="book_count")
+    def book_count(self, author):
+        return author.book_count
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Book)
+class BookAdmin(ConflictSafeAdmin, VersionAdmin):
+    """Books, with saves that never overwrite a colleague's (desk/forms.py, desk/admin.py)
+    and a history of versions to compare and restore (django-reversion). The book list's
+    tools live apart: importing.py and merging.py."""
+
+    form = BookAdminForm
+    list_display = [
+        "cover_thumbnail", "title", "author_names", "isbn13", "language", "status",
+        "rating_display",
+    ]  # fmt: skip
+    list_display_links = ["cover_thumbnail", "title"]
+    list_filter = ["status", "language", "text_to_speech", "x_ray", "word_wise"]
+    search_fields = ["title", "subtitle", "isbn13", "authors__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ContributionInline]
+    autocomplete_fields = ["subjects"]
+    # A cover URL typed without a scheme is https (what Django 6 assumes).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["cover_preview", "isbn10", "site_rating_counts"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "subtitle",
+                    "slug",
+                    "status",
+                    "description",
+                    "subjects",
+                    "loaded_version",
+                ]  # fmt: skip
+            },
+        ),
+        ("Series", {"fields": ["series", "series_number"]}),
+        ("Cover", {"fields": ["cover", "cover_preview", "cover_url"]}),
+        (
+            "Identifiers and publication",
+            {
+                "fields": [
+                    "isbn13",
+                    "isbn10",
+                    "goodreads_id",
+                    "asin",
+                    "publisher",
+                    "publication_year",
+                    "publication_date",
+                    "language",
+                ]  # fmt: skip
+            },
+        ),
+        (
+            "Ebook details",
+            {
+                "fields": [
+                    "print_length",
+                    "file_size_kb",
+                    "text_to_speech",
+                    "screen_reader",
+                    "enhanced_typesetting",
+                    "x_ray",
+                    "word_wise",
+                ]  # fmt: skip
+            },
+        ),
+        (
+            "Ratings",
+            {
+                "fields": [
+                    "site_rating_counts",
+                    "rating_source",
+                    "source_ratings_5",
+                    "source_ratings_4",
+                    "source_ratings_3",
+                    "source_ratings_2",
+                    "source_ratings_1",
+                ],  # fmt: skip
+                "description": "Readers’ ratings on this site are counted automatically. A "
+                "histogram published by the book’s source can be entered below; cards add "
+                "the two together and name the source.",
+            },
+        ),
+    ]
+
+    actions = [merge_selected]
+    change_list_template = "admin/catalogue/book/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(import_view, self))
+        return [path("import/", view, name="catalogue_book_import"), *super().get_urls()]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_cards()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "cover" in form.changed_data:
+            # A new cover gets its renditions now; a cleared one loses them.
+            make_renditions(obj)
+
+    @admin.display(description="Cover")
+    def cover_thumbnail(self, book):
+        if not book.cover:
+            return "—"
+        # A rendition, not the original upload (which may be megabytes).
+        thumbnail = pick_rendition(renditions_of(book), width=THUMBNAIL_WIDTH)
+        if thumbnail:
+            url = book.cover.storage.url(thumbnail.jpeg)
+            width, height = thumbnail.width, thumbnail.height
+        else:
+            url, width, height = book.cover.url, book.cover_width, book.cover_height
+        return render_display(
+            "admin/catalogue/book/cover_thumbnail.html",
+            {
+                "url": url,
+                "width": THUMBNAIL_WIDTH,
+                "height": round(THUMBNAIL_WIDTH * height / width) if width and height else 60,
+            },
+        )
+
+    @admin.display(description="Cover preview")
+    def cover_preview(self, book):
+        if not book.cover:
+            return "No cover uploaded: readers see a generated one."
+        return render_display("admin/catalogue/book/cover_preview.html", {"url": book.cover.url})
+
+    @admin.display(description="Authors")
+    def author_names(self, book):
+        return ", ".join(str(credit) for credit in book.credits)
+
+    @admin.display(description="Rating")
+    def rating_display(self, book):
+        average = book.rating_average
+        return f"{average} ({book.rating_count})" if average is not None else "—"
+
+    @admin.display(description="Ratings")
+    def site_rating_counts(self, book):
+        """This site's readers' ratings beside the published source's, five stars first."""
+        counts = zip(STARS, book.site_histogram, book.source_histogram, strict=True)
+        return render_display(
+            "admin/catalogue/book/rating_counts.html",
+            {
+                "book": book,
+                "rows": list(reversed(list(counts))),
+                "moderate_url": (
+                    f"{reverse('admin:catalogue_rating_changelist')}?book__id__exact={book.pk}"
+                ),
+            },
+        )
+
+
+@admin.register(BookAlias)
+class BookAliasAdmin(admin.ModelAdmin):
+    """What merged books were known by, and where it leads now (made by merging books)."""
+
+    list_display = ["title", "slug", "isbn13", "goodreads_id", "book", "merged_at"]
+    search_fields = ["title", "slug", "isbn13", "book__title"]
+    list_select_related = ["book"]
+    readonly_fields = ["book", "title", "slug", "isbn13", "goodreads_id", "merged_at"]
+
+    def has_add_permission(self, request):
+        return False  # made by merging books, never by hand
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,96 @@
+"""Readers' ratings in the desk, for moderation: editors inspect and remove them."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.template.defaultfilters import pluralize
+
+from desk.admin import render_display
+
+from ..models import Rating
+from ..ratings import remove_ratings
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    """Moderation: ratings come from readers; editors inspect and remove them."""
+
+    list_display = ["book", "score", "reader_link", "address_link", "created_at", "updated_at"]
+    list_filter = ["score", "created_at", ("user", admin.EmptyFieldListFilter)]
+    search_fields = ["book__title", "user__username", "=visitor", "=ip_hash"]
+    list_select_related = ["book", "user"]
+    date_hierarchy = "created_at"
+    fields = ["book", "score", "user", "visitor", "ip_hash", "created_at", "updated_at"]
+    readonly_fields = fields
+    actions = ["remove_selected", "remove_by_same_readers", "remove_from_same_addresses"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # replaced by remove_selected, which recounts
+        return actions
+
+    @admin.display(description="Reader", ordering="visitor")
+    def reader_link(self, rating):
+        query = (
+            f"user__id__exact={rating.user_id}" if rating.user_id else f"visitor={rating.visitor}"
+        )
+        return render_display(
+            "admin/catalogue/rating/filter_link.html",
+            {"query": query, "title": "All ratings by this reader", "text": rating.reader},
+        )
+
+    @admin.display(description="Address (hashed)", ordering="ip_hash")
+    def address_link(self, rating):
+        if not rating.ip_hash:
+            return "—"
+        return render_display(
+            "admin/catalogue/rating/filter_link.html",
+            {
+                "query": f"ip_hash={rating.ip_hash}",
+                "title": "All ratings from this address",
+                "text": f"{rating.ip_hash[:10]}…",
+            },
+        )
+
+    def delete_model(self, request, obj):
+        remove_ratings(Rating.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        remove_ratings(queryset)
+
+    def _removed(self, request, count: int, what: str) -> None:
+        self.message_user(
+            request, f"Removed {count} rating{pluralize(count)} {what}; the books' figures follow."
+        )
+
+    @admin.action(description="Remove selected ratings", permissions=["delete"])
+    def remove_selected(self, request, queryset):
+        self._removed(request, remove_ratings(queryset), "")
+
+    @admin.action(
+        description="Remove every rating by the selected ratings' readers", permissions=["delete"]
+    )
+    def remove_by_same_readers(self, request, queryset):
+        users = {r.user_id for r in queryset if r.user_id}
+        visitors = {r.visitor for r in queryset if not r.user_id}
+        readers = Rating.objects.filter(
+            Q(user__in=users) | Q(user__isnull=True, visitor__in=visitors)
+        )
+        self._removed(request, remove_ratings(readers), "by those readers")
+
+    @admin.action(
+        description="Remove every rating from the selected ratings' addresses",
+        permissions=["delete"],
+    )
+    def remove_from_same_addresses(self, request, queryset):
+        addresses = {r.ip_hash for r in queryset if r.ip_hash}
+        self._removed(
+            request,
+            remove_ratings(Rating.objects.filter(ip_hash__in=addresses)),
+            "from those addresses",
+        )

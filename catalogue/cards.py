@@ -1,0 +1,113 @@
+"""What a book card shows, ready for its templates: cover, credits, stars, histogram.
+
+One function per thing on the card, used wherever a book appears (lists, articles,
+the book page, the rating script's JSON), so templates only lay it out.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .covers import cover_hue, pick_rendition, renditions_of
+from .models import STARS, Book, Contribution
+
+
+def star_shapes(average: Decimal | None) -> list[str]:
+    """Five shapes, "full", "half" or "empty", for an average rounded to the nearest half."""
+    if average is None:
+        return []
+    halves = int((average * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    full, half = divmod(halves, 2)
+    return ["full"] * full + ["half"] * half + ["empty"] * (5 - full - half)
+
+
+def rating_context(book: Book) -> dict:
+    average = book.rating_average
+    site_count = sum(book.site_histogram)
+    source_count = sum(book.source_histogram)
+    return {
+        "average": average,
+        "count": site_count + source_count,
+        "stars": star_shapes(average),
+        "site_count": site_count,
+        "source_count": source_count,
+        "source": book.rating_source if source_count else "",
+    }
+
+
+# How wide the card shows a cover (see .book-card in site.css), for choosing a rendition.
+COVER_SIZES = "(max-width: 32rem) 5rem, 7.5rem"
+# The <img>'s own src, where srcset is not understood: the rendition picked for this width.
+FALLBACK_RENDITION_WIDTH = 320
+# Imported cover URLs (Goodreads' "m" images) are about this size; we never fetch them.
+IMPORTED_COVER_SIZE = (98, 148)
+
+
+@dataclass(frozen=True)
+class CoverImage:
+    """What the cover's <img> (and <picture>, with renditions) needs; no lookups in templates."""
+
+    src: str
+    width: int | None
+    height: int | None
+    srcset: str = ""
+    webp_srcset: str = ""
+    sizes: str = ""
+    imported: bool = False
+
+
+def cover_image(book: Book) -> CoverImage | None:
+    """The book's cover: renditions, else the upload, else an imported URL; None to draw one."""
+    renditions = renditions_of(book)
+    if renditions:
+        url = book.cover.storage.url
+        fallback = pick_rendition(renditions, width=FALLBACK_RENDITION_WIDTH)
+        return CoverImage(
+            src=url(fallback.jpeg),
+            width=fallback.width,
+            height=fallback.height,
+            srcset=", ".join(
+                f"{url(rendition.jpeg)} {rendition.width}w" for rendition in renditions
+            ),
+            webp_srcset=", ".join(
+                f"{url(rendition.webp)} {rendition.width}w" for rendition in renditions
+            ),
+            sizes=COVER_SIZES,
+        )
+    if book.cover:
+        return CoverImage(src=book.cover.url, width=book.cover_width, height=book.cover_height)
+    if book.cover_url.startswith(("https://", "http://")):
+        width, height = IMPORTED_COVER_SIZE
+        return CoverImage(src=book.cover_url, width=width, height=height, imported=True)
+    return None
+
+
+def split_credits(book: Book) -> dict:
+    """Authors ("by …") apart from translators, illustrators and other contributors ("with …")."""
+    credits = book.credits
+    return {
+        "authors": [c for c in credits if c.role == Contribution.Role.AUTHOR],
+        "others": [c for c in credits if c.role != Contribution.Role.AUTHOR],
+    }
+
+
+def book_card_context(book: Book, *, lazy: bool = True) -> dict:
+    return {
+        "book": book,
+        "credits": split_credits(book),
+        "rating": rating_context(book),
+        "lazy": lazy,
+        "cover": cover_image(book),
+        "cover_hue": cover_hue(book.title),
+    }
+
+
+def histogram_rows(book: Book) -> list[dict]:
+    """Rows of the rating histogram, 5 stars first; empty when nobody has rated."""
+    histogram = book.rating_histogram
+    total = sum(histogram)
+    if not total:
+        return []
+    return [
+        {"stars": star, "count": count, "total": total, "percent": round(100 * count / total)}
+        for star, count in reversed(list(zip(STARS, histogram, strict=True)))
+    ]

@@ -1,0 +1,218 @@
+"""One import of one CSV file, from its first byte to its report."""
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from functools import cached_property
+from pathlib import Path
+
+from django.db import connection
+
+from catalogue.models import Author, Book, Contribution
+from pagecache.tags import SITE
+from pagecache.versions import invalidate
+
+from .formats import SourceFormat
+from .goodbooks import GoodbooksFormat
+from .goodreads import GoodreadsExportFormat
+from .records import BookRecord, RowRejected
+from .report import ImportReport, RowIssue
+from .writer import BatchWriter
+
+SOURCE_FORMATS: list[SourceFormat] = [GoodbooksFormat(), GoodreadsExportFormat()]
+SNIFF_BYTES = 64 * 1024
+
+# progress(rows, bytes_read, total_bytes), called after each batch.
+Progress = Callable[[int, int, int], None]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; nothing was written."""
+
+
+class ImportRun:
+    """Reads the file's rows, writes them in batches and fills its report as it goes.
+
+    Rows that are not imported are copied, as they were, to the rejects file when one is
+    given. The run is also what the BatchWriter tells what became of each record.
+    """
+
+    # Known once run() has opened the file and read its header.
+    file: io.BufferedReader
+    total_bytes: int
+    reader: csv.DictReader
+    source: SourceFormat
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        rejects: str | Path | None,
+        batch_size: int,
+        progress: Progress | None,
+    ) -> None:
+        self.path = Path(path)
+        self.rejects_path = Path(rejects) if rejects is not None else None
+        self.batch_size = batch_size
+        self.progress = progress
+        self.report = ImportReport()
+        self.writer = BatchWriter(outcomes=self)
+        self.open_files = ExitStack()  # the CSV, and the rejects file once a row is rejected
+        self.header: list[str] = []
+        self.batch: list[BookRecord] = []
+        self.rows_in_batch: dict[int, dict] = {}  # line -> row, to copy one the writer rejects
+
+    def run(self) -> ImportReport:
+        """Import every row, then finish; ImportFileError when the file cannot be read."""
+        self.total_bytes = self.path.stat().st_size
+        with self.open_files:
+            self.file = self.open_files.enter_context(self.path.open("rb"))
+            check_file(self.file)
+            self.read_header()
+            try:
+                for line, row in self.read_rows():
+                    self.add_row(line, row)
+                self.flush()
+            except UnicodeDecodeError as error:
+                raise ImportFileError(
+                    f"The file stops being UTF-8 text after row {self.report.rows} "
+                    f"({error.reason}); the rows before it were imported."
+                ) from None
+            except csv.Error as error:
+                raise ImportFileError(
+                    f"The CSV is malformed at line {self.reader.line_num}: {error}; "
+                    f"the rows before it were imported."
+                ) from None
+        self.finish()
+        return self.report
+
+    def read_header(self) -> None:
+        """Read the header and recognise the source by it."""
+        self.reader = csv.DictReader(io.TextIOWrapper(self.file, encoding="utf-8-sig", newline=""))
+        self.header = [name.strip() for name in self.reader.fieldnames or []]
+        self.reader.fieldnames = self.header  # "Title, Author" with spaces still names "Author"
+        self.source = detect_format(self.header)
+        self.report.format_name = self.source.name
+
+    def read_rows(self) -> Iterator[tuple[int, dict]]:
+        """(first line of the record, row) for each record, blank lines skipped."""
+        line = self.reader.line_num + 1
+        for row in self.reader:
+            yield line, row
+            line = self.reader.line_num + 1
+
+    def add_row(self, line: int, row: dict) -> None:
+        """Parse the row into the batch, or reject it; write the batch once it is full."""
+        self.report.rows += 1
+        if None in row or None in row.values():
+            found = len(fields_as_read(row, self.header, pad=False))
+            self.reject(line, row, f"expected {len(self.header)} fields, found {found}")
+            return
+        try:
+            record = self.source.parse(row, line)
+        except RowRejected as error:
+            self.reject(line, row, str(error))
+            return
+        self.report.issues.extend(RowIssue(line, "warning", w) for w in record.warnings)
+        self.rows_in_batch[line] = row
+        self.batch.append(record)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def reject(self, line: int, row: dict, reason: str) -> None:
+        """Count and report the row, and copy it as it was to the rejects file."""
+        self.report.skipped += 1
+        self.report.issues.append(RowIssue(line, "skipped", reason))
+        if self.rejects_path is not None:
+            self._rejects_csv.writerow(fields_as_read(row, self.header))
+
+    @cached_property
+    def _rejects_csv(self):
+        """Created at the first rejected row, so an import that rejects none leaves no file."""
+        file = self.open_files.enter_context(
+            self.rejects_path.open("w", encoding="utf-8", newline="")
+        )
+        rejects_csv = csv.writer(file)
+        rejects_csv.writerow(self.header)
+        return rejects_csv
+
+    def flush(self) -> None:
+        """Write the batch (one transaction) and tell how far into the file the run is."""
+        if self.batch:
+            self.writer.write(self.batch)
+            self.batch.clear()
+            self.rows_in_batch.clear()
+        if self.progress:
+            self.progress(self.report.rows, self.file.tell(), self.total_bytes)
+
+    def finish(self) -> None:
+        """Issues in line order; database statistics and cached pages brought up to date."""
+        self.report.issues.sort(key=lambda issue: issue.line)
+        _refresh_statistics()
+        if self.report.created or self.report.updated:
+            invalidate(SITE)  # bulk writes send no signals: drop every cached page
+
+    # What the BatchWriter tells of each record (writer.BatchOutcomes).
+
+    def book_created(self, record: BookRecord) -> None:
+        self.report.created += 1
+
+    def book_updated(self, record: BookRecord) -> None:
+        self.report.updated += 1
+
+    def book_unchanged(self, record: BookRecord) -> None:
+        self.report.unchanged += 1
+
+    def row_rejected(self, record: BookRecord, reason: str) -> None:
+        self.reject(record.line, self.rows_in_batch[record.line], reason)
+
+    def row_warned(self, record: BookRecord, message: str) -> None:
+        self.report.issues.append(RowIssue(record.line, "warning", message))
+
+
+def check_file(file: io.BufferedReader) -> None:
+    """Refuse a file that is empty, binary or not UTF-8 before anything is written."""
+    head = file.read(SNIFF_BYTES)
+    file.seek(0)
+    if not head.strip():
+        raise ImportFileError("The file is empty: there is no header and no row to import.")
+    if b"\x00" in head:
+        raise ImportFileError("The file is binary, not CSV text (it contains NUL bytes).")
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+            "Save it as CSV in UTF-8 and try again."
+        ) from None
+
+
+def detect_format(header: list[str]) -> SourceFormat:
+    names = {name.strip() for name in header}
+    for source in SOURCE_FORMATS:
+        if names.issuperset(source.required_columns):
+            return source
+    expected = "; ".join(
+        f"{source.name}: {', '.join(source.required_columns)}" for source in SOURCE_FORMATS
+    )
+    raise ImportFileError(
+        f"The header is not one Colophon knows. It has: {', '.join(header) or 'nothing'}. "
+        f"Expected the columns of one of these formats — {expected}."
+    )
+
+
+def fields_as_read(row: dict, header: list[str], *, pad: bool = True) -> list[str]:
+    """The row's fields in file order, extra ones included (csv.DictReader keys them None)."""
+    values = [row[name] for name in header if row.get(name) is not None or pad]
+    return [value or "" for value in values] + list(row.get(None) or [])
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load PostgreSQL plans with stale statistics (and skips the search
+    indexes) until it analyses the tables; do it now rather than at autovacuum's leisure."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Book, Author, Contribution):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -1,0 +1,78 @@
+"""`@shared_page`: a public GET page cached for every reader (see the package docstring)."""
+
+import logging
+from collections.abc import Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import patch_cache_control
+
+from . import store
+from .versions import change_count, send_pending, versions_of
+
+logger = logging.getLogger(__name__)
+
+
+def shared_page(view=None, *, params: Iterable[str] = ()):
+    """Cache a public GET page for every reader, under the tags its response carries
+    (`response.cache_tags`, set by CachedPageMixin or `shows()`).
+
+    `params` names the query parameters the view reads; it sees only those, and pages
+    differing in anything else are one page."""
+    params = tuple(params)
+    if view is None:
+        return lambda view: shared_page(view, params=params)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        request.GET = store.known_query(request.GET, params)
+        if not settings.PAGE_CACHE_SECONDS:
+            return view(request, *args, **kwargs)
+        key = store.page_key(store.page_address(request, params))
+        changes_before = None
+        try:
+            send_pending()
+            entry = cache.get(key)
+            if entry is not None and entry["versions"] == versions_of(entry["tags"]):
+                return store.rendered_response(entry)
+            changes_before = change_count()
+        except Exception:  # noqa: BLE001 - cache down: serve uncached
+            logger.warning("Page cache unavailable; %s rendered uncached.", request.path)
+            return view(request, *args, **kwargs)
+
+        replica_current = store.replica_caught_up()
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and replica_current
+            and store.store_page(key, response, changes_before)
+        ):
+            response.page_cache_key = key
+        patch_cache_control(response, no_cache=True)  # browsers revalidate (ETag)
+        return response
+
+    wrapper.page_cache_params = params
+    return wrapper
+
+
+def shows(response, *tags: str):
+    """Name what a function view's page shows, so the page cache drops it when any of
+    it changes: `return shows(render(…), tag_for(book))`."""
+    response.cache_tags = tags
+    return response
+
+
+def showing(view, *tags: str):
+    """`view` with its responses tagged: for views written elsewhere (feeds, sitemaps)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return shows(view(request, *args, **kwargs), *tags)
+
+    return wrapper

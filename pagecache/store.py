@@ -1,0 +1,205 @@
+"""Pages in the shared cache: what a page is stored under, what is stored, for how long.
+
+An entry holds the page as rendered (placeholders for the visitor parts left in), the
+tags it carries with the versions they had (pagecache.versions), and, once it has been
+sent, the *finished response*: the bytes and headers the outer middleware produced, so
+that a page needing nothing from the visitor can be sent again as it is.
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.utils.cache import patch_cache_control
+
+from . import visitor_parts
+from .tags import SITE
+from .versions import TAG_PREFIX, change_count, versions_of
+
+logger = logging.getLogger(__name__)
+
+PAGE_PREFIX = "page:"
+
+# --- What a page is stored under ---------------------------------------------------------
+
+
+def page_address(request: HttpRequest, params: Iterable[str] = ()) -> str:
+    """Its address with only the query parameters its view reads, in a fixed order
+    (`?utm_source=…` and `?b=2&a=1` share the page)."""
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    query = known_query(request.GET, params)
+    return f"{address}?{query.urlencode()}" if query else address
+
+
+def known_query(query: QueryDict, params: Iterable[str]) -> QueryDict:
+    known = QueryDict(mutable=True)
+    for name in sorted(params):
+        if name in query:
+            known.setlist(name, query.getlist(name))
+    known._mutable = False
+    return known
+
+
+def page_key(address: str) -> str:
+    return PAGE_PREFIX + hashlib.sha256(address.encode()).hexdigest()
+
+
+# --- How long a page may live ------------------------------------------------------------
+
+# Functions giving the seconds until something becomes visible by the clock alone (an
+# article scheduled to appear): no write happens then, so nothing is invalidated, and
+# every page must expire by that moment. Apps register them with @expiry_limit.
+EXPIRY_LIMITS: list[Callable[[], float | None]] = []
+
+
+def expiry_limit(function: Callable[[], float | None]) -> Callable[[], float | None]:
+    EXPIRY_LIMITS.append(function)
+    return function
+
+
+def lifetime() -> float:
+    limits = [settings.PAGE_CACHE_SECONDS]
+    for limit in EXPIRY_LIMITS:
+        seconds = limit()
+        if seconds is not None:
+            limits.append(max(seconds, 1))
+    return min(limits)
+
+
+# --- Storing a page ----------------------------------------------------------------------
+
+
+def replica_caught_up() -> bool:
+    """With a read replica, whether it has replayed all the primary had committed when
+    the change counter was read: if not, a page rendered now may miss a change already
+    invalidated, and must not be stored under the new versions. Two one-row queries,
+    made only when a page is about to be rendered for the cache."""
+    if "replica" not in settings.DATABASES:
+        return True
+    return replica_has_replayed(connections["default"], connections["replica"])
+
+
+def replica_has_replayed(primary, replica) -> bool:
+    if primary.vendor != "postgresql" or replica.vendor != "postgresql":
+        logger.warning("Cannot tell how far the read replica is behind; page not stored.")
+        return False
+    with primary.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        primary_lsn = cursor.fetchone()[0]
+    with replica.cursor() as cursor:
+        # Not in recovery: it is a primary itself, so nothing to wait for.
+        cursor.execute(
+            "SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, NOT pg_is_in_recovery())",
+            [primary_lsn],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def store_page(key: str, response: HttpResponse, changes_before) -> bool:
+    """Keep the rendered page under `key`, unless anything changed since the render
+    began (the change counter then differs from `changes_before`)."""
+    tags = sorted({*getattr(response, "cache_tags", ()), SITE})
+    try:
+        versions = versions_of(tags)
+        if change_count() != changes_before:
+            return False
+        parts = visitor_parts.names_in(response.content.decode())
+        seconds = lifetime()
+        entry = {
+            "html": response.content,
+            "content_type": response["Content-Type"],
+            "tags": tags,
+            "versions": versions,
+            # Nothing but flash messages differs per visitor: the fast path may serve it.
+            "for_everyone": parts <= {"messages"},
+            "expires_at": time.time() + seconds,
+        }
+        cache.set(key, entry, seconds)
+        response.page_cache_versions = versions
+        return True
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; page not stored.")
+        return False
+
+
+def fresh_entry(key: str, known_tags: list[str] | None) -> dict | None:
+    """The entry under `key` if every tag still has its version. Given the tags the
+    entry had last time (a guess, checked), entry and versions come in one round trip."""
+    if known_tags is None:
+        entry = cache.get(key)
+        versions = versions_of(entry["tags"]) if entry is not None else None
+    else:
+        found = cache.get_many([key, *(TAG_PREFIX + tag for tag in known_tags)])
+        entry = found.get(key)
+        if entry is None:
+            return None
+        if entry["tags"] == known_tags:
+            versions = {tag: found.get(TAG_PREFIX + tag) for tag in known_tags}
+        else:
+            versions = versions_of(entry["tags"])
+    if entry is None or entry["versions"] != versions:
+        return None
+    return entry
+
+
+# Headers that belong to one request or one connection, never to the page.
+PER_REQUEST_HEADERS = {
+    "set-cookie", "date", "x-request-id", "content-length", "strict-transport-security",
+    "vary", "x-page-cache",
+}  # fmt: skip
+
+
+def keep_finished(key: str, response: HttpResponse) -> None:
+    """Add the finished response (outer middleware's headers, the ETag, the content with
+    no messages filled in) to the entry, so the fast path can send it as it is."""
+    try:
+        entry = cache.get(key)
+        if entry is None or not entry.get("for_everyone"):
+            return
+        if entry["versions"] != getattr(response, "page_cache_versions", None):
+            return  # another process stored a newer render meanwhile: leave it be
+        entry["finished"] = {
+            "content": response.content,
+            "headers": {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in PER_REQUEST_HEADERS
+            },
+        }
+        remaining = entry["expires_at"] - time.time()
+        if remaining > 1:
+            cache.set(key, entry, remaining)
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; page not stored.")
+
+
+def finished_response(request: HttpRequest, finished: dict) -> HttpResponse:
+    """A finished response sent again: a 304 if the browser has it."""
+    etag = finished["headers"].get("ETag")
+    if etag and etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+    else:
+        response = HttpResponse(finished["content"], headers=finished["headers"])
+    response["X-Page-Cache"] = "hit"
+    if request.is_secure() and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        response["Strict-Transport-Security"] = hsts
+    return response
+
+
+def rendered_response(entry: dict) -> HttpResponse:
+    """The page as rendered, visitor parts still to fill (by the middleware)."""
+    response = HttpResponse(entry["html"], content_type=entry["content_type"])
+    response["X-Page-Cache"] = "hit"
+    patch_cache_control(response, no_cache=True)
+    return response

@@ -1,0 +1,75 @@
+"""Visitor parts: the pieces of a shared page that differ for each visitor.
+
+A cached page is the same for everyone, but a few things in it are not: the rating form
+(with this visitor's CSRF token and their own rating) and flash messages. Such a piece
+is left in the page as a placeholder, `<!--visitor:NAME:ARGUMENT-->` (written by the
+`{% visitor_part %}` tag), and filled for each request by VisitorPartsMiddleware, cached
+page or not. An app registers the function that fills a part with `@visitor_part(NAME)`.
+Editors' HTML cannot contain such a comment: the article sanitiser drops comments.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+PLACEHOLDER = re.compile(r"<!--visitor:([a-z-]+)(?::([0-9A-Za-z_-]*))?-->")
+PARTS: dict[str, Callable[[HttpRequest, str], str]] = {}
+
+
+def visitor_part(name: str):
+    """Register `function(request, argument) -> str` to fill `<!--visitor:NAME:ARG-->`."""
+
+    def register(function: Callable) -> Callable:
+        PARTS[name] = function
+        return function
+
+    return register
+
+
+def placeholder(name: str, argument: object = "") -> SafeString:
+    return mark_safe(f"<!--visitor:{name}:{argument}-->")
+
+
+def names_in(html: str) -> set[str]:
+    """The visitor parts a page has."""
+    return {match[1] for match in PLACEHOLDER.finditer(html)}
+
+
+def fill(request: HttpRequest, html: str) -> tuple[str, bool]:
+    """The page with every placeholder filled for this request, and whether it showed
+    any messages (such a page is this visitor's alone)."""
+    shows_messages = False
+
+    def part_html(match: re.Match) -> str:
+        nonlocal shows_messages
+        part = PARTS.get(match[1])
+        html = part(request, match[2] or "") if part else ""
+        shows_messages = shows_messages or (match[1] == "messages" and bool(html))
+        return html
+
+    return PLACEHOLDER.sub(part_html, html), shows_messages
+
+
+# Django's hidden CSRF input: its token is masked afresh for each response.
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+"')
+
+
+def visitor_etag(request: HttpRequest, content: bytes) -> str:
+    """An ETag for a page as this visitor sees it that stays the same while nothing they
+    see changes. The masked CSRF token differs in every response, yet any of them is
+    good while the visitor's CSRF secret stands, so the secret is hashed in its stead;
+    otherwise a page with a rating form could never be answered with a 304."""
+    secret = request.META.get("CSRF_COOKIE", "").encode()
+    digest = hashlib.sha256(CSRF_INPUT.sub(lambda match: match[1] + secret + b'"', content))
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+@visitor_part("messages")
+def messages_part(request: HttpRequest, argument: str) -> str:
+    stored = list(get_messages(request))
+    return render_to_string("includes/messages.html", {"messages": stored}) if stored else ""

@@ -1,0 +1,68 @@
+"""Small factories for tests: rows with just what a test needs, and a desk form's data."""
+
+import itertools
+
+from articles.models import Article
+from catalogue.models import Author, Book, Contribution
+
+_numbers = itertools.count(1)
+
+
+def make_author(**fields) -> Author:
+    fields.setdefault("name", f"Author {next(_numbers)}")
+    return Author.objects.create(**fields)
+
+
+def make_book(*, authors=(), **fields) -> Book:
+    fields.setdefault("title", f"Book {next(_numbers)}")
+    book = Book.objects.create(**fields)
+    for position, author in enumerate(authors):
+        Contribution.objects.create(book=book, author=author, position=position)
+    return book
+
+
+def make_article(**fields) -> Article:
+    fields.setdefault("title", f"Article {next(_numbers)}")
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    article = Article.objects.create(**fields)
+    article.refresh_embedded_books()
+    return article
+
+
+def article_form(**overrides) -> dict:
+    """What the desk's article form posts for a new published article, with `overrides`."""
+    blank = dict.fromkeys(["slug", "standfirst"], "")
+    published = {"status": "published", "published_at_0": "2025-05-01", "published_at_1": "10:00"}
+    return {"title": "A new piece", "byline": "Colophon", "body": "Some words.", **blank,
+            **published, **overrides}  # fmt: skip
+
+
+def book_form(**overrides) -> dict:
+    """Everything the desk's book form posts, with `overrides`."""
+    data = {
+        "title": "Beloved",
+        "subtitle": "",
+        "slug": "",
+        "status": "published",
+        "description": "",
+        "isbn13": "",
+        "asin": "",
+        "publisher": "",
+        "publication_date": "",
+        "language": "",
+        "print_length": "",
+        "file_size_kb": "",
+        "text_to_speech": "",
+        "screen_reader": "",
+        "enhanced_typesetting": "",
+        "x_ray": "",
+        "word_wise": "",
+        "rating_source": "",
+        "contributions-TOTAL_FORMS": "0",
+        "contributions-INITIAL_FORMS": "0",
+        "contributions-MIN_NUM_FORMS": "0",
+        "contributions-MAX_NUM_FORMS": "1000",
+    }
+    for star in range(1, 6):
+        data[f"source_ratings_{star}"] = "0"
+    return {**data, **overrides}

@@ -1,0 +1,80 @@
+"""The site's own pages: home, search over books and articles, about, robots.txt."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.views.generic import ListView, TemplateView
+from django.views.static import serve
+
+from articles.models import Article
+from catalogue.models import Book
+from catalogue.search import search_books
+from pagecache.tags import list_of
+from pagecache.views import CachedPageMixin
+
+SEARCH_RESULT_COUNT = 20
+QUERY_LENGTH = 200
+
+
+class HomeView(CachedPageMixin, ListView):
+    template_name = "website/home.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published()[: settings.HOME_ARTICLE_COUNT]
+
+    def cache_tags(self):
+        return [list_of(Article)]
+
+
+def clean_query(text: str) -> str:
+    """What the reader typed, spaces folded and cut to a sane length. NUL cannot be
+    stored or searched (PostgreSQL refuses it); nobody types it either."""
+    return " ".join(text.replace("\x00", " ").split())[:QUERY_LENGTH]
+
+
+class SearchView(CachedPageMixin, TemplateView):
+    """Books by title, author or ISBN, and articles by their words."""
+
+    template_name = "website/search.html"
+    cache_params = ["q"]
+
+    def get_context_data(self, **kwargs):
+        query = clean_query(self.request.GET.get("q", ""))
+        return super().get_context_data(
+            query=query,
+            books=search_books(query, limit=SEARCH_RESULT_COUNT),
+            articles=list(Article.objects.published().search(query)[:SEARCH_RESULT_COUNT]),
+            **kwargs,
+        )
+
+    def cache_tags(self):
+        return [list_of(Book), list_of(Article)]
+
+
+class AboutView(CachedPageMixin, TemplateView):
+    template_name = "website/about.html"
+
+
+class RobotsView(CachedPageMixin, TemplateView):
+    """Crawlers may read everything public but search results (endless, thin pages); the
+    sitemap lists what there is. The desk's address is not named here."""
+
+    template_name = "website/robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        sitemap = self.request.build_absolute_uri(reverse("website:sitemap"))
+        return super().get_context_data(sitemap_url=sitemap, **kwargs)
+
+
+def serve_media(request, path: str):
+    """Local media (covers) when no object store or proxy serves MEDIA_URL. Cover
+    renditions are named by their content's hash, so browsers may keep them for a year;
+    uploads for a day (a new upload gets a new name, but a deleted name may come back)."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if response.status_code == 200:
+        immutable = path.startswith("covers/renditions/")
+        response["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if immutable else "public, max-age=86400"
+        )
+    return response
