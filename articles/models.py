@@ -61,9 +61,6 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-in_title", "-published_at")
         )
 
-    def embedding(self, book: Book) -> "ArticleQuerySet":
-        return self.filter(embedded_books=book)
-
 
 class Article(FillsSlug, models.Model):
     slug_source = "title"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from catalogue.models import Contribution
-from pagecache.tags import tags_for
+from pagecache.tags import tags_for_ids
 from pagecache.versions import invalidate
 
 from . import rendering
@@ -275,7 +275,7 @@ def _write(corpus: Corpus, article_ids: list[int]) -> None:
     with transaction.atomic():
         Recommendation.objects.filter(article_id__in=article_ids).delete()
         Recommendation.objects.bulk_create(rows, batch_size=1000)
-        invalidate(*tags_for(Article, article_ids))  # their "Read next" changed
+        invalidate(*tags_for_ids(Article, article_ids))  # their "Read next" changed
 
 
 def refresh_profiles(progress: Callable[[int, int], None] | None = None) -> None:

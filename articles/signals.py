@@ -10,7 +10,7 @@ from django.utils import timezone
 from catalogue.models import Book
 from catalogue.signals import book_merged
 from pagecache.store import expiry_limit
-from pagecache.tags import list_of, tag_for, tags_for
+from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.versions import invalidate
 
 from . import recommendations
@@ -19,7 +19,7 @@ from .models import Article, Topic
 
 def embedded_book_tags(article_id: int) -> list[str]:
     embeds = Article.embedded_books.through.objects.filter(article_id=article_id)
-    return tags_for(Book, embeds.values_list("book_id", flat=True))
+    return tags_for_ids(Book, embeds.values_list("book_id", flat=True))
 
 
 @receiver([post_save, post_delete], sender=Article)
@@ -37,7 +37,7 @@ def article_leaving(sender, instance: Article, **kwargs):
 @receiver(m2m_changed, sender=Article.embedded_books.through)
 def embeds_changed(sender, instance, action, pk_set, **kwargs):
     if action in ("post_add", "post_remove") and isinstance(instance, Article):
-        invalidate(tag_for(instance), *tags_for(Book, pk_set or ()))
+        invalidate(tag_for(instance), *tags_for_ids(Book, pk_set or ()))
     elif action == "pre_clear" and isinstance(instance, Article):
         invalidate(*embedded_book_tags(instance.pk))
 
@@ -45,7 +45,7 @@ def embeds_changed(sender, instance, action, pk_set, **kwargs):
 @receiver(m2m_changed, sender=Article.topics.through)
 def article_topics_changed(sender, instance, action, pk_set, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):
-        invalidate(tag_for(instance), *tags_for(Topic, pk_set or ()))
+        invalidate(tag_for(instance), *tags_for_ids(Topic, pk_set or ()))
 
 
 @receiver([post_save, post_delete], sender=Topic)
@@ -58,17 +58,19 @@ def embeds_follow_merge(sender, kept: Book, duplicate: Book, **kwargs) -> list[i
     """Articles that embedded the duplicate now embed the book kept (their bodies still
     name the old slug or ISBN, which resolves through the book's aliases); their "Read
     next" is refreshed once the merge commits."""
-    articles = list(Article.objects.filter(embedded_books=duplicate))
-    for article in articles:
+    article_ids = list(
+        Article.objects.filter(embedded_books=duplicate).values_list("pk", flat=True)
+    )
+    for article in Article.objects.filter(pk__in=article_ids):
         article.embedded_books.add(kept)
 
     def refresh() -> None:
-        for article in articles:
+        for article in Article.objects.filter(pk__in=article_ids):
             recommendations.refresh_for(article)
 
-    if articles:
+    if article_ids:
         transaction.on_commit(refresh)
-    return [article.pk for article in articles]
+    return article_ids
 
 
 @expiry_limit

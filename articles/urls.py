@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pagecache.decorators import shared_page, showing
+from pagecache.decorators import shared_page, view_showing
 from pagecache.tags import list_of
 
 from . import views
@@ -13,7 +13,7 @@ urlpatterns = [
     path("articles/", views.ArticleArchiveView.as_view(), name="article-list"),
     path(
         "articles/feed.xml",
-        shared_page(showing(LatestArticlesFeed(), list_of(Article))),
+        shared_page(view_showing(LatestArticlesFeed(), list_of(Article))),
         name="feed",
     ),
     path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),

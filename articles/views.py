@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
-from pagecache.tags import list_of, tag_for, tags_for
+from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 
 from .models import Article, Topic
@@ -67,7 +67,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             tag_for(self.object),
             # Read next may be topped up with the latest articles.
             *super().cache_tags(),
-            *tags_for(Book, [book.pk for book in self.body.books]),
-            *tags_for(Article, [other.pk for other in self.recommendations]),
-            *tags_for(Topic, [topic.pk for topic in self.topics]),
+            *tags_for_ids(Book, [book.pk for book in self.body.books]),
+            *tags_for_ids(Article, [other.pk for other in self.recommendations]),
+            *tags_for_ids(Topic, [topic.pk for topic in self.topics]),
         ]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import Signal, receiver
 
-from pagecache.tags import group_of, list_of, tag_for, tag_for_id, tags_for
+from pagecache.tags import group_of, list_of, tag_for, tag_for_id, tags_for_ids
 from pagecache.versions import invalidate
 
 from .models import Author, Book, Contribution, Rating, Subject
@@ -33,7 +33,7 @@ def book_changed(sender, instance: Book, **kwargs):
 def author_changed(sender, instance: Author, **kwargs):
     # The name is on every card of every book they wrote.
     book_ids = Contribution.objects.filter(author_id=instance.pk).values_list("book_id", flat=True)
-    invalidate(tag_for(instance), list_of(Book), *tags_for(Book, book_ids))
+    invalidate(tag_for(instance), list_of(Book), *tags_for_ids(Book, book_ids))
 
 
 @receiver([post_save, post_delete], sender=Contribution)
@@ -53,9 +53,9 @@ def subjects_changed(sender, instance, pk_set, **kwargs):
         return
     # Books sharing a subject a book gained may now list it among their similar books.
     if isinstance(instance, Book):
-        invalidate(tag_for(instance), *tags_for(Subject, pk_set or ()))
+        invalidate(tag_for(instance), *tags_for_ids(Subject, pk_set or ()))
     else:
-        invalidate(tag_for(instance), *tags_for(Book, pk_set or ()))
+        invalidate(tag_for(instance), *tags_for_ids(Book, pk_set or ()))
 
 
 @receiver([post_save, post_delete], sender=Subject)

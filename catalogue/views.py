@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from pagecache.tags import group_of, list_of, tag_for, tags_for
+from pagecache.tags import group_of, list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from pagecache.visitor_parts import visitor_part
 
@@ -111,6 +111,7 @@ class BookDetailView(CachedPageMixin, DetailView):
             .for_cards()[:RELATED_LIMIT]
         )
         self.shown = [book, *series, *by_same_authors, *similar]
+        self.articles = list(book.articles.published())
         return super().get_context_data(
             rating_rows=histogram_rows(book),
             series_books=series,
@@ -118,18 +119,19 @@ class BookDetailView(CachedPageMixin, DetailView):
             similar_books=similar,
             # Through the reverse relation: the catalogue does not import articles. An
             # article that changes drops the pages of the books it embeds.
-            articles=list(book.articles.published()),
+            articles=self.articles,
             **kwargs,
         )
 
     def cache_tags(self):
         book = self.object
         return [
-            *tags_for(Book, [shown.pk for shown in self.shown]),
-            *tags_for(Author, [credit.author_id for credit in book.credits]),
+            *tags_for_ids(Book, [shown.pk for shown in self.shown]),
+            *tags_for_ids(Author, [credit.author_id for credit in book.credits]),
             # A book joining its series or one of its subjects may join its lists.
             *([group_of(Book, "series", book.series)] if book.series else []),
-            *tags_for(Subject, self.subject_ids),
+            *tags_for_ids(Subject, self.subject_ids),
+            *tags_for_ids(book.articles.model, [article.pk for article in self.articles]),
         ]
 
 

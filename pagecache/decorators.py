@@ -68,7 +68,7 @@ def shows(response, *tags: str):
     return response
 
 
-def showing(view, *tags: str):
+def view_showing(view, *tags: str):
     """`view` with its responses tagged: for views written elsewhere (feeds, sitemaps)."""
 
     @wraps(view)

@@ -18,6 +18,15 @@ logger = logging.getLogger(__name__)
 DATABASE_RETRY_SECONDS = 30
 
 
+def database_unavailable(error: Exception) -> HttpResponse:
+    """The site's styled 503 with Retry-After (website's middleware answers views' database
+    errors with it too)."""
+    logger.error("Database unavailable: %s", error, exc_info=error)
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    return response
+
+
 class CachedPageMiddleware:
     """The fast path: a cached page that needs nothing from this visitor is answered
     here, as it was finished the first time (security headers, ETag and all), before
@@ -69,13 +78,14 @@ class CachedPageMiddleware:
         return response
 
     def _entry_for_everyone(self, key: str) -> dict | None:
-        entry = store.fresh_entry(key, self.known_tags.get(key))
+        """The entry, if it is fresh and needs nothing from the visitor."""
+        entry, versions = store.entry_and_versions(key, self.known_tags.get(key))
         if entry is None or not entry.get("for_everyone"):
             return None
         if len(self.known_tags) > 10_000:
             self.known_tags.clear()
         self.known_tags[key] = entry["tags"]
-        return entry
+        return entry if entry["versions"] == versions else None
 
 
 def _params_of(request) -> tuple[str, ...]:
@@ -107,10 +117,7 @@ class VisitorPartsMiddleware:
             html, shows_messages = visitor_parts.fill(request, response.content.decode())
         except (OperationalError, InterfaceError) as error:
             # A cached page needs no database, but its visitor parts do.
-            logger.error("Database unavailable: %s", error, exc_info=error)
-            unavailable = HttpResponse(render_to_string("503.html"), status=503)
-            unavailable["Retry-After"] = str(DATABASE_RETRY_SECONDS)
-            return unavailable
+            return database_unavailable(error)
         response.content = html.encode()
         if response.status_code == 200 and not shows_messages and not response.has_header("ETag"):
             response["ETag"] = visitor_parts.visitor_etag(request, response.content)

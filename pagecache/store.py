@@ -23,7 +23,9 @@ from .versions import TAG_PREFIX, change_count, versions_of
 
 logger = logging.getLogger(__name__)
 
-PAGE_PREFIX = "page:"
+# "v2": the tag vocabulary of pagecache/tags.py; pages stored under older tag names are
+# never looked up again (they could not be invalidated by their new names).
+PAGE_PREFIX = "page:v2:"
 
 # --- What a page is stored under ---------------------------------------------------------
 
@@ -127,9 +129,10 @@ def store_page(key: str, response: HttpResponse, changes_before) -> bool:
         return False
 
 
-def fresh_entry(key: str, known_tags: list[str] | None) -> dict | None:
-    """The entry under `key` if every tag still has its version. Given the tags the
-    entry had last time (a guess, checked), entry and versions come in one round trip."""
+def entry_and_versions(key: str, known_tags: list[str] | None) -> tuple[dict | None, dict]:
+    """The entry under `key` and its tags' current versions: it is fresh while they are
+    the versions it was stored with. Given the tags the entry had last time (a guess,
+    checked), entry and versions come in one round trip."""
     if known_tags is None:
         entry = cache.get(key)
         versions = versions_of(entry["tags"]) if entry is not None else None
@@ -137,14 +140,12 @@ def fresh_entry(key: str, known_tags: list[str] | None) -> dict | None:
         found = cache.get_many([key, *(TAG_PREFIX + tag for tag in known_tags)])
         entry = found.get(key)
         if entry is None:
-            return None
-        if entry["tags"] == known_tags:
+            versions = None
+        elif entry["tags"] == known_tags:
             versions = {tag: found.get(TAG_PREFIX + tag) for tag in known_tags}
         else:
             versions = versions_of(entry["tags"])
-    if entry is None or entry["versions"] != versions:
-        return None
-    return entry
+    return entry, versions
 
 
 # Headers that belong to one request or one connection, never to the page.

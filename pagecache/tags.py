@@ -21,21 +21,26 @@ def tag_for(obj: Model) -> str:
 
 def tag_for_id(model: type[Model], pk: object) -> str:
     """The same, when only the primary key is at hand (`rating.book_id`)."""
-    return f"{model._meta.label_lower}:{pk}"
+    return f"{_name(model)}:{pk}"
 
 
-def tags_for(model: type[Model], pks: Iterable[object]) -> list[str]:
+def tags_for_ids(model: type[Model], pks: Iterable[object]) -> list[str]:
     return [tag_for_id(model, pk) for pk in pks]
 
 
 def list_of(model: type[Model]) -> str:
     """Pages listing objects of `model` (filtered, sorted, counted): any of them
     changing, arriving or leaving may change such a list."""
-    return f"{model._meta.label_lower}:list"
+    return f"{_name(model)}:list"
 
 
 def group_of(model: type[Model], field: str, value: str) -> str:
     """Pages listing the objects that share `value` in `field` (the books of a series),
     so that one joining the group shows on them at once. The value may hold anything."""
     digest = hashlib.sha256(value.casefold().encode()).hexdigest()[:16]
-    return f"{model._meta.label_lower}:{field}:{digest}"
+    return f"{_name(model)}:{field}:{digest}"
+
+
+def _name(model: type[Model]) -> str:
+    # A proxy model's objects are its concrete model's rows: one name for both.
+    return model._meta.concrete_model._meta.label_lower

@@ -12,14 +12,13 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+
+from pagecache.middleware import database_unavailable
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 access_log = logging.getLogger("colophon.access")
 logger = logging.getLogger(__name__)
-
-DATABASE_RETRY_SECONDS = 30
 
 
 class RequestIdFilter(logging.Filter):
@@ -144,14 +143,6 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             return database_unavailable(exception)
         return None
-
-
-def database_unavailable(error) -> HttpResponse:
-    """The styled 503 (middleware that reads the database after the view uses it too)."""
-    logger.error("Database unavailable: %s", error, exc_info=error)
-    response = HttpResponse(render_to_string("503.html"), status=503)
-    response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
-    return response
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -175,7 +175,7 @@ def test_too_many_ratings_from_one_visitor_is_a_429(book, settings):
     assert 0 < int(response["Retry-After"]) <= 60
     assert "Please wait" in text_of(response.content, "[role=alert]")[0]
     assert Rating.objects.get().score == 3
-    # Another visitor at the same address is not held back by the first one's count.
+    # Another visitor at the same address is not limited by the first one's count.
     assert post_rating(browser(), book, score="5").status_code == 302
 
 
