@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+APP_PORT ?= 8001
 WEB_CONCURRENCY ?= 2
 export PORT WEB_CONCURRENCY
 
-.PHONY: install run serve test test-browser bench lint clean
+.PHONY: install run serve serve-edge test test-browser bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,19 @@ serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(
 	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/"
 	DEBUG=false exec $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $(WEB_CONCURRENCY) --forwarded-allow-ips '*'
+
+# Varnish (Debian's) in front, as the reference HTTP cache: it answers on $(PORT) and
+# passes to gunicorn on $(APP_PORT), which then trusts one proxy's X-Forwarded-For.
+# Pages say `Cache-Control: no-cache`, so Varnish keeps static files, not pages (the page
+# cache does that, precisely invalidated). Stopping this stops both.
+VARNISH_DIR ?= /tmp/colophon-varnish-$(PORT)
+
+serve-edge: install ## make serve with Varnish in front: Varnish on $(PORT), gunicorn on $(APP_PORT)
+	@command -v varnishd >/dev/null || { echo "serve-edge needs Varnish: apt-get install varnish"; exit 1; }
+	@trap 'kill 0' EXIT INT TERM; \
+	TRUSTED_PROXIES=1 $(MAKE) --no-print-directory serve PORT=$(APP_PORT) & \
+	echo "  Varnish at http://127.0.0.1:$(PORT)/ in front of gunicorn on 127.0.0.1:$(APP_PORT)"; \
+	varnishd -F -n $(VARNISH_DIR) -a 127.0.0.1:$(PORT) -b 127.0.0.1:$(APP_PORT) -s malloc,256m
 
 # Tests run with production settings (DEBUG off); the key only signs test cookies.
 TEST_ENV := DEBUG=false SECRET_KEY=$${SECRET_KEY:-colophon-test-only-secret-key}
