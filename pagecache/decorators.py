@@ -5,18 +5,17 @@ from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.cache import patch_cache_control
 
 from . import store
-from .versions import change_count, send_pending, versions_of
+from .versions import change_count, send_pending
 
 logger = logging.getLogger(__name__)
 
 
 def shared_page(view=None, *, params: Iterable[str] = ()):
     """Cache a public GET page for every reader, under the tags its response carries
-    (`response.cache_tags`, set by CachedPageMixin or `shows()`).
+    (`response.cache_tags`, set by CachedPageMixin or `view_showing`).
 
     `params` names the query parameters the view reads; it sees only those, and pages
     differing in anything else are one page."""
@@ -35,8 +34,8 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
         changes_before = None
         try:
             send_pending()
-            entry = cache.get(key)
-            if entry is not None and entry["versions"] == versions_of(entry["tags"]):
+            entry, versions = store.entry_and_versions(key, known_tags=None)
+            if entry is not None and entry["versions"] == versions:
                 return store.rendered_response(entry)
             changes_before = change_count()
         except Exception:  # noqa: BLE001 - cache down: serve uncached
@@ -61,18 +60,13 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
     return wrapper
 
 
-def shows(response, *tags: str):
-    """Name what a function view's page shows, so the page cache drops it when any of
-    it changes: `return shows(render(…), tag_for(book))`."""
-    response.cache_tags = tags
-    return response
-
-
 def view_showing(view, *tags: str):
     """`view` with its responses tagged: for views written elsewhere (feeds, sitemaps)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        return shows(view(request, *args, **kwargs), *tags)
+        response = view(request, *args, **kwargs)
+        response.cache_tags = tags
+        return response
 
     return wrapper
