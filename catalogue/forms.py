@@ -17,7 +17,8 @@ from desk.forms import ConflictSafeForm
 
 from .covers import COVER_FORMATS, validate_cover_upload
 from .languages import language_name
-from .models import Book, BookQuerySet
+from .models import Book
+from .querysets import BookQuerySet
 
 
 class BookAdminForm(ConflictSafeForm):

@@ -18,7 +18,8 @@ from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Greatest, Ln
 
 from .isbn import looks_like_isbn, normalise_isbn13
-from .models import Author, Book, BookQuerySet, Contribution
+from .models import Author, Book, Contribution
+from .querysets import BookQuerySet
 
 MIN_NAME_FRAGMENT = 4
 BOOK_DOCUMENT = SearchVector("title", "subtitle", "series", config="simple")
