@@ -2,14 +2,15 @@
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, models
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from catalogue.models import Book, Label
-from catalogue.slugs import FillsSlug
+from catalogue.slugs import FillsSlug, RemembersLoadedValues
 
 from . import rendering
 
@@ -62,8 +63,10 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(FillsSlug, models.Model):
+class Article(RemembersLoadedValues, FillsSlug, models.Model):
     slug_source = "title"
+    # A changed slug is kept as an alias, so the old address redirects.
+    remembered_fields = ("slug",)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -132,8 +135,30 @@ class Article(FillsSlug, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        old_slug = self.changed_from("slug")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_slug:
+                # Aliases name the article, not a slug: a second rename makes no chain.
+                ArticleAlias.objects.update_or_create(slug=old_slug, defaults={"article": self})
+                ArticleAlias.objects.filter(slug=self.slug, article=self).delete()
+        self.remember_values()
+
     def get_absolute_url(self) -> str:
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.slug:
+            taken = ArticleAlias.objects.filter(slug=self.slug).exclude(article=self.pk)
+            alias = taken.select_related("article").first()
+            if alias is not None:
+                raise ValidationError(
+                    {
+                        "slug": f"“{self.slug}” is an old address of “{alias.article}” and "
+                        "leads there; choose another slug."
+                    }
+                )
 
     @property
     def is_public(self) -> bool:
@@ -178,6 +203,21 @@ class Article(FillsSlug, models.Model):
             )
             chosen += list(latest[: limit - len(chosen)])
         return chosen
+
+
+class ArticleAlias(models.Model):
+    """An address an article had before its slug changed; it redirects there (301)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="aliases")
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField("since", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "article aliases"
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.article}"
 
 
 class Recommendation(models.Model):

@@ -145,7 +145,7 @@ def _found_by_alias(keys: dict[str, str | None], queryset) -> dict[str, Book]:
     isbns = {key for key in keys.values() if key}
     aliases = BookAlias.objects.filter(Q(slug__in=keys) | Q(isbn13__in=isbns))
     by_slug, by_isbn = {}, {}
-    for alias in aliases.order_by("merged_at"):  # the latest merge wins
+    for alias in aliases.order_by("created_at"):  # the latest wins
         by_slug[alias.slug] = alias.book_id
         if alias.isbn13:
             by_isbn[alias.isbn13] = alias.book_id

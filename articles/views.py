@@ -1,13 +1,14 @@
 """The articles' pages: an article, the archive, a topic."""
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 
-from .models import Article, Topic
+from .models import Article, ArticleAlias, Topic
 
 ARCHIVE_PAGE_SIZE = 20
 
@@ -52,6 +53,17 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
 
     context_object_name = "article"
     template_name = "articles/article_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # An article whose slug changed: its old address leads to the new one, in one hop.
+            alias = ArticleAlias.objects.filter(slug=kwargs["slug"]).select_related("article")
+            alias = alias.first()
+            if alias is None or not alias.article.is_public:
+                raise
+            return redirect(alias.article, permanent=True)
 
     def get_context_data(self, **kwargs):
         article = self.object

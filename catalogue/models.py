@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -12,7 +12,7 @@ from .fields import ISBN13Field, LanguageCodeField
 from .isbn import isbn10_from_isbn13
 from .languages import language_name
 from .querysets import BookQuerySet
-from .slugs import FillsSlug
+from .slugs import FillsSlug, RemembersLoadedValues
 
 STARS = (1, 2, 3, 4, 5)
 
@@ -69,8 +69,10 @@ class Subject(Label):
     """What a book is about (history, voice, war): editors tag books with subjects."""
 
 
-class Book(FillsSlug, models.Model):
+class Book(RemembersLoadedValues, FillsSlug, models.Model):
     slug_source = "title"
+    # A changed slug or ISBN is kept as an alias: old addresses and embeds still work.
+    remembered_fields = ("slug", "isbn13", "title")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft (not public yet)"
@@ -204,10 +206,44 @@ class Book(FillsSlug, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        old_slug, old_isbn13 = self.changed_from("slug"), self.changed_from("isbn13")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_slug or old_isbn13:
+                self.keep_old_addresses(old_slug or "", old_isbn13 or "")
+        self.remember_values()
+
     def get_absolute_url(self) -> str:
         return reverse("catalogue:book-detail", kwargs={"slug": self.slug})
 
+    def keep_old_addresses(self, old_slug: str, old_isbn13: str) -> None:
+        """After a rename: the old slug redirects here and `[[book:old-slug]]` (or the old
+        ISBN) still embeds this book. Aliases always name the book, not a slug, so a
+        second rename needs no chain; a name the book takes back is live again."""
+        BookAlias.objects.create(
+            book=self,
+            title=self._loaded_values.get("title") or self.title,
+            slug=old_slug,
+            isbn13=old_isbn13,
+            reason=BookAlias.Reason.RENAMED,
+        )
+        taken_back = Q(slug=self.slug) | (Q(isbn13=self.isbn13) if self.isbn13 else Q())
+        BookAlias.objects.filter(taken_back, book=self).delete()
+
+    keep_old_addresses.alters_data = True
+
     def clean(self):
+        if self.slug:
+            taken = BookAlias.objects.filter(slug=self.slug).exclude(book=self.pk)
+            alias = taken.select_related("book").first()
+            if alias is not None:
+                raise ValidationError(
+                    {
+                        "slug": f"“{self.slug}” is an old address of “{alias.book}” and "
+                        "leads there; choose another slug."
+                    }
+                )
         if self.publication_date:
             if self.publication_year is None:
                 self.publication_year = self.publication_date.year
@@ -290,19 +326,24 @@ class Book(FillsSlug, models.Model):
 
 
 class BookAlias(models.Model):
-    """What a book merged into another was known by: its old address and slug (which
-    redirect), its ISBN and Goodreads id (which still embed and import to the book kept).
-    See catalogue/merging.py."""
+    """What a book was known by before it was renamed or merged into another: its old
+    slug (whose address redirects, in one hop), its ISBN and Goodreads id (which still
+    embed and import to the book). Made by `Book.save` and catalogue/merging.py."""
+
+    class Reason(models.TextChoices):
+        MERGED = "merged", "Merged into it"
+        RENAMED = "renamed", "Renamed"
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="aliases")
     title = models.CharField("title it had", max_length=500)
-    slug = models.SlugField(max_length=255, allow_unicode=True, db_index=True)
+    slug = models.SlugField(max_length=255, allow_unicode=True, db_index=True, blank=True)
     isbn13 = models.CharField("ISBN-13", max_length=13, blank=True, db_index=True)
     goodreads_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
-    merged_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=10, choices=Reason, default=Reason.MERGED)
+    created_at = models.DateTimeField("since", auto_now_add=True)
 
     class Meta:
-        ordering = ["-merged_at", "-pk"]
+        ordering = ["-created_at", "-pk"]
         verbose_name_plural = "book aliases"
 
     def __str__(self) -> str:

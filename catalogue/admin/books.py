@@ -202,15 +202,16 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
 
 @admin.register(BookAlias)
 class BookAliasAdmin(admin.ModelAdmin):
-    """What merged books were known by, and where it leads now (made by merging books)."""
+    """What books were known by before a rename or a merge, and where it leads now."""
 
-    list_display = ["title", "slug", "isbn13", "goodreads_id", "book", "merged_at"]
+    list_display = ["title", "slug", "isbn13", "goodreads_id", "book", "reason", "created_at"]
+    list_filter = ["reason"]
     search_fields = ["title", "slug", "isbn13", "book__title"]
     list_select_related = ["book"]
-    readonly_fields = ["book", "title", "slug", "isbn13", "goodreads_id", "merged_at"]
+    readonly_fields = ["book", "title", "slug", "isbn13", "goodreads_id", "reason", "created_at"]
 
     def has_add_permission(self, request):
-        return False  # made by merging books, never by hand
+        return False  # made by renaming and merging books, never by hand
 
     def has_change_permission(self, request, obj=None):
         return False
