@@ -19,9 +19,18 @@ from .covers import COVER_FORMATS, validate_cover_upload
 from .languages import language_name
 from .models import Book
 from .querysets import BookQuerySet
+from .where_used import titles, where_used
 
 
 class BookAdminForm(ConflictSafeForm):
+    # Shown (as a checkbox) only when a change would take the book's card away from
+    # articles readers see: the editor confirms having read which ones.
+    confirm_hiding = forms.BooleanField(
+        label="Take its card out of these articles",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = Book
         fields = ["cover"]  # BookAdmin adds the fields of its fieldsets.
@@ -33,6 +42,41 @@ class BookAdminForm(ConflictSafeForm):
         super().__init__(*args, **kwargs)
         if "cover" in self.fields:
             self.fields["cover"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+
+    def clean(self):
+        cleaned = super().clean()
+        hides = (
+            self.instance.pk
+            and "status" in self.changed_data
+            and self.initial.get("status") == Book.Status.PUBLISHED
+            and cleaned.get("status") not in (None, Book.Status.PUBLISHED)
+        )
+        if hides and not cleaned.get("confirm_hiding"):
+            shown = where_used(self.instance).shown
+            if shown:
+                self.fields["confirm_hiding"].widget = forms.CheckboxInput()
+                self.add_error(
+                    "status",
+                    ValidationError(
+                        "%(title)s is shown in %(articles)s. Once it is %(status)s, its "
+                        "card disappears from them. Tick “Take its card out of these "
+                        "articles” to confirm, or keep it published.",
+                        code="card_in_use",
+                        params={
+                            "title": f"“{self.instance}”",
+                            "articles": (
+                                f"{'an article' if len(shown) == 1 else 'articles'} readers "
+                                f"see or will see: {titles(shown)}"
+                            ),
+                            "status": (
+                                "withdrawn"
+                                if cleaned["status"] == Book.Status.WITHDRAWN
+                                else "a draft again"
+                            ),
+                        },
+                    ),
+                )
+        return cleaned
 
     def clean_cover(self):
         cover = self.cleaned_data["cover"]

@@ -56,7 +56,8 @@ class MergeReport:
         parts = [
             f"{self.ratings_moved} rating{'s' * (self.ratings_moved != 1)} moved",
             f"{self.credits_moved} credit{'s' * (self.credits_moved != 1)} added",
-            f"{len(self.articles)} article{'s' * (len(self.articles) != 1)} now embed it",
+            f"{len(self.articles)} article{'s' * (len(self.articles) != 1)} now "
+            f"embed{'s' * (len(self.articles) == 1)} it",
         ]
         if self.ratings_dropped:
             parts.append(

@@ -13,6 +13,7 @@ from desk.admin import ConflictSafeAdmin, render_display
 from ..covers import make_renditions, pick_rendition, renditions_of
 from ..forms import BookAdminForm
 from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
+from ..where_used import embeds_in_deletion_list, where_used
 from .importing import import_view
 from .merging import merge_selected
 
@@ -67,7 +68,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     autocomplete_fields = ["subjects"]
     # A cover URL typed without a scheme is https (what Django 6 assumes).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ["cover_preview", "isbn10", "site_rating_counts"]
+    readonly_fields = ["where_used", "cover_preview", "isbn10", "site_rating_counts"]
     fieldsets = [
         (
             None,
@@ -77,12 +78,14 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
                     "subtitle",
                     "slug",
                     "status",
+                    "confirm_hiding",
                     "description",
                     "subjects",
                     "loaded_version",
                 ]  # fmt: skip
             },
         ),
+        ("Where used", {"fields": ["where_used"]}),
         ("Series", {"fields": ["series", "series_number"]}),
         ("Cover", {"fields": ["cover", "cover_preview", "cover_url"]}),
         (
@@ -168,6 +171,33 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
                 "height": round(THUMBNAIL_WIDTH * height / width) if width and height else 60,
             },
         )
+
+    @admin.display(description="Articles and addresses")
+    def where_used(self, book):
+        """The articles that embed the book (live, scheduled, drafts) and the old
+        addresses that lead to it."""
+        return render_display(
+            "admin/catalogue/book/where_used.html",
+            {"used": where_used(book), "aliases": book.aliases.all() if book.pk else []},
+        )
+
+    def get_deleted_objects(self, objs, request):
+        """The delete page names the articles that lose a card, never “Article-book
+        relationship: Article_embedded_books object (3)”."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        names = {}
+        for book in objs:
+            names.update(embeds_in_deletion_list(book))
+
+        def renamed(items):
+            return [
+                renamed(item) if isinstance(item, list) else names.get(item, item) for item in items
+            ]
+
+        through = Book.articles.through._meta.verbose_name_plural
+        if through in model_count:
+            model_count["embeds in articles"] = model_count.pop(through)
+        return renamed(to_delete), model_count, perms_needed, protected
 
     @admin.display(description="Cover preview")
     def cover_preview(self, book):

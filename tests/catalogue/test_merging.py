@@ -46,6 +46,7 @@ def test_ratings_move_to_the_book_kept_and_a_readers_second_rating_goes(twins):
     assert (kept.ratings_4, kept.ratings_5, sum(kept.site_histogram)) == (1, 1, 2)
     assert find_drift() == []
     assert (report.ratings_moved, report.ratings_dropped) == (1, 1)
+    assert "1 rating moved" in str(report) and "0 articles now embed it" in str(report)
     assert not Book.objects.filter(pk=duplicate.pk).exists()
 
 
@@ -77,8 +78,9 @@ def test_articles_embedding_the_duplicate_show_the_book_kept(client, twins):
     kept.save()
     by_isbn = make_article(title="By ISBN", body="[[book:978-1-4000-3341-6]]")
 
-    merge_books(kept, [twins["duplicate"]])
+    report = merge_books(kept, [twins["duplicate"]])
 
+    assert "2 articles now embed it" in str(report)
     for article in (by_slug, by_isbn):
         html = client.get(article.get_absolute_url()).content
         assert text_of(html, ".book-card__title") == ["Beloved"], article.title

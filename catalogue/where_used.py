@@ -1,0 +1,64 @@
+"""Where a book is used: the articles that embed it, live, scheduled and draft apart.
+
+The catalogue does not import articles: it reads them through the reverse relation
+(`book.articles`), and asks each article whether it is public. The desk shows this on
+the book's form, and asks for confirmation before a change takes a card away from an
+article readers see or are about to see.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.text import capfirst
+
+
+@dataclass
+class WhereUsed:
+    live: list = field(default_factory=list)
+    scheduled: list = field(default_factory=list)  # published, from a time still to come
+    drafts: list = field(default_factory=list)
+
+    @property
+    def shown(self) -> list:
+        """Articles whose readers see the card now or will when their time comes."""
+        return [*self.live, *self.scheduled]
+
+    def __bool__(self) -> bool:
+        return bool(self.live or self.scheduled or self.drafts)
+
+
+def where_used(book) -> WhereUsed:
+    used = WhereUsed()
+    if book.pk is None:
+        return used
+    groups = {"live": used.live, "scheduled": used.scheduled, "draft": used.drafts}
+    for article in book.articles.order_by("-published_at", "-pk"):
+        groups[state_of(article)].append(article)
+    return used
+
+
+def titles(articles) -> str:
+    """“Burning books”, “Fire” and “Water”."""
+    quoted = [f"“{article}”" for article in articles]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def embeds_in_deletion_list(book) -> dict[str, str]:
+    """What the admin's delete page would list for the book's embeds (“Article-book
+    relationship: Article_embedded_books object (3)”), mapped to what it should say."""
+    through = book.articles.through
+    rows = through.objects.filter(book=book).select_related("article")
+    label = capfirst(through._meta.verbose_name)
+    return {
+        f"{label}: {row}": f"Its card in the {state_of(row.article)} article “{row.article}”"
+        for row in rows
+    }
+
+
+def state_of(article) -> str:
+    if article.is_public:
+        return "live"
+    if article.status == type(article).Status.PUBLISHED:
+        return "scheduled"
+    return "draft"
