@@ -278,6 +278,8 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
     def isbn10(self) -> str:
         return isbn10_from_isbn13(self.isbn13)
 
+    isbn10.fget.short_description = "ISBN-10"
+
     @property
     def language_name(self) -> str:
         return language_name(self.language)

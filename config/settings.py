@@ -240,6 +240,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# What a form post may weigh. Above Django's 2.5 MB so that the desk's forms, not the
+# request parser, refuse an overlong article body (articles.forms.MAX_BODY_LENGTH)
+# with a message and the text kept; anything bigger answers a 413 page that says so.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
+
 # Content-Security-Policy (django-csp): scripts and styles only from this site, no inline
 # script or style anywhere (the admin included), no plugins, no framing. Cover images
 # may come from the import's hosts and from the media host (object store or CDN).

@@ -11,6 +11,8 @@ from website.views import serve_media
 
 register_converter(UnicodeSlugConverter, "uslug")
 
+handler400 = "website.views.bad_request"
+
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("website.urls")),

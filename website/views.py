@@ -1,7 +1,10 @@
 """The site's own pages: home, search over books and articles, about, robots.txt."""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.shortcuts import render
 from django.urls import reverse
+from django.views.defaults import bad_request as django_bad_request
 from django.views.generic import ListView, TemplateView
 from django.views.static import serve
 
@@ -78,3 +81,12 @@ def serve_media(request, path: str):
             "public, max-age=31536000, immutable" if immutable else "public, max-age=86400"
         )
     return response
+
+
+def bad_request(request, exception):
+    """A post too big to read (DATA_UPLOAD_MAX_MEMORY_SIZE) says so, and where the text
+    is; any other bad request gets Django's own answer."""
+    if isinstance(exception, RequestDataTooBig):
+        limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        return render(request, "413.html", {"limit_mb": f"{limit_mb:g}"}, status=413)
+    return django_bad_request(request, exception)

@@ -4,11 +4,14 @@ These tests drive a real browser, so they are marked `browser`; run them alone w
 `DEBUG=false SECRET_KEY=x .venv/bin/python -m pytest tests/browser -m browser`.
 """
 
+import os
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Screenshots of the key screens, kept with the test output (CI keeps the folder).
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -93,3 +96,16 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """`screenshot("desk-where-used")` saves the whole page as SCREENSHOTS/<name>.png."""
+
+    def take(name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,115 @@
+"""The desk in a real browser: renames keep cards and addresses, a card is never taken
+away unasked, and nothing typed is lost by leaving the page or pasting too much."""
+
+import pytest
+from django.db import connection
+
+from articles.forms import MAX_BODY_LENGTH
+from catalogue.models import Book
+from tests.factories import make_article, make_book
+
+pytestmark = [
+    # The page and its static files load at once; the live server's in-memory SQLite
+    # database refuses concurrent readers, so this runs in the PostgreSQL pass of CI.
+    pytest.mark.skipif(
+        connection.vendor == "sqlite", reason="needs concurrent requests: PostgreSQL pass"
+    ),
+]
+
+
+@pytest.fixture
+def desk(page, demo_site):
+    """The demo editor, signed in."""
+    page.goto(demo_site.url + "/admin/login/?next=/admin/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "colophon-demo-editor")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    return demo_site.url
+
+
+@pytest.fixture
+def embedded_book(demo_site):
+    book = make_book(title="Fahrenheit 451", slug="fahrenheit-451")
+    article = make_article(title="Burning books", body="Read it.\n\n[[book:fahrenheit-451]]\n")
+    return book, article
+
+
+def test_a_renamed_book_keeps_its_card_and_its_old_address(page, desk, embedded_book, screenshot):
+    book, article = embedded_book
+    page.goto(f"{desk}/admin/catalogue/book/{book.pk}/change/")
+    assert "Burning books" in page.locator(".where-used").inner_text()
+    page.fill("#id_slug", "fahrenheit-451-bradbury")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/catalogue/book/")
+
+    old = page.request.get(f"{desk}/books/fahrenheit-451/", max_redirects=0)
+    assert (old.status, old.headers["location"]) == (301, "/books/fahrenheit-451-bradbury/")
+    page.goto(f"{desk}{article.get_absolute_url()}")
+    card = page.locator(".book-card a[href='/books/fahrenheit-451-bradbury/']").first
+    assert card.is_visible()
+    page.goto(f"{desk}/admin/catalogue/book/{book.pk}/change/")
+    assert "/books/fahrenheit-451/" in page.locator(".field-where_used").inner_text()
+    screenshot("desk-book-where-used")
+
+
+def test_withdrawing_a_book_in_a_live_article_asks_first(page, desk, embedded_book, screenshot):
+    book, _article = embedded_book
+    page.goto(f"{desk}/admin/catalogue/book/{book.pk}/change/")
+    page.select_option("#id_status", "withdrawn")
+    page.click("input[name=_save]")
+    error = page.locator(".field-status .errorlist")
+    assert "“Burning books”" in error.inner_text()
+    screenshot("desk-withdraw-confirmation")
+    assert Book.objects.get(pk=book.pk).status == "published"
+
+    page.check("#id_confirm_hiding")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/catalogue/book/")
+    assert Book.objects.get(pk=book.pk).status == "withdrawn"
+
+
+def test_leaving_a_changed_form_asks_first(page, desk):
+    page.goto(f"{desk}/admin/articles/article/add/")
+    page.wait_for_load_state("load")
+    page.fill("#id_title", "Words I must not lose")
+    page.locator("#id_body").press_sequentially("The first sentence.")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.type)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.click("#site-name a")
+    assert asked == ["beforeunload"]
+    assert page.url.endswith("/admin/articles/article/add/")
+    assert page.input_value("#id_body") == "The first sentence."
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.click("#site-name a")
+    page.wait_for_url("**/admin/")
+    assert asked == ["beforeunload", "beforeunload"]
+
+
+def test_an_unchanged_form_is_left_without_a_question(page, desk):
+    page.goto(f"{desk}/admin/articles/article/add/")
+    page.wait_for_load_state("load")
+    page.on("dialog", lambda dialog: pytest.fail(f"asked: {dialog.type}"))
+    page.click("#site-name a")
+    page.wait_for_url("**/admin/")
+
+
+def test_a_body_too_long_is_refused_before_sending_and_kept(page, desk, screenshot):
+    page.goto(f"{desk}/admin/articles/article/add/")
+    page.wait_for_load_state("load")
+    page.fill("#id_title", "A very long piece")
+    body = "word " * (MAX_BODY_LENGTH // 5 + 1)
+    page.fill("#id_body", body)
+    page.click("input[name=_save]")
+    note = page.locator("#id_body-too-long")
+    assert "Your text is still here" in note.inner_text()
+    assert page.locator("ul[role=alert] #id_body-too-long").count() == 1
+    assert page.url.endswith("/admin/articles/article/add/")
+    assert len(page.input_value("#id_body")) == len(body)
+    screenshot("desk-body-too-long")
