@@ -100,6 +100,10 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         "to schedule.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts the saves of the row through the model (the desk, a restore, a merge): the
+    # desk's forms compare it to tell a colleague's save from their own (desk/forms.py).
+    # Counters updated in bulk (ratings) are not new versions.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Which books the body embeds, kept by `refresh_embedded_books()` whenever the body is
     # saved through the admin or the demo; it lets a book page list its articles.
@@ -137,6 +141,8 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
 
     def save(self, *args, **kwargs):
         old_slug = self.changed_from("slug")
+        if self.pk is not None and not kwargs.get("update_fields"):
+            self.version += 1
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_slug:
