@@ -16,6 +16,7 @@ from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
 from ..where_used import embeds_in_deletion_list, where_used
 from .importing import import_view
 from .merging import merge_selected
+from .picker import picker_view
 
 THUMBNAIL_WIDTH = 40
 
@@ -57,12 +58,14 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
 
     form = BookAdminForm
     list_display = [
-        "cover_thumbnail", "title", "author_names", "isbn13", "language", "status",
+        "cover_thumbnail", "title", "slug", "author_names", "isbn13", "language", "status",
         "rating_display",
     ]  # fmt: skip
     list_display_links = ["cover_thumbnail", "title"]
     list_filter = ["status", "language", "text_to_speech", "x_ray", "word_wise"]
+    # get_search_results searches (Book.objects.desk_search); this shows the box.
     search_fields = ["title", "subtitle", "isbn13", "authors__name"]
+    search_help_text = "Title, author, ISBN (with or without hyphens, or ISBN-10) or slug."
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ContributionInline]
     autocomplete_fields = ["subjects"]
@@ -140,8 +143,19 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     change_list_template = "admin/catalogue/book/change_list.html"
 
     def get_urls(self):
-        view = self.admin_site.admin_view(partial(import_view, self))
-        return [path("import/", view, name="catalogue_book_import"), *super().get_urls()]
+        importer = self.admin_site.admin_view(partial(import_view, self))
+        picker = self.admin_site.admin_view(partial(picker_view, self))
+        return [
+            path("import/", importer, name="catalogue_book_import"),
+            path("picker/", picker, name="catalogue_book_picker"),
+            *super().get_urls(),
+        ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The list's search box: title, author, slug, or an ISBN in any form."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.desk_search(search_term), False
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_cards()

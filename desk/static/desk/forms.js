@@ -43,7 +43,8 @@
       note.appendChild(item);
       var row = found.field.closest(".flex-container") || found.field;
       row.parentNode.insertBefore(note, row);
-      found.field.setAttribute("aria-describedby", id);
+      var described = found.field.getAttribute("aria-describedby");
+      found.field.setAttribute("aria-describedby", described ? described + " " + id : id);
       note = item;
     }
     note.textContent =
