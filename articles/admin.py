@@ -1,16 +1,54 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import formats, timezone
+from reversion import set_comment
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from desk.admin import ConflictSafeAdmin, render_display
 
 from . import recommendations
-from .forms import ArticleAdminForm
+from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
+
+PUBLISH_PERMISSION = "articles.publish_article"
+REVIEW_COMMENTS = {
+    "submit": "Submitted for review",
+    "approve": "Approved and published",
+    "send_back": "Sent back",
+}
+REVIEW_LOG_LENGTH = 10
+
+
+def localised(moment) -> str:
+    """ "3 Dec 2026, 09:00 UTC": every time the desk shows names its zone."""
+    return formats.date_format(timezone.localtime(moment), TIME_FORMAT) if moment else "—"
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Draft, In review, Scheduled, Published, Withdrawn: "published" split by the clock."""
+
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return Article.State.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case Article.State.SCHEDULED:
+                return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+            case Article.State.PUBLISHED:
+                return queryset.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+            case value if value in Article.Status.values:
+                return queryset.filter(status=value)
+        return queryset
 
 
 @admin.register(Article)
@@ -21,12 +59,12 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
 
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
-    list_display = ["title", "status", "published_at", "byline", "updated_at", "is_public"]
-    list_filter = ["status", "published_at"]
+    list_display = ["title", "state", "publication_time", "byline", "last_change"]
+    list_filter = [StateFilter, "topics"]
     search_fields = ["title", "standfirst", "body", "byline"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
-    readonly_fields = ["embedded_book_list", "created_at", "updated_at", "read_next"]
+    readonly_fields = ["embedded_book_list", "created_at", "updated_at", "read_next", "review_log"]
     autocomplete_fields = ["topics", "pinned_recommendations", "excluded_recommendations"]
     fieldsets = [
         (
@@ -43,7 +81,20 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
                 ]  # fmt: skip
             },
         ),
-        ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+        (
+            "Publication and review",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "confirm_past_time",
+                    "review_note",
+                    "review_log",
+                    "created_at",
+                    "updated_at",
+                ]  # fmt: skip
+            },
+        ),
         ("Embedded books", {"fields": ["embedded_book_list"]}),
         (
             "Read next",
@@ -56,9 +107,91 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
         ),
     ]
 
-    @admin.display(boolean=True, description="Public now")
-    def is_public(self, article):
-        return article.is_public
+    @admin.display(description="Status", ordering="status")
+    def state(self, article):
+        return render_display(
+            "admin/articles/article/state.html",
+            {"state": article.state, "label": article.state.label},
+        )
+
+    @admin.display(description=f"Publication ({settings.TIME_ZONE})", ordering="published_at")
+    def publication_time(self, article):
+        return localised(article.published_at)
+
+    @admin.display(description="Last change", ordering="updated_at")
+    def last_change(self, article):
+        return localised(article.updated_at)
+
+    @admin.display(description="Review")
+    def review_log(self, article):
+        """The review step so far: who submitted, approved or sent back, with their notes."""
+        if not article.pk:
+            return "Nothing yet."
+        steps = tuple(REVIEW_COMMENTS.values())
+        versions = (
+            Version.objects.get_for_object(article)
+            .select_related("revision__user")
+            .order_by("-revision__date_created")
+        )
+        entries = [
+            version.revision
+            for version in versions[:200]
+            if version.revision.comment.startswith(steps)
+        ][:REVIEW_LOG_LENGTH]
+        return render_display(
+            "admin/articles/article/review_log.html",
+            {"entries": entries, "time_format": TIME_FORMAT},
+        )
+
+    def has_change_permission(self, request, obj=None):
+        """Contributors (no publish permission) change drafts and articles in review;
+        what is published or withdrawn is the editors'."""
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+            return allowed
+        return obj.status in (Article.Status.DRAFT, Article.Status.REVIEW)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        attrs = {
+            "may_publish": request.user.has_perm(PUBLISH_PERMISSION),
+            "review_action": review_action(request.POST) if request.method == "POST" else None,
+        }
+        return type(form.__name__, (form,), attrs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            may_publish=request.user.has_perm(PUBLISH_PERMISSION),
+            in_review=obj is not None and obj.status == Article.Status.REVIEW,
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self.note_review_step(request)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self.note_review_step(request)
+        return entry
+
+    def note_review_step(self, request) -> None:
+        """A review step's entry in the history says what it was, with the note."""
+        action = review_action(request.POST)
+        note = request.POST.get("review_note", "").strip()
+        if action:
+            set_comment(f"{REVIEW_COMMENTS[action]}{': ' + note if note else '.'}")
+        elif note:
+            set_comment(f"Note: {note}")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.state == Article.State.SCHEDULED:
+            messages.info(
+                request,
+                f"“{obj}” is scheduled: it goes live by itself at {localised(obj.published_at)}.",
+            )
 
     @admin.display(description="Recommended now, and why")
     def read_next(self, article):

@@ -1,7 +1,11 @@
-"""Forms for the articles' editors."""
+"""Forms for the articles' editors: writing, review and publication."""
+
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 
 from desk.forms import ConflictSafeForm
 
@@ -11,9 +15,49 @@ from .models import Article
 # Longer than any article (about 80,000 words); the desk's script refuses a longer body
 # before it is sent, and this form when the script did not run.
 MAX_BODY_LENGTH = 500_000
+# A publication time this far behind the clock is "in the past" and asks first.
+PAST_TIME_GRACE = timedelta(minutes=5)
+TIME_FORMAT = "j M Y, H:i T"
+
+# The buttons of the review step (desk/templates/admin/articles/article/submit_line.html).
+REVIEW_ACTIONS = {
+    "_submit_review": "submit",
+    "_approve": "approve",
+    "_send_back": "send_back",
+}
+
+
+def review_action(data) -> str | None:
+    """Which review button posted the form, if any."""
+    return next((action for name, action in REVIEW_ACTIONS.items() if name in data), None)
+
+
+def input_format_hint() -> str:
+    """The date format the desk reads, as an editor writes it: "DD/MM/YYYY"."""
+    first = formats.get_format("DATE_INPUT_FORMATS")[0]
+    return first.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY")
 
 
 class ArticleAdminForm(ConflictSafeForm):
+    """The article form. ArticleAdmin.get_form sets `may_publish` (the user's
+    articles.publish_article permission) and `review_action` (the button pressed)."""
+
+    may_publish = True
+    review_action: str | None = None
+
+    review_note = forms.CharField(
+        label="Note for the review",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Sent with “Submit for review”, “Approve and publish” or “Send back”; "
+        "kept in the history.",
+    )
+    # Shown (as a checkbox) only when a new publication's time has already passed.
+    confirm_past_time = forms.BooleanField(
+        label="Publish with this past time", required=False, widget=forms.HiddenInput
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -31,6 +75,71 @@ class ArticleAdminForm(ConflictSafeForm):
             ),
             "standfirst": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "published_at" in self.fields:
+            today = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+            self.fields["published_at"].help_text = (
+                f"In {settings.TIME_ZONE} time. Date as {input_format_hint()} (today is "
+                f"{today}), time as HH:MM. Leave it blank to publish at the moment you "
+                "publish; a time to come schedules the article, which then goes live by "
+                "itself."
+            )
+        if "status" in self.fields and not self.may_publish:
+            allowed = {Article.Status.DRAFT, Article.Status.REVIEW, self.instance.status}
+            self.fields["status"].choices = [
+                (value, label) for value, label in Article.Status.choices if value in allowed
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        action = self.review_action
+        if action in ("approve", "send_back") and not self.may_publish:
+            raise ValidationError("Only editors approve or send back articles.", code="review")
+        if action:
+            cleaned["status"] = {
+                "submit": Article.Status.REVIEW,
+                "approve": Article.Status.PUBLISHED,
+                "send_back": Article.Status.DRAFT,
+            }[action]
+        status = cleaned.get("status")
+        was = self.instance.status if self.instance.pk else None
+        if (
+            not self.may_publish
+            and status != was
+            and status
+            in (
+                Article.Status.PUBLISHED,
+                Article.Status.WITHDRAWN,
+            )
+        ):
+            self.add_error(
+                "status",
+                "Only editors publish or withdraw articles: submit it for review instead.",
+            )
+        going_live = status == Article.Status.PUBLISHED and was != Article.Status.PUBLISHED
+        when = cleaned.get("published_at")
+        if (
+            status == Article.Status.PUBLISHED
+            and when is None
+            and "published_at" not in self.errors
+        ):
+            cleaned["published_at"] = timezone.now()  # publishing takes "now"
+        past = when is not None and when < timezone.now() - PAST_TIME_GRACE
+        if going_live and past and not cleaned.get("confirm_past_time"):
+            self.fields["confirm_past_time"].widget = forms.CheckboxInput()
+            self.add_error(
+                "published_at",
+                ValidationError(
+                    "%(when)s has passed: the article would go live at once, dated then, "
+                    "and be listed among the articles of that day. Tick “Publish with this "
+                    "past time” to confirm, or clear the time to publish now.",
+                    code="past_time",
+                    params={"when": formats.date_format(timezone.localtime(when), TIME_FORMAT)},
+                ),
+            )
+        return cleaned
 
     def clean_body(self):
         body = self.cleaned_data["body"]

@@ -70,7 +70,18 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class State(models.TextChoices):
+        """What the desk lists: the status, with "published" split by the clock."""
+
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(
@@ -92,12 +103,16 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
     )
     byline = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    # Blank until the article is published: publishing takes the moment it happens
+    # unless the editor chose a time (articles/forms.py). No job publishes a scheduled
+    # article: public queries compare this time with the clock.
     published_at = models.DateTimeField(
         "publication time",
-        default=timezone.now,
+        null=True,
+        blank=True,
         db_index=True,
         help_text="A published article is public from this time on: set it in the future "
-        "to schedule.",
+        "to schedule, or leave it blank to publish at once.",
     )
     updated_at = models.DateTimeField(auto_now=True)
     # Counts the saves of the row through the model (the desk, a restore, a merge): the
@@ -135,11 +150,23 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["status", "published_at"])]
+        permissions = [
+            ("publish_article", "Can publish, schedule and withdraw articles"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_time",
+                violation_error_message="A published article needs a publication time.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # published now, unless a time was chosen
         old_slug = self.changed_from("slug")
         if self.pk is not None and not kwargs.get("update_fields"):
             self.version += 1
@@ -168,7 +195,15 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def state(self) -> "Article.State":
+        if self.status != self.Status.PUBLISHED:
+            return self.State(self.status)
+        if self.published_at is not None and self.published_at > timezone.now():
+            return self.State.SCHEDULED
+        return self.State.PUBLISHED
 
     @cached_property
     def teaser(self) -> str:

@@ -208,7 +208,12 @@ def _reasons(shared, other_id: int, signals: dict[str, float]) -> str:
 def load_corpus() -> Corpus:
     """Read what the signals need for every article, in a handful of streaming queries."""
     articles = (
-        (pk, published_at.timestamp(), status == Article.Status.PUBLISHED, profile or {})
+        (
+            pk,
+            published_at.timestamp() if published_at else 0.0,  # drafts have no time yet
+            status == Article.Status.PUBLISHED,
+            profile or {},
+        )
         for pk, published_at, status, profile in Article.objects.order_by()
         .values_list("pk", "published_at", "status", "text_profile")
         .iterator(chunk_size=2000)

@@ -43,4 +43,4 @@ def plain_static_storage(settings):
 def demo(db):
     from articles.demo import load_demo
 
-    return load_demo()
+    return load_demo(editor=True)

@@ -30,9 +30,10 @@ def make_article(**fields) -> Article:
 
 
 def article_form(**overrides) -> dict:
-    """What the desk's article form posts for a new published article, with `overrides`."""
+    """What the desk's article form posts for a new published article, with `overrides`:
+    no publication time, so it is published at once."""
     blank = dict.fromkeys(["slug", "standfirst"], "")
-    published = {"status": "published", "published_at_0": "2025-05-01", "published_at_1": "10:00"}
+    published = {"status": "published", "published_at_0": "", "published_at_1": ""}
     return {"title": "A new piece", "byline": "Colophon", "body": "Some words.", **blank,
             **published, **overrides}  # fmt: skip
 

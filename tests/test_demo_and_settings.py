@@ -36,9 +36,18 @@ def test_load_demo_twice_changes_nothing(db, capsys):
     assert Book.objects.get().updated_at == book_stamp
 
 
-def test_load_demo_prints_the_editor_login(db, capsys):
+def test_load_demo_prints_the_editor_login_when_developing(db, capsys, settings):
+    settings.DEBUG = True
     call_command("load_demo")
     assert "editor / colophon-demo-editor" in capsys.readouterr().out
+
+
+def test_load_demo_makes_no_account_with_debug_off(db, capsys, settings):
+    settings.DEBUG = False
+    call_command("load_demo")
+    printed = capsys.readouterr().out
+    assert "colophon-demo-editor" not in printed
+    assert "manage.py createeditor NAME --role editor" in printed
 
 
 def run_settings(*, code: str = "import django; django.setup()", **env):

@@ -1,4 +1,8 @@
-"""The demo: the seed article, its book, the two articles it recommends, and an editor.
+"""The demo: the seed article, its book, the two articles it recommends, and, when
+developing (DEBUG on), an editor account whose password is published in the README.
+
+With DEBUG off no account is made: a known password must never exist on a server.
+`manage.py createeditor` makes real accounts.
 
 Idempotent: each row is looked up by its natural key and written only when it differs,
 so a second run changes nothing (not even `updated_at`).
@@ -8,12 +12,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import models, transaction
 
 from catalogue.covers import draw_cover, make_renditions
 from catalogue.models import Author, Book, Contribution
+from desk.roles import ROLE_NAMES, sync_roles
 
 from ..models import Article
 from ..recommendations import refresh_all
@@ -23,7 +29,7 @@ UTC = dt.UTC
 
 EDITOR_USERNAME = "editor"
 EDITOR_PASSWORD = "colophon-demo-editor"
-EDITORS_GROUP = "Editors"
+EDITORS_GROUP = ROLE_NAMES["editor"]
 
 AUTHOR = {
     "slug": "stephen-harding",
@@ -90,6 +96,7 @@ ARTICLES = [
 class DemoReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    has_editor: bool = False
 
     def __str__(self) -> str:
         if not self.created and not self.updated:
@@ -118,7 +125,9 @@ def _sync(model: type[models.Model], lookup: dict, values: dict, report: DemoRep
 
 
 @transaction.atomic
-def load_demo() -> DemoReport:
+def load_demo(*, editor: bool | None = None) -> DemoReport:
+    """Load the demo; with the demo editor account when `editor`, which defaults to
+    DEBUG (tests that drive the desk ask for it explicitly)."""
     report = DemoReport()
     author = _sync(Author, {"slug": AUTHOR["slug"]}, AUTHOR, report)
     book = _sync(Book, {"isbn13": DEMO_ISBN}, BOOK, report)
@@ -145,16 +154,30 @@ def load_demo() -> DemoReport:
     if len(report.created) + len(report.updated) > changed_before:
         refresh_all()
 
-    _ensure_editor(report)
+    if settings.DEBUG if editor is None else editor:
+        _ensure_editor(report)
+        report.has_editor = True
+    else:
+        _retire_published_password(report)
     return report
 
 
+def _retire_published_password(report: DemoReport) -> None:
+    """An account still signing in with the README's password (made by an earlier
+    version on a server) loses it: it can sign in again once someone sets a new one."""
+    user = get_user_model().objects.filter(username=EDITOR_USERNAME).first()
+    if user is not None and user.check_password(EDITOR_PASSWORD):
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        report.updated.append(
+            f"account “{EDITOR_USERNAME}”: its published password no longer works (DEBUG is "
+            "off); set a new one with manage.py changepassword"
+        )
+
+
 def _ensure_editor(report: DemoReport) -> None:
-    group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
-    wanted = set(Permission.objects.filter(content_type__app_label__in=["articles", "catalogue"]))
-    if set(group.permissions.all()) != wanted:
-        group.permissions.set(wanted)
-        report.updated.append(f"permissions of the “{EDITORS_GROUP}” group")
+    sync_roles()
+    group = Group.objects.get(name=EDITORS_GROUP)
     User = get_user_model()
     user = User.objects.filter(username=EDITOR_USERNAME).first()
     if user is None:

@@ -144,7 +144,9 @@ def test_publishing_an_article_refreshes_the_lists_it_enters(corpus):
     )  # fmt: skip
     refresh_for(newcomer)
     assert not Recommendation.objects.filter(recommended=newcomer).exists()
-    Article.objects.filter(pk=newcomer.pk).update(status=Article.Status.PUBLISHED)
+    Article.objects.filter(pk=newcomer.pk).update(
+        status=Article.Status.PUBLISHED, published_at=timezone.now()
+    )
     newcomer.refresh_from_db()
     touched = refresh_for(newcomer)
     assert set(kitchen) & touched

@@ -84,7 +84,7 @@ def demo_site(live_server, browser_settings):
     """
     from articles.demo import load_demo
 
-    load_demo()
+    load_demo(editor=True)  # the browser tests sign in as the demo editor
     return live_server
 
 

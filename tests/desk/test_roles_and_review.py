@@ -1,0 +1,151 @@
+"""Contributors write and submit; editors review, publish and withdraw; administrators
+manage people. No account with a known password exists with DEBUG off."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME, load_demo
+from articles.models import Article
+from tests.factories import article_form, make_article
+from tests.helpers import form_values, sign_in, text_of
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-pass-phrase-9"
+
+
+def account(name: str, role: str, monkeypatch) -> Client:
+    monkeypatch.setenv("COLOPHON_PASSWORD", PASSWORD)
+    call_command("createeditor", name, role=role, stdout=None)
+    client = Client()
+    assert sign_in(client, name, PASSWORD).status_code == 302
+    return client
+
+
+@pytest.fixture
+def contributor(monkeypatch):
+    return account("casey", "contributor", monkeypatch)
+
+
+@pytest.fixture
+def editor(monkeypatch):
+    return account("erin", "editor", monkeypatch)
+
+
+def change_url(article) -> str:
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+def test_a_contributor_writes_and_submits_but_cannot_publish(contributor):
+    refused = contributor.post("/admin/articles/article/add/", article_form(title="Mine"))
+    assert refused.status_code == 200
+    assert not Article.objects.exists()
+    page = contributor.get("/admin/articles/article/add/")
+    assert [o["value"] for o in form_values_options(page, "status")] == ["draft", "review"]
+
+    submitted = contributor.post(
+        "/admin/articles/article/add/",
+        article_form(title="Mine", status="draft", _submit_review="Submit for review",
+                     review_note="Ready for a look."),
+    )  # fmt: skip
+    assert submitted.status_code == 302
+    article = Article.objects.get()
+    assert article.status == Article.Status.REVIEW
+    assert article.published_at is None
+
+
+def form_values_options(page, name):
+    return BeautifulSoup(page.content, "html.parser").select(f"select[name={name}] option")
+
+
+def test_a_contributor_cannot_delete_change_live_articles_or_reach_people(contributor):
+    live = make_article(title="Live one")
+    draft = make_article(title="A draft", status=Article.Status.DRAFT)
+    assert contributor.get(f"/admin/articles/article/{draft.pk}/delete/").status_code == 403
+    data = form_values(contributor.get(change_url(live)))  # read-only: no form
+    assert "title" not in data
+    assert contributor.post(change_url(live), {"title": "Changed"}).status_code == 403
+    assert Article.objects.get(pk=live.pk).title == "Live one"
+    assert contributor.get("/admin/auth/user/").status_code == 403
+    assert contributor.get("/admin/catalogue/book/add/").status_code == 403
+
+
+def test_an_editor_approves_with_a_note_and_it_goes_live(contributor, editor, client):
+    contributor.post(
+        "/admin/articles/article/add/",
+        article_form(title="For review", status="draft", _submit_review="Submit"),
+    )
+    article = Article.objects.get()
+    page = editor.get(change_url(article))
+    assert {"_approve", "_send_back"} <= {button["name"] for button in _buttons(page)}
+    data = form_values(page)
+    data.update(_approve="Approve and publish", review_note="Lovely, thank you.")
+    assert editor.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED and article.is_public
+    assert client.get(article.get_absolute_url()).status_code == 200
+    log = text_of(editor.get(change_url(article)).content, ".desk-review-log li")
+    assert log[0].startswith("Approved and published: Lovely, thank you. — erin")
+    assert log[1].startswith("Submitted for review. — casey")
+
+
+def test_an_editor_sends_back_and_the_contributor_reads_why(contributor, editor):
+    article = make_article(title="Rough", status=Article.Status.REVIEW)
+    data = form_values(editor.get(change_url(article)))
+    data.update(_send_back="Send back", review_note="The second half needs sources.")
+    assert editor.post(change_url(article), data).status_code == 302
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+    log = text_of(contributor.get(change_url(article)).content, ".desk-review-log li")
+    assert log[0].startswith("Sent back: The second half needs sources. — erin")
+
+
+def test_a_contributor_cannot_approve_by_posting_the_button(contributor):
+    article = make_article(title="Rough", status=Article.Status.REVIEW)
+    data = form_values(contributor.get(change_url(article)))
+    data["_approve"] = "Approve and publish"
+    refused = contributor.post(change_url(article), data)
+    assert refused.status_code == 200
+    assert Article.objects.get(pk=article.pk).status == Article.Status.REVIEW
+
+
+def _buttons(page):
+    return BeautifulSoup(page.content, "html.parser").select(".submit-row input[type=submit]")
+
+
+def test_createeditor_makes_up_a_password_when_none_is_given(capsys, monkeypatch):
+    monkeypatch.delenv("COLOPHON_PASSWORD", raising=False)
+    call_command("createeditor", "dana", role="editor")
+    printed = capsys.readouterr().out
+    password = printed.rsplit(": ", 1)[1].strip()
+    user = get_user_model().objects.get(username="dana")
+    assert user.is_staff and not user.is_superuser
+    assert user.check_password(password) and len(password) >= 16
+    assert [group.name for group in user.groups.all()] == ["Editors"]
+
+    call_command("createeditor", "dana", role="administrator")
+    user.refresh_from_db()
+    assert [group.name for group in user.groups.all()] == ["Administrators"]
+    assert user.check_password(password)  # a role change keeps the password
+
+
+def test_an_administrator_manages_people(monkeypatch):
+    admin = account("ada", "administrator", monkeypatch)
+    assert admin.get("/admin/auth/user/").status_code == 200
+
+
+def test_no_demo_account_with_debug_off(settings):
+    settings.DEBUG = False
+    report = load_demo()
+    assert not get_user_model().objects.filter(username=EDITOR_USERNAME).exists()
+    assert not report.has_editor
+
+
+def test_a_demo_account_left_on_a_server_loses_its_published_password(settings):
+    load_demo(editor=True)
+    settings.DEBUG = False
+    load_demo()
+    user = get_user_model().objects.get(username=EDITOR_USERNAME)
+    assert not user.check_password(EDITOR_PASSWORD)
+    assert sign_in(Client(), EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 200  # refused
