@@ -247,3 +247,15 @@ def _save_rendition(storage: Storage, name: str, content: bytes) -> str:
 
 def _file_names(rendition: dict) -> list[str]:
     return [rendition[kind] for kind in ("webp", "jpeg") if rendition.get(kind)]
+
+
+def thumbnail_url(book, width: int) -> str | None:
+    """A small picture of the book's cover for the desk (the book list, the picker): a
+    rendition of the upload at least `width` wide, else the upload, else an imported
+    cover's address; None for a book whose cover is drawn (see `cover_hue`)."""
+    if book.cover:
+        thumbnail = pick_rendition(renditions_of(book), width=width)
+        return book.cover.storage.url(thumbnail.jpeg) if thumbnail else book.cover.url
+    if book.cover_url.startswith(("https://", "http://")):
+        return book.cover_url
+    return None

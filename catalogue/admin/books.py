@@ -4,13 +4,13 @@ from functools import partial
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F
 from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
 
-from ..covers import make_renditions, pick_rendition, renditions_of
+from ..covers import cover_hue, make_renditions, thumbnail_url
 from ..forms import BookAdminForm
 from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
 from ..where_used import embeds_in_deletion_list, where_used
@@ -158,7 +158,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         return queryset.desk_search(search_term), False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_cards()
+        return super().get_queryset(request).with_rating().for_cards()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -168,22 +168,17 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
 
     @admin.display(description="Cover")
     def cover_thumbnail(self, book):
-        if not book.cover:
-            return "—"
-        # A rendition, not the original upload (which may be megabytes).
-        thumbnail = pick_rendition(renditions_of(book), width=THUMBNAIL_WIDTH)
-        if thumbnail:
-            url = book.cover.storage.url(thumbnail.jpeg)
-            width, height = thumbnail.width, thumbnail.height
-        else:
-            url, width, height = book.cover.url, book.cover_width, book.cover_height
+        """A rendition of an upload (never the megabytes of the original), an imported
+        cover, or the drawn cover's colour."""
+        url = thumbnail_url(book, THUMBNAIL_WIDTH)
+        height = (
+            round(THUMBNAIL_WIDTH * book.cover_height / book.cover_width)
+            if book.cover and book.cover_width and book.cover_height
+            else round(THUMBNAIL_WIDTH * 1.5)
+        )
         return render_display(
             "admin/catalogue/book/cover_thumbnail.html",
-            {
-                "url": url,
-                "width": THUMBNAIL_WIDTH,
-                "height": round(THUMBNAIL_WIDTH * height / width) if width and height else 60,
-            },
+            {"url": url, "hue": cover_hue(book.title), "width": THUMBNAIL_WIDTH, "height": height},
         )
 
     @admin.display(description="Articles and addresses")
@@ -223,10 +218,10 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     def author_names(self, book):
         return ", ".join(str(credit) for credit in book.credits)
 
-    @admin.display(description="Rating")
+    @admin.display(description="Rating", ordering=F("rating_mean").desc(nulls_last=True))
     def rating_display(self, book):
         average = book.rating_average
-        return f"{average} ({book.rating_count})" if average is not None else "—"
+        return f"{average} ({book.rating_count:,})" if average is not None else "—"
 
     @admin.display(description="Ratings")
     def site_rating_counts(self, book):

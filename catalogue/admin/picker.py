@@ -4,7 +4,7 @@ the books that match what the editor typed, as JSON, drafts and withdrawn books 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 
-from ..covers import cover_hue, pick_rendition, renditions_of
+from ..covers import cover_hue, thumbnail_url
 from ..models import Book
 
 PICKER_LIMIT = 10
@@ -12,20 +12,9 @@ PICKER_LIMIT = 10
 COVER_WIDTH = 40
 
 
-def cover_thumbnail_url(book: Book) -> str | None:
-    """A small rendition of the uploaded cover, else the upload, else an imported cover's
-    address; None for a book whose cover is drawn."""
-    if book.cover:
-        thumbnail = pick_rendition(renditions_of(book), width=COVER_WIDTH)
-        return book.cover.storage.url(thumbnail.jpeg) if thumbnail else book.cover.url
-    if book.cover_url.startswith(("https://", "http://")):
-        return book.cover_url
-    return None
-
-
 def picker_entry(book: Book) -> dict:
     """What the picker shows of a book, and the line it inserts."""
-    cover = cover_thumbnail_url(book)
+    cover = thumbnail_url(book, COVER_WIDTH)
     return {
         "slug": book.slug,
         "title": book.title,

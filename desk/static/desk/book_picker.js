@@ -161,7 +161,7 @@
         cover.alt = "";
       } else {
         // No image: a block in the colour the site draws this book's cover in.
-        cover = element("span", "book-picker__cover book-picker__cover--hue-" + book.hue);
+        cover = element("span", "book-picker__cover desk-cover desk-cover--hue-" + book.hue);
         cover.setAttribute("aria-hidden", "true");
       }
       var text = element("span", "book-picker__text");
