@@ -10,6 +10,7 @@ from reversion import set_comment
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from desk import autosave
 from desk.admin import ConflictSafeAdmin, render_display
 
 from . import recommendations
@@ -64,7 +65,7 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
     search_fields = ["title", "standfirst", "body", "byline"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
-    readonly_fields = ["embedded_book_list", "created_at", "updated_at", "read_next", "review_log"]
+    readonly_fields = ["embedded_book_list", "created", "last_saved", "read_next", "review_log"]
     autocomplete_fields = ["topics", "pinned_recommendations", "excluded_recommendations"]
     fieldsets = [
         (
@@ -90,8 +91,8 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
                     "confirm_past_time",
                     "review_note",
                     "review_log",
-                    "created_at",
-                    "updated_at",
+                    "created",
+                    "last_saved",
                 ]  # fmt: skip
             },
         ),
@@ -120,6 +121,14 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
 
     @admin.display(description="Last change", ordering="updated_at")
     def last_change(self, article):
+        return localised(article.updated_at)
+
+    @admin.display(description="Created")
+    def created(self, article):
+        return localised(article.created_at)
+
+    @admin.display(description="Last saved")
+    def last_saved(self, article):
         return localised(article.updated_at)
 
     @admin.display(description="Review")
@@ -163,6 +172,7 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
         context.update(
             may_publish=request.user.has_perm(PUBLISH_PERMISSION),
             in_review=obj is not None and obj.status == Article.Status.REVIEW,
+            **autosave.autosave_context(request, self.opts, obj),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -187,6 +197,7 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        autosave.forget(request.user, self.opts, obj)
         if obj.state == Article.State.SCHEDULED:
             messages.info(
                 request,

@@ -14,6 +14,8 @@ register_converter(UnicodeSlugConverter, "uslug")
 handler400 = "website.views.bad_request"
 
 urlpatterns = [
+    # The desk's own endpoints (autosave) beside the admin's, before its catch-all.
+    path(f"{settings.ADMIN_URL}desk/", include("desk.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("website.urls")),
     path("", include("catalogue.urls")),

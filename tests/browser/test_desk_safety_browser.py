@@ -113,3 +113,28 @@ def test_a_body_too_long_is_refused_before_sending_and_kept(page, desk, screensh
     assert page.url.endswith("/admin/articles/article/add/")
     assert len(page.input_value("#id_body")) == len(body)
     screenshot("desk-body-too-long")
+
+
+def test_typed_words_are_kept_and_offered_back(page, desk, embedded_book, screenshot):
+    _book, article = embedded_book
+    url = f"{desk}/admin/articles/article/{article.pk}/change/"
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.locator("#id_body").press_sequentially(" A sentence I have not saved.")
+    page.locator(".desk-autosave-status", has_text="Changes kept").wait_for()
+
+    page.once("dialog", lambda dialog: dialog.accept())  # leave without saving
+    page.click("#site-name a")
+    page.wait_for_url("**/admin/")
+
+    page.goto(url)
+    offer = page.locator(".desk-autosave-offer")
+    assert "kept at" in offer.inner_text()
+    screenshot("desk-autosave-offer")
+    offer.get_by_role("button", name="Restore them").click()
+    offer.get_by_text("Restored the changes").wait_for()
+    assert "A sentence I have not saved." in page.input_value("#id_body")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/articles/article/")
+    page.goto(url)
+    assert page.locator(".desk-autosave-offer").count() == 0
