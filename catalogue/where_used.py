@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 class WhereUsed:
     live: list = field(default_factory=list)
     scheduled: list = field(default_factory=list)  # published, from a time still to come
-    drafts: list = field(default_factory=list)
+    drafts: list = field(default_factory=list)  # drafts, in review, withdrawn
 
     @property
     def shown(self) -> list:
@@ -30,9 +30,9 @@ def where_used(book) -> WhereUsed:
     used = WhereUsed()
     if book.pk is None:
         return used
-    groups = {"live": used.live, "scheduled": used.scheduled, "draft": used.drafts}
+    groups = {"live": used.live, "scheduled": used.scheduled}
     for article in book.articles.order_by("-published_at", "-pk"):
-        groups[state_of(article)].append(article)
+        groups.get(state_of(article), used.drafts).append(article)
     return used
 
 
@@ -51,14 +51,12 @@ def embeds_in_deletion_list(book) -> dict[str, str]:
     rows = through.objects.filter(book=book).select_related("article")
     label = capfirst(through._meta.verbose_name)
     return {
-        f"{label}: {row}": f"Its card in the {state_of(row.article)} article “{row.article}”"
-        for row in rows
+        f"{label}: {row}": f"Its card in “{row.article}” ({state_of(row.article)})" for row in rows
     }
 
 
 def state_of(article) -> str:
+    """ "live", "scheduled", "draft", "in review", "withdrawn"."""
     if article.is_public:
         return "live"
-    if article.status == type(article).Status.PUBLISHED:
-        return "scheduled"
-    return "draft"
+    return str(article.state.label).lower()

@@ -37,7 +37,7 @@ def change_url(book) -> str:
 def test_the_book_form_lists_live_scheduled_and_draft_articles_apart(admin_client, book, articles):
     page = admin_client.get(change_url(book))
     assert text_of(page.content, ".where-used dt, .where-used dd > a:first-child") == [
-        "Live (1)", "Burning books", "Scheduled (1)", "Coming soon", "Drafts (1)", "Half written"
+        "Live (1)", "Burning books", "Scheduled (1)", "Coming soon", "Not public (1)", "Half written"
     ]  # fmt: skip
     html = page.content.decode()
     for article in articles.values():
@@ -72,14 +72,14 @@ def test_withdrawing_a_book_only_drafts_embed_asks_nothing(admin_client, book):
 def test_the_delete_page_names_the_articles_that_lose_the_card(admin_client, book, articles):
     page = admin_client.get(f"/admin/catalogue/book/{book.pk}/delete/")
     listed = " ".join(text_of(page.content, "#content ul li"))
-    assert "Its card in the live article “Burning books”" in listed
-    assert "Its card in the scheduled article “Coming soon”" in listed
-    assert "Its card in the draft article “Half written”" in listed
+    assert "Its card in “Burning books” (live)" in listed
+    assert "Its card in “Coming soon” (scheduled)" in listed
+    assert "Its card in “Half written” (draft)" in listed
     assert "object (" not in page.content.decode()
 
     chosen = admin_client.post(
         "/admin/catalogue/book/",
         {"action": "delete_selected", "_selected_action": [book.pk]},
     )
-    assert "Its card in the live article “Burning books”" in chosen.content.decode()
+    assert "Its card in “Burning books” (live)" in chosen.content.decode()
     assert "object (" not in chosen.content.decode()
