@@ -1,4 +1,6 @@
-"""The Atom feed of the latest articles, at /articles/feed/."""
+"""The Atom feed of the latest articles, at /articles/feed.xml."""
+
+import re
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -7,10 +9,28 @@ from django.utils.feedgenerator import Atom1Feed
 from .models import Article
 
 FEED_LENGTH = 20
+# Characters XML 1.0 cannot carry at all (C0 controls but tab, newline and return): one
+# of them in a title would make the whole feed unwritable.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str | None) -> str | None:
+    return NOT_XML.sub("", text) if text is not None else None
+
+
+class PlainTextSummaryFeed(Atom1Feed):
+    """Atom with the summary declared as text, which it is (the teaser: plain words).
+    Django declares it HTML, so `<img onerror=…>` quoted in an article's inline code
+    became live markup in every feed reader."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
 class LatestArticlesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextSummaryFeed
     title = "Colophon: articles"
     subtitle = "Long-form articles about books and history."
 
@@ -21,10 +41,10 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published().order_by("-published_at")[:FEED_LENGTH]
 
     def item_title(self, article):
-        return article.title
+        return xml_text(article.title)
 
     def item_description(self, article):
-        return article.teaser
+        return xml_text(article.teaser)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -33,4 +53,4 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        return article.byline or None
+        return xml_text(article.byline) or None

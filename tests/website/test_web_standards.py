@@ -99,6 +99,22 @@ def test_the_atom_feed_carries_the_latest_public_articles(client, db):
     assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/articles/newer/"
 
 
+def test_the_feed_summary_is_text_so_quoted_markup_stays_text(client, db):
+    make_article(title="On XSS", body="Never write `<img src=x onerror=alert(1)>` in a page.")
+    feed = ET.fromstring(client.get("/articles/feed.xml").content)
+    summary = feed.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.get("type") == "text"
+    assert summary.text == "Never write <img src=x onerror=alert(1)> in a page."
+
+
+def test_a_control_character_in_a_title_does_not_break_the_feed(client, db):
+    make_article(title="Ring the bell\x07 twice", byline="Ed\x1b")
+    response = client.get("/articles/feed.xml")
+    assert response.status_code == 200
+    entry = ET.fromstring(response.content).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Ring the bell twice"
+
+
 def test_an_article_describes_itself_and_its_books_in_json_ld(client, db):
     make_book(title="The Last Battle", slug="the-last-battle", isbn13="9780306822087")
     article = make_article(
