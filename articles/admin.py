@@ -1,10 +1,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import formats, timezone
 from reversion import set_comment
 from reversion.admin import VersionAdmin
@@ -16,6 +12,7 @@ from desk.admin import ConflictSafeAdmin, render_display
 from . import recommendations
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
+from .previews import PreviewAdminMixin
 
 PUBLISH_PERMISSION = "articles.publish_article"
 REVIEW_COMMENTS = {
@@ -53,7 +50,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
+class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     """Articles, with a preview of unsaved changes, saves that never overwrite a
     colleague's (desk/forms.py, desk/admin.py), and a history of versions to compare and
     restore (django-reversion: History, then a version, then Save)."""
@@ -222,56 +219,6 @@ class ArticleAdmin(ConflictSafeAdmin, VersionAdmin):
         if not article.pk:
             return "Saved articles list their embedded books here."
         return ", ".join(str(book) for book in article.embedded_books.all()) or "None"
-
-    def get_urls(self):
-        preview = self.admin_site.admin_view(self.preview_view)
-        return [
-            path("preview/", preview, name="articles_article_preview_new"),
-            path("<path:object_id>/preview/", preview, name="articles_article_preview"),
-            *super().get_urls(),
-        ]
-
-    def preview_view(self, request, object_id=None):
-        """The article page as readers would see it with the form's unsaved contents
-        (posted by the Preview button). Nothing is saved."""
-        if request.method != "POST":  # reopened from history: back to the form
-            return redirect("../change/" if object_id else "../add/")
-        article = self.get_object(request, object_id) if object_id else None
-        allowed = (
-            self.has_change_permission(request, article)
-            if article
-            else self.has_add_permission(request)
-        )
-        if object_id and article is None or not allowed:
-            raise PermissionDenied
-        form_class = self.get_form(request, article, change=article is not None)
-        with transaction.atomic():  # reads only; the conflict check locks the row
-            form = form_class(request.POST, request.FILES, instance=article)
-            valid = form.is_valid()
-        # A colleague's newer save (a form-wide error) does not stop a preview.
-        errors = {
-            form.fields[name].label or name: errors
-            for name, errors in form.errors.items()
-            if name != "__all__"
-        }
-        if not valid and errors:
-            context = {**self.admin_site.each_context(request), "form": form, "errors": errors}
-            return TemplateResponse(request, "admin/articles/article/preview_errors.html", context)
-        preview = form.instance  # unsaved: the form's values on the stored article
-        response = TemplateResponse(
-            request,
-            "articles/article_detail.html",
-            {
-                "article": preview,
-                "body": preview.render_body(),
-                "recommendations": preview.recommendations() if preview.pk else [],
-                "topics": list(form.cleaned_data.get("topics") or []),
-                "preview": True,
-            },
-        )
-        response["Cache-Control"] = "no-store"
-        response["X-Robots-Tag"] = "noindex"
-        return response
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -3,7 +3,7 @@ from django.urls import path
 from pagecache.decorators import shared_page, view_showing
 from pagecache.tags import list_of
 
-from . import views
+from . import previews, views
 from .feeds import LatestArticlesFeed
 from .models import Article
 
@@ -17,5 +17,7 @@ urlpatterns = [
         name="feed",
     ),
     path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    # A signed link to an unpublished article, for reviewers; never cached (articles/previews.py).
+    path("articles/preview/<str:token>/", previews.shared_preview_view, name="article-preview"),
     path("topics/<uslug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
 ]

@@ -327,3 +327,5 @@ SITE_NAME = "Colophon"
 # How many articles the home page and the "read next" list show.
 HOME_ARTICLE_COUNT = 10
 RECOMMENDATION_COUNT = 3
+# How long a signed preview link to an unpublished article works (articles/previews.py).
+PREVIEW_LINK_DAYS = env.int("PREVIEW_LINK_DAYS", default=7)

@@ -37,7 +37,8 @@ def change_url(book) -> str:
 def test_the_book_form_lists_live_scheduled_and_draft_articles_apart(admin_client, book, articles):
     page = admin_client.get(change_url(book))
     assert text_of(page.content, ".where-used dt, .where-used dd > a:first-child") == [
-        "Live (1)", "Burning books", "Scheduled (1)", "Coming soon", "Not public (1)", "Half written"
+        "Live (1)", "Burning books", "Scheduled (1)", "Coming soon",
+        "Not public (1)", "Half written",
     ]  # fmt: skip
     html = page.content.decode()
     for article in articles.values():
