@@ -29,18 +29,25 @@ run: install ## Development server with the demo loaded, on http://127.0.0.1:$(P
 	@echo ""
 	@echo "  Colophon is at http://127.0.0.1:$(PORT)/articles/unlikely-allies/"
 	@echo "  Editors' desk:  http://127.0.0.1:$(PORT)/$${ADMIN_URL:-admin/}  (login: editor / colophon-demo-editor)"
+	@echo "  (with the background worker that runs the desk's imports)"
 	@echo ""
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
+	DEBUG=true $(BIN)/python manage.py db_worker & \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(PORT)
+# gunicorn and, beside it, the background worker that runs the desk's imports
+# (manage.py db_worker); stopping this stops both.
+serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(PORT), with the worker
 	@if [ -z "$$SECRET_KEY" ] && [ ! -f .env ]; then \
 		echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; \
 		echo "Wrote a new random SECRET_KEY to .env (kept out of git)."; fi
 	DEBUG=false $(BIN)/python manage.py collectstatic --no-input -v0
 	DEBUG=false $(BIN)/python manage.py migrate --no-input
 	@if [ "$${DEMO:-1}" != 0 ]; then DEBUG=false $(BIN)/python manage.py load_demo; fi
-	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/"
-	DEBUG=false exec $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
+	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/, with its background worker"
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
+	DEBUG=false $(BIN)/python manage.py db_worker & \
+	DEBUG=false $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $(WEB_CONCURRENCY) --forwarded-allow-ips '*'
 
 # Varnish (Debian's) in front, as the reference HTTP cache: it answers on $(PORT) and
@@ -51,7 +58,7 @@ VARNISH_DIR ?= /tmp/colophon-varnish-$(PORT)
 
 serve-edge: install ## make serve with Varnish in front: Varnish on $(PORT), gunicorn on $(APP_PORT)
 	@command -v varnishd >/dev/null || { echo "serve-edge needs Varnish: apt-get install varnish"; exit 1; }
-	@trap 'kill 0' EXIT INT TERM; \
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	TRUSTED_PROXIES=1 $(MAKE) --no-print-directory serve PORT=$(APP_PORT) & \
 	echo "  Varnish at http://127.0.0.1:$(PORT)/ in front of gunicorn on 127.0.0.1:$(APP_PORT)"; \
 	varnishd -F -n $(VARNISH_DIR) -a 127.0.0.1:$(PORT) -b 127.0.0.1:$(APP_PORT) -s malloc,256m

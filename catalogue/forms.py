@@ -125,12 +125,23 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 class BookImportForm(forms.Form):
-    """The CSV an editor uploads to import books in the desk (catalogue/admin/importing.py)."""
+    """The CSV an editor uploads to import books in the desk (catalogue/admin/importing.py),
+    and whether the books it creates are published at once or held as drafts."""
 
     file = forms.FileField(
         label="CSV file",
         help_text="Up to 50 MB (the 10,000 books of goodbooks-10k are 3 MB).",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    new_book_status = forms.ChoiceField(
+        label="New books",
+        choices=[
+            (Book.Status.PUBLISHED, "Published: readers see them at once"),
+            (Book.Status.DRAFT, "Drafts: held back until an editor publishes them"),
+        ],
+        initial=Book.Status.PUBLISHED,
+        widget=forms.RadioSelect,
+        help_text="Books the catalogue already has keep their status.",
     )
 
     def clean_file(self):

@@ -443,3 +443,8 @@ class Rating(models.Model):
     @property
     def reader(self) -> str:
         return str(self.user) if self.user_id else f"visitor {self.visitor[:8]}"
+
+
+# The desk's imports (a dry run, then the import, in the background) have a module of
+# their own; importing it here makes ImportJob one of this app's models.
+from .import_jobs import ImportJob  # noqa: E402, F401

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "reversion",  # the desk's history of articles and books, to compare and restore
+    "django_tasks",  # background work (below, "Background tasks")
+    "django_tasks_db",  # its queue, a table that `manage.py db_worker` works through
     "pagecache",
     "catalogue",
     "articles",
@@ -147,6 +149,12 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE
 # With Redis, each process also keeps copies of the pages it serves, up to this many MiB,
 # dropped the moment Redis reports a change (pagecache/localcopies.py); 0 turns them off.
 PAGE_COPIES_MB = env.int("PAGE_COPIES_MB", default=32)
+
+# --- Background tasks -----------------------------------------------------------------
+# Work too long for a request (an import from the desk) is queued in the database and
+# run by `manage.py db_worker` (django-tasks, the backport of Django 6's tasks): a worker
+# on any host takes any job. Tests switch to django-tasks' ImmediateBackend (at once).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

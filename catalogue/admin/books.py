@@ -14,7 +14,7 @@ from ..covers import cover_hue, make_renditions, thumbnail_url
 from ..forms import BookAdminForm
 from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
 from ..where_used import embeds_in_deletion_list, where_used
-from .importing import import_view
+from .importing import import_urls
 from .merging import merge_selected
 from .picker import picker_view
 
@@ -143,10 +143,9 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     change_list_template = "admin/catalogue/book/change_list.html"
 
     def get_urls(self):
-        importer = self.admin_site.admin_view(partial(import_view, self))
         picker = self.admin_site.admin_view(partial(picker_view, self))
         return [
-            path("import/", importer, name="catalogue_book_import"),
+            *import_urls(self),
             path("picker/", picker, name="catalogue_book_picker"),
             *super().get_urls(),
         ]

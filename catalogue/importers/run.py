@@ -1,4 +1,5 @@
-"""One import of one CSV file, from its first byte to its report."""
+"""One import of one CSV file, from its first byte to its report (or, in a dry run, to
+the report of what it would do, having written nothing)."""
 
 import codecs
 import csv
@@ -14,11 +15,12 @@ from catalogue.models import Author, Book, Contribution
 from pagecache.tags import SITE
 from pagecache.versions import invalidate
 
+from .cells import escape_formula, unescape_formula
 from .formats import SourceFormat
 from .goodbooks import GoodbooksFormat
 from .goodreads import GoodreadsExportFormat
 from .records import BookRecord, RowRejected
-from .report import ImportReport, RowIssue
+from .report import BookChange, ImportReport
 from .writer import BatchWriter
 
 SOURCE_FORMATS: list[SourceFormat] = [GoodbooksFormat(), GoodreadsExportFormat()]
@@ -37,6 +39,9 @@ class ImportRun:
 
     Rows that are not imported are copied, as they were, to the rejects file when one is
     given. The run is also what the BatchWriter tells what became of each record.
+
+    A dry run reads, parses and plans every batch as the import does, and writes no
+    book, author or credit and drops no cached page.
     """
 
     # Known once run() has opened the file and read its header.
@@ -52,13 +57,16 @@ class ImportRun:
         rejects: str | Path | None,
         batch_size: int,
         progress: Progress | None,
+        dry_run: bool = False,
+        new_book_status: str = Book.Status.PUBLISHED,
     ) -> None:
         self.path = Path(path)
         self.rejects_path = Path(rejects) if rejects is not None else None
         self.batch_size = batch_size
         self.progress = progress
-        self.report = ImportReport()
-        self.writer = BatchWriter(outcomes=self)
+        self.dry_run = dry_run
+        self.report = ImportReport(dry_run=dry_run)
+        self.writer = BatchWriter(outcomes=self, dry_run=dry_run, new_book_status=new_book_status)
         self.open_files = ExitStack()  # the CSV, and the rejects file once a row is rejected
         self.header: list[str] = []
         self.batch: list[BookRecord] = []
@@ -78,15 +86,21 @@ class ImportRun:
             except UnicodeDecodeError as error:
                 raise ImportFileError(
                     f"The file stops being UTF-8 text after row {self.report.rows} "
-                    f"({error.reason}); the rows before it were imported."
+                    f"({error.reason}); {self.rows_before}"
                 ) from None
             except csv.Error as error:
                 raise ImportFileError(
                     f"The CSV is malformed at line {self.reader.line_num}: {error}; "
-                    f"the rows before it were imported."
+                    f"{self.rows_before}"
                 ) from None
         self.finish()
         return self.report
+
+    @property
+    def rows_before(self) -> str:
+        if self.dry_run:
+            return "nothing would be imported until it is fixed."
+        return "the rows before it were imported."
 
     def read_header(self) -> None:
         """Read the header and recognise the source by it."""
@@ -110,23 +124,26 @@ class ImportRun:
             found = len(fields_as_read(row, self.header, pad=False))
             self.reject(line, row, f"expected {len(self.header)} fields, found {found}")
             return
+        row = {name: unescape_formula(value) for name, value in row.items()}
         try:
             record = self.source.parse(row, line)
         except RowRejected as error:
             self.reject(line, row, str(error))
             return
-        self.report.issues.extend(RowIssue(line, "warning", w) for w in record.warnings)
+        for warning in record.warnings:
+            self.report.warn(line, warning)
         self.rows_in_batch[line] = row
         self.batch.append(record)
         if len(self.batch) >= self.batch_size:
             self.flush()
 
     def reject(self, line: int, row: dict, reason: str) -> None:
-        """Count and report the row, and copy it as it was to the rejects file."""
-        self.report.skipped += 1
-        self.report.issues.append(RowIssue(line, "skipped", reason))
+        """Count and report the row, and copy it as it was to the rejects file, where
+        no cell can run as a spreadsheet formula."""
+        self.report.skip(line, reason)
         if self.rejects_path is not None:
-            self._rejects_csv.writerow(fields_as_read(row, self.header))
+            fields = fields_as_read(row, self.header)
+            self._rejects_csv.writerow([escape_formula(value) for value in fields])
 
     @cached_property
     def _rejects_csv(self):
@@ -148,19 +165,27 @@ class ImportRun:
             self.progress(self.report.rows, self.file.tell(), self.total_bytes)
 
     def finish(self) -> None:
-        """Issues in line order; database statistics and cached pages brought up to date."""
+        """Issues and changes in line order; database statistics and cached pages
+        brought up to date."""
         self.report.issues.sort(key=lambda issue: issue.line)
+        self.report.changes.sort(key=lambda change: change.line)
+        if self.dry_run:
+            return
         _refresh_statistics()
         if self.report.created or self.report.updated:
             invalidate(SITE)  # bulk writes send no signals: drop every cached page
 
     # What the BatchWriter tells of each record (writer.BatchOutcomes).
 
-    def book_created(self, record: BookRecord) -> None:
+    def book_created(self, record: BookRecord, book: Book | None) -> None:
         self.report.created += 1
+        book_id = book.pk if book is not None else None
+        self.report.changes.append(BookChange(record.line, "created", record.title, book_id))
 
-    def book_updated(self, record: BookRecord) -> None:
+    def book_updated(self, record: BookRecord, book: Book, fields: list[str]) -> None:
         self.report.updated += 1
+        change = BookChange(record.line, "updated", book.title, book.pk, fields)
+        self.report.changes.append(change)
 
     def book_unchanged(self, record: BookRecord) -> None:
         self.report.unchanged += 1
@@ -169,19 +194,34 @@ class ImportRun:
         self.reject(record.line, self.rows_in_batch[record.line], reason)
 
     def row_warned(self, record: BookRecord, message: str) -> None:
-        self.report.issues.append(RowIssue(record.line, "warning", message))
+        self.report.warn(record.line, message)
+
+
+def recognise_source(head: bytes) -> SourceFormat:
+    """The source whose CSV starts with `head` (the file's first SNIFF_BYTES), or
+    ImportFileError saying why the file cannot be imported: a quick look, before an
+    upload is kept."""
+    check_head(head)
+    text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    header = next(csv.reader(io.StringIO(text, newline="")), [])
+    return detect_format([name.strip() for name in header])
 
 
 def check_file(file: io.BufferedReader) -> None:
     """Refuse a file that is empty, binary or not UTF-8 before anything is written."""
     head = file.read(SNIFF_BYTES)
     file.seek(0)
+    check_head(head)
+
+
+def check_head(head: bytes) -> None:
     if not head.strip():
         raise ImportFileError("The file is empty: there is no header and no row to import.")
     if b"\x00" in head:
         raise ImportFileError("The file is binary, not CSV text (it contains NUL bytes).")
     try:
-        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        # A sequence cut short at the end of the head is complete in the rest of the file.
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError as error:
         raise ImportFileError(
             f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "

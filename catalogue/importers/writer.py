@@ -1,5 +1,12 @@
-"""Writing a batch of BookRecords: find, validate, create or update, in few queries."""
+"""Writing a batch of BookRecords: find, validate, create or update, in few queries.
 
+Each batch is first planned (what becomes of each record, from reads alone), then
+saved. A dry run plans and saves nothing, so it is the import's own code path without
+its writes. Within one file a Goodreads id or an ISBN belongs to its first row, so no
+batch depends on what an earlier one wrote, and a dry run's plan is the import's.
+"""
+
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
@@ -22,49 +29,88 @@ ROW_VALIDATION = {"exclude": ["slug"], "validate_unique": False, "validate_const
 
 
 class BatchOutcomes(Protocol):
-    """What the writer tells of each record it was given (the import run counts them)."""
+    """What the writer tells of each record it was given (the import run counts them).
+    In a dry run `book` is None for a book that would be created."""
 
-    def book_created(self, record: BookRecord) -> None: ...
-    def book_updated(self, record: BookRecord) -> None: ...
+    def book_created(self, record: BookRecord, book: Book | None) -> None: ...
+    def book_updated(self, record: BookRecord, book: Book, fields: list[str]) -> None: ...
     def book_unchanged(self, record: BookRecord) -> None: ...
     def row_rejected(self, record: BookRecord, reason: str) -> None: ...
     def row_warned(self, record: BookRecord, message: str) -> None: ...
 
 
+@dataclass
+class BatchPlan:
+    """What saving a batch will do: books to create, and books to update with the names
+    of the fields that change and whether their credits are replaced."""
+
+    new: list[tuple[BookRecord, Book]] = field(default_factory=list)
+    changed: list[tuple[BookRecord, Book, list[str], bool]] = field(default_factory=list)
+
+
 class BatchWriter:
     """Writes batches of records, telling `outcomes` what became of each."""
 
-    def __init__(self, outcomes: BatchOutcomes) -> None:
+    def __init__(
+        self,
+        outcomes: BatchOutcomes,
+        *,
+        dry_run: bool = False,
+        new_book_status: str = Book.Status.PUBLISHED,
+    ) -> None:
         self.outcomes = outcomes
+        self.dry_run = dry_run
+        self.new_book_status = new_book_status
+        # Across the whole file: the line that carries each Goodreads id and ISBN.
+        self.goodreads_ids: dict[int, int] = {}
+        self.isbns: dict[str, int] = {}
 
     @transaction.atomic
     def write(self, records: list[BookRecord]) -> None:
         """All of the batch or none of it: a crash leaves no half-written book."""
+        plan = self.plan(records)
+        if not self.dry_run:
+            self.save(plan)
+        for record, book in plan.new:
+            self.outcomes.book_created(record, None if self.dry_run else book)
+        for record, book, fields, _ in plan.changed:
+            self.outcomes.book_updated(record, book, field_labels(fields))
+
+    def plan(self, records: list[BookRecord]) -> BatchPlan:
+        """What becomes of each record, from reads alone; unchanged, skipped and
+        warned rows are told at once."""
         existing = self._existing_books(records)
         by_id = {book.goodreads_id: book for book in existing if book.goodreads_id}
         by_isbn = {book.isbn13: book for book in existing if book.isbn13}
         merged_away = self._merged_away(records)
         edited = self._edited_in_desk(existing)
-        authors = self._authors_for(records)
         now = timezone.now()
-        claimed: dict[str, int] = {}  # ISBN -> line that carries it in this batch
-        new: list[tuple[BookRecord, Book]] = []
-        changed: list[tuple[BookRecord, Book, bool]] = []
+        plan = BatchPlan()
         for record in records:
+            if record.goodreads_id in self.goodreads_ids:
+                line = self.goodreads_ids[record.goodreads_id]
+                self.outcomes.row_rejected(
+                    record, f"Goodreads id {record.goodreads_id} is already on line {line}"
+                )
+                continue
+            if record.goodreads_id:
+                self.goodreads_ids[record.goodreads_id] = record.line
             if record.goodreads_id in merged_away and record.goodreads_id not in by_id:
                 # The row of a book an editor merged into another: the merge stands.
                 self.outcomes.book_unchanged(record)
                 continue
+            if record.isbn13 in self.isbns:
+                self._drop_isbn(record, f"line {self.isbns[record.isbn13]}")
             book = by_id.get(record.goodreads_id)
             if book is None and record.isbn13:
                 # An ISBN alone matches only a book no source has claimed (an editor's).
                 candidate = by_isbn.get(record.isbn13)
                 book = candidate if candidate and candidate.goodreads_id is None else None
-            self._settle_isbn(record, book, by_isbn.get(record.isbn13), claimed)
+            self._settle_isbn(record, book, by_isbn.get(record.isbn13))
             if book is None:
-                book = Book(**record.book_values())
+                book = Book(**record.book_values(), status=self.new_book_status)
                 if self._valid(record, book):
-                    new.append((record, book))
+                    plan.new.append((record, book))
                 continue
             values = record.book_values(updating=True)
             if book.pk in edited:
@@ -83,10 +129,13 @@ class BatchWriter:
             # without them gets them; refined roles are never overwritten by a re-import.
             credits_differ = not book.contributions.all() and bool(record.credits)
             if (fields or credits_differ) and self._valid(record, book):
-                changed.append((record, book, credits_differ))
+                plan.changed.append((record, book, fields or ["credits"], credits_differ))
             elif not fields and not credits_differ:
                 self.outcomes.book_unchanged(record)
+        return plan
 
+    def save(self, plan: BatchPlan) -> None:
+        new, changed = plan.new, plan.changed
         if new:
             for (_record, book), slug in zip(
                 new, allocate_slugs(Book, [book.title for _, book in new]), strict=True
@@ -94,19 +143,18 @@ class BatchWriter:
                 book.slug = slug
             Book.objects.bulk_create([book for _, book in new])
         if changed:
-            names = sorted({n for record, _, _ in changed for n in record.book_values()})
-            Book.objects.bulk_update([book for _, book, _ in changed], [*names, "updated_at"])
-        recredited = [book for _, book, differ in changed if differ]
-        Contribution.objects.filter(book__in=recredited).delete()
+            names = sorted({n for record, *_ in changed for n in record.book_values()})
+            Book.objects.bulk_update([book for _, book, *_ in changed], [*names, "updated_at"])
+        recredited = [(record, book) for record, book, _, differ in changed if differ]
+        Contribution.objects.filter(book__in=[book for _, book in recredited]).delete()
+        credited = [*new, *recredited]
+        # Only the rows kept name authors: a skipped row creates no author.
+        authors = self._authors_for([record for record, _ in credited])
         Contribution.objects.bulk_create(
             Contribution(book=book, author=authors[name], role=role, position=position)
-            for record, book in [*new, *((r, b) for r, b, differ in changed if differ)]
+            for record, book in credited
             for position, (name, role) in enumerate(record.credits)
         )
-        for record, _ in new:
-            self.outcomes.book_created(record)
-        for record, _, _ in changed:
-            self.outcomes.book_updated(record)
 
     def _existing_books(self, records: list[BookRecord]) -> list[Book]:
         ids = [r.goodreads_id for r in records if r.goodreads_id]
@@ -133,19 +181,17 @@ class BatchWriter:
         aliases = BookAlias.objects.filter(goodreads_id__in=ids)
         return set(aliases.values_list("goodreads_id", flat=True))
 
-    def _settle_isbn(self, record, book, holder, claimed) -> None:
-        """Two rows with one ISBN are two editions: the first keeps it, the other is told."""
+    def _settle_isbn(self, record: BookRecord, book: Book | None, holder: Book | None) -> None:
+        """Two books with one ISBN are two editions: the one in the catalogue keeps it,
+        and the first row of the file that carries it keeps it from the later ones."""
         if not record.isbn13:
             return
-        if holder is book:
-            holder = None
-        if record.isbn13 in claimed:
-            where = f"line {claimed[record.isbn13]}"
-        elif holder is not None:
-            where = f"“{holder.title}” (already in the catalogue)"
+        if holder is not None and holder is not book:
+            self._drop_isbn(record, f"“{holder.title}” (already in the catalogue)")
         else:
-            claimed[record.isbn13] = record.line
-            return
+            self.isbns[record.isbn13] = record.line
+
+    def _drop_isbn(self, record: BookRecord, where: str) -> None:
         self.outcomes.row_warned(
             record,
             f"ISBN {record.isbn13} is already carried by {where}; this book is imported without it",
@@ -165,6 +211,8 @@ class BatchWriter:
 
     def _authors_for(self, records: list[BookRecord]) -> dict[str, Author]:
         names = {name for record in records for name, _ in record.credits}
+        if not names:
+            return {}
         found: dict[str, Author] = {}
         for author in Author.objects.filter(name__in=names).order_by("pk"):
             found.setdefault(author.name, author)
@@ -176,3 +224,18 @@ class BatchWriter:
             )
             found.update({author.name: author for author in created})
         return found
+
+
+def field_labels(names: list[str]) -> list[str]:
+    """What an update changes, as the desk names it: "title", "published ratings"."""
+    labels: list[str] = []
+    for name in names:
+        if name in SOURCE_OWNED:
+            label = "published ratings"
+        elif name == "credits":
+            label = "credits"
+        else:
+            label = str(Book._meta.get_field(name).verbose_name)
+        if label not in labels:
+            labels.append(label)
+    return labels

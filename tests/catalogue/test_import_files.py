@@ -165,15 +165,24 @@ def test_a_header_with_spaces_after_the_commas_is_understood(db, tmp_path):
 
 
 @pytest.fixture
-def desk(admin_client):
+def desk(admin_client, settings):
+    # The import's background tasks run at once (tests/catalogue/test_import_dry_run.py
+    # covers the dry run, the progress and the job pages).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     return admin_client
 
 
 def upload(client, name: str, content: bytes):
+    """Upload, and confirm the dry run when there is one: the import's summary page."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     file = SimpleUploadedFile(name, content, content_type="text/csv")
-    return client.post("/admin/catalogue/book/import/", {"file": file})
+    checked = client.post(
+        "/admin/catalogue/book/import/", {"file": file, "new_book_status": "published"}
+    )
+    if checked.status_code != 302:
+        return checked
+    return client.post(checked["Location"], {"action": "confirm"}, follow=True)
 
 
 def test_editors_import_a_file_from_the_book_list_and_see_what_happened(desk):
@@ -181,7 +190,7 @@ def test_editors_import_a_file_from_the_book_list_and_see_what_happened(desk):
     assert 'href="/admin/catalogue/book/import/"' in page
     response = upload(desk, "export.csv", (DATA / "goodreads_export.csv").read_bytes())
     assert response.status_code == 200
-    assert text_of(response.content, "h1") == ["Import books from CSV"]
+    assert text_of(response.content, "h1") == ["Import of export.csv"]
     assert text_of(response.content, ".import-report h2") == [
         "4 rows read (Goodreads library export): 3 created, 0 updated, 0 unchanged, "
         "1 skipped, 2 warnings"

@@ -1,0 +1,19 @@
+"""Cells a spreadsheet would run as formulas, escaped in the rejects file and read back.
+
+The rejected rows are written out to be opened in a spreadsheet, fixed and imported
+again. A cell that starts with = + - @ (or a tab or carriage return) would run there as
+a formula, so it is written with a single quote in front, as OWASP advises against CSV
+injection; reading a file, that quote is dropped again, so the fixed rows import as
+they were (a Goodreads export's ="0439023483" ISBNs, a year of -750).
+"""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPED_STARTS = frozenset(f"'{start}" for start in FORMULA_STARTS)
+
+
+def escape_formula(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def unescape_formula(value: str) -> str:
+    return value[1:] if value[:2] in ESCAPED_STARTS else value
