@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from reversion import set_comment
 from reversion.admin import VersionAdmin
@@ -219,6 +220,23 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         if not article.pk:
             return "Saved articles list their embedded books here."
         return ", ".join(str(book) for book in article.embedded_books.all()) or "None"
+
+    def version_preview(self, request, article, version):
+        """A kept version on the readers' page (History, then Preview), as the Preview
+        button shows unsaved changes."""
+        topics = Topic.objects.filter(pk__in=version.field_dict.get("topics", []))
+        return TemplateResponse(
+            request,
+            "articles/article_detail.html",
+            {
+                "article": article,
+                "body": article.render_body(),
+                "recommendations": [],
+                "topics": list(topics),
+                "preview": True,
+                "preview_of_version": version,
+            },
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -1,11 +1,37 @@
 """What the desk adds to the admin of any app: saves that never overwrite a colleague's,
-and display methods whose HTML comes from a template."""
+a history of versions to compare, preview and restore, and display methods whose HTML
+comes from a template."""
 
 import reversion
-from django.contrib.admin.utils import unquote
-from django.template.loader import render_to_string
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string, select_template
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from reversion.models import Version
+
+from .history import (
+    compare,
+    entry_for,
+    history_of,
+    listing,
+    snapshot,
+    values_of,
+    version_that_made,
+)
+
+# Posted by the conflict panel (admin/desk/includes/conflict.html), not form fields:
+# the colleague's version a save from that page replaces, and the other choice.
+KEPT_OVER = "kept_over_version"
+TAKE_THEIRS = "take_theirs"
+LIVE = "live"
 
 
 def render_display(template_name: str, context: dict) -> SafeString:
@@ -14,13 +40,57 @@ def render_display(template_name: str, context: dict) -> SafeString:
     return mark_safe(render_to_string(template_name, context).strip())
 
 
+class _NotRestored(Exception):
+    """A restore page that saved nothing (shown, or refused): its revision is dropped."""
+
+    def __init__(self, response):
+        self.response = response
+
+
 class ConflictSafeAdmin:
-    """For a VersionAdmin whose form is a ConflictSafeForm: restoring an old version is
-    refused like any save if someone saved after the restore page was opened, and what
-    existed before the desk's first save is kept as the first version."""
+    """For a VersionAdmin whose form is a ConflictSafeForm.
+
+    A refused save shows the colleague's version against the editor's, to keep or take
+    (the choice recorded as a version's comment). The history lists versions newest
+    first, to compare, preview and restore; a restore is refused like any save if
+    someone saved after the restore page was opened, and is saved as a new version that
+    names the one restored. What existed before the desk's first save is kept as the
+    first version.
+    """
+
+    revision_form_template = "admin/desk/revision_form.html"
+
+    # --- URLs ----------------------------------------------------------------------
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                wrap(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            path(
+                "<path:object_id>/history/preview/<int:version_id>/",
+                wrap(self.version_preview_view),
+                name=f"{prefix}_version_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def desk_url(self, name: str, *args) -> str:
+        opts = self.opts
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}", args=args
+        )
+
+    # --- Saving, and choosing after a conflict ---------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST":  # before VersionAdmin opens the save's revision
+            if TAKE_THEIRS in request.POST:
+                return self.take_theirs(request, object_id)
             self.keep_first_version(unquote(object_id))
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -34,18 +104,230 @@ class ConflictSafeAdmin:
                 reversion.add_to_revision(obj)
                 reversion.set_comment("As it was before its first save in the desk.")
 
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        stored = (
-            self.model._default_manager.filter(pk=unquote(object_id))
-            .values_list("updated_at", flat=True)
-            .first()
+    def take_theirs(self, request, object_id) -> HttpResponse:
+        """Drop the editor's unsaved changes for the version stored now, and record the
+        choice as a version (the row itself is not saved: its number stays, so nobody
+        else's open form is refused for it)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        theirs = version_that_made(obj, obj.version)
+        whose = f"{theirs.author}’s" if theirs else "the stored"
+        with reversion.create_revision():
+            reversion.add_to_revision(obj)
+            reversion.set_user(request.user)
+            reversion.set_comment(
+                f"Took {whose} version {obj.version} over my unsaved changes, which were dropped."
+            )
+        messages.info(
+            request,
+            f"You took {whose} version {obj.version}: the form shows it now. "
+            "Your changes were not saved.",
         )
-        request.desk_stored_version = stored.isoformat() if stored else None
-        return super().revision_view(request, object_id, version_id, extra_context)
+        return redirect(self.desk_url("change", quote(obj.pk)))
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        kept_over = request.POST.get(KEPT_OVER, "")
+        if kept_over.isdigit() and reversion.is_active():
+            reversion.set_comment(f"Kept my version over {self.version_named(obj, kept_over)}.")
+        return entry
+
+    def version_named(self, obj, number: str) -> str:
+        """“second-editor’s version 4”, or “version 4 (by an import…)”."""
+        made = version_that_made(obj, int(number))
+        if made is None or made.saved_by is None:
+            return f"version {number} (saved by an import or outside the desk)"
+        return f"{made.saved_by}’s version {number}"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """A refused save's page shows the conflict above the fields (the change form
+        the admin would show, extended by admin/desk/change_form.html)."""
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        conflict = getattr(context["adminform"].form, "conflict", None)
+        # After a conflict, a page refused for another reason still records the choice.
+        kept_over = request.POST.get(KEPT_OVER, "") if request.method == "POST" else ""
+        if conflict is not None or kept_over.isdigit():
+            names = response.template_name
+            response.context_data.update(
+                conflict=conflict,
+                kept_over=conflict.number if conflict else kept_over,
+                desk_change_form=select_template([names] if isinstance(names, str) else names),
+            )
+            response.template_name = "admin/desk/change_form.html"
+        return response
+
+    # --- Restoring ---------------------------------------------------------------------
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Reversion's restore page (the form filled with an old version; saving restores
+        it), checked against what is stored now and recorded as naming the version."""
+        if request.method == "POST" and TAKE_THEIRS in request.POST:
+            return self.take_theirs(request, object_id)
+        version = get_object_or_404(
+            Version.objects.get_for_model(self.model), pk=version_id, object_id=unquote(object_id)
+        )
+        restoring = entry_for(version)
+        context = {
+            "title": f"Restore “{version.object_repr}”",
+            "restoring": restoring,
+            "time_zone": settings.TIME_ZONE,
+            "compare_url": self.compare_url(unquote(object_id), version.pk),
+            **(extra_context or {}),
+        }
+        rows = self.model._default_manager.filter(pk=unquote(object_id))
+        with transaction.atomic():
+            stored = (rows.select_for_update() if request.method == "POST" else rows).first()
+            # Read before reversion reverts the row to the old version's values.
+            request.desk_stored = snapshot(stored) if stored is not None else None
+            if request.method != "POST" or stored is None:
+                return super().revision_view(request, object_id, version_id, context)
+            try:
+                with reversion.create_revision():
+                    response = super().revision_view(request, object_id, version_id, context)
+                    if rows.values_list("version", flat=True).first() == stored.version:
+                        raise _NotRestored(response)  # refused or failed: nothing to record
+                    comment = f"Restored {restoring.describe()}"
+                    kept_over = request.POST.get(KEPT_OVER, "")
+                    if kept_over.isdigit():
+                        comment += f", over {self.version_named(stored, kept_over)}"
+                    reversion.set_comment(comment + ".")
+            except _NotRestored as refused:
+                return refused.response
+        return response
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        stored = getattr(request, "desk_stored_version", None)
+        stored = getattr(request, "desk_stored", None)
         if stored:
-            form = type(form.__name__, (form,), {"stored_version": stored})
+            form = type(form.__name__, (form,), {"stored": stored})
         return form
+
+    # --- History, comparisons, previews ---------------------------------------------------
+
+    def changed_object(self, request, object_id):
+        """The object whose history is asked for, if the editor may change it."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with the id “{object_id}”.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def compare_url(self, pk, older, newer=LIVE) -> str:
+        return f"{self.desk_url('compare', quote(pk))}?from={older}&to={newer}"
+
+    def page_context(self, request, obj, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": None,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            "time_zone": settings.TIME_ZONE,
+            "history_url": self.desk_url("history", quote(obj.pk)),
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Versions newest first, each to compare with what is live, preview or restore;
+        any two to compare."""
+        obj = self.changed_object(request, object_id)
+        entries = history_of(obj)
+        rows = [
+            {
+                "entry": entry,
+                "compare_url": self.compare_url(obj.pk, entry.version.pk),
+                "preview_url": self.desk_url("version_preview", quote(obj.pk), entry.version.pk),
+                "restore_url": self.desk_url("revision", quote(obj.pk), entry.version.pk),
+            }
+            for entry in entries
+        ]
+        older = next((entry for entry in entries if not entry.live), None)
+        context = {
+            **self.page_context(request, obj, f"History of “{obj}”"),
+            "rows": rows,
+            "live_number": obj.version,
+            "live_is_kept": any(entry.live for entry in entries),
+            "default_from": older.version.pk if older else LIVE,
+            "compare_action": self.desk_url("compare", quote(obj.pk)),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/desk/history.html", context)
+
+    def compare_view(self, request, object_id):
+        """Two versions side by side (the newer one live by default): the fields that
+        changed, and long text as a line diff."""
+        obj = self.changed_object(request, object_id)
+        entries = {entry.version.pk: entry for entry in history_of(obj)}
+        sides = []
+        for key, default in (("from", None), ("to", LIVE)):
+            chosen = request.GET.get(key, default) or ""
+            if chosen == LIVE:
+                sides.append(
+                    {
+                        "name": "live",
+                        "label": f"live (version {obj.version})",
+                        "values": values_of(obj),
+                    }
+                )
+            elif chosen.isdigit() and int(chosen) in entries:
+                entry = entries[int(chosen)]
+                sides.append(
+                    {
+                        "name": f"version {entry.number}",
+                        "label": entry.describe(),
+                        "entry": entry,
+                        "values": entry.version.field_dict,
+                        "preview_url": self.desk_url(
+                            "version_preview", quote(obj.pk), entry.version.pk
+                        ),
+                        "restore_url": None
+                        if entry.live
+                        else self.desk_url("revision", quote(obj.pk), entry.version.pk),
+                    }
+                )
+            else:
+                return redirect(self.desk_url("history", quote(obj.pk)))
+        older, newer = sides
+        context = {
+            **self.page_context(request, obj, f"Compare versions of “{obj}”"),
+            "older": older,
+            "newer": newer,
+            "sides": sides,
+            "changes": compare(self.model, older["values"], newer["values"]),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/desk/compare.html", context)
+
+    def version_preview_view(self, request, object_id, version_id):
+        """A version as readers would see it (see `version_preview`); never cached or
+        indexed."""
+        obj = self.changed_object(request, object_id)
+        versions = Version.objects.get_for_object(obj).select_related("revision__user")
+        version = get_object_or_404(versions, pk=version_id)
+        related = {field.attname for field in self.opts.many_to_many}
+        old = self.model(
+            **{name: value for name, value in version.field_dict.items() if name not in related}
+        )
+        response = self.version_preview(request, old, version)
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def version_preview(self, request, obj, version: Version) -> HttpResponse:
+        """The page showing `obj`, an unsaved instance holding `version`'s values
+        (many-to-many ones are in `version.field_dict`). An admin whose model has a page
+        for readers overrides this to render that page; this one lists the fields."""
+        entry = entry_for(version)
+        context = {
+            **self.page_context(request, obj, f"“{obj}”, {entry.describe()}"),
+            "entry": entry,
+            "fields": listing(self.model, version.field_dict),
+            "compare_url": self.compare_url(obj.pk, version.pk),
+        }
+        return TemplateResponse(request, "admin/desk/version_preview.html", context)

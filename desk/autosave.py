@@ -21,7 +21,11 @@ from .models import AutosavedForm
 # may make 2 MB), smaller than what a request may carry.
 MAX_FIELDS_BYTES = 4 * 1024 * 1024
 MAX_FIELDS = 200
-NOT_KEPT = {"csrfmiddlewaretoken", "loaded_version", "_save", "_continue", "_addanother"}
+# The form's own bookkeeping, not what the editor typed (the conflict choice included).
+NOT_KEPT = {
+    "csrfmiddlewaretoken", "loaded_version", "_save", "_continue", "_addanother",
+    "kept_over_version", "take_theirs",
+}  # fmt: skip
 
 
 def form_key(opts, obj) -> str:

@@ -1,79 +1,82 @@
 """Forms whose saves never overwrite a colleague's.
 
 Two editors open the same article; the first saves. When the second saves, their form
-still carries the version they opened (the row's `updated_at`), which no longer matches:
-the save is refused with who saved it and when, and the second editor's text stays in
-the form. Saving again replaces the other version on purpose (the form now carries the
-current one); the history keeps both. The check reads the row FOR UPDATE inside the
-admin's transaction, so two saves at the same moment cannot both pass it (on
-PostgreSQL; SQLite runs one writer at a time but does not lock on reading).
+still carries the version number they opened (the row's `version`, which each save
+through the model counts up), which no longer matches: the save is refused, and the
+form shows the colleague's stored version against the second editor's, who then keeps
+theirs or takes the colleague's (desk/admin.py). Nothing is lost either way: the
+colleague's version stays in the history, and the editor's text stays in the form until
+they choose. The check reads the row FOR UPDATE inside the admin's transaction, so two
+saves at the same moment cannot both pass it (on PostgreSQL; SQLite runs one writer at
+a time but does not lock on reading).
 """
-
-from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
-from reversion.models import Version
+
+from .history import Conflict, Snapshot, local_time, snapshot, submitted_values, version_that_made
 
 VERSION_FIELD = "loaded_version"
 
 
-def version_of(instance) -> str:
-    return instance.updated_at.isoformat() if instance.updated_at else ""
-
-
 class ConflictSafeForm(forms.ModelForm):
-    """A ModelForm for a model with `updated_at` that refuses to overwrite a newer save."""
+    """A ModelForm for a model with a `version` counter that refuses to overwrite a
+    newer save."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
     # Set by ConflictSafeAdmin when restoring an old version: the row then holds that
     # version's values, and what must not be overwritten is what was stored before.
-    stored_version: str | None = None
+    stored: Snapshot | None = None
+    # Set when the save was refused: what the editor chooses between.
+    conflict: Conflict | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial[VERSION_FIELD] = self.stored_version or version_of(self.instance)
+            number = self.stored.number if self.stored else self.instance.version
+            self.initial[VERSION_FIELD] = str(number)
 
     def clean(self):
         cleaned = super().clean()
         if not self.instance.pk or not self.is_bound:
             return cleaned
+        current = self.stored.number if self.stored else self.stored_number()
         loaded = cleaned.get(VERSION_FIELD)
-        if self.stored_version is not None:
-            current = datetime.fromisoformat(self.stored_version)
-        else:
-            rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
-            if transaction.get_connection().in_atomic_block:
-                rows = rows.select_for_update()
-            current = rows.values_list("updated_at", flat=True).first()
-        if current is None or not loaded or loaded == current.isoformat():
+        if current is None or not loaded or loaded == str(current):
+            if current is not None:
+                # The save makes the next number, whatever the instance was read as (a
+                # restore reverts the row, and its number, to the old version's).
+                self.instance.version = current
             return cleaned
+        theirs = self.stored or snapshot(
+            type(self.instance)._default_manager.get(pk=self.instance.pk)
+        )
+        made = version_that_made(self.instance, current)
+        self.conflict = Conflict(
+            model=type(self.instance),
+            theirs=theirs,
+            mine=submitted_values(self),
+            saved_by=made.saved_by if made else None,
+        )
         # Saving again overwrites on purpose: the form now carries the current version.
         self.data = self.data.copy()
-        self.data[self.add_prefix(VERSION_FIELD)] = current.isoformat()
-        raise ValidationError(self.conflict_message(current), code="conflict")
+        self.data[self.add_prefix(VERSION_FIELD)] = str(current)
+        raise ValidationError(self.conflict_message(loaded), code="conflict")
 
-    def conflict_message(self, saved_at) -> str:
-        when = date_format(timezone.localtime(saved_at), "j F Y, H:i:s")
+    def stored_number(self) -> int | None:
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        return rows.values_list("version", flat=True).first()
+
+    def conflict_message(self, loaded: str) -> str:
+        conflict = self.conflict
+        when = f" at {local_time(conflict.theirs.saved_at)}" if conflict.theirs.saved_at else ""
+        by = f" by {conflict.saved_by}" if conflict.saved_by else f" (by {conflict.author})"
+        opened = f"version {loaded}" if loaded.isdigit() else "it"
         return (
-            f"Not saved: “{self.instance}” was changed{self.changed_by(saved_at)} at {when}, "
-            "after you opened it. Your changes are still below. Open the history to see what "
-            "changed, or save again to replace that version with yours."
+            f"Not saved: “{self.instance}” was changed{by}{when} (version {conflict.number}), "
+            f"after you opened {opened}. Nothing is lost: their version is stored, yours is "
+            "still below. Compare them, then keep yours or take theirs."
         )
-
-    def changed_by(self, saved_at) -> str:
-        """Who made the save at `saved_at`: the desk keeps a version of each of its saves
-        (django-reversion), holding the row as saved; an import or a script keeps none."""
-        version = (
-            Version.objects.get_for_object(self.instance).select_related("revision__user").first()
-        )
-        if version is not None and version.revision.user is not None:
-            stored = version.field_dict.get("updated_at")
-            # Versions keep times to the millisecond.
-            if stored is not None and abs(stored - saved_at) < timedelta(milliseconds=1):
-                return f" by {version.revision.user.get_username()}"
-        return " (by an import or outside the desk)"

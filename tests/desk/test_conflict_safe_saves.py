@@ -1,11 +1,17 @@
 """The editors' desk: previews of unsaved changes, saves that never overwrite a
 colleague's, and a history of versions to restore."""
 
+import re
+import threading
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
+from reversion.models import Version
 
 from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from articles.models import Article
@@ -41,26 +47,88 @@ def change_url(article) -> str:
     return f"/admin/articles/article/{article.pk}/change/"
 
 
-def test_a_save_never_overwrites_a_colleagues_newer_one(editors, article):
+def latest_comment(obj) -> str:
+    return Version.objects.get_for_object(obj).order_by("-pk").first().revision.get_comment()
+
+
+def test_the_form_carries_the_version_number_it_opened(editors, article):
+    first, _ = editors
+    assert opened(first, change_url(article))["loaded_version"] == str(article.version)
+
+
+def test_a_conflicting_save_loses_neither_text(editors, article):
     first, second = editors
     mine = opened(first, change_url(article))
     theirs = opened(second, change_url(article))
-    theirs["body"] = "Their words."
+    theirs["body"] = "The first words.\n\nTheir words."
     assert second.post(change_url(article), theirs).status_code == 302
 
-    mine["body"] = "My words."
+    mine["body"] = "The first words.\n\nMy words."
     refused = first.post(change_url(article), mine)
     assert refused.status_code == 200
     errors = text_of(refused.content, ".errornote, .errorlist.nonfield li")
     assert any("was changed by second-editor" in error for error in errors), errors
-    # Nothing is lost: theirs is stored, mine is still in the form.
-    assert Article.objects.get(pk=article.pk).body == "Their words."
-    assert text_of(refused.content, "textarea[name=body]") == ["My words."]
+    # Theirs is stored, mine is still in the form, and the page shows one against the other.
+    assert Article.objects.get(pk=article.pk).body == "The first words.\n\nTheir words."
+    assert form_values(refused)["body"] == "The first words.\n\nMy words."
+    assert text_of(refused.content, ".desk-conflict h2") == [
+        "second-editor saved version 2 while you were editing"
+    ]
+    assert text_of(refused.content, ".desk-conflict .desk-diff__line--removed", " ") == [
+        "− Only in theirs: Their words."
+    ]
+    assert text_of(refused.content, ".desk-conflict .desk-diff__line--added", " ") == [
+        "+ Only in yours: My words."
+    ]
+    assert text_of(refused.content, ".desk-conflict button") == ["Keep mine", "Take theirs"]
 
-    # Saving again replaces their version, on purpose.
-    again = form_values(refused)
-    assert first.post(change_url(article), again).status_code == 302
-    assert Article.objects.get(pk=article.pk).body == "My words."
+
+def test_keeping_mine_saves_it_and_the_history_says_over_whose(editors, article):
+    first, second = editors
+    mine = opened(first, change_url(article))
+    theirs = opened(second, change_url(article))
+    assert second.post(change_url(article), {**theirs, "body": "Their words."}).status_code == 302
+    refused = first.post(change_url(article), {**mine, "body": "My words."})
+
+    kept = first.post(change_url(article), {**form_values(refused), "_continue": "Keep mine"})
+    assert kept.status_code == 302
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.body, stored.version) == ("My words.", 3)
+    assert latest_comment(stored) == "Kept my version over second-editor’s version 2."
+    # Their text stays in the history.
+    bodies = [v.field_dict["body"] for v in Version.objects.get_for_object(stored)]
+    assert "Their words." in bodies
+
+
+def test_taking_theirs_drops_mine_and_the_history_says_so(editors, article):
+    first, second = editors
+    mine = opened(first, change_url(article))
+    theirs = opened(second, change_url(article))
+    assert second.post(change_url(article), {**theirs, "body": "Their words."}).status_code == 302
+    refused = first.post(change_url(article), {**mine, "body": "My words."})
+
+    taken = first.post(change_url(article), {**form_values(refused), "take_theirs": "2"})
+    assert taken.status_code == 302 and taken["Location"] == change_url(article)
+    page = first.get(taken["Location"])
+    assert text_of(page.content, "textarea[name=body]") == ["Their words."]
+    assert "You took second-editor’s version 2" in text_of(page.content, ".messagelist")[0]
+    stored = Article.objects.get(pk=article.pk)
+    # Not saved again: a colleague who opened version 2 can still save without a conflict.
+    assert (stored.body, stored.version) == ("Their words.", 2)
+    assert latest_comment(stored) == (
+        "Took second-editor’s version 2 over my unsaved changes, which were dropped."
+    )
+
+
+def test_a_change_that_is_not_a_save_raises_no_false_alarm(editors):
+    """Counters kept in bulk (ratings) are no new version: the form still saves."""
+    first, _ = editors
+    book = make_book(title="Beloved")
+    url = f"/admin/catalogue/book/{book.pk}/change/"
+    mine = opened(first, url)
+    Book.objects.filter(pk=book.pk).update(ratings_5=F("ratings_5") + 1)
+    assert first.post(url, {**mine, "subtitle": "A novel"}).status_code == 302
+    assert Book.objects.get(pk=book.pk).subtitle == "A novel"
 
 
 def test_a_book_save_never_overwrites_a_colleagues_newer_one(editors):
@@ -117,6 +185,15 @@ def test_only_editors_may_preview(client, article):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
+def history_url(article) -> str:
+    return f"/admin/articles/article/{article.pk}/history/"
+
+
+def restore_links(client, article) -> list[str]:
+    history = BeautifulSoup(client.get(history_url(article)).content, "html.parser")
+    return [a["href"] for a in history.select(".desk-history__actions a") if a.text == "Restore"]
+
+
 def test_an_earlier_version_can_be_restored_through_the_form(editors, article, client):
     first, _ = editors
     form = opened(first, change_url(article))
@@ -124,19 +201,23 @@ def test_an_earlier_version_can_be_restored_through_the_form(editors, article, c
     form = opened(first, change_url(article))
     assert first.post(change_url(article), {**form, "title": "Torgau, third"}).status_code == 302
 
-    history = BeautifulSoup(
-        first.get(f"/admin/articles/article/{article.pk}/history/").content, "html.parser"
-    )
-    versions = [a["href"] for a in history.select("#change-history a[href*='/history/']")]
-    # Oldest first: as it was before the desk first saved it, then each save.
-    assert len(versions) == 3
-    assert opened(first, versions[0])["title"] == "Torgau, April 1945"
-    restore = opened(first, versions[1])
+    # Newest first, the live one without a restore link: the second save, then as it
+    # was before the desk first saved it.
+    versions = restore_links(first, article)
+    assert len(versions) == 2
+    assert opened(first, versions[1])["title"] == "Torgau, April 1945"
+    restore = opened(first, versions[0])
     assert restore["title"] == "Torgau, second"
     assert Article.objects.get(pk=article.pk).title == "Torgau, third"  # only looked
-    restored = first.post(versions[1], restore)
+    restored = first.post(versions[0], restore)
     assert restored.status_code == 302, text_of(restored.content, ".errornote, .errorlist li")
-    assert Article.objects.get(pk=article.pk).title == "Torgau, second"
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.title == "Torgau, second"
+    # A new version, numbered after the one it replaced, naming the one restored.
+    assert stored.version == 4
+    assert re.fullmatch(
+        r"Restored version 2 of \d+ \w+ \d{4} \d\d:\d\d:\d\d by editor\.", latest_comment(stored)
+    )
     assert text_of(client.get(article.get_absolute_url()).content, "h1") == ["Torgau, second"]
 
 
@@ -144,10 +225,7 @@ def test_restoring_an_old_version_never_overwrites_a_newer_save(editors, article
     first, second = editors
     form = opened(first, change_url(article))
     assert first.post(change_url(article), {**form, "title": "Torgau, second"}).status_code == 302
-    history = BeautifulSoup(
-        first.get(f"/admin/articles/article/{article.pk}/history/").content, "html.parser"
-    )
-    version = history.select_one("#change-history a[href*='/history/']")["href"]
+    version = restore_links(first, article)[0]
     restore = opened(first, version)  # the restore page, opened...
     theirs = opened(second, change_url(article))  # ...then a colleague saves
     assert second.post(change_url(article), {**theirs, "body": "Theirs."}).status_code == 302
@@ -155,6 +233,43 @@ def test_restoring_an_old_version_never_overwrites_a_newer_save(editors, article
     refused = first.post(version, restore)
     assert refused.status_code == 200
     assert "was changed by second-editor" in refused.content.decode()
+    assert Article.objects.get(pk=article.pk).body == "Theirs."
+    assert text_of(refused.content, ".desk-conflict .desk-diff__line--removed", " ") == [
+        "− Only in theirs: Theirs."
+    ]
+
+    # Restoring anyway is keeping mine: the history names both versions.
+    kept = first.post(version, {**form_values(refused), "_save": "Keep mine"})
+    assert kept.status_code == 302
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.title, stored.body) == ("Torgau, April 1945", "The first words.")
+    assert latest_comment(stored).startswith("Restored version 1 of ")
+    assert latest_comment(stored).endswith(", over second-editor’s version 3.")
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite does not lock rows on reading")
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_the_same_moment_cannot_both_pass(editors, article):
+    first, _ = editors
+    mine = opened(first, change_url(article))
+    results = {}
+
+    def save_mine():
+        results["response"] = first.post(change_url(article), {**mine, "body": "Mine."})
+        connection.close()
+
+    with transaction.atomic():
+        # A colleague's save holds the row: mine must wait for it, then see it.
+        theirs = Article.objects.select_for_update().get(pk=article.pk)
+        saving = threading.Thread(target=save_mine)
+        saving.start()
+        saving.join(timeout=1)
+        assert saving.is_alive(), "the second save did not wait for the first"
+        theirs.body = "Theirs."
+        theirs.save()
+    saving.join(timeout=10)
+    assert results["response"].status_code == 200
+    assert "was changed" in results["response"].content.decode()
     assert Article.objects.get(pk=article.pk).body == "Theirs."
 
 

@@ -1,0 +1,257 @@
+"""The versions the desk keeps of an article or a book (django-reversion), as editors
+see them: numbered by the row's `version`, attributed, and compared field by field.
+
+Values are compared in the shape of reversion's `Version.field_dict`: attribute names
+(`series_id`), and lists of primary keys for many-to-many fields. Only the fields an
+editor can change are compared; bookkeeping (`version`, `updated_at`, counters kept in
+bulk, what is derived from the body) would only be noise.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import cached_property
+
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from reversion.models import Version
+
+from .diffs import DiffLine, line_diff
+
+EMPTY = "(empty)"
+SAVED_OUTSIDE_THE_DESK = "an import or outside the desk"
+TIME_FORMAT = "j M Y H:i:s"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs: its values as an editor reads them, and for long text
+    (the Markdown body, a description), a line diff from before to after."""
+
+    label: str
+    before: str
+    after: str
+    lines: list[DiffLine] | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs between two versions: short values side by side, long text as line
+    diffs."""
+
+    fields: list[FieldChange]
+    texts: list[FieldChange]
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.texts)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One version in an object's history."""
+
+    version: Version
+    number: int
+    saved_at: datetime
+    saved_by: str | None
+    comment: str
+    live: bool = False
+
+    @property
+    def author(self) -> str:
+        return self.saved_by or SAVED_OUTSIDE_THE_DESK
+
+    def describe(self) -> str:
+        """“version 3 of 3 Dec 2026 14:02:11 by alice”, in the site's time zone."""
+        return f"version {self.number} of {local_time(self.saved_at)} by {self.author}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A row as stored at one moment: what a save is checked against, and what a
+    conflict shows as “theirs”."""
+
+    number: int
+    saved_at: datetime | None
+    values: dict = field(repr=False)
+
+
+@dataclass
+class Conflict:
+    """A colleague's save the editor did not see: their stored version against the
+    editor's submitted values."""
+
+    model: type[models.Model]
+    theirs: Snapshot
+    mine: dict
+    saved_by: str | None
+
+    @property
+    def number(self) -> int:
+        return self.theirs.number
+
+    @property
+    def author(self) -> str:
+        return self.saved_by or SAVED_OUTSIDE_THE_DESK
+
+    @cached_property
+    def changes(self) -> Changes:
+        return compare(self.model, self.theirs.values, self.mine)
+
+
+def local_time(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), TIME_FORMAT)
+
+
+def compared_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields an editor changes, in the model's order."""
+    opts = model._meta
+    return [
+        field
+        for field in [*opts.concrete_fields, *opts.many_to_many]
+        if field.editable and not field.primary_key
+    ]
+
+
+def number_of(version: Version) -> int:
+    # Versions kept before rows were numbered read as the field's default.
+    return version.field_dict.get("version") or 1
+
+
+def history_of(obj: models.Model) -> list[Entry]:
+    """Every version of `obj`, newest first; the newest holding the stored row's number
+    is marked live."""
+    versions = Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk")
+    entries = [entry_for(version) for version in versions]
+    stored = getattr(obj, "version", None)
+    for index, entry in enumerate(entries):
+        if entry.number == stored:
+            entries[index] = replace(entry, live=True)
+            break
+    return entries
+
+
+def entry_for(version: Version) -> Entry:
+    user = version.revision.user
+    return Entry(
+        version=version,
+        number=number_of(version),
+        saved_at=version.revision.date_created,
+        saved_by=user.get_username() if user is not None else None,
+        comment=version.revision.get_comment(),
+    )
+
+
+def version_that_made(obj: models.Model, number: int) -> Entry | None:
+    """The save that made version `number`: the oldest version holding it (later ones
+    with the same number record a choice, such as taking a colleague's version, not a
+    change). None when it was saved by an import or a script, which keep no version."""
+    made = [entry for entry in history_of(obj) if entry.number == number]
+    return made[-1] if made else None
+
+
+def snapshot(obj: models.Model) -> Snapshot:
+    return Snapshot(
+        number=obj.version,
+        saved_at=getattr(obj, "updated_at", None),
+        values=values_of(obj),
+    )
+
+
+def values_of(obj: models.Model) -> dict:
+    """The stored row's values in the shape of `Version.field_dict`."""
+    values = {}
+    for model_field in compared_fields(type(obj)):
+        value = model_field.value_from_object(obj)
+        if model_field.many_to_many:
+            value = [related.pk for related in value]
+        values[model_field.attname] = value
+    return values
+
+
+def submitted_values(form) -> dict:
+    """What a ModelForm's editor submitted, in the shape of `Version.field_dict`: the
+    fields that cleaned, the others being in error anyway."""
+    values = {}
+    for model_field in compared_fields(form._meta.model):
+        if model_field.name not in form.cleaned_data:
+            continue
+        value = form.cleaned_data[model_field.name]
+        if model_field.many_to_many:
+            value = [related.pk for related in value or ()]
+        elif model_field.is_relation:
+            value = value.pk if value is not None else None
+        values[model_field.attname] = value
+    return values
+
+
+def compare(model: type[models.Model], before: dict, after: dict) -> Changes:
+    """The fields whose values differ between two versions (or a version and a form)."""
+    fields, texts = [], []
+    for model_field in compared_fields(model):
+        name = model_field.attname
+        if name not in before or name not in after:
+            continue  # a field added after that version was kept, or not in the form
+        old, new = comparable(model_field, before[name]), comparable(model_field, after[name])
+        if old == new:
+            continue
+        change = FieldChange(
+            label=str(model_field.verbose_name).capitalize(),
+            before=shown(model_field, old),
+            after=shown(model_field, new),
+        )
+        if isinstance(model_field, models.TextField):
+            texts.append(replace(change, lines=line_diff(old, new)))
+        else:
+            fields.append(change)
+    return Changes(fields, texts)
+
+
+def listing(model: type[models.Model], values: dict) -> list[tuple[str, str]]:
+    """Every compared field of a version, labelled, as an editor reads it."""
+    return [
+        (
+            str(model_field.verbose_name).capitalize(),
+            shown(model_field, values[model_field.attname]),
+        )
+        for model_field in compared_fields(model)
+        if model_field.attname in values
+    ]
+
+
+def comparable(model_field: models.Field, value):
+    """One value per meaning: a file by its name, related rows in any order, text
+    whatever its line endings (a browser sends CRLF), a time to the second."""
+    if isinstance(model_field, models.TextField):
+        return "\n".join((value or "").splitlines())
+    if isinstance(model_field, models.FileField):
+        return getattr(value, "name", value) or ""
+    if model_field.many_to_many:
+        return sorted(value or ())
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0)  # editors work to the second, and so do forms
+    return value
+
+
+def shown(model_field: models.Field, value) -> str:
+    """A value as an editor reads it: names for related rows, labels for choices."""
+    value = comparable(model_field, value)
+    if value is None or value == "" or value == []:
+        return EMPTY
+    related = model_field.related_model
+    if model_field.many_to_many:
+        names = [str(row) for row in related._default_manager.filter(pk__in=value)]
+        missing = len(value) - len(names)
+        return ", ".join(names + ([f"{missing} since deleted"] if missing else []))
+    if model_field.is_relation:
+        row = related._default_manager.filter(pk=value).first()
+        return str(row) if row is not None else f"(deleted, id {value})"
+    if model_field.flatchoices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return local_time(value)
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
+    return str(value)
