@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
-from reversion import set_comment
+from reversion import get_comment, set_comment
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -188,10 +188,17 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         """A review step's entry in the history says what it was, with the note."""
         action = review_action(request.POST)
         note = request.POST.get("review_note", "").strip()
-        if action:
-            set_comment(f"{REVIEW_COMMENTS[action]}{': ' + note if note else '.'}")
-        elif note:
-            set_comment(f"Note: {note}")
+        if not action and not note:
+            return
+        step = (
+            f"{REVIEW_COMMENTS[action]}{': ' + note if note else '.'}"
+            if action
+            else f"Note: {note}"
+        )
+        # A choice made on a conflict (ConflictSafeAdmin) stays in the entry too.
+        earlier = get_comment()
+        kept = earlier.startswith(("Kept my version", "Restored version"))
+        set_comment(f"{step} {earlier}" if kept else step)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

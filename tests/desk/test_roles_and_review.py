@@ -149,3 +149,20 @@ def test_a_demo_account_left_on_a_server_loses_its_published_password(settings):
     user = get_user_model().objects.get(username=EDITOR_USERNAME)
     assert not user.check_password(EDITOR_PASSWORD)
     assert sign_in(Client(), EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 200  # refused
+
+
+def test_approving_over_a_colleagues_save_keeps_both_in_the_history(editor, admin_client):
+    article = make_article(title="Contested", status=Article.Status.REVIEW)
+    mine = form_values(editor.get(change_url(article)))
+    theirs = form_values(admin_client.get(change_url(article)))
+    theirs.update(body="Their edit.", _continue="Save")
+    assert admin_client.post(change_url(article), theirs).status_code == 302
+
+    mine.update(body="My edit.", _approve="Approve and publish")
+    refused = editor.post(change_url(article), mine)
+    assert refused.status_code == 200
+    again = form_values(refused)
+    again.update(_approve="Approve and publish", review_note="Fine by me.")
+    assert editor.post(change_url(article), again).status_code == 302
+    log = text_of(editor.get(change_url(article)).content, ".desk-review-log li")
+    assert log[0].startswith("Approved and published: Fine by me. Kept my version over")
