@@ -174,7 +174,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0) or None
+# The address is the one the rate limits use: behind TRUSTED_PROXIES proxies, the one the
+# nearest trusted proxy appended to X-Forwarded-For; otherwise the connection's. So a
+# stranger cannot lock an editor out by failing from elsewhere, and a forged header
+# cannot escape a lockout.
+AXES_CLIENT_IP_CALLABLE = "catalogue.readers.client_address"
 # Flash messages ride in a cookie, so showing one never touches the session store.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
