@@ -71,5 +71,11 @@ def visitor_etag(request: HttpRequest, content: bytes) -> str:
 
 @visitor_part("messages")
 def messages_part(request: HttpRequest, argument: str) -> str:
-    stored = list(get_messages(request))
+    storage = get_messages(request)
+    # Counting reads without using them up: reading them would have the messages
+    # middleware delete a cookie the visitor never had (a Set-Cookie that shared caches
+    # and CDNs refuse to store a page with).
+    if not len(storage):
+        return ""
+    stored = list(storage)
     return render_to_string("includes/messages.html", {"messages": stored}) if stored else ""

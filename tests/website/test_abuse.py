@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
+from catalogue.models import Author, Book
 
 pytestmark = pytest.mark.django_db
 PROXY = "127.0.0.1"
@@ -45,3 +46,20 @@ def test_with_no_proxy_trusted_rotating_the_header_does_not_escape(demo, setting
     for n in range(5):
         sign_in_from(stranger, f"192.0.2.{n}", "wrong")
     assert sign_in_from(stranger, "192.0.2.99", EDITOR_PASSWORD).status_code == 429
+
+
+def test_a_cookieless_visitor_gets_no_cookie_on_public_pages(client, demo):
+    author = Author.objects.first()
+    for url in [
+        "/", "/articles/unlikely-allies/", "/articles/", "/books/", f"/authors/{author.slug}/",
+        "/search/?q=battle", "/no-such-page/", "/articles/feed.xml", "/about/",
+    ]:  # fmt: skip
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert not response.cookies, (url, response.cookies.output())
+        client.cookies.clear()
+
+
+def test_the_book_page_sets_only_the_csrf_cookie_its_rating_form_needs(client, demo):
+    response = client.get(Book.objects.first().get_absolute_url())
+    assert set(response.cookies) <= {"csrftoken"}
