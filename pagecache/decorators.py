@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
+from django.http import HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control
 
 from . import store
@@ -26,7 +27,8 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
+            # A page to read: TRACE, OPTIONS, DELETE … never get it rendered.
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         request.GET = store.known_query(request.GET, params)
         if not settings.PAGE_CACHE_SECONDS:
             return view(request, *args, **kwargs)

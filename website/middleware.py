@@ -12,7 +12,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponseNotAllowed, HttpResponsePermanentRedirect, JsonResponse
 
 from pagecache.middleware import database_unavailable
 
@@ -72,6 +72,8 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path in ("/healthz", "/readyz") and request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":

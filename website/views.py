@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.defaults import bad_request as django_bad_request
 from django.views.generic import ListView, TemplateView
 from django.views.static import serve
@@ -70,6 +71,7 @@ class RobotsView(CachedPageMixin, TemplateView):
         return super().get_context_data(sitemap_url=sitemap, **kwargs)
 
 
+@require_safe
 def serve_media(request, path: str):
     """Local media (covers) when no object store or proxy serves MEDIA_URL. Cover
     renditions are named by their content's hash, so browsers may keep them for a year;

@@ -63,3 +63,25 @@ def test_a_cookieless_visitor_gets_no_cookie_on_public_pages(client, demo):
 def test_the_book_page_sets_only_the_csrf_cookie_its_rating_form_needs(client, demo):
     response = client.get(Book.objects.first().get_absolute_url())
     assert set(response.cookies) <= {"csrftoken"}
+
+
+@pytest.mark.parametrize("method", ["options", "trace", "delete", "put", "patch"])
+def test_pages_to_read_are_not_rendered_for_other_methods(client, demo, method):
+    for url in [
+        "/", "/articles/unlikely-allies/", "/books/", "/search/?q=battle", "/articles/feed.xml",
+        "/sitemap.xml", "/robots.txt", "/healthz", "/readyz", "/media/covers/none.jpg",
+    ]:  # fmt: skip
+        response = getattr(client, method)(url)
+        assert response.status_code == 405, (method, url, response.status_code)
+        assert response.content == b"", (method, url)
+        assert "GET" in response["Allow"]
+
+
+def test_signing_in_with_an_unsafe_next_lands_in_the_desk(client, demo):
+    for unsafe in ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]:
+        response = client.post(
+            f"/admin/login/?next={unsafe}",
+            {"username": EDITOR_USERNAME, "password": EDITOR_PASSWORD},
+        )
+        assert (response.status_code, response["Location"]) == (302, "/admin/"), unsafe
+        client.cookies.clear()
