@@ -149,6 +149,11 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE
 # With Redis, each process also keeps copies of the pages it serves, up to this many MiB,
 # dropped the moment Redis reports a change (pagecache/localcopies.py); 0 turns them off.
 PAGE_COPIES_MB = env.int("PAGE_COPIES_MB", default=32)
+# Search results and filtered lists (any query but a page number) are endless in
+# number: at most PAGE_CACHE_QUERY_PAGES of them are stored per PAGE_CACHE_QUERY_SECONDS,
+# each for at most that long, so a flood of random queries cannot grow the cache.
+PAGE_CACHE_QUERY_SECONDS = env.int("PAGE_CACHE_QUERY_SECONDS", default=300)
+PAGE_CACHE_QUERY_PAGES = env.int("PAGE_CACHE_QUERY_PAGES", default=2000)
 
 # --- Background tasks -----------------------------------------------------------------
 # Work too long for a request (an import from the desk) is queued in the database and

@@ -52,7 +52,9 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             response.status_code == 200
             and not response.streaming
             and replica_current
-            and store.store_page(key, response, changes_before)
+            and store.store_page(
+                key, response, changes_before, query_page=store.is_query_page(request.GET)
+            )
         ):
             response.page_cache_key = key
         patch_cache_control(response, no_cache=True)  # browsers revalidate (ETag)

@@ -26,6 +26,10 @@ logger = logging.getLogger(__name__)
 # "v2": the tag vocabulary of pagecache/tags.py; pages stored under older tag names are
 # never looked up again (they could not be invalidated by their new names).
 PAGE_PREFIX = "page:v2:"
+PAGE_PARAM = "page"
+# How many query pages (store.is_query_page) may be stored per window of
+# PAGE_CACHE_QUERY_SECONDS, each kept at most that long: at most twice as many live.
+QUERY_BUDGET_KEY = "page-query-budget:"
 
 # --- What a page is stored under ---------------------------------------------------------
 
@@ -39,12 +43,26 @@ def page_address(request: HttpRequest, params: Iterable[str] = ()) -> str:
 
 
 def known_query(query: QueryDict, params: Iterable[str]) -> QueryDict:
+    """The query parameters the view reads, and only those, in one spelling each: spaces
+    folded, blanks dropped, a page number without leading zeros (page 1 is no page), so
+    `?page=001`, `?page=1&q=` and `?` are one page, not three."""
     known = QueryDict(mutable=True)
     for name in sorted(params):
-        if name in query:
-            known.setlist(name, query.getlist(name))
+        values = [" ".join(value.split()) for value in query.getlist(name)]
+        if name == PAGE_PARAM:
+            values = [value.lstrip("0") or "0" if value.isdigit() else value for value in values]
+            values = [value for value in values if value != "1"]
+        values = [value for value in values if value]
+        if values:
+            known.setlist(name, values)
     known._mutable = False
     return known
+
+
+def is_query_page(query: QueryDict) -> bool:
+    """A page of search results or filtered lists: anything but a plain page number.
+    Readers can ask for endlessly many; they get a capped share of the cache."""
+    return any(name != PAGE_PARAM for name in query)
 
 
 def page_key(address: str) -> str:
@@ -102,16 +120,31 @@ def replica_has_replayed(primary, replica) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def store_page(key: str, response: HttpResponse, changes_before) -> bool:
+def within_query_budget() -> bool:
+    """Whether another query page may be stored in this window (one INCR)."""
+    window = settings.PAGE_CACHE_QUERY_SECONDS
+    key = f"{QUERY_BUDGET_KEY}{int(time.time() // window)}"
+    if cache.add(key, 1, window * 2):
+        return True
+    return cache.incr(key) <= settings.PAGE_CACHE_QUERY_PAGES
+
+
+def store_page(key: str, response: HttpResponse, changes_before, *, query_page=False) -> bool:
     """Keep the rendered page under `key`, unless anything changed since the render
-    began (the change counter then differs from `changes_before`)."""
+    began (the change counter then differs from `changes_before`). A query page is kept
+    briefly, and only while the window's budget lasts, so no flood of distinct searches
+    can grow the cache without bound."""
     tags = sorted({*getattr(response, "cache_tags", ()), SITE})
     try:
+        if query_page and not within_query_budget():
+            return False
         versions = versions_of(tags)
         if change_count() != changes_before:
             return False
         parts = visitor_parts.names_in(response.content.decode())
         seconds = lifetime()
+        if query_page:
+            seconds = min(seconds, settings.PAGE_CACHE_QUERY_SECONDS)
         entry = {
             "html": response.content,
             "content_type": response["Content-Type"],

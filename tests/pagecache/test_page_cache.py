@@ -351,3 +351,37 @@ def test_a_replica_is_caught_up_once_it_has_replayed_the_primarys_commits(db):
         pytest.skip("write-ahead log positions are PostgreSQL's: CI runs the suite on it")
     # The same server on both sides: not in recovery, so nothing to wait for.
     assert store.replica_has_replayed(connection, connection) is True
+
+
+def stored_page_keys() -> list[str]:
+    """The pages in the shared cache, whichever backend the suite runs on."""
+    if isinstance(getattr(cache, "_cache", None), dict):  # local memory
+        keys = list(cache._cache)
+    else:  # Redis
+        keys = [key.decode() for key in cache._cache.get_client().scan_iter("*")]
+    return [key for key in keys if store.PAGE_PREFIX in key]
+
+
+def test_one_page_whatever_the_spelling_of_its_page_number_or_spaces(client, site):
+    for number in range(30):
+        make_book(title=f"Battle {number}")
+    get(client, "/books/?page=2")
+    assert get(client, "/books/?page=002")["X-Page-Cache"] == "hit"
+    get(client, "/books/")
+    assert get(client, "/books/?page=01")["X-Page-Cache"] == "hit"
+    get(client, "/search/?q=last+battle")
+    assert get(client, "/search/?q=++last+++battle+")["X-Page-Cache"] == "hit"
+
+
+def test_a_flood_of_random_queries_keeps_the_cache_bounded(client, site, settings):
+    settings.PAGE_CACHE_QUERY_PAGES = 25
+    get(client, "/books/")
+    get(client, site["book"].get_absolute_url())
+    before = len(stored_page_keys())
+    for number in range(150):
+        get(client, f"/search/?q=word{number}")
+        client.get(f"/books/?author=someone{number}&page={'0' * number}1")
+    stored = len(stored_page_keys()) - before
+    assert 0 < stored <= 25
+    # The pages everyone reads are still kept and served.
+    assert get(client, "/books/")["X-Page-Cache"] == "hit"
