@@ -219,8 +219,14 @@ def rate_book(request, slug: str):
     address = address_hash(client_address(request))
     limits = settings.RATING_RATE_LIMITS
     who = f"user:{reader.user_id}" if reader.user_id else f"visitor:{reader.visitor}"
-    wait = over_limit("rating-reader", who, *limits["visitor"]) or over_limit(
-        "rating-address", address, *limits["address"]
+    wait = (
+        over_limit("rating-reader", who, *limits["visitor"])
+        or over_limit("rating-address", address, *limits["address"])
+        or (
+            # Each request without the cookie is a new visitor: limit those per book too.
+            new_visitor
+            and over_limit("rating-new-visitor", f"{address}:{book.pk}", *limits["new_visitor"])
+        )
     )
     if wait:
         return _rating_refused(

@@ -341,6 +341,9 @@ def _rate(name: str, default: str) -> tuple[int, int]:
 RATING_RATE_LIMITS = {
     "visitor": _rate("RATING_LIMIT_VISITOR", "10/60"),
     "address": _rate("RATING_LIMIT_ADDRESS", "120/60"),
+    # Visitors without the visitor cookie, per address and book: a client that drops
+    # its cookie is a new visitor at each request, and the per-visitor limit never bites.
+    "new_visitor": _rate("RATING_LIMIT_NEW_VISITOR", "3/3600"),
 }
 SITE_NAME = "Colophon"
 # How many articles the home page and the "read next" list show.
