@@ -1,21 +1,19 @@
 """The Atom feed of the latest articles, at /articles/feed.xml."""
 
-import re
-
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from desk.text import without_control_characters
+
 from .models import Article
 
 FEED_LENGTH = 20
-# Characters XML 1.0 cannot carry at all (C0 controls but tab, newline and return): one
-# of them in a title would make the whole feed unwritable.
-NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_text(text: str | None) -> str | None:
-    return NOT_XML.sub("", text) if text is not None else None
+    """Text XML 1.0 can carry: one control character would make the feed unwritable."""
+    return without_control_characters(text) if text is not None else None
 
 
 class PlainTextSummaryFeed(Atom1Feed):

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .history import Conflict, Snapshot, local_time, snapshot, submitted_values, version_that_made
+from .text import without_control_characters
 
 VERSION_FIELD = "loaded_version"
 
@@ -39,6 +40,10 @@ class ConflictSafeForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                # Invisible, so nobody could find them to remove them (desk/text.py).
+                cleaned[name] = without_control_characters(value)
         if not self.instance.pk or not self.is_bound:
             return cleaned
         current = self.stored.number if self.stored else self.stored_number()

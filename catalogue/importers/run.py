@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import connection
 
 from catalogue.models import Author, Book, Contribution
+from desk.text import without_control_characters
 from pagecache.tags import SITE
 from pagecache.versions import invalidate
 
@@ -125,6 +126,11 @@ class ImportRun:
             self.reject(line, row, f"expected {len(self.header)} fields, found {found}")
             return
         row = {name: unescape_formula(value) for name, value in row.items()}
+        cleaned = {name: without_control_characters(value) for name, value in row.items()}
+        if cleaned != row:
+            changed = ", ".join(name for name in row if cleaned[name] != row[name])
+            self.report.warn(line, f"invisible control characters removed from {changed}")
+            row = cleaned
         try:
             record = self.source.parse(row, line)
         except RowRejected as error:

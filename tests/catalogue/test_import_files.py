@@ -145,6 +145,21 @@ def test_absurd_cells_skip_the_row_with_a_reason(db, tmp_path, field, value, rea
     assert report.skipped == 1 and reason in report.issues[0].message
 
 
+def test_control_characters_are_removed_from_cells_with_a_warning(db, tmp_path):
+    lines = (DATA / "goodbooks_sample.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = next(csv.reader([lines[1]]))
+    row[header.index("original_title")] = "The Hunger\x07 Games"
+    row[header.index("title")] = "The Hunger\x07 Games (The Hunger Games, #1)"
+    path = tmp_path / "bell.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, row])
+    report = import_books(path)
+    assert report.created == 1
+    assert "\x07" not in Book.objects.get().title
+    assert "invisible control characters removed" in report.issues[0].message
+
+
 def test_a_huge_year_is_refused_quickly_not_expanded(db, tmp_path):
     lines = (DATA / "goodbooks_sample.csv").read_text(encoding="utf-8").splitlines()
     path = tmp_path / "year.csv"

@@ -42,3 +42,16 @@ def test_a_post_too_big_to_read_answers_a_page_that_says_so(admin_client, settin
 
 def test_other_bad_requests_still_answer_400(client):
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_invisible_control_characters_are_dropped_from_what_the_desk_saves(admin_client):
+    response = admin_client.post(
+        "/admin/articles/article/add/",
+        article_form(
+            title="Ring the bell\x07 twice", body="A form\x0c feed.\n\nMore.", byline="Ed\x1b"
+        ),
+    )
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert (article.title, article.byline) == ("Ring the bell twice", "Ed")
+    assert article.body == "A form feed.\n\nMore."
