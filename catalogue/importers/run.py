@@ -164,9 +164,14 @@ class ImportRun:
     def flush(self) -> None:
         """Write the batch (one transaction) and tell how far into the file the run is."""
         if self.batch:
+            written_before = self.report.created + self.report.updated
             self.writer.write(self.batch)
             self.batch.clear()
             self.rows_in_batch.clear()
+            if not self.dry_run and self.report.created + self.report.updated > written_before:
+                # Bulk writes send no signals: drop every cached page after each committed
+                # batch, so an import stopped halfway leaves no page hiding its books.
+                invalidate(SITE)
         if self.progress:
             self.progress(self.report.rows, self.file.tell(), self.total_bytes)
 
@@ -178,8 +183,6 @@ class ImportRun:
         if self.dry_run:
             return
         _refresh_statistics()
-        if self.report.created or self.report.updated:
-            invalidate(SITE)  # bulk writes send no signals: drop every cached page
 
     # What the BatchWriter tells of each record (writer.BatchOutcomes).
 

@@ -385,3 +385,31 @@ def test_a_flood_of_random_queries_keeps_the_cache_bounded(client, site, setting
     assert 0 < stored <= 25
     # The pages everyone reads are still kept and served.
     assert get(client, "/books/")["X-Page-Cache"] == "hit"
+
+
+def test_an_import_stopped_halfway_leaves_no_page_hiding_its_books(
+    client, site, monkeypatch, django_capture_on_commit_callbacks
+):
+    from catalogue.importers import import_books, writer
+    from tests.catalogue.test_import_files import DATA
+
+    get(client, "/books/")
+    assert get(client, "/books/")["X-Page-Cache"] == "hit"
+    original, calls = writer.BatchWriter.write, {"n": 0}
+
+    def power_cut_in_the_second_batch(self, records):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return original(self, records)
+
+    monkeypatch.setattr(writer.BatchWriter, "write", power_cut_in_the_second_batch)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        import_books(DATA / "goodbooks_sample.csv", batch_size=5)
+    imported = Book.objects.exclude(pk=site["book"].pk)
+    assert imported.count() == 5  # the first batch was committed
+    response = get(client, "/books/")
+    assert "X-Page-Cache" not in response
+    shown = text_of(response.content, "main")[0]
+    for book in imported:
+        assert book.title in shown
