@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from reversion import get_comment, set_comment
@@ -10,10 +9,10 @@ from reversion.models import Version
 from desk import autosave
 from desk.admin import ConflictSafeAdmin, render_display
 
-from . import recommendations
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
 from .previews import PreviewAdminMixin
+from .tasks import refresh_recommendations_after_commit
 
 PUBLISH_PERMISSION = "articles.publish_article"
 REVIEW_COMMENTS = {
@@ -248,9 +247,8 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_embedded_books()
-        # After the save commits, so a slow refresh never holds the editor's transaction.
-        article = form.instance
-        transaction.on_commit(lambda: recommendations.refresh_for(article))
+        # In the background once the save commits: the editor's request never waits.
+        refresh_recommendations_after_commit([form.instance.pk])
 
 
 @admin.register(Topic)

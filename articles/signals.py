@@ -1,7 +1,6 @@
 """Housekeeping: when articles change, drop the cached pages that show them; when the
 catalogue merges a book away, its embeds follow to the book kept."""
 
-from django.db import transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -13,8 +12,8 @@ from pagecache.store import expiry_limit
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.versions import invalidate
 
-from . import recommendations
 from .models import Article, Topic
+from .tasks import refresh_recommendations_after_commit
 
 
 def embedded_book_tags(article_id: int) -> list[str]:
@@ -64,12 +63,7 @@ def embeds_follow_merge(sender, kept: Book, duplicate: Book, **kwargs) -> list[i
     for article in Article.objects.filter(pk__in=article_ids):
         article.embedded_books.add(kept)
 
-    def refresh() -> None:
-        for article in Article.objects.filter(pk__in=article_ids):
-            recommendations.refresh_for(article)
-
-    if article_ids:
-        transaction.on_commit(refresh)
+    refresh_recommendations_after_commit(article_ids)
     return article_ids
 
 

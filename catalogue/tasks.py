@@ -1,14 +1,17 @@
-"""The catalogue's background work (django-tasks): the desk's imports, checked by a dry
-run and then imported, run by `manage.py db_worker` and never inside a request."""
+"""The catalogue's background work (django-tasks), run by `manage.py db_worker` and never
+inside a request: the desk's imports, checked by a dry run and then imported, and the
+renditions of an uploaded cover."""
 
 import logging
 import tempfile
 from pathlib import Path
 
+from django.db import transaction
 from django_tasks import task
 
+from .covers import make_renditions
 from .importers import ImportFileError, import_books
-from .models import ImportJob
+from .models import Book, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +59,16 @@ def enqueue_import_job(job: ImportJob) -> None:
     """Queue the job's waiting step for the worker, and remember the task's id."""
     result = run_import_job.enqueue(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+
+@task()
+def make_cover_renditions(book_id: int) -> None:
+    """The web sizes of a book's cover, made from its upload (seconds and hundreds of MB
+    for a large image). Until they exist, pages show the upload itself."""
+    book = Book.objects.filter(pk=book_id).first()
+    if book is not None:
+        make_renditions(book)
+
+
+def make_cover_renditions_after_commit(book: Book) -> None:
+    transaction.on_commit(lambda: make_cover_renditions.enqueue(book.pk))

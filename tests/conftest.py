@@ -31,6 +31,13 @@ def page_cache(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def tasks_at_once(settings):
+    """Background tasks run at once, inside the test (django-tasks' ImmediateBackend);
+    the browser test of imports runs the real worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """The hashed-name storage needs collectstatic; tests render templates without it."""
     settings.STORAGES = {

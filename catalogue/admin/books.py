@@ -10,9 +10,10 @@ from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
 
-from ..covers import cover_hue, make_renditions, thumbnail_url
+from ..covers import cover_hue, thumbnail_url
 from ..forms import BookAdminForm
 from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
+from ..tasks import make_cover_renditions_after_commit
 from ..where_used import embeds_in_deletion_list, where_used
 from .importing import import_urls
 from .merging import merge_selected
@@ -162,8 +163,8 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "cover" in form.changed_data:
-            # A new cover gets its renditions now; a cleared one loses them.
-            make_renditions(obj)
+            # A new cover gets its renditions in the background; a cleared one loses them.
+            make_cover_renditions_after_commit(obj)
 
     @admin.display(description="Cover")
     def cover_thumbnail(self, book):

@@ -37,6 +37,12 @@ def run_worker() -> None:
     ).run()
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_the_queue(settings):
+    """The real queue (tests/conftest.py runs tasks at once elsewhere): the worker runs them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
 def test_import_dry_run_then_confirm(page, demo_site, screenshot):
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -85,9 +85,18 @@ def open_stored(name: str) -> Image.Image:
 
 
 @pytest.fixture
-def editor_client(client, django_user_model):
+def editor_client(client, django_user_model, django_capture_on_commit_callbacks):
+    """A desk client whose saves commit, as in production: what a save queues for after
+    its commit (the cover's renditions, a background task, run at once in tests) runs."""
     user = django_user_model.objects.create_superuser("cover-editor", password="not-secret")
     client.force_login(user)
+    post = client.post
+
+    def post_and_commit(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(*args, **kwargs)
+
+    client.post = post_and_commit
     return client
 
 

@@ -24,13 +24,6 @@ EXPORT = DATA / "goodreads_export.csv"
 IMPORT_URL = "/admin/catalogue/book/import/"
 
 
-@pytest.fixture(autouse=True)
-def tasks_run_at_once(settings):
-    """Background tasks run in the test, when they are enqueued (django-tasks' own
-    ImmediateBackend), so a confirm's redirect already shows the finished import."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 def catalogue_counts() -> tuple[int, int, int]:
     return Book.objects.count(), Author.objects.count(), Contribution.objects.count()
 

@@ -180,10 +180,9 @@ def test_a_header_with_spaces_after_the_commas_is_understood(db, tmp_path):
 
 
 @pytest.fixture
-def desk(admin_client, settings):
-    # The import's background tasks run at once (tests/catalogue/test_import_dry_run.py
-    # covers the dry run, the progress and the job pages).
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def desk(admin_client):
+    # The import's background tasks run at once (tests/conftest.py;
+    # tests/catalogue/test_import_dry_run.py covers the dry run, progress and job pages).
     return admin_client
 
 
