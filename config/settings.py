@@ -343,7 +343,7 @@ RATING_RATE_LIMITS = {
     "address": _rate("RATING_LIMIT_ADDRESS", "120/60"),
     # Visitors without the visitor cookie, per address and book: a client that drops
     # its cookie is a new visitor at each request, and the per-visitor limit never bites.
-    "new_visitor": _rate("RATING_LIMIT_NEW_VISITOR", "3/3600"),
+    "new_visitor": _rate("RATING_LIMIT_NEW_VISITOR", "30/3600"),
 }
 SITE_NAME = "Colophon"
 # How many articles the home page and the "read next" list show.
