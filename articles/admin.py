@@ -149,6 +149,34 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
             {"entries": entries, "time_format": TIME_FORMAT},
         )
 
+    def get_fieldsets(self, request, obj=None):
+        """Someone who may only look (a contributor, at a published article) sees the
+        times with their zone, and no review note or confirmation to fill in."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        form_only = {"review_note", "confirm_past_time", "loaded_version"}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "publication_time" if field == "published_at" else field
+                        for field in options["fields"]
+                        if field not in form_only
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [*fields, "publication_time"]
+        return fields
+
     def has_change_permission(self, request, obj=None):
         """Contributors (no publish permission) change drafts and articles in review;
         what is published or withdrawn is the editors'."""
@@ -202,6 +230,11 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         autosave.forget(request.user, self.opts, obj)
+        step = review_action(request.POST)
+        if step == "submit":
+            messages.info(request, f"“{obj}” is waiting for an editor's review.")
+        elif step == "send_back":
+            messages.info(request, f"“{obj}” went back to its writer as a draft, with your note.")
         if obj.state == Article.State.SCHEDULED:
             messages.info(
                 request,

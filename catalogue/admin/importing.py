@@ -124,7 +124,7 @@ def report_context(report: ImportReport, kind: str | None) -> dict:
     return {
         "report": report,
         "row_kinds": [
-            (key, f"{counts[key]} {name}{'s' if key == 'warning' else ''}")
+            (key, f"{counts[key]} {name}{'s' if key == 'warning' and counts[key] != 1 else ''}")
             for key, name in named.items()
         ],
         "shown_kind": kind,

@@ -72,12 +72,13 @@ class ImportReport:
             return (
                 f"Dry run, nothing written: {self.rows} rows read ({self.format_name}): "
                 f"{self.created} to create, {self.updated} to update, {self.unchanged} "
-                f"unchanged, {self.skipped} to skip, {self.warned} warnings"
+                f"unchanged, {self.skipped} to skip, {self.warned} "
+                f"warning{'s' * (self.warned != 1)}"
             )
         return (
             f"{self.rows} rows read ({self.format_name}): {self.created} created, "
             f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped, "
-            f"{self.warned} warnings"
+            f"{self.warned} warning{'s' * (self.warned != 1)}"
         )
 
     def rows_of(self, kind: str = "") -> list[RowIssue | BookChange]:

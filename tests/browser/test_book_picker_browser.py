@@ -75,8 +75,9 @@ def test_picking_a_book_by_keyboard_alone(page, desk, screenshot):
         "The Hunger Games\nSuzanne Collins\nthe-hunger-games",
     ]
 
-    # The active option follows the arrow keys, round the list and back.
-    for key, active in [("ArrowDown", 0), ("ArrowDown", 1), ("ArrowDown", 0), ("ArrowUp", 1)]:
+    # The best match is active at once (Enter takes it); the arrows move round and back.
+    assert combobox.get_attribute("aria-activedescendant") == options.nth(0).get_attribute("id")
+    for key, active in [("ArrowDown", 1), ("ArrowDown", 0), ("ArrowUp", 1)]:
         page.keyboard.press(key)
         assert combobox.get_attribute("aria-activedescendant") == options.nth(active).get_attribute(
             "id"
@@ -124,13 +125,21 @@ def test_an_isbn_then_enter_inserts_its_one_book(page, desk):
     assert desk == []
 
 
-def test_escape_leaves_the_text_as_typed(page, desk):
+def test_escape_puts_back_what_was_typed(page, desk):
     page.focus("#id_body")
     page.keyboard.type("See [[hunger")
     page.get_by_role("option", name="The Hunger Games").wait_for()
     page.keyboard.press("Escape")
     assert page.get_by_role("combobox", name="Find a book to embed").is_hidden()
-    assert caret(page) == ["id_body", len("See [[")]
-    page.keyboard.type("book:the-hunger-games]]")
-    assert page.locator("#id_body").input_value() == "See [[book:the-hunger-games]]"
+    assert page.locator("#id_body").input_value() == "See [[hunger"
+    assert caret(page) == ["id_body", len("See [[hunger")]
+    assert desk == []
+
+
+def test_the_embed_typed_by_hand_goes_into_the_text(page, desk):
+    """As the help text under the body says: [[book:slug]] typed out is kept as typed."""
+    page.focus("#id_body")
+    page.keyboard.type("See [[book:the-hunger-games]] and more.")
+    assert page.locator("#id_body").input_value() == "See [[book:the-hunger-games]] and more."
+    assert page.get_by_role("combobox", name="Find a book to embed").is_hidden()
     assert desk == []

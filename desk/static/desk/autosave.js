@@ -140,7 +140,7 @@
         if (!response.ok) throw new Error(response.status);
         last = now;
         status.textContent = "Changes kept (not saved yet) at " +
-          new Date().toLocaleTimeString() + ".";
+          new Date().toLocaleTimeString("en-GB") + " (your clock).";
       }).catch(function () {
         status.textContent = "Could not keep your changes on the server: save soon.";
       });

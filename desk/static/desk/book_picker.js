@@ -193,6 +193,9 @@
       input.setAttribute("aria-expanded", results.length ? "true" : "false");
       status.textContent = describe(results.length);
       place();
+      if (results.length) {
+        setActive(0); // Enter takes the best match, as the highlight shows
+      }
     }
 
     function clear() {
@@ -273,10 +276,17 @@
       }
       clear();
       panel.hidden = true;
+      var typed = input.value;
+      input.value = "";
       if (backToText) {
+        // What was typed in the search is not lost: it follows the "[[" in the text.
         var caret = state.start + 2;
-        textarea.focus();
-        textarea.setSelectionRange(caret, caret);
+        if (typed) {
+          replaceText(caret, caret, typed, caret + typed.length);
+        } else {
+          textarea.focus();
+          textarea.setSelectionRange(caret, caret);
+        }
       }
     }
 
@@ -333,7 +343,14 @@
       }
     });
 
-    input.addEventListener("input", schedule);
+    input.addEventListener("input", function () {
+      if (/^book:/i.test(input.value)) {
+        // Typing the embed by hand, as the help text says: back to the text with it.
+        close(true);
+        return;
+      }
+      schedule();
+    });
 
     input.addEventListener("keydown", function (event) {
       var count = state.results.length;
@@ -394,10 +411,21 @@
     });
 
     panel.addEventListener("focusout", function (event) {
-      if (!panel.contains(event.relatedTarget)) {
-        close(false);
+      if (!panel.contains(event.relatedTarget) && event.relatedTarget !== textarea) {
+        keepTyped();
       }
     });
+
+    // Focus went elsewhere (a click outside): close, leaving what was typed in the text.
+    function keepTyped() {
+      var typed = input.value;
+      var at = state.start + 2;
+      close(false);
+      if (typed) {
+        textarea.setRangeText(typed, at, at);
+        textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }
 
     function follow() {
       if (state.open) {
