@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from reversion import get_comment, set_comment
 from reversion.admin import VersionAdmin
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from desk import autosave
 from desk.admin import ConflictSafeAdmin, render_display
@@ -133,17 +134,15 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         """The review step so far: who submitted, approved or sent back, with their notes."""
         if not article.pk:
             return "Nothing yet."
-        steps = tuple(REVIEW_COMMENTS.values())
-        versions = (
-            Version.objects.get_for_object(article)
-            .select_related("revision__user")
-            .order_by("-revision__date_created")
+        # Revisions, not versions: a version carries a whole copy of the body.
+        is_step = Q()
+        for step in REVIEW_COMMENTS.values():
+            is_step |= Q(comment__startswith=step)
+        entries = (
+            Revision.objects.filter(is_step, version__in=Version.objects.get_for_object(article))
+            .select_related("user")
+            .order_by("-date_created")[:REVIEW_LOG_LENGTH]
         )
-        entries = [
-            version.revision
-            for version in versions[:200]
-            if version.revision.comment.startswith(steps)
-        ][:REVIEW_LOG_LENGTH]
         return render_display(
             "admin/articles/article/review_log.html",
             {"entries": entries, "time_format": TIME_FORMAT},

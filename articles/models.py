@@ -65,6 +65,7 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(RemembersLoadedValues, FillsSlug, models.Model):
     slug_source = "title"
+
     # A changed slug is kept as an alias, so the old address redirects.
     remembered_fields = ("slug",)
 
@@ -173,13 +174,26 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_slug:
-                # Aliases name the article, not a slug: a second rename makes no chain.
-                ArticleAlias.objects.update_or_create(slug=old_slug, defaults={"article": self})
-                ArticleAlias.objects.filter(slug=self.slug, article=self).delete()
+                self.keep_old_addresses(old_slug)
         self.remember_values()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    def keep_old_addresses(self, old_slug: str, old_isbn13: str = "") -> None:
+        """After a rename (or a restore of an older slug): the old address redirects
+        here. Aliases name the article, not a slug, so a second rename makes no chain;
+        an address the article takes back is live again."""
+        ArticleAlias.objects.update_or_create(slug=old_slug, defaults={"article": self})
+        ArticleAlias.objects.filter(slug=self.slug, article=self).delete()
+
+    keep_old_addresses.alters_data = True
+
+    @classmethod
+    def old_slugs(cls, other_than=None):
+        """Addresses articles had, but `other_than`'s: no other article may take one."""
+        aliases = ArticleAlias.objects.all()
+        return aliases.exclude(article=other_than.pk) if other_than and other_than.pk else aliases
 
     def clean(self):
         if self.slug:

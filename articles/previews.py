@@ -121,13 +121,14 @@ class LinkRefused(Exception):
         "expired": "This preview link has expired",
         "invalid": "This preview link doesn’t work",
         "deleted": "This article is no longer here",
+        "withdrawn": "This article has been withdrawn",
     }
 
     def __init__(self, reason: str):
         self.reason = reason
         self.heading = self.HEADINGS[reason]
         # Gone for good once expired; a mangled link might be a typo.
-        self.status = 410 if reason == "expired" else 404
+        self.status = 410 if reason in ("expired", "withdrawn") else 404
 
 
 def article_for_link(token: str) -> Article:
@@ -141,6 +142,8 @@ def article_for_link(token: str) -> Article:
     article = Article.objects.filter(pk=pk).first()
     if article is None:
         raise LinkRefused("deleted")
+    if article.status == Article.Status.WITHDRAWN:
+        raise LinkRefused("withdrawn")  # pulled, perhaps for a reason: links stop with it
     return article
 
 

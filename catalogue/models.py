@@ -223,13 +223,19 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("catalogue:book-detail", kwargs={"slug": self.slug})
 
-    def keep_old_addresses(self, old_slug: str, old_isbn13: str) -> None:
+    @classmethod
+    def old_slugs(cls, other_than=None):
+        """Addresses books had, but `other_than`'s: no other book may take one."""
+        aliases = BookAlias.objects.exclude(slug="")
+        return aliases.exclude(book=other_than.pk) if other_than and other_than.pk else aliases
+
+    def keep_old_addresses(self, old_slug: str, old_isbn13: str = "") -> None:
         """After a rename: the old slug redirects here and `[[book:old-slug]]` (or the old
         ISBN) still embeds this book. Aliases always name the book, not a slug, so a
         second rename needs no chain; a name the book takes back is live again."""
         BookAlias.objects.create(
             book=self,
-            title=self._loaded_values.get("title") or self.title,
+            title=getattr(self, "_loaded_values", {}).get("title") or self.title,
             slug=old_slug,
             isbn13=old_isbn13,
             reason=BookAlias.Reason.RENAMED,

@@ -24,11 +24,24 @@ def numbered(base: str, number: int, max_length: int = 200) -> str:
 def unique_slug(instance: models.Model, text: str, *, max_length: int = 200) -> str:
     """A slug for `text` that no other row of the instance's model uses."""
     base = base_slug(text, instance._meta.model_name, max_length=max_length)
-    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    model = type(instance)
+    others = model._default_manager.exclude(pk=instance.pk)
+    left = old_slugs_of(model, instance)
     number = 1
-    while others.filter(slug=numbered(base, number, max_length)).exists():
+    while True:
+        slug = numbered(base, number, max_length)
+        if not others.filter(slug=slug).exists() and not left.filter(slug=slug).exists():
+            return slug
         number += 1
-    return numbered(base, number, max_length)
+
+
+def old_slugs_of(model, instance=None):
+    """The addresses rows of `model` had before a rename (their aliases, for a model
+    that keeps them: `old_slugs()`), which redirect there and must not be given to
+    another row; an instance's own old addresses are its to take back."""
+    if not hasattr(model, "old_slugs"):
+        return model._default_manager.none()
+    return model.old_slugs(other_than=instance)
 
 
 def allocate_slugs(model: type[models.Model], texts: list[str], *, tries: int = 20) -> list[str]:
@@ -39,15 +52,21 @@ def allocate_slugs(model: type[models.Model], texts: list[str], *, tries: int = 
     """
     bases = [base_slug(text, model._meta.model_name) for text in texts]
     candidates = {numbered(base, n) for base in set(bases) for n in range(1, tries + 1)}
+    left = old_slugs_of(model)
     taken = set(model._default_manager.filter(slug__in=candidates).values_list("slug", flat=True))
+    taken |= set(left.filter(slug__in=candidates).values_list("slug", flat=True))
     slugs = []
     manager = model._default_manager
+
+    def free(slug: str) -> bool:
+        return not manager.filter(slug=slug).exists() and not left.filter(slug=slug).exists()
+
     for base in bases:
         number = 1
         while True:
             slug = numbered(base, number)
             known_free = number <= tries  # `taken` holds every taken slug up to `tries`
-            if slug not in taken and (known_free or not manager.filter(slug=slug).exists()):
+            if slug not in taken and (known_free or free(slug)):
                 break
             number += 1
         taken.add(slug)

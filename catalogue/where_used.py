@@ -31,7 +31,8 @@ def where_used(book) -> WhereUsed:
     if book.pk is None:
         return used
     groups = {"live": used.live, "scheduled": used.scheduled}
-    for article in book.articles.order_by("-published_at", "-pk"):
+    articles = book.articles.only("pk", "title", "slug", "status", "published_at")
+    for article in articles.order_by("-published_at", "-pk"):
         groups.get(state_of(article), used.drafts).append(article)
     return used
 

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from reversion.models import Version
 
+from . import autosave
 from .history import (
     compare,
     entry_for,
@@ -38,6 +39,21 @@ def render_display(template_name: str, context: dict) -> SafeString:
     """The HTML of an admin display method, from its template: trimmed, as Django's form
     renderer trims a widget's, so a list cell or a link holds no stray newline."""
     return mark_safe(render_to_string(template_name, context).strip())
+
+
+def keep_addresses_left(before, after) -> None:
+    """A restore that changes a slug (or an ISBN) keeps the address it leaves, as a
+    rename does: reversion reverts the row without the model's save, which would."""
+    keep = getattr(after, "keep_old_addresses", None)
+    if keep is None:
+        return
+    left = {
+        name: getattr(before, name)
+        for name in getattr(after, "remembered_fields", ())
+        if name in ("slug", "isbn13") and getattr(before, name) != getattr(after, name)
+    }
+    if left.get("slug") or left.get("isbn13"):
+        keep(left.get("slug", ""), left.get("isbn13", ""))
 
 
 class _NotRestored(Exception):
@@ -113,6 +129,7 @@ class ConflictSafeAdmin:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
+        autosave.forget(request.user, self.opts, obj)  # the changes dropped stay dropped
         theirs = version_that_made(obj, obj.version)
         whose = f"{theirs.author}’s" if theirs else "the stored"
         with reversion.create_revision():
@@ -180,6 +197,10 @@ class ConflictSafeAdmin:
         rows = self.model._default_manager.filter(pk=unquote(object_id))
         with transaction.atomic():
             stored = (rows.select_for_update() if request.method == "POST" else rows).first()
+            # Reversion checks only the old version (a draft, say): the row as it is now
+            # decides, or a contributor could restore over a published article.
+            if stored is not None and not self.has_change_permission(request, stored):
+                raise PermissionDenied
             # Read before reversion reverts the row to the old version's values.
             request.desk_stored = snapshot(stored) if stored is not None else None
             if request.method != "POST" or stored is None:
@@ -187,8 +208,10 @@ class ConflictSafeAdmin:
             try:
                 with reversion.create_revision():
                     response = super().revision_view(request, object_id, version_id, context)
-                    if rows.values_list("version", flat=True).first() == stored.version:
+                    restored = rows.first()
+                    if restored.version == stored.version:
                         raise _NotRestored(response)  # refused or failed: nothing to record
+                    keep_addresses_left(stored, restored)
                     comment = f"Restored {restoring.describe()}"
                     kept_over = request.POST.get(KEPT_OVER, "")
                     if kept_over.isdigit():

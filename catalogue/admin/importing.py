@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.http import content_disposition_header
 
 from ..forms import BookImportForm
 from ..importers import SNIFF_BYTES, ImportFileError, ImportReport, recognise_source
@@ -168,8 +169,11 @@ def rejects_view(modeladmin: admin.ModelAdmin, request: HttpRequest, pk: int) ->
     check_may_import(modeladmin, request)
     job = get_object_or_404(ImportJob.objects.only("file_name", "rejected_rows"), pk=pk)
     response = HttpResponse(job.rejected_rows, content_type="text/csv; charset=utf-8")
-    name = job.file_name.removesuffix(".csv").replace('"', "")
-    response["Content-Disposition"] = f'attachment; filename="{name}-skipped-rows.csv"'
+    name = job.file_name.removesuffix(".csv")
+    # Any script in the name (a Greek or Arabic file name) survives, quoted as RFC 6266 says.
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{name}-skipped-rows.csv"
+    )
     return response
 
 

@@ -144,7 +144,11 @@ class BatchWriter:
             Book.objects.bulk_create([book for _, book in new])
         if changed:
             names = sorted({n for record, *_ in changed for n in record.book_values()})
-            Book.objects.bulk_update([book for _, book, *_ in changed], [*names, "updated_at"])
+            books = [book for _, book, *_ in changed]
+            for book in books:
+                # A new version: an editor with the book open is told, not overwritten.
+                book.version += 1
+            Book.objects.bulk_update(books, [*names, "updated_at", "version"])
         recredited = [(record, book) for record, book, _, differ in changed if differ]
         Contribution.objects.filter(book__in=[book for _, book in recredited]).delete()
         credited = [*new, *recredited]

@@ -258,7 +258,6 @@ def test_the_link_page_is_never_stored_nor_indexed(editor, draft, client):
     ("status", "published_at", "banner"),
     [
         ("review", None, "Preview: not published. This article is in review"),
-        ("withdrawn", None, "Preview: not published. This article is withdrawn"),
         ("published", dt.timedelta(days=2), "Preview: not published yet. This article is "),
         ("published", -dt.timedelta(days=2), "Preview link: this article is published"),
     ],
@@ -369,3 +368,13 @@ def test_the_link_pages_query_count_does_not_grow_with_the_cards(
     assert one == ten
     # article, its books, their authors, its topics, read-next rows, the latest to top up
     assert one <= 6
+
+
+def test_a_withdrawn_articles_preview_link_stops_working(db, client):
+    article = make_article(title="Pulled", status=Article.Status.DRAFT)
+    link, _ = make_preview_link(article)
+    assert client.get(link).status_code == 200
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.WITHDRAWN)
+    refused = client.get(link)
+    assert refused.status_code == 410
+    assert "has been withdrawn" in refused.content.decode()

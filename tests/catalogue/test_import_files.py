@@ -255,3 +255,14 @@ def test_a_reimport_never_undoes_what_an_editor_changed_in_the_desk(desk):
     book.refresh_from_db()
     assert book.title == "The Hunger Games (corrected)"  # the editor's word stands
     assert book.publisher == "Scholastic Press"  # a blank they left is filled
+
+
+def test_a_reimport_that_changes_a_book_makes_a_new_version(db, tmp_path):
+    """An editor who had the book open is then told of it, not written over."""
+    import_books(DATA / "goodbooks_sample.csv")
+    book = Book.objects.order_by("pk").first()
+    before = book.version
+    Book.objects.filter(pk=book.pk).update(source_ratings_5=0)  # the source's count moved on
+    import_books(DATA / "goodbooks_sample.csv")
+    book.refresh_from_db()
+    assert book.source_ratings_5 > 0 and book.version == before + 1

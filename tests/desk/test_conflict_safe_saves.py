@@ -1,6 +1,7 @@
 """The editors' desk: previews of unsaved changes, saves that never overwrite a
 colleague's, and a history of versions to restore."""
 
+import io
 import re
 import threading
 
@@ -8,11 +9,13 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
 from reversion.models import Version
 
+from articles import rendering
 from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from articles.models import Article
 from catalogue.models import Book
@@ -290,3 +293,46 @@ def test_reopening_a_preview_goes_back_to_the_form(editors, article):
     response = first.get(f"/admin/articles/article/{article.pk}/preview/")
     assert response.status_code == 302
     assert response["Location"] == "../change/"
+
+
+def test_a_contributor_cannot_restore_over_a_published_article(editors, demo, monkeypatch):
+    """The old version was a draft a contributor may change; the article is now live."""
+    first, _ = editors
+    draft = make_article(title="Drafted", body="Draft words.", status=Article.Status.DRAFT)
+    form = opened(first, change_url(draft))
+    form.update(status="published", published_at_0="", published_at_1="")
+    assert first.post(change_url(draft), form).status_code == 302  # the editor publishes
+    old_version = restore_links(first, draft)[-1]
+
+    monkeypatch.setenv("COLOPHON_PASSWORD", "contrib-pass-2026x")
+    call_command("createeditor", "casey", role="contributor", stdout=io.StringIO())
+    contributor = Client()
+    assert sign_in(contributor, "casey", "contrib-pass-2026x").status_code == 302
+    assert contributor.get(old_version).status_code == 403
+    assert contributor.post(old_version, {"title": "Mine", "body": "Mine."}).status_code == 403
+    stored = Article.objects.get(pk=draft.pk)
+    assert (stored.status, stored.body) == ("published", "Draft words.")
+
+
+def test_restoring_an_older_slug_keeps_the_address_it_leaves(editors, client):
+    first, _ = editors
+    book = make_book(title="Beloved", slug="beloved")
+    url = f"/admin/catalogue/book/{book.pk}/change/"
+    form = opened(first, url)
+    assert first.post(url, {**form, "slug": "beloved-1987"}).status_code == 302
+    article = make_article(title="On Beloved", body="[[book:beloved-1987]]\n")
+
+    history = BeautifulSoup(
+        first.get(f"/admin/catalogue/book/{book.pk}/history/").content, "html.parser"
+    )
+    versions = [
+        a["href"] for a in history.select(".desk-history__actions a") if a.text == "Restore"
+    ]
+    restore = opened(first, versions[-1])
+    assert restore["slug"] == "beloved"
+    assert first.post(versions[-1], restore).status_code == 302
+
+    assert Book.objects.get(pk=book.pk).slug == "beloved"
+    assert client.get("/books/beloved-1987/")["Location"] == "/books/beloved/"
+    assert "Beloved" in text_of(client.get(article.get_absolute_url()).content, "main")[0]
+    assert rendering.missing_refs(article.body) == []

@@ -114,3 +114,22 @@ def test_a_draft_articles_old_address_does_not_reveal_it(admin_client, client):
     draft = make_article(title="Secret plans", status=Article.Status.DRAFT)
     rename(admin_client, article_url(draft), slug="still-secret")
     assert client.get("/articles/secret-plans/").status_code == 404
+
+
+def test_a_new_book_never_takes_an_old_address_of_another(admin_client, client, fahrenheit):
+    rename(admin_client, book_url(fahrenheit), slug="fahrenheit-451-bradbury")
+    newcomer = make_book(title="Fahrenheit 451")  # a second edition, slug filled in
+    assert newcomer.slug != "fahrenheit-451"
+    assert client.get("/books/fahrenheit-451/")["Location"] == "/books/fahrenheit-451-bradbury/"
+
+
+def test_an_import_never_takes_an_old_address_either(admin_client, fahrenheit, tmp_path):
+    from catalogue.slugs import allocate_slugs
+
+    rename(admin_client, book_url(fahrenheit), slug="fahrenheit-451-bradbury")
+    assert allocate_slugs(Book, ["Fahrenheit 451"]) == ["fahrenheit-451-2"]
+
+
+def test_a_new_article_never_takes_an_old_address_of_another(admin_client, live_article):
+    rename(admin_client, article_url(live_article), slug="fire")
+    assert make_article(title="Burning books").slug == "burning-books-2"

@@ -166,3 +166,12 @@ def test_approving_over_a_colleagues_save_keeps_both_in_the_history(editor, admi
     assert editor.post(change_url(article), again).status_code == 302
     log = text_of(editor.get(change_url(article)).content, ".desk-review-log li")
     assert log[0].startswith("Approved and published: Fine by me. Kept my version over")
+
+
+def test_giving_a_superuser_a_role_leaves_them_only_that_role(capsys, monkeypatch):
+    get_user_model().objects.create_superuser("root", password="root-pass-2026-x")
+    monkeypatch.delenv("COLOPHON_PASSWORD", raising=False)
+    call_command("createeditor", "root", role="contributor")
+    user = get_user_model().objects.get(username="root")
+    assert not user.is_superuser and not user.has_perm("articles.publish_article")
+    assert "was a superuser and is now only a contributor" in capsys.readouterr().out

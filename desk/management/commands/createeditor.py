@@ -39,6 +39,8 @@ class Command(BaseCommand):
         elif email:
             user.email = email
         user.is_staff = True
+        demoted = user.is_superuser
+        user.is_superuser = False  # the role is all they may do
         given = os.environ.get(PASSWORD_VARIABLE)
         made_up = None
         if given:
@@ -56,6 +58,8 @@ class Command(BaseCommand):
 
         what = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{what} {role} “{username}”."))
+        if demoted:
+            self.stdout.write(f"“{username}” was a superuser and is now only a {role}.")
         if made_up:
             self.stdout.write(
                 f"Password (shown once; they change it under “Change password” after "
