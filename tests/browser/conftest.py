@@ -100,12 +100,13 @@ def page(browser):
 
 @pytest.fixture
 def screenshot(page):
-    """`screenshot("desk-where-used")` saves the whole page as SCREENSHOTS/<name>.png."""
+    """`screenshot("desk-where-used")` saves the whole page as SCREENSHOTS/<name>.png
+    (another page than the test's own with `of=`)."""
 
-    def take(name: str) -> Path:
+    def take(name: str, of=None) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=path, full_page=True)
+        (of or page).screenshot(path=path, full_page=True)
         return path
 
     return take
