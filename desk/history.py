@@ -7,6 +7,7 @@ editor can change are compared; bookkeeping (`version`, `updated_at`, counters k
 bulk, what is derived from the body) would only be noise.
 """
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -21,6 +22,9 @@ from .diffs import DiffLine, line_diff
 EMPTY = "(empty)"
 SAVED_OUTSIDE_THE_DESK = "an import or outside the desk"
 TIME_FORMAT = "j M Y H:i:s"
+# The history lists (and a conflict searches) this many of the newest versions: each
+# carries a whole copy of the row, body included.
+HISTORY_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -114,15 +118,24 @@ def compared_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def number_of(version: Version) -> int:
-    # Versions kept before rows were numbered read as the field's default.
+    """The version number a kept version holds, read from its JSON without building the
+    model (a body each: field_dict would deserialise every field and relation)."""
+    if version.format == "json":
+        try:
+            fields = json.loads(version.serialized_data)[0]["fields"]
+        except (ValueError, LookupError, TypeError):
+            fields = None
+        if fields is not None:
+            # Versions kept before rows were numbered read as the field's default.
+            return fields.get("version") or 1
     return version.field_dict.get("version") or 1
 
 
 def history_of(obj: models.Model) -> list[Entry]:
-    """Every version of `obj`, newest first; the newest holding the stored row's number
-    is marked live."""
+    """The versions of `obj`, newest first, the latest HISTORY_LENGTH of them; the newest
+    holding the stored row's number is marked live."""
     versions = Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk")
-    entries = [entry_for(version) for version in versions]
+    entries = [entry_for(version) for version in versions[:HISTORY_LENGTH]]
     stored = getattr(obj, "version", None)
     for index, entry in enumerate(entries):
         if entry.number == stored:
