@@ -58,13 +58,14 @@ def run_benchmarks(database_url: str) -> None:
 
         from article_render import bench_article_page
         from catalogue_pages import bench_catalogue_pages, bench_import
+        from cover_memory import bench_cover_memory
         from import_job import bench_import_job
         from recommendations import bench_recommendations
 
         # The import first, so the article page is measured with 10,000 books around it.
         for benchmark in (
             bench_import, bench_article_page, bench_catalogue_pages, bench_recommendations,
-            bench_import_job,
+            bench_import_job, bench_cover_memory,
         ):  # fmt: skip
             benchmark()
 

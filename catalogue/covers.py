@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import math
 import textwrap
 import warnings
 import zlib
@@ -14,8 +15,9 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
 if TYPE_CHECKING:
     from .models import Book
@@ -60,20 +62,27 @@ def draw_cover(title: str, author: str) -> ContentFile:
 # --- Uploaded covers: what editors may upload, and the renditions cards are served from ----
 
 MAX_COVER_BYTES = 10 * 1024 * 1024
-MAX_COVER_PIXELS = 40_000_000
+# A cover is served at most 640 wide: these leave room for print-quality scans while keeping
+# the worker's full decode of a PNG (4 bytes a pixel) near 100 MB.
+MAX_COVER_PIXELS = 25_000_000
+MAX_COVER_SIDE = 8_000
+MAX_COVER_ASPECT = 4  # no side more than 4 times the other: a cover, not a strip or a banner
 # Pillow's format name -> the extension a stored cover gets. MPO is how Pillow reads the
 # multi-picture JPEGs many phones and cameras write; browsers show them as JPEG.
 COVER_FORMATS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 RENDITION_WIDTHS = (160, 320, 640)
 RENDITION_DIR = "covers/renditions"
+# Uploads re-encoded without their metadata, one folder per book: covers/originals/<pk>/.
+ORIGINAL_DIR = "covers/originals"
 SRGB_PROFILE = ImageCms.createProfile("sRGB")
 
 
 def validate_cover_upload(file: File) -> str:
     """Check that an upload is a JPEG, PNG or WebP cover within our limits; return its format.
 
-    Size and format are read from the header before any pixel data is decoded, so a
-    decompression bomb is refused before it can take the memory it claims.
+    Size, format and dimensions are read from the header before any pixel data is decoded,
+    so a decompression bomb is refused before it can take the memory it claims; the data
+    is then checked without ever holding the whole picture (see `_check_image_data`).
     """
     limit = f"{MAX_COVER_PIXELS / 1_000_000:g} megapixels"
     if file.size > MAX_COVER_BYTES:
@@ -93,18 +102,9 @@ def validate_cover_upload(file: File) -> str:
                     f"The image is in {image.format} format; upload a JPEG, PNG or WebP image.",
                     code="cover_format",
                 )
-            width, height = image.size
-            if width * height > MAX_COVER_PIXELS:
-                raise ValidationError(
-                    f"The image is {width:,} × {height:,} pixels; the limit is {limit}.",
-                    code="too_many_pixels",
-                )
+            _check_dimensions(*image.size)
             image_format = image.format
-            image.verify()
-            # verify() checks little in a JPEG: decode it (within the limits checked above)
-            # so a truncated file is refused here rather than failing when renditions are made.
-            file.seek(0)
-            Image.open(file).load()
+            _check_image_data(image)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise ValidationError(
                 f"The image claims to be too large to open safely; the limit is {limit}.",
@@ -120,6 +120,40 @@ def validate_cover_upload(file: File) -> str:
         finally:
             file.seek(0)
     return image_format
+
+
+def _check_dimensions(width: int, height: int) -> None:
+    shape = f"The image is {width:,} × {height:,} pixels"
+    if max(width, height) > MAX_COVER_ASPECT * min(width, height):
+        raise ValidationError(
+            f"{shape}; no side may be more than {MAX_COVER_ASPECT} times the other.",
+            code="cover_shape",
+        )
+    if max(width, height) > MAX_COVER_SIDE:
+        raise ValidationError(
+            f"{shape}; the limit is {MAX_COVER_SIDE:,} pixels on the longest side.",
+            code="cover_side_too_long",
+        )
+    if width * height > MAX_COVER_PIXELS:
+        raise ValidationError(
+            f"{shape}; the limit is {MAX_COVER_PIXELS / 1_000_000:g} megapixels.",
+            code="too_many_pixels",
+        )
+
+
+def _check_image_data(image: Image.Image) -> None:
+    """Raise if the picture's data is truncated or damaged, without decoding it whole."""
+    if image.format in ("JPEG", "MPO"):
+        # Decoded at an eighth of each side: every byte is still read, so a truncated file
+        # fails here, in 1/64 of the memory of a full decode.
+        image.draft(image.mode, (1, 1))
+        image.load()
+    elif image.format == "PNG":
+        # Walks every chunk to IEND checking its checksum, without inflating the pixels.
+        image.verify()
+    else:
+        # libwebp has no reduced decode; the caps above bound this to 100 MB.
+        image.load()
 
 
 @dataclass(frozen=True)
@@ -173,12 +207,15 @@ def make_renditions(book: "Book") -> dict[str, dict]:
         with book.cover.open("rb") as cover:
             content = cover.read()
         digest = hashlib.sha256(content).hexdigest()[:10]
-        image = _prepared_for_web(Image.open(io.BytesIO(content)))
-        fitting = [width for width in RENDITION_WIDTHS if width <= image.width]
-        widths = fitting or [image.width]
+        image = Image.open(io.BytesIO(content))
+        upright_width, upright_height = _upright_size(image)
+        widths = [width for width in RENDITION_WIDTHS if width <= upright_width]
+        widths = widths or [upright_width]
+        # Decoded at no less than twice the widest rendition: enough for a sharp LANCZOS.
+        image = _prepared_for_web(image, scale=min(1.0, 2 * max(widths) / upright_width))
         # Largest first, each from the one before: cheaper than resizing the original thrice.
         for width in sorted(widths, reverse=True):
-            height = max(1, round(image.height * width / image.width))
+            height = max(1, round(upright_height * width / upright_width))
             image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
             stem = f"{RENDITION_DIR}/{book.pk}-{digest}-{width}"
             renditions[str(width)] = {
@@ -202,12 +239,115 @@ def make_renditions(book: "Book") -> dict[str, dict]:
     return book.cover_renditions
 
 
-def _prepared_for_web(image: Image.Image) -> Image.Image:
-    """Upright, in sRGB, 8 bits per channel: RGB, or RGBA where the image has transparency."""
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-        # 16-bit greyscale (PNG): scale to 8 bits rather than clip everything to white.
+def store_clean_original(book: "Book") -> bool:
+    """Re-encode the book's uploaded cover without what cameras and editors write into a
+    file (EXIF with GPS, XMP, comments, a second picture); True when the cover changed.
+
+    Alters data: stores the copy as covers/originals/<pk>/<content hash>.<ext>, upright
+    (the EXIF orientation applied), in the upload's format (JPEG with its own quantisation,
+    PNG losslessly, WebP at quality 90) and keeping its colour profile; points the book at it
+    and, once that commits, deletes the upload. A cover already in that folder is left
+    alone. Done by the worker, never in the request: it decodes the whole picture (up to
+    MAX_COVER_PIXELS, about 100 MB) and encodes it again, which takes seconds.
+    """
+    uploaded = book.cover.name
+    if not uploaded or uploaded.startswith(f"{ORIGINAL_DIR}/"):
+        return False
+    storage = book.cover.storage
+    with book.cover.open("rb") as cover:
+        image = Image.open(io.BytesIO(cover.read()))
+    image_format = "JPEG" if image.format == "MPO" else image.format
+    extension = COVER_FORMATS[image.format]
+    icc_profile = image.info.get("icc_profile")
+    ImageOps.exif_transpose(image, in_place=True)
+    # Pillow writes some info (a JPEG comment) back by default: keep only what shows.
+    image.info = {key: image.info[key] for key in ("transparency",) if key in image.info}
+    save = {"icc_profile": icc_profile} if icc_profile else {}
+    if image_format == "JPEG":
+        save.update(quality="keep", subsampling="keep")  # no second generation of loss
+    elif image_format == "WEBP":
+        save.update(quality=90)
+    buffer = io.BytesIO()
+    image.save(buffer, image_format, **save)
+    content = buffer.getvalue()
+    name = f"{ORIGINAL_DIR}/{book.pk}/{hashlib.sha256(content).hexdigest()[:10]}{extension}"
+
+    with transaction.atomic():
+        # Locked while the copy is stored, so a concurrent task's tidy-up cannot take it.
+        current = book.__class__.objects.select_for_update().filter(pk=book.pk)
+        if current.values_list("cover", flat=True).first() != uploaded:
+            return False  # replaced meanwhile: the newer upload's own task deals with it
+        if not storage.exists(name):
+            storage.save(name, ContentFile(content))
+        book.cover = name
+        book.cover_width, book.cover_height = image.size
+        book.save(update_fields=["cover", "cover_width", "cover_height"])
+        transaction.on_commit(lambda: delete_cover_file_if_unused(book.__class__, uploaded))
+    return True
+
+
+store_clean_original.alters_data = True
+
+
+def delete_cover_file_if_unused(model: type[Model], name: str) -> None:
+    """Delete a stored cover no book uses (any more): a replaced or cleared upload."""
+    if name and not model.objects.filter(cover=name).exists():
+        model._meta.get_field("cover").storage.delete(name)
+
+
+def delete_replaced_originals(book: "Book") -> None:
+    """Delete the book's earlier clean originals (see `store_clean_original`) that no book
+    uses: what a replaced or cleared cover leaves in covers/originals/<pk>/."""
+    storage = book._meta.get_field("cover").storage
+    folder = f"{ORIGINAL_DIR}/{book.pk}"
+    try:
+        _, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    with transaction.atomic():
+        # The same lock as store_clean_original's: a copy being stored is already in use.
+        book.__class__.objects.select_for_update().filter(pk=book.pk).exists()
+        for file in files:
+            if f"{folder}/{file}" != book.cover.name:
+                delete_cover_file_if_unused(book.__class__, f"{folder}/{file}")
+
+
+delete_replaced_originals.alters_data = True
+
+
+TURNED_SIDEWAYS = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "CMYK", "I")
+
+
+def _upright_size(image: Image.Image) -> tuple[int, int]:
+    orientation = image.getexif().get(ExifTags.Base.Orientation)
+    return image.size[::-1] if orientation in TURNED_SIDEWAYS else image.size
+
+
+def _prepared_for_web(image: Image.Image, *, scale: float = 1.0) -> Image.Image:
+    """Decoded at about `scale` of its size or a little more, upright, in sRGB, 8 bits per
+    channel: RGB, or RGBA where the image has transparency.
+
+    Every step that copies the picture comes after the reduction, so a worker holds at
+    most one full-size decode (a JPEG not even that: it decodes at 1/2, 1/4 or 1/8).
+    """
+    target = (max(1, math.ceil(image.width * scale)), max(1, math.ceil(image.height * scale)))
+    image.draft(image.mode, target)  # JPEG only; other formats decode whole
+    image.load()
+    if image.mode.startswith("I;16"):
+        # 16-bit grey (PNG), which reduce() refuses: boxed down to the target first, then
+        # scaled to 8 bits (rather than clipped to white) on the small copy.
+        if image.width > target[0] * 2:
+            image = image.resize(target, Image.Resampling.BOX)
         image = image.convert("I").point(lambda value: value / 257).convert("L")
+    elif image.mode not in REDUCIBLE_MODES:
+        image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+    factor = min(image.width // target[0], image.height // target[1])
+    if factor >= 2:
+        image = image.reduce(factor)
+    image = ImageOps.exif_transpose(image)
+    if image.mode == "I":
+        image = image.point(lambda value: value / 257).convert("L")
     mode = "RGBA" if image.has_transparency_data else "RGB"
     icc_profile = image.info.get("icc_profile")
     if icc_profile and image.mode in ("RGB", "RGBA", "CMYK", "L"):

@@ -9,7 +9,12 @@ from pathlib import Path
 from django.db import transaction
 from django_tasks import task
 
-from .covers import make_renditions
+from .covers import (
+    delete_cover_file_if_unused,
+    delete_replaced_originals,
+    make_renditions,
+    store_clean_original,
+)
 from .importers import ImportFileError, import_books
 from .models import Book, ImportJob
 
@@ -62,13 +67,21 @@ def enqueue_import_job(job: ImportJob) -> None:
 
 
 @task()
-def make_cover_renditions(book_id: int) -> None:
-    """The web sizes of a book's cover, made from its upload (seconds and hundreds of MB
-    for a large image). Until they exist, pages show the upload itself."""
+def make_cover_renditions(book_id: int, uploaded: str = "", replaced: str = "") -> None:
+    """Make a book's new cover fit to serve: its upload (`uploaded`) stored again without
+    its metadata, its web sizes, and the files of the covers it replaced deleted (seconds
+    and about 100 MB for the largest image). Until then, pages show the upload itself."""
+    # An upload replaced or cleared before this ran is used by no book: nothing to clean;
+    # the cover it replaced (stored before originals were cleaned) goes too.
+    delete_cover_file_if_unused(Book, uploaded)
+    delete_cover_file_if_unused(Book, replaced)
     book = Book.objects.filter(pk=book_id).first()
     if book is not None:
+        store_clean_original(book)
         make_renditions(book)
+        delete_replaced_originals(book)
 
 
-def make_cover_renditions_after_commit(book: Book) -> None:
-    transaction.on_commit(lambda: make_cover_renditions.enqueue(book.pk))
+def make_cover_renditions_after_commit(book: Book, replaced: str = "") -> None:
+    uploaded = book.cover.name or ""
+    transaction.on_commit(lambda: make_cover_renditions.enqueue(book.pk, uploaded, replaced))

@@ -164,7 +164,8 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         super().save_model(request, obj, form, change)
         if "cover" in form.changed_data:
             # A new cover gets its renditions in the background; a cleared one loses them.
-            make_cover_renditions_after_commit(obj)
+            replaced = form.initial.get("cover")
+            make_cover_renditions_after_commit(obj, getattr(replaced, "name", replaced) or "")
 
     @admin.display(description="Cover")
     def cover_thumbnail(self, book):

@@ -20,6 +20,7 @@ from PIL import Image
 from catalogue import covers
 from catalogue.covers import make_renditions, validate_cover_upload
 from catalogue.models import Book
+from catalogue.tasks import make_cover_renditions
 from tests.factories import book_form, make_author, make_book
 from tests.helpers import text_of
 
@@ -162,7 +163,8 @@ def test_a_cover_is_stored_under_the_extension_of_what_it_is(editor_client):
     upload = image_upload("cover.html", size=(200, 300))  # a PNG, whatever its name says
     response = editor_client.post(ADD_URL, book_form(cover=upload))
     assert response.status_code == 302, text_of(response.content, ".errorlist")
-    assert Book.objects.get(title="Beloved").cover.name == "covers/cover.png"
+    name = Book.objects.get(title="Beloved").cover.name
+    assert name.startswith("covers/originals/") and name.endswith(".png")
 
 
 def test_saving_a_book_without_changing_its_cover_keeps_its_renditions(editor_client, media_root):
@@ -199,7 +201,7 @@ def test_a_new_cover_replaces_the_renditions_of_the_old_one(
 
 
 def test_clearing_the_cover_removes_its_renditions_and_shows_a_drawn_one(
-    editor_client, django_capture_on_commit_callbacks
+    editor_client, media_root, django_capture_on_commit_callbacks
 ):
     editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
     book = Book.objects.get(title="Beloved")
@@ -214,7 +216,92 @@ def test_clearing_the_cover_removes_its_renditions_and_shows_a_drawn_one(
     book.refresh_from_db()
     assert not book.cover and book.cover_renditions == {}
     assert not any(default_storage.exists(name) for name in old)
+    assert stored_files(media_root) == []  # the original too
     assert text_of(render_card(book), ".cover--generated .cover__title") == ["Beloved"]
+
+
+def photo_with_location() -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPS
+    return image_bytes(
+        size=(1200, 800), image_format="JPEG", exif=exif, comment=b"Home, 12 Elm Road"
+    )
+
+
+def test_a_stored_cover_keeps_no_location_or_other_metadata_from_the_upload(
+    editor_client, media_root
+):
+    upload = SimpleUploadedFile("photo.jpg", photo_with_location())
+    assert Image.open(io.BytesIO(upload.read())).getexif().get_ifd(0x8825)  # there to strip
+    upload.seek(0)
+    response = editor_client.post(ADD_URL, book_form(cover=upload))
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    book = Book.objects.get(title="Beloved")
+
+    original = open_stored(book.cover.name)
+    assert original.format == "JPEG" and original.size == (800, 1200)  # upright, not sideways
+    assert (book.cover_width, book.cover_height) == (800, 1200)
+    assert not original.getexif() and "comment" not in original.info
+    with default_storage.open(book.cover.name) as file:
+        content = file.read()
+    assert b"PhoneMaker" not in content and b"Elm Road" not in content
+    for rendition in book.cover_renditions.values():
+        for kind in ("webp", "jpeg"):
+            assert not open_stored(rendition[kind]).getexif()
+    # Nothing else stored: the upload as sent is gone.
+    renditions = {name for r in book.cover_renditions.values() for name in (r["webp"], r["jpeg"])}
+    assert set(stored_files(media_root)) == {book.cover.name, *renditions}
+
+
+def test_a_replaced_cover_is_deleted_from_storage(editor_client, media_root):
+    editor_client.post(ADD_URL, book_form(cover=image_upload(size=(800, 1200))))
+    book = Book.objects.get(title="Beloved")
+    old = book.cover.name
+    response = editor_client.post(
+        f"/admin/catalogue/book/{book.pk}/change/",
+        book_form(slug="beloved", cover=image_upload("new.jpg", image_format="JPEG")),
+    )
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    book.refresh_from_db()
+    assert book.cover.name != old and not default_storage.exists(old)
+    renditions = {name for r in book.cover_renditions.values() for name in (r["webp"], r["jpeg"])}
+    assert set(stored_files(media_root)) == {book.cover.name, *renditions}
+
+
+def test_a_cover_stored_before_originals_were_cleaned_goes_when_replaced(editor_client):
+    book = book_with_cover(image_bytes(size=(300, 450)), name="legacy.png")  # in covers/
+    legacy = book.cover.name
+    response = editor_client.post(
+        f"/admin/catalogue/book/{book.pk}/change/",
+        book_form(title=book.title, slug=book.slug, cover=image_upload("new.png")),
+    )
+    assert response.status_code == 302, text_of(response.content, ".errorlist")
+    assert not default_storage.exists(legacy)
+
+
+@pytest.mark.django_db
+def test_an_upload_replaced_before_the_worker_got_to_it_is_deleted_too():
+    book = book_with_cover(image_bytes(size=(300, 450)), name="first.png")
+    first = book.cover.name
+    book.cover.save("second.png", ContentFile(image_bytes(size=(300, 450), colour=(1, 2, 3))))
+    make_cover_renditions.call(book.pk, first)
+    book.refresh_from_db()
+    assert not default_storage.exists(first)
+    assert book.cover.name.startswith(f"covers/originals/{book.pk}/")
+
+
+@pytest.mark.django_db
+def test_a_cover_file_another_book_uses_is_never_deleted():
+    book = book_with_cover(image_bytes(size=(300, 450)))
+    make_cover_renditions.call(book.pk, book.cover.name)
+    book.refresh_from_db()
+    sharing = make_book(title="Shares the file", cover=book.cover.name)
+    book.cover = None
+    book.save()
+    make_cover_renditions.call(book.pk, "")
+    assert default_storage.exists(sharing.cover.name)
 
 
 # --- What editors may not upload -------------------------------------------------------
@@ -239,19 +326,29 @@ def test_clearing_the_cover_removes_its_renditions_and_shows_a_drawn_one(
             id="GIF",
         ),
         pytest.param(
-            lambda: image_upload("scan.png", size=(7000, 7000), mode="1"),
-            "The image is 7,000 × 7,000 pixels; the limit is 40 megapixels.",
-            id="49 megapixels",
+            lambda: image_upload("scan.png", size=(6000, 6000), mode="1"),
+            "The image is 6,000 × 6,000 pixels; the limit is 25 megapixels.",
+            id="36 megapixels",
+        ),
+        pytest.param(
+            lambda: SimpleUploadedFile("strip.png", png_header(40_000_000, 1)),
+            "The image is 40,000,000 × 1 pixels; no side may be more than 4 times the other.",
+            id="a 40,000,000 × 1 strip",
+        ),
+        pytest.param(
+            lambda: SimpleUploadedFile("tall.png", png_header(2_500, 9_000)),
+            "The image is 2,500 × 9,000 pixels; the limit is 8,000 pixels on the longest side.",
+            id="a side over 8,000 pixels",
         ),
         pytest.param(
             lambda: SimpleUploadedFile("bomb.png", png_header(100_000, 100_000)),
-            "The image claims to be too large to open safely; the limit is 40 megapixels.",
+            "The image claims to be too large to open safely; the limit is 25 megapixels.",
             id="decompression bomb",
         ),
         pytest.param(
             # Between Pillow's limit and twice it, where Pillow only warns.
             lambda: SimpleUploadedFile("bomb.png", png_header(10_000, 10_000)),
-            "The image claims to be too large to open safely; the limit is 40 megapixels.",
+            "The image claims to be too large to open safely; the limit is 25 megapixels.",
             id="decompression bomb Pillow only warns about",
         ),
     ],
@@ -300,6 +397,21 @@ def test_accepted_formats_pass_validation():
         upload = image_upload(name, size=(30, 45), image_format=image_format)
         assert validate_cover_upload(upload) == image_format
         assert upload.tell() == 0  # ready to be saved
+
+
+def test_the_largest_accepted_image_is_checked_without_decoding_it_whole(monkeypatch):
+    # A 16-bit PNG decodes to 4 bytes a pixel whatever its file size; a JPEG at 1/8 scale.
+    uploads = [
+        image_upload("a.png", size=(5000, 5000), mode="I;16", colour=40000),
+        image_upload("a.jpg", size=(4000, 6000), image_format="JPEG"),
+    ]
+    loads = []
+    original_load = Image.Image.load
+    monkeypatch.setattr(
+        Image.Image, "load", lambda image: loads.append(image.size) or original_load(image)
+    )
+    assert [validate_cover_upload(upload) for upload in uploads] == ["PNG", "JPEG"]
+    assert all(width * height <= 500 * 750 for width, height in loads), loads
 
 
 # --- Renditions ------------------------------------------------------------------------
