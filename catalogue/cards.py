@@ -21,9 +21,14 @@ def star_shapes(average: Decimal | None) -> list[str]:
 
 
 def rating_context(book: Book) -> dict:
-    average = book.rating_average
+    """The card's figure: readers' ratings (here and at the source) when there are any,
+    else the editor's stated rating, labelled as such; `by_editor` tells which."""
     site_count = sum(book.site_histogram)
     source_count = sum(book.source_histogram)
+    average = book.rating_average
+    by_editor = average is None and book.editor_rating is not None
+    if by_editor:
+        average = Decimal(book.editor_rating).quantize(Decimal("0.1"))
     return {
         "average": average,
         "count": site_count + source_count,
@@ -31,6 +36,7 @@ def rating_context(book: Book) -> dict:
         "site_count": site_count,
         "source_count": source_count,
         "source": book.rating_source if source_count else "",
+        "by_editor": by_editor,
     }
 
 

@@ -33,7 +33,7 @@ FILLABLE = [
     "description", "isbn13", "goodreads_id", "asin", "publisher", "publication_year",
     "publication_date", "language", "print_length", "file_size_kb", "cover_url", "series",
     "series_number", "text_to_speech", "screen_reader", "enhanced_typesetting", "x_ray",
-    "word_wise",
+    "word_wise", "editor_rating",
 ]  # fmt: skip
 SOURCE_RATINGS = ["rating_source", *(f"source_ratings_{star}" for star in STARS)]
 

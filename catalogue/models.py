@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -180,6 +181,19 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
     rating_source = models.CharField(
         max_length=100, blank=True, help_text="Where the published histogram comes from."
     )
+    # A figure the editor states without counts (as the seed article does): shown only
+    # while nobody has rated the book, here or at its source, and never claimed as readers'.
+    editor_rating = models.DecimalField(
+        "editor’s rating",
+        max_digits=2,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1.0")), MaxValueValidator(Decimal("5.0"))],
+        help_text="A rating out of 5 that the editor states, such as 4.4. Cards show it, "
+        "labelled as the editor’s, only until readers’ ratings (here or from a published "
+        "source) exist; those then take its place.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -198,6 +212,11 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
                 condition=~Q(isbn13=""),
                 name="book_isbn13_unique_when_present",
                 violation_error_message="Another book already has this ISBN-13.",
+            ),
+            models.CheckConstraint(
+                condition=Q(editor_rating__isnull=True) | Q(editor_rating__range=(1, 5)),
+                name="book_editor_rating_1_to_5",
+                violation_error_message="The editor’s rating is 1.0 to 5.0.",
             ),
         ]
         indexes = [

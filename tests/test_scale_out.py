@@ -64,7 +64,7 @@ def test_two_app_servers_share_ratings_and_cache_invalidation(database_url, tmp_
         reader = Browser(second_port)
         reader.request("GET", book)
         status, page = reader.request("GET", book)
-        assert "(1,187 ratings on Amazon)" in page
+        assert "4.4 out of 5" in page and "(the editor’s rating)" in page
         assert reader.headers["X-Page-Cache"] == "hit"  # the second server cached it
 
         # A rating through the first server …
@@ -73,10 +73,10 @@ def test_two_app_servers_share_ratings_and_cache_invalidation(database_url, tmp_
         # … is on the page the second server serves, cached a moment ago.
         again = Browser(second_port)
         _, page = again.request("GET", book)
-        assert "1,188 ratings: 1,187 on Amazon, 1 on Colophon" in page
+        assert "5.0 out of 5" in page and "(1 rating)" in page
         assert again.headers["X-Page-Cache"] is None  # dropped by the first server's change
         _, article = Browser(second_port).request("GET", "/articles/unlikely-allies/")
-        assert "1,188 ratings: 1,187 on Amazon, 1 on Colophon" in article
+        assert "5.0 out of 5" in article and "(1 rating)" in article
     finally:
         for server in servers:
             stop(server)

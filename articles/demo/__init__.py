@@ -10,6 +10,7 @@ so a second run changes nothing (not even `updated_at`).
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -57,13 +58,16 @@ BOOK = {
     "enhanced_typesetting": Book.Enabled.ENABLED,
     "x_ray": Book.Enabled.ENABLED,
     "word_wise": Book.Enabled.ENABLED,
-    # Illustrative figures for the demo: 5,277 stars over 1,187 ratings = 4.4 out of 5.
-    "rating_source": "Amazon",
-    "source_ratings_5": 760,
-    "source_ratings_4": 280,
-    "source_ratings_3": 90,
-    "source_ratings_2": 30,
-    "source_ratings_1": 27,
+    # The seed article says "4.4 out of 5" and nothing more: no count, no retailer. So the
+    # demo states it as the editor's figure and claims no ratings; listing the zeros and the
+    # empty source clears the invented Amazon histogram an earlier demo wrote.
+    "editor_rating": Decimal("4.4"),
+    "rating_source": "",
+    "source_ratings_5": 0,
+    "source_ratings_4": 0,
+    "source_ratings_3": 0,
+    "source_ratings_2": 0,
+    "source_ratings_1": 0,
 }
 
 ARTICLES = [

@@ -126,6 +126,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
             {
                 "fields": [
                     "site_rating_counts",
+                    "editor_rating",
                     "rating_source",
                     "source_ratings_5",
                     "source_ratings_4",
@@ -135,7 +136,8 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
                 ],  # fmt: skip
                 "description": "Readers’ ratings on this site are counted automatically. A "
                 "histogram published by the book’s source can be entered below; cards add "
-                "the two together and name the source.",
+                "the two together and name the source. The editor’s rating is shown, "
+                "labelled, only while nobody has rated the book.",
             },
         ),
     ]
@@ -222,7 +224,11 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     @admin.display(description="Rating", ordering=F("rating_mean").desc(nulls_last=True))
     def rating_display(self, book):
         average = book.rating_average
-        return f"{average} ({book.rating_count:,})" if average is not None else "—"
+        if average is not None:
+            return f"{average} ({book.rating_count:,})"
+        if book.editor_rating is not None:
+            return f"{book.editor_rating} (editor’s)"
+        return "—"
 
     @admin.display(description="Ratings")
     def site_rating_counts(self, book):

@@ -1,11 +1,14 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from articles.models import Article
 from articles.recommendations import refresh_all
 from catalogue.models import Book
+from catalogue.ratings import Reader, rate
 from tests.factories import make_article, make_book
 from tests.helpers import text_of
 
@@ -64,13 +67,51 @@ def test_seed_article_recommends_the_two_other_articles_with_teasers(client, dem
     assert all(teaser.endswith("…") for teaser in teasers)
 
 
+def test_the_card_shows_only_what_the_seed_says_of_ratings(client, demo):
+    # The seed page: "★★★★☆ 4.4 out of 5", with no count and no retailer.
+    html = client.get(SEED_URL).content
+    assert (
+        text_of(html, ".book-card .rating [aria-hidden]")
+        == ["★★★★☆ 4.4 out of 5 (the editor’s rating)"] * 2
+    )
+    assert "Amazon" not in html.decode() and "1,187" not in html.decode()
+
+
+def test_reloading_the_demo_drops_the_invented_amazon_histogram(db):
+    from articles.demo import DEMO_ISBN, load_demo
+
+    load_demo(editor=False)
+    invented = {"source_ratings_5": 760, "source_ratings_4": 280, "source_ratings_1": 147}
+    Book.objects.filter(isbn13=DEMO_ISBN).update(rating_source="Amazon", **invented)
+    load_demo(editor=False)
+    book = Book.objects.get(isbn13=DEMO_ISBN)
+    assert book.rating_count == 0 and book.rating_source == ""
+    assert book.editor_rating == Decimal("4.4")
+
+
 def test_the_rating_figure_comes_from_data(client, demo):
-    Book.objects.filter(slug="the-last-battle").update(source_ratings_1=2000)
+    Book.objects.filter(slug="the-last-battle").update(editor_rating=Decimal("3.9"))
     html = client.get(SEED_URL).content
     assert "4.4 out of 5" not in html.decode()
-    assert (
-        text_of(html, ".book-card .rating__average")[0] == "2.3 out of 5"
-    )  # 7,277 stars over 3,187 ratings
+    assert text_of(html, ".book-card .rating__average")[0] == "3.9 out of 5"
+
+
+def test_readers_ratings_replace_the_editors_figure(client, demo):
+    book = Book.objects.get(slug="the-last-battle")
+    rate(book=book, reader=Reader(visitor="v1"), score=2)
+    rate(book=book, reader=Reader(visitor="v2"), score=3)
+    html = client.get(SEED_URL).content
+    assert text_of(html, ".book-card .rating [aria-hidden]")[0] == "★★☆☆☆ 2.5 out of 5 (2 ratings)"
+    assert "4.4" not in text_of(html, ".book-card .rating")[0]
+
+
+def test_structured_data_never_claims_the_editors_figure(client, demo):
+    book = Book.objects.get(slug="the-last-battle")
+    for url in (SEED_URL, book.get_absolute_url()):
+        soup = BeautifulSoup(client.get(url).content, "html.parser")
+        scripts = [tag.string for tag in soup.find_all("script", type="application/ld+json")]
+        assert scripts, url
+        assert all("aggregateRating" not in text and "4.4" not in text for text in scripts)
 
 
 def test_drafts_and_scheduled_articles_are_not_public(client, db):

@@ -35,15 +35,32 @@ def test_card_shows_rating_text_count_and_source():
         source_ratings_3=90,
         source_ratings_2=30,
         source_ratings_1=27,
-        rating_source="Amazon",
+        rating_source="Goodreads",
     )
     html = render_card(book)
     assert text_of(html, ".rating [aria-hidden]") == [
-        "★★★★☆ 4.4 out of 5 (1,187 ratings on Amazon)"
+        "★★★★☆ 4.4 out of 5 (1,187 ratings on Goodreads)"
     ]
     assert text_of(html, ".rating .visually-hidden") == [
-        "Rated 4.4 out of 5 by 1,187 readers on Amazon"
+        "Rated 4.4 out of 5 by 1,187 readers on Goodreads"
     ]
+
+
+@pytest.mark.django_db
+def test_the_editors_rating_shows_as_theirs_with_no_count_or_source():
+    html = render_card(make_book(editor_rating=Decimal("4.4")))
+    assert text_of(html, ".rating [aria-hidden]") == ["★★★★☆ 4.4 out of 5 (the editor’s rating)"]
+    assert text_of(html, ".rating .visually-hidden") == ["Rated 4.4 out of 5 by the editor"]
+
+
+@pytest.mark.django_db
+def test_readers_ratings_take_the_place_of_the_editors():
+    book = make_book(editor_rating=Decimal("4.4"), ratings_2=1, ratings_3=1)
+    assert text_of(render_card(book), ".rating [aria-hidden]") == ["★★☆☆☆ 2.5 out of 5 (2 ratings)"]
+    published = make_book(
+        editor_rating=Decimal("4.4"), source_ratings_5=3, rating_source="Goodreads"
+    )
+    assert "5.0 out of 5 (3 ratings on Goodreads)" in text_of(render_card(published), ".rating")[0]
 
 
 @pytest.mark.django_db
