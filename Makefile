@@ -29,10 +29,7 @@ run: install ## Development server with the demo loaded, on http://127.0.0.1:$(P
 	@echo ""
 	@echo "  Colophon is at http://127.0.0.1:$(PORT)/articles/unlikely-allies/"
 	@echo "  Editors' desk:  http://127.0.0.1:$(PORT)/$${ADMIN_URL:-admin/}  (login: editor / colophon-demo-editor)"
-	@echo "  (with the background worker that runs the desk's imports)"
 	@echo ""
-	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-	DEBUG=true $(BIN)/python manage.py db_worker & \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # gunicorn and, beside it, the background worker that runs the desk's imports

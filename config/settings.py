@@ -156,10 +156,22 @@ PAGE_CACHE_QUERY_SECONDS = env.int("PAGE_CACHE_QUERY_SECONDS", default=300)
 PAGE_CACHE_QUERY_PAGES = env.int("PAGE_CACHE_QUERY_PAGES", default=2000)
 
 # --- Background tasks -----------------------------------------------------------------
-# Work too long for a request (an import from the desk) is queued in the database and
-# run by `manage.py db_worker` (django-tasks, the backport of Django 6's tasks): a worker
-# on any host takes any job. Tests switch to django-tasks' ImmediateBackend (at once).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Work too long for a request (imports from the desk, Read next refreshes, cover
+# renditions) is queued in the database and run by `manage.py db_worker` (django-tasks,
+# the backport of Django 6's tasks): a worker on any host takes any job. In development
+# (DEBUG) tasks run at once, in the request, so `make run` needs no worker; TASKS_QUEUE
+# chooses: "database" or "immediate". Tests run them at once too (tests/conftest.py).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[
+            env.str("TASKS_QUEUE", default="immediate" if DEBUG else "database")
+        ]
+    }
+}
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

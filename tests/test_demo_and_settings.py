@@ -92,6 +92,14 @@ def test_several_workers_on_a_per_process_cache_are_warned_about(tmp_path):
     assert "colophon.W002" not in single.stderr
 
 
+def test_tasks_run_at_once_in_development_and_queue_in_production():
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.TASKS['default']['BACKEND'])"
+    assert "ImmediateBackend" in run_settings(code=code, DEBUG="true").stdout
+    production = run_settings(code=code, DEBUG="false", SECRET_KEY="x" * 50)
+    assert "django_tasks_db.DatabaseBackend" in production.stdout, production.stderr
+
+
 def test_development_settings_start_with_no_environment_at_all():
     assert run_settings(DEBUG="true").returncode == 0
 
