@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from catalogue.models import Book, Label
-from catalogue.slugs import FillsSlug, RemembersLoadedValues
+from catalogue.slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
 
 from . import rendering
 
@@ -196,16 +195,7 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         return aliases.exclude(article=other_than.pk) if other_than and other_than.pk else aliases
 
     def clean(self):
-        if self.slug:
-            taken = ArticleAlias.objects.filter(slug=self.slug).exclude(article=self.pk)
-            alias = taken.select_related("article").first()
-            if alias is not None:
-                raise ValidationError(
-                    {
-                        "slug": f"“{self.slug}” is an old address of “{alias.article}” and "
-                        "leads there; choose another slug."
-                    }
-                )
+        refuse_old_address(self)
 
     @property
     def is_public(self) -> bool:
@@ -273,6 +263,11 @@ class ArticleAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} → {self.article}"
+
+    @property
+    def owner(self):
+        """The article this address leads to (catalogue.slugs.refuse_old_address)."""
+        return self.article
 
 
 class Recommendation(models.Model):

@@ -13,7 +13,7 @@ from .fields import ISBN13Field, LanguageCodeField
 from .isbn import isbn10_from_isbn13
 from .languages import language_name
 from .querysets import BookQuerySet
-from .slugs import FillsSlug, RemembersLoadedValues
+from .slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
 
 STARS = (1, 2, 3, 4, 5)
 
@@ -265,16 +265,7 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
     keep_old_addresses.alters_data = True
 
     def clean(self):
-        if self.slug:
-            taken = BookAlias.objects.filter(slug=self.slug).exclude(book=self.pk)
-            alias = taken.select_related("book").first()
-            if alias is not None:
-                raise ValidationError(
-                    {
-                        "slug": f"“{self.slug}” is an old address of “{alias.book}” and "
-                        "leads there; choose another slug."
-                    }
-                )
+        refuse_old_address(self)
         if self.publication_date:
             if self.publication_year is None:
                 self.publication_year = self.publication_date.year
@@ -381,6 +372,11 @@ class BookAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} → {self.book}"
+
+    @property
+    def owner(self):
+        """The book this address leads to (catalogue.slugs.refuse_old_address)."""
+        return self.book
 
 
 class Contribution(models.Model):

@@ -1,5 +1,6 @@
 """Slugs that fill themselves: readable, unique, and never empty."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 
@@ -107,3 +108,18 @@ class RemembersLoadedValues:
         """The value `name` had when read, if the instance now holds another; else None."""
         loaded = getattr(self, "_loaded_values", {}).get(name)
         return loaded if loaded and loaded != getattr(self, name) else None
+
+
+def refuse_old_address(instance) -> None:
+    """Model validation: a slug that is another row's old address (it redirects there)
+    cannot be given to this one. Each alias names its row as `owner`."""
+    if not instance.slug:
+        return
+    alias = old_slugs_of(type(instance), instance).filter(slug=instance.slug).first()
+    if alias is not None:
+        raise ValidationError(
+            {
+                "slug": f"“{instance.slug}” is an old address of “{alias.owner}” and leads "
+                "there; choose another slug."
+            }
+        )

@@ -39,3 +39,22 @@ def form_values(response) -> dict:
 def sign_in(client, username: str, password: str):
     """Through the desk's own login form, as an editor does."""
     return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+
+
+def sign_in_page(page, site: str, username: str, password: str) -> None:
+    """A browser page signs in through the desk's login form (Playwright)."""
+    page.goto(f"{site}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def run_worker() -> None:
+    """What `manage.py db_worker` (run by `make serve`) does: every waiting task, then stop."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
+    ).run()  # fmt: skip

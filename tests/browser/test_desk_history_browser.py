@@ -8,6 +8,7 @@ from django.db import connection
 
 from articles.models import Article
 from tests.factories import make_article
+from tests.helpers import sign_in_page
 
 pytestmark = [
     # Two editors' pages and their static files load at once; the live server's
@@ -19,14 +20,6 @@ pytestmark = [
 ]
 
 SECOND_EDITOR = ("second-editor", "another-long-pass-7")
-
-
-def sign_in(page, site, username, password) -> None:
-    page.goto(f"{site}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
 
 
 def watch_for_problems(page) -> list[str]:
@@ -43,7 +36,7 @@ def watch_for_problems(page) -> list[str]:
 @pytest.fixture
 def desk(page, demo_site):
     """The demo editor, signed in: the page that gets the conflicts."""
-    sign_in(page, demo_site.url, "editor", "colophon-demo-editor")
+    sign_in_page(page, demo_site.url, "editor", "colophon-demo-editor")
     return demo_site.url
 
 
@@ -57,7 +50,7 @@ def colleague(browser, demo_site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
-    sign_in(page, demo_site.url, *SECOND_EDITOR)
+    sign_in_page(page, demo_site.url, *SECOND_EDITOR)
     yield page
     context.close()
 

@@ -7,6 +7,7 @@ from django.db import connection
 from articles.forms import MAX_BODY_LENGTH
 from catalogue.models import Book
 from tests.factories import make_article, make_book
+from tests.helpers import sign_in_page
 
 pytestmark = [
     # The page and its static files load at once; the live server's in-memory SQLite
@@ -20,11 +21,7 @@ pytestmark = [
 @pytest.fixture
 def desk(page, demo_site):
     """The demo editor, signed in."""
-    page.goto(demo_site.url + "/admin/login/?next=/admin/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "colophon-demo-editor")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
+    sign_in_page(page, demo_site.url, "editor", "colophon-demo-editor")
     return demo_site.url
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from catalogue.models import Book, ImportJob
+from tests.helpers import run_worker
 
 pytestmark = [
     # The page polls while the worker writes: the live server's in-memory SQLite
@@ -19,22 +20,6 @@ pytestmark = [
 ]
 
 EXPORT = Path(__file__).parent.parent / "catalogue" / "data" / "goodreads_export.csv"
-
-
-def run_worker() -> None:
-    """What `manage.py db_worker` (run by `make serve`) does: every waiting task, then stop."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    ).run()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
+from tests.helpers import sign_in_page
 
 pytestmark = [
     # Two people's pages and their static files load at once; the live server's
@@ -20,14 +21,6 @@ pytestmark = [
     ),
 ]
 CONTRIBUTOR = ("casey", "contrib-pass-2026x")
-
-
-def sign_in(page, site, username, password) -> None:
-    page.goto(f"{site}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ def test_a_contributor_submits_an_editor_schedules_it_and_it_goes_live(
 ):
     site = demo_site.url
     writer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(writer, site, *CONTRIBUTOR)
+    sign_in_page(writer, site, *CONTRIBUTOR)
     writer.goto(f"{site}/admin/articles/article/add/")
     writer.fill("#id_title", "A piece for review")
     writer.fill("#id_body", "Words worth reading.\n\n[[book:9780306822087]]\n")
@@ -56,7 +49,7 @@ def test_a_contributor_submits_an_editor_schedules_it_and_it_goes_live(
     assert article.status == "review"
 
     editor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(editor, site, "editor", "colophon-demo-editor")
+    sign_in_page(editor, site, "editor", "colophon-demo-editor")
     editor.goto(f"{site}/admin/articles/article/?state=review")
     editor.click("text=A piece for review")
     assert "Ready when you are." in editor.locator(".field-review_log").inner_text()

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogue.models import Book, ImportJob
+from tests.helpers import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits as it goes
 SAMPLE = Path(__file__).parent / "data" / "goodbooks_sample.csv"
@@ -37,16 +38,6 @@ def sixty_thousand_rows() -> bytes:
             }
         )
     return out.getvalue().encode()
-
-
-def run_worker() -> None:
-    """What `manage.py db_worker` does: every waiting task, then stop."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
-    ).run()  # fmt: skip
 
 
 def test_sixty_thousand_rows_answer_at_once_and_finish_in_the_background(admin_client, settings):
