@@ -11,13 +11,12 @@ from pathlib import Path
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F
 
 from desk.forms import ConflictSafeForm
 
 from .covers import COVER_FORMATS, validate_cover_upload
 from .languages import language_name
-from .models import Book
+from .models import LIST_ORDERS, Book
 from .querysets import BookQuerySet
 from .where_used import titles, where_used
 
@@ -172,17 +171,16 @@ class MergeForm(forms.Form):
 
 # --- Browse filters ------------------------------------------------------------
 
-# Books without a rating or a year go last, whatever the direction and the database.
-SORTS = {
-    "title": ("Title", [F("title").asc(), "pk"]),
-    "rating": (
-        "Highest rated",
-        [F("rating_mean").desc(nulls_last=True), F("rating_total_count").desc(), "pk"],
-    ),
-    "ratings": ("Most rated", [F("rating_total_count").desc(), "pk"]),
-    "newest": ("Newest", [F("publication_year").desc(nulls_last=True), "pk"]),
-    "oldest": ("Oldest", [F("publication_year").asc(nulls_last=True), "pk"]),
+# Books without a rating or a year go last, whatever the direction and the database;
+# each order has an index (catalogue.models.LIST_ORDERS).
+SORT_LABELS = {
+    "title": "Title",
+    "rating": "Highest rated",
+    "ratings": "Most rated",
+    "newest": "Newest",
+    "oldest": "Oldest",
 }
+SORTS = {key: (label, list(LIST_ORDERS[key])) for key, label in SORT_LABELS.items()}
 MIN_RATINGS = [("", "Any rating"), ("4.5", "4.5 and up"), ("4", "4 and up"), ("3", "3 and up")]
 
 

@@ -1,12 +1,15 @@
 """The catalogue: authors, books and readers' ratings of them."""
 
+import operator
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from .fields import ISBN13Field, LanguageCodeField
@@ -16,6 +19,15 @@ from .querysets import BookQuerySet
 from .slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
 
 STARS = (1, 2, 3, 4, 5)
+
+
+def _star_counts(weighted: bool = False):
+    """Ratings per star, this site's readers' plus the source's, summed (times the star)."""
+    terms = []
+    for star in STARS:
+        count = F(f"ratings_{star}") + F(f"source_ratings_{star}")
+        terms.append(count * star if weighted and star > 1 else count)
+    return reduce(operator.add, terms)
 
 
 def average(histogram: list[int]) -> Decimal | None:
@@ -44,6 +56,8 @@ class Author(FillsSlug, models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The sitemap index dates the authors' section by the newest change.
+        indexes = [models.Index(fields=["updated_at"], name="author_updated")]
 
     def __str__(self) -> str:
         return self.name
@@ -68,6 +82,21 @@ class Label(FillsSlug, models.Model):
 
 class Subject(Label):
     """What a book is about (history, voice, war): editors tag books with subjects."""
+
+
+PUBLIC = Q(status="published")
+# The book list's orders (catalogue.forms.SORTS uses them): the pk last makes each total.
+LIST_ORDERS = {
+    "title": (F("title"), F("id")),
+    "rating": (
+        F("rating_mean").desc(nulls_last=True),
+        F("rating_total_count").desc(),
+        F("id"),
+    ),
+    "ratings": (F("rating_total_count").desc(), F("id")),
+    "newest": (F("publication_year").desc(nulls_last=True), F("id")),
+    "oldest": (F("publication_year").asc(nulls_last=True), F("id")),
+}
 
 
 class Book(RemembersLoadedValues, FillsSlug, models.Model):
@@ -195,6 +224,35 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
         "source) exist; those then take its place.",
     )
 
+    # Stored by the database from the counts above, so lists sort by them through an
+    # index (an expression computed per row cannot be; at a million books it sorted all).
+    rating_total_count = models.GeneratedField(
+        expression=_star_counts(),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name="ratings",
+    )
+    rating_mean = models.GeneratedField(
+        expression=Case(
+            When(
+                Q(
+                    **{
+                        f"{kind}_{star}": 0
+                        for kind in ("ratings", "source_ratings")
+                        for star in STARS
+                    }
+                ),
+                then=Value(None),
+            ),
+            default=Cast(_star_counts(weighted=True), FloatField())
+            / Cast(_star_counts(), FloatField()),
+            output_field=FloatField(),
+        ),
+        output_field=FloatField(),
+        db_persist=True,
+        verbose_name="mean rating",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Counts the saves of the row through the model (the desk, a restore, a merge): the
@@ -223,6 +281,15 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
             models.Index(fields=["language"]),
             models.Index(fields=["publication_year"]),
             models.Index(fields=["series", "series_number"]),
+            # One per sort the book list offers (catalogue.forms.SORTS), over public
+            # books, in the sort's own order: a page is read off the index, never sorted.
+            # Orders with NULLS LAST are indexed on PostgreSQL only (SQLite refuses it in
+            # an index): migration 0012.
+            # The title order serves the desk's list too (books of every status).
+            models.Index(*LIST_ORDERS["title"], name="book_by_title"),
+            models.Index(*LIST_ORDERS["ratings"], name="book_public_by_ratings", condition=PUBLIC),
+            # The sitemap index dates the books' section by the newest change.
+            models.Index(fields=["updated_at"], name="book_public_updated", condition=PUBLIC),
         ]
         # PostgreSQL also gets full-text and trigram indexes (migration 0003).
 
@@ -410,6 +477,9 @@ class Contribution(models.Model):
         return f"{self.author.name} ({self.get_role_display().lower()})"
 
 
+LIKED = Q(score__gte=4)  # a rating that says "I liked it"
+
+
 class Rating(models.Model):
     """One reader's 1-5 star rating of one book: a signed-in user or an anonymous visitor."""
 
@@ -456,7 +526,24 @@ class Rating(models.Model):
                 name="rating_one_per_visitor",
             ),
         ]
-        indexes = [models.Index(fields=["ip_hash", "created_at"])]
+        indexes = [
+            models.Index(fields=["ip_hash", "created_at"]),
+            # The desk's moderation list, newest first (the pk makes the order total).
+            models.Index(fields=["-updated_at", "-id"], name="rating_newest_first"),
+            # "Readers who liked it also liked" (catalogue.related): a book's fans, the
+            # newest first, then what each of them liked; bounded, whatever the table's size.
+            models.Index(fields=["book", "-updated_at"], condition=LIKED, name="rating_fans"),
+            models.Index(
+                fields=["visitor", "book"],
+                condition=LIKED & ~Q(visitor=""),
+                name="rating_liked_by_visitor",
+            ),
+            models.Index(
+                fields=["user", "book"],
+                condition=LIKED & Q(user__isnull=False),
+                name="rating_liked_by_user",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.score}★ for {self.book}"
@@ -469,3 +556,4 @@ class Rating(models.Model):
 # The desk's imports (a dry run, then the import, in the background) have a module of
 # their own; importing it here makes ImportJob one of this app's models.
 from .import_jobs import ImportJob  # noqa: E402, F401
+from .related import AlsoLiked  # noqa: E402, F401

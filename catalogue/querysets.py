@@ -1,4 +1,4 @@
-"""The catalogue's query vocabulary: `Book.objects.public().with_rating().for_cards()`.
+"""The catalogue's query vocabulary: `Book.objects.public().for_cards()`.
 
 catalogue/models.py imports this module to build its managers, so the models are
 reached through that module when a method runs (`catalogue.Book`).
@@ -9,19 +9,14 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import (
     Case,
-    Count,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
 
 from . import models as catalogue
 from .isbn import looks_like_isbn, normalise_isbn13
@@ -40,11 +35,6 @@ def distinctive_words(title: str, *, count: int = 2) -> list[str]:
     return sorted(words, key=lambda w: (-len(w), w))[:count]
 
 
-def liked_by_fans_rating(fan_visitors, fan_users) -> Q:
-    """Ratings of 4+ stars given by the same readers (for "readers also liked")."""
-    return Q(score__gte=4) & (Q(visitor__in=fan_visitors) | Q(user__in=fan_users))
-
-
 def _any_form(word: str) -> set[str]:
     """The word, and for a non-ASCII word its case variants: SQLite's LIKE ignores case
     for ASCII letters only, so "νίκος" must also try "Νίκος"."""
@@ -61,38 +51,14 @@ def _rating_count():
     )
 
 
-def _count(queryset) -> Coalesce:
-    """How many rows `queryset` (filtered on book_id=OuterRef("pk")) has, as an annotation."""
-    counted = queryset.order_by().values("book_id").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), Value(0))
-
-
 class BookQuerySet(models.QuerySet):
     def public(self) -> "BookQuerySet":
         """Books readers may see."""
         return self.filter(status=catalogue.Book.Status.PUBLISHED)
 
     def with_rating(self) -> "BookQuerySet":
-        """Annotate `rating_total_count` and `rating_mean` (site plus source) for sorting."""
-        count = _rating_count()
-        stars = sum(
-            (
-                star * (F(f"ratings_{star}") + F(f"source_ratings_{star}"))
-                for star in catalogue.STARS
-            ),
-            Value(0),
-        )
-        return self.annotate(
-            rating_total_count=count,
-            rating_mean=Case(
-                When(rating_total_count=0, then=Value(None)),
-                default=ExpressionWrapper(
-                    Cast(stars, FloatField()) / Cast(count, FloatField()),
-                    output_field=FloatField(),
-                ),
-                output_field=FloatField(),
-            ),
-        )
+        """Kept for callers: `rating_total_count` and `rating_mean` are stored columns now."""
+        return self
 
     def in_series(self, series: str) -> "BookQuerySet":
         """The books of a series, in its order."""
@@ -100,9 +66,10 @@ class BookQuerySet(models.QuerySet):
 
     def by_author(self, author: "Author") -> "BookQuerySet":
         """An author's books in any role, series together and in order."""
-        return self.filter(pk__in=author.contributions.values("book")).order_by(
-            "series", "series_number", "title"
-        )
+        # The ids first (an index lookup, a few thousand at most): as a subquery,
+        # PostgreSQL walked the whole series index at a million books hoping to meet them.
+        book_ids = author.contributions.order_by().values_list("book_id", flat=True).distinct()
+        return self.filter(pk__in=list(book_ids)).order_by("series", "series_number", "title")
 
     def by_authors_of(self, book: "Book") -> "BookQuerySet":
         """Books by any of `book`'s credited authors, newest first."""
@@ -111,69 +78,6 @@ class BookQuerySet(models.QuerySet):
             return self.none()
         same_authors = catalogue.Book.objects.filter(authors__in=author_ids).values("pk")
         return self.filter(pk__in=same_authors).order_by("-publication_year", "title")
-
-    def similar_to(
-        self, book: "Book", *, co_raters: int = 3, subject_ids: list[int] | None = None
-    ) -> "BookQuerySet":
-        """Books related to `book`, best first: embedded in the same articles, sharing
-        subjects, liked (4+ stars) by at least `co_raters` of the readers who liked it,
-        and last those whose title shares its distinctive words.
-
-        Same-author and same-series books have their own lists on the book page.
-        """
-        title_words = distinctive_words(book.title)
-        similar_title = Q()
-        for word in title_words:
-            similar_title &= Q(title__icontains=word)
-        # Articles readers can see (drafts must not reveal what they pair).
-        public_articles = book.articles.published()  # the articles app's vocabulary
-        article_ids = list(public_articles.values_list("pk", flat=True))
-        if subject_ids is None:
-            subject_ids = list(book.subjects.values_list("pk", flat=True))
-        fans = catalogue.Rating.objects.filter(book=book, score__gte=4)
-        fan_visitors = fans.exclude(visitor="").values("visitor")
-        fan_users = fans.filter(user__isnull=False).values("user")
-        candidates = (
-            Q(articles__in=article_ids)
-            | Q(subjects__in=subject_ids)
-            | Q(
-                pk__in=catalogue.Rating.objects.filter(
-                    liked_by_fans_rating(fan_visitors, fan_users)
-                ).values("book")
-            )
-        )
-        title_alike = Value(0)
-        if title_words:
-            candidates |= similar_title
-            title_alike = Case(When(similar_title, then=Value(1)), default=Value(0))
-        # Each signal counted by its own correlated subquery: joining ratings, subjects
-        # and embeds at once would multiply rows (and the planner's estimates) together.
-        embeds = catalogue.Book.articles.through.objects.filter(
-            book_id=OuterRef("pk"), article_id__in=article_ids
-        )
-        subjects = catalogue.Book.subjects.through.objects.filter(
-            book_id=OuterRef("pk"), subject_id__in=subject_ids
-        )
-        liked = catalogue.Rating.objects.filter(
-            liked_by_fans_rating(fan_visitors, fan_users), book=OuterRef("pk")
-        )
-        return (
-            self.filter(pk__in=catalogue.Book.objects.filter(candidates).values("pk"))
-            .exclude(pk=book.pk)
-            .annotate(
-                co_embedded=_count(embeds) if article_ids else Value(0),
-                shared_subjects=_count(subjects) if subject_ids else Value(0),
-                co_rated=_count(liked),
-                title_alike=title_alike,
-            )
-            .filter(
-                Q(co_embedded__gt=0)
-                | Q(shared_subjects__gt=0)
-                | Q(co_rated__gte=co_raters)
-                | Q(title_alike=1)
-            )
-            .order_by("-co_embedded", "-shared_subjects", "-co_rated", "-title_alike", "title")
-        )
 
     def desk_search(self, term: str) -> "BookQuerySet":
         """What an editor looks for in the desk: an ISBN in any form (hyphens, spaces,

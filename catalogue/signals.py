@@ -10,6 +10,7 @@ from pagecache.versions import invalidate
 
 from .models import Author, Book, Contribution, Rating, Subject
 from .ratings import remove_ratings
+from .related import refresh_also_liked_later
 
 # Sent inside the merge's transaction, before `duplicate` is deleted, with `kept` (the
 # book it merges into). A receiver moves what its app links to the duplicate onto the
@@ -45,6 +46,8 @@ def credit_changed(sender, instance: Contribution, **kwargs):
 def rating_changed(sender, instance: Rating, **kwargs):
     # The figures on the book's cards change, and so may the order of sorted lists.
     invalidate(tag_for_id(Book, instance.book_id), list_of(Book))
+    # And what its readers also liked (in the background, once per burst of ratings).
+    refresh_also_liked_later(instance.book_id)
 
 
 @receiver(m2m_changed, sender=Book.subjects.through)

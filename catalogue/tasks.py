@@ -85,3 +85,12 @@ def make_cover_renditions(book_id: int, uploaded: str = "", replaced: str = "") 
 def make_cover_renditions_after_commit(book: Book, replaced: str = "") -> None:
     uploaded = book.cover.name or ""
     transaction.on_commit(lambda: make_cover_renditions.enqueue(book.pk, uploaded, replaced))
+
+
+@task()
+def refresh_also_liked_task(book_id: int) -> None:
+    """What the readers who liked the book also liked (catalogue.related), after its
+    ratings changed."""
+    from .related import refresh_queued
+
+    refresh_queued(book_id)

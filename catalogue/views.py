@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
+from desk.paging import CappedPaginator
 from pagecache.tags import group_of, list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from pagecache.visitor_parts import visitor_part
@@ -25,6 +26,7 @@ from .readers import (
     reader_for,
     remember_visitor,
 )
+from .related import related_books
 
 BOOKS_PER_PAGE = 24
 SERIES_LIMIT = 30
@@ -51,6 +53,7 @@ class BookListView(CachedPageMixin, ListView):
 
     context_object_name = "books"
     paginate_by = BOOKS_PER_PAGE
+    paginator_class = CappedPaginator  # no full count, no deep skipping of rows
     template_name = "catalogue/book_list.html"
     cache_params = BookFilterForm.base_fields
 
@@ -97,6 +100,9 @@ class BookDetailView(CachedPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         book = self.object
         self.subject_ids = list(book.subjects.values_list("pk", flat=True))
+        # Through the reverse relation: the catalogue does not import articles. An
+        # article that changes drops the pages of the books it embeds.
+        self.articles = list(book.articles.published())
         others = Book.objects.public().for_cards().exclude(pk=book.pk)
         series = list(others.in_series(book.series)[:SERIES_LIMIT]) if book.series else []
         by_same_authors = list(
@@ -104,21 +110,19 @@ class BookDetailView(CachedPageMixin, DetailView):
                 :RELATED_LIMIT
             ]
         )
-        similar = list(
-            Book.objects.public()
-            .similar_to(book, subject_ids=self.subject_ids)
-            .exclude(pk__in=[other.pk for other in [*series, *by_same_authors]])
-            .for_cards()[:RELATED_LIMIT]
+        similar = related_books(
+            book,
+            article_ids=[article.pk for article in self.articles],
+            subject_ids=self.subject_ids,
+            shown={other.pk for other in [*series, *by_same_authors]},
+            limit=RELATED_LIMIT,
         )
         self.shown = [book, *series, *by_same_authors, *similar]
-        self.articles = list(book.articles.published())
         return super().get_context_data(
             rating_rows=histogram_rows(book),
             series_books=series,
             other_books=by_same_authors,
             similar_books=similar,
-            # Through the reverse relation: the catalogue does not import articles. An
-            # article that changes drops the pages of the books it embeds.
             articles=self.articles,
             **kwargs,
         )

@@ -4,11 +4,13 @@ from functools import partial
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
+from desk.paging import CappedPaginator
 
 from ..covers import cover_hue, thumbnail_url
 from ..forms import BookAdminForm
@@ -36,8 +38,21 @@ class AuthorAdmin(admin.ModelAdmin):
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    paginator = CappedPaginator  # no full count of a million rows per page
+    show_full_result_count = False
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(book_count=Count("books", distinct=True))
+        # Counted for the page's rows alone (a join and GROUP BY counted every author's).
+        books = (
+            Contribution.objects.filter(author=OuterRef("pk"))
+            .order_by()
+            .values("author")
+            .annotate(count=Count("book", distinct=True))
+            .values("count")
+        )
+        return (
+            super().get_queryset(request).annotate(book_count=Coalesce(Subquery(books), Value(0)))
+        )
 
     @admin.display(description="Books", ordering="book_count")
     def book_count(self, author):
@@ -144,6 +159,8 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
 
     actions = [merge_selected]
     change_list_template = "admin/catalogue/book/change_list.html"
+    paginator = CappedPaginator  # no full count of a million rows per page
+    show_full_result_count = False
 
     def get_urls(self):
         picker = self.admin_site.admin_view(partial(picker_view, self))
