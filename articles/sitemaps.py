@@ -11,6 +11,8 @@ from .models import Article, Topic
 class ArticleSitemap(RangeSitemap):
     """In files of primary-key ranges, as the books' (catalogue/sitemaps.py)."""
 
+    url_name = "articles:article-detail"
+
     def items(self):
         # Read at each request: published() filters on the clock (scheduled articles).
         return Article.objects.published().only("slug", "updated_at").order_by("-published_at")

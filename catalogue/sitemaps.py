@@ -6,27 +6,55 @@ no OFFSET) of at most LIMIT entries, and the index dates each section by one MAX
 an index.
 """
 
+from datetime import datetime
+from urllib.parse import quote
+
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
+from django.urls import reverse
 
 from desk.paging import KeyRangePaginator
 
 from .models import Author, Book, Contribution
 
+PLACEHOLDER = "sitemap-slug"
 LIMIT = 5_000  # entries per file at most (the protocol allows 50,000): quick to render
 
 
+def public_books_by(author):
+    """Credits of `author` (an OuterRef) on public books."""
+    return Contribution.objects.filter(author=author, book__status=Book.Status.PUBLISHED)
+
+
 class RangeSitemap(Sitemap):
-    """A sitemap section in files of primary-key ranges."""
+    """A sitemap section in files of primary-key ranges, whose entries are read as
+    (slug, updated_at) pairs: website.views.sitemap_section writes them without loading
+    models or reversing each address (5,000 of each took over half a second)."""
 
     limit = LIMIT
+    url_name = ""  # the detail page's URL name; it takes the slug
 
     @property
     def paginator(self):
         return KeyRangePaginator(self._items(), self.limit)
 
+    def entries(self, page) -> list[tuple[str, datetime]]:
+        """(path, last modified) of each item on `page`; raises the paginator's
+        PageNotAnInteger or EmptyPage for a page that is not there."""
+        rows = self.rows(self.paginator.page(page).object_list)
+        before, _, after = reverse(self.url_name, kwargs={"slug": PLACEHOLDER}).partition(
+            PLACEHOLDER
+        )
+        return [(f"{before}{quote(slug)}{after}", updated) for slug, updated in rows]
+
+    def rows(self, items) -> list[tuple[str, datetime]]:
+        """(slug, updated_at) of a page's items."""
+        return list(items.values_list("slug", "updated_at"))
+
 
 class BookSitemap(RangeSitemap):
+    url_name = "catalogue:book-detail"
+
     def items(self):
         return Book.objects.public().only("slug", "updated_at").order_by("pk")
 
@@ -40,17 +68,33 @@ class BookSitemap(RangeSitemap):
 
 
 class AuthorSitemap(RangeSitemap):
+    """Authors with a public book. Each file's range holds every author; `rows` keeps
+    those with a public book."""
+
+    url_name = "catalogue:author-detail"
+
     def items(self):
-        # Authors with a public book: EXISTS, not a join made DISTINCT again.
-        has_public_book = Contribution.objects.filter(
-            author=OuterRef("pk"), book__status=Book.Status.PUBLISHED
-        )
-        return (
-            Author.objects.filter(Exists(has_public_book)).only("slug", "updated_at").order_by("pk")
-        )
+        return Author.objects.only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, author):
         return author.updated_at
 
+    def rows(self, items) -> list[tuple[str, datetime]]:
+        """The page's authors, then which of them have a public book, asked for those
+        ids alone. As an EXISTS, PostgreSQL hashed every credit of every public book
+        first, so each file cost more as the catalogue grew."""
+        authors = list(items.values_list("pk", "slug", "updated_at"))
+        public = set(
+            Contribution.objects.filter(
+                author_id__in=[pk for pk, _, _ in authors], book__status=Book.Status.PUBLISHED
+            )
+            .order_by()
+            .values_list("author_id", flat=True)
+            .distinct()
+        )
+        return [(slug, updated) for pk, slug, updated in authors if pk in public]
+
     def get_latest_lastmod(self):
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        """Any author's newest change (one step down an index): asking which authors
+        have a public book first read every author at a million books."""
+        return Author.objects.aggregate(latest=Max("updated_at"))["latest"]

@@ -31,6 +31,7 @@ from .related import related_books
 BOOKS_PER_PAGE = 24
 SERIES_LIMIT = 30
 RELATED_LIMIT = 8
+ARTICLES_LIMIT = 12
 LANGUAGES_CACHE_SECONDS = 600
 
 
@@ -102,7 +103,10 @@ class BookDetailView(CachedPageMixin, DetailView):
         self.subject_ids = list(book.subjects.values_list("pk", flat=True))
         # Through the reverse relation: the catalogue does not import articles. An
         # article that changes drops the pages of the books it embeds.
-        self.articles = list(book.articles.published())
+        # The newest ARTICLES_LIMIT (a popular book is in hundreds): the page's cost
+        # must not follow how much has been written about it.
+        self.articles = list(book.articles.published()[:ARTICLES_LIMIT])
+        articles_total = book.articles.published().count()
         others = Book.objects.public().for_cards().exclude(pk=book.pk)
         series = list(others.in_series(book.series)[:SERIES_LIMIT]) if book.series else []
         by_same_authors = list(
@@ -124,6 +128,7 @@ class BookDetailView(CachedPageMixin, DetailView):
             other_books=by_same_authors,
             similar_books=similar,
             articles=self.articles,
+            articles_total=articles_total,
             **kwargs,
         )
 

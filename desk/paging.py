@@ -73,13 +73,17 @@ class KeyRangePaginator(Paginator):
     """Pages by ranges of primary keys: page n holds the rows whose pk is in
     ((n-1) × per_page, n × per_page]. Each page is one range scan of the pk index and
     the page count one MAX(pk), at any size; a page may hold fewer rows than per_page
-    (deleted or hidden rows leave gaps), never more. For lists in no particular order,
+    (deleted or hidden rows leave gaps; the last pages may even be empty), never more.
+    For lists in no particular order,
     such as sitemaps, where a stable address for each row matters more than full pages.
     """
 
     @cached_property
     def num_pages(self) -> int:
-        highest = self.object_list.order_by().aggregate(highest=models.Max("pk"))["highest"]
+        # The table's highest key (the end of its pk index), not the list's: a filter
+        # would have the database test rows from the end until one passes.
+        model = self.object_list.model
+        highest = model._base_manager.aggregate(highest=models.Max("pk"))["highest"]
         return max(1, -(-(highest or 0) // self.per_page))
 
     @cached_property

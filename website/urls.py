@@ -21,7 +21,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        shared_page(sitemap_views.sitemap, params=["p"]),
+        shared_page(views.sitemap_section, params=["p"]),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -1,9 +1,14 @@
 """The site's own pages: home, search over books and articles, about, robots.txt."""
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.defaults import bad_request as django_bad_request
 from django.views.generic import ListView, TemplateView
@@ -12,6 +17,7 @@ from django.views.static import serve
 from articles.models import Article
 from catalogue.models import Book
 from catalogue.search import search_books
+from catalogue.sitemaps import RangeSitemap
 from pagecache.tags import list_of
 from pagecache.views import CachedPageMixin
 
@@ -92,3 +98,38 @@ def bad_request(request, exception):
         limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
         return render(request, "413.html", {"limit_mb": f"{limit_mb:g}"}, status=413)
     return django_bad_request(request, exception)
+
+
+def sitemap_section(request, sitemaps: dict, section: str):
+    """A sitemap file. Sections paged by key ranges (catalogue.sitemaps.RangeSitemap)
+    are written straight from (path, date) pairs, 5,000 in a few tens of milliseconds;
+    Django's view, which loads each item and renders a template, writes the small rest."""
+    site = sitemaps.get(section)
+    if site is None:
+        raise Http404(f"No sitemap section {section!r}.")
+    site = site() if isinstance(site, type) else site
+    if not isinstance(site, RangeSitemap):
+        return sitemap_views.sitemap(request, sitemaps, section)
+    try:
+        entries = site.entries(request.GET.get("p", 1))
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404("No such page of the sitemap.") from error
+    origin = f"{request.scheme}://{request.get_host()}"
+    lines = [
+        f"<url><loc>{escape(origin + path)}</loc><lastmod>{updated:%Y-%m-%d}</lastmod></url>"
+        for path, updated in entries
+    ]
+    response = HttpResponse(
+        SITEMAP_HEAD + "\n".join(lines) + "\n</urlset>\n",
+        content_type="application/xml; charset=utf-8",
+    )
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if entries:
+        response.headers["Last-Modified"] = http_date(max(when for _, when in entries).timestamp())
+    return response
+
+
+SITEMAP_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+)

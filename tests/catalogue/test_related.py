@@ -86,3 +86,24 @@ def test_a_withdrawn_book_is_not_recommended(client):
     other.status = other.Status.WITHDRAWN
     other.save()
     assert similar_titles(client, main) == []
+
+
+def test_a_much_written_about_book_lists_its_newest_articles(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import make_article
+
+    book = make_book(title="Main")
+    for day in range(14):
+        make_article(
+            title=f"Piece {day:02d}",
+            body="[[book:main]]",
+            published_at=timezone.now() - dt.timedelta(days=day + 1),
+        )
+    html = client.get(book.get_absolute_url()).content
+    assert text_of(html, "#book-articles ~ ul .teaser__title") == [
+        f"Piece {day:02d}" for day in range(12)
+    ]
+    assert "The 12 newest of 14 articles about it." in " ".join(text_of(html, ".more-link"))
