@@ -7,6 +7,7 @@ language has one ("en"), else the three-letter 639-3 code ("grc").
 from functools import lru_cache
 
 import pycountry
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 
@@ -46,3 +47,23 @@ def language_name(code: str) -> str:
     if language is None:
         return code
     return getattr(language, "common_name", None) or language.name
+
+
+LANGUAGES_CACHE_SECONDS = 600
+
+
+def languages_in_use(*, public_only: bool) -> list[str]:
+    """The language codes the catalogue's books (or its public books) have, for filters;
+    cached, as they rarely change and finding them reads every book."""
+    from .models import Book
+
+    def distinct_languages() -> list[str]:
+        books = Book.objects.public() if public_only else Book.objects.all()
+        books = books.exclude(language="").order_by()
+        return sorted(books.values_list("language", flat=True).distinct())
+
+    key = f"catalogue:languages:{'public' if public_only else 'all'}"
+    try:
+        return cache.get_or_set(key, distinct_languages, LANGUAGES_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - cache down: ask the database
+        return distinct_languages()

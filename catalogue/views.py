@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from pagecache.visitor_parts import visitor_part
 from . import ratings
 from .cards import histogram_rows, rating_context
 from .forms import BookFilterForm, RatingForm
+from .languages import languages_in_use
 from .models import Author, Book, BookAlias, Subject
 from .readers import (
     address_hash,
@@ -32,21 +32,6 @@ BOOKS_PER_PAGE = 24
 SERIES_LIMIT = 30
 RELATED_LIMIT = 8
 ARTICLES_LIMIT = 12
-LANGUAGES_CACHE_SECONDS = 600
-
-
-def catalogue_languages() -> list[str]:
-    """Languages the public catalogue has, for the filter; cached (they rarely change, and
-    finding them reads every book)."""
-
-    def distinct_languages() -> list[str]:
-        books = Book.objects.public().exclude(language="").order_by()
-        return list(books.values_list("language", flat=True).distinct())
-
-    try:
-        return cache.get_or_set("catalogue:languages", distinct_languages, LANGUAGES_CACHE_SECONDS)
-    except Exception:  # noqa: BLE001 - cache down: ask the database
-        return distinct_languages()
 
 
 class BookListView(CachedPageMixin, ListView):
@@ -59,7 +44,7 @@ class BookListView(CachedPageMixin, ListView):
     cache_params = BookFilterForm.base_fields
 
     def get_queryset(self):
-        self.form = BookFilterForm(self.request.GET, languages=catalogue_languages())
+        self.form = BookFilterForm(self.request.GET, languages=languages_in_use(public_only=True))
         return self.form.filter(Book.objects.public().with_rating().for_cards())
 
     def get_context_data(self, **kwargs):

@@ -7,8 +7,23 @@ from django.template.defaultfilters import pluralize
 from desk.admin import render_display
 from desk.paging import CappedPaginator
 
-from ..models import Rating
+from ..models import STARS, Rating
 from ..ratings import remove_ratings
+
+
+class ScoreFilter(admin.SimpleListFilter):
+    """1 to 5 stars, named without asking the table (its DISTINCT read ten million rows)."""
+
+    title = "score"
+    parameter_name = "score__exact"  # the address Django's own filter gave it
+
+    def lookups(self, request, model_admin):
+        return [(str(star), f"{star} star{pluralize(star)}") for star in STARS]
+
+    def queryset(self, request, queryset):
+        if self.value() in {str(star) for star in STARS}:
+            return queryset.filter(score=int(self.value()))
+        return queryset
 
 
 @admin.register(Rating)
@@ -16,7 +31,7 @@ class RatingAdmin(admin.ModelAdmin):
     """Moderation: ratings come from readers; editors inspect and remove them."""
 
     list_display = ["book", "score", "reader_link", "address_link", "created_at", "updated_at"]
-    list_filter = ["score", "created_at", ("user", admin.EmptyFieldListFilter)]
+    list_filter = [ScoreFilter, "created_at", ("user", admin.EmptyFieldListFilter)]
     search_fields = ["book__title", "user__username", "=visitor", "=ip_hash"]
     list_select_related = ["book", "user"]
     # Ten million ratings: no full count per page, no date hierarchy (its year links

@@ -103,3 +103,21 @@ def test_a_key_range_page_beyond_the_last_is_refused():
     assert pages.num_pages == 1
     with pytest.raises(Exception, match="contains no results|less than 1"):
         pages.page(2)
+
+
+def test_the_desk_filters_by_score_and_language_without_asking_the_table(client, superuser):
+    from catalogue.ratings import Reader, rate
+
+    english, french = (
+        make_book(title="English", language="en"),
+        make_book(title="Français", language="fr"),
+    )
+    rate(book=english, reader=Reader(visitor="a"), score=5)
+    rate(book=french, reader=Reader(visitor="b"), score=2)
+    client.force_login(superuser)
+    html = client.get("/admin/catalogue/rating/?score__exact=2").content
+    assert text_of(html, "#result_list tbody .field-book") == ["Français"]
+    assert "2 stars" in text_of(html, "#changelist-filter")[0]
+    html = client.get("/admin/catalogue/book/?language__exact=fr").content
+    assert text_of(html, "#result_list tbody .field-title") == ["Français"]
+    assert "French" in text_of(html, "#changelist-filter")[0]
