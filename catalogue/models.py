@@ -288,6 +288,9 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
             # The title order serves the desk's list too (books of every status).
             models.Index(*LIST_ORDERS["title"], name="book_by_title"),
             models.Index(*LIST_ORDERS["ratings"], name="book_public_by_ratings", condition=PUBLIC),
+            # The few books readers cannot see (the authors' sitemap leaves out authors
+            # with no other books).
+            models.Index(fields=["id"], name="book_not_public", condition=~PUBLIC),
             # The sitemap index dates the books' section by the newest change.
             models.Index(fields=["updated_at"], name="book_public_updated", condition=PUBLIC),
         ]

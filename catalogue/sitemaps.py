@@ -10,7 +10,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 
 from desk.paging import KeyRangePaginator
@@ -80,19 +80,29 @@ class AuthorSitemap(RangeSitemap):
         return author.updated_at
 
     def rows(self, items) -> list[tuple[str, datetime]]:
-        """The page's authors, then which of them have a public book, asked for those
-        ids alone. As an EXISTS, PostgreSQL hashed every credit of every public book
-        first, so each file cost more as the catalogue grew."""
+        """The page's authors with a public book: those with more credits than credits
+        on books that are not public (few, and indexed). Asking for their public books
+        instead made PostgreSQL hash every public book: 0.35 s a file at a million."""
         authors = list(items.values_list("pk", "slug", "updated_at"))
-        public = set(
-            Contribution.objects.filter(
-                author_id__in=[pk for pk, _, _ in authors], book__status=Book.Status.PUBLISHED
-            )
-            .order_by()
-            .values_list("author_id", flat=True)
-            .distinct()
+        if not authors:
+            return []
+        in_range = Contribution.objects.filter(
+            author_id__gte=authors[0][0], author_id__lte=authors[-1][0]
+        ).order_by()
+        credits = dict(
+            in_range.values("author_id").annotate(n=Count("*")).values_list("author_id", "n")
         )
-        return [(slug, updated) for pk, slug, updated in authors if pk in public]
+        hidden = dict(
+            in_range.filter(book__in=Book.objects.exclude(status=Book.Status.PUBLISHED))
+            .values("author_id")
+            .annotate(n=Count("*"))
+            .values_list("author_id", "n")
+        )
+        return [
+            (slug, updated)
+            for pk, slug, updated in authors
+            if credits.get(pk, 0) > hidden.get(pk, 0)
+        ]
 
     def get_latest_lastmod(self):
         """Any author's newest change (one step down an index): asking which authors

@@ -265,6 +265,14 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
+            model_name="book",
+            index=models.Index(
+                condition=models.Q(("status", "published"), _negated=True),
+                fields=["id"],
+                name="book_not_public",
+            ),
+        ),
+        migrations.AddIndex(
             model_name="author",
             index=models.Index(fields=["updated_at"], name="author_updated"),
         ),

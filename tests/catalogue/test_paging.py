@@ -121,3 +121,15 @@ def test_the_desk_filters_by_score_and_language_without_asking_the_table(client,
     html = client.get("/admin/catalogue/book/?language__exact=fr").content
     assert text_of(html, "#result_list tbody .field-title") == ["Français"]
     assert "French" in text_of(html, "#changelist-filter")[0]
+
+
+def test_the_authors_sitemap_leaves_out_authors_without_a_public_book(client):
+    from tests.factories import make_author
+
+    public, hidden, both = (make_author(name=n) for n in ("Public", "Hidden", "Both"))
+    make_book(title="Out", authors=[public, both])
+    make_book(title="Draft", authors=[hidden, both], status=Book.Status.DRAFT)
+    make_book(title="Gone", authors=[hidden], status=Book.Status.WITHDRAWN)
+    response = client.get("/sitemap-authors.xml")
+    urls = [loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")]
+    assert urls == [f"http://testserver{a.get_absolute_url()}" for a in (public, both)]
