@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
+from desk.paging import CappedPaginator
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 
@@ -29,6 +30,7 @@ class ArticleArchiveView(PublishedArticlesMixin, ListView):
 
     context_object_name = "articles"
     paginate_by = ARCHIVE_PAGE_SIZE
+    paginator_class = CappedPaginator  # 100,000 articles are not counted on every page
     template_name = "articles/article_list.html"
 
 
