@@ -138,7 +138,7 @@ class AuthorDetailView(CachedPageMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return Book.objects.public().by_author(self.author).for_cards()
+        return Book.objects.public().by_author(self.author)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

@@ -236,3 +236,21 @@ def test_a_draft_does_not_reveal_which_books_it_pairs(client, db):
     make_book(title="Other")
     make_article(title="Unpublished", body="[[book:main]]\n\n[[book:other]]", status="draft")
     assert text_of(client.get(main.get_absolute_url()).content, "#book-similar") == []
+
+
+def test_an_authors_books_come_series_together_in_order(client, db):
+    author = make_author(name="Prolific")
+    for title, series, number in [
+        ("Zebra", "", None),
+        ("Second", "Saga", 2),
+        ("Tenth", "Saga", 10),
+        ("First", "Saga", 1),
+        ("apple", "", None),
+        ("Unnumbered", "Saga", None),
+    ]:
+        make_book(title=title, series=series, series_number=number, authors=[author])
+    make_book(title="Hidden", authors=[author], status="draft")
+    html = client.get(author.get_absolute_url()).content
+    assert text_of(html, ".book-card__title") == [
+        "apple", "Zebra", "First", "Second", "Tenth", "Unnumbered",
+    ]  # fmt: skip
