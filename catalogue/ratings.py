@@ -130,27 +130,44 @@ class Drift:
         )
 
 
+DRIFT_CHUNK = 5_000  # books per grouped query over the ratings: bounded memory at any size
+
+
 def find_drift(books: QuerySet | None = None) -> list[Drift]:
-    """Books whose stored per-star counts differ from their Rating rows."""
-    books = Book.objects.all() if books is None else books
-    actual: dict[int, list[int]] = {}
-    counts = (
-        Rating.objects.filter(book__in=books)
-        .values("book_id", "score")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in counts:
-        actual.setdefault(row["book_id"], [0] * 5)[row["score"] - 1] = row["n"]
-    drift = []
+    """Books whose stored per-star counts differ from their Rating rows, checked
+    DRIFT_CHUNK books at a time in order of id, so memory stays bounded at any size."""
+    chosen = Book.objects.all() if books is None else books
     columns = [f"ratings_{star}" for star in STARS]
-    rated_or_counted = books.filter(pk__in=list(actual)) | books.exclude(
-        **{column: 0 for column in columns}
-    )
-    for book_id, title, *stored in rated_or_counted.values_list("pk", "title", *columns):
-        if list(stored) != actual.get(book_id, [0] * 5):
-            drift.append(Drift(book_id, title, list(stored), actual.get(book_id, [0] * 5)))
-    return drift
+    drift = []
+    after = 0
+    while True:
+        stored = list(
+            chosen.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "title", *columns)[:DRIFT_CHUNK]
+        )
+        if not stored:
+            return drift
+        first, after = stored[0][0], stored[-1][0]
+        actual = _star_counts(first, after, within=books)
+        for book_id, title, *counts in stored:
+            recounted = actual.get(book_id, [0] * 5)
+            if counts != recounted:
+                drift.append(Drift(book_id, title, counts, recounted))
+
+
+def _star_counts(first: int, last: int, *, within: QuerySet | None) -> dict[int, list[int]]:
+    """Per-star counts of the ratings of the books with ids from `first` to `last` (only
+    those `within` a queryset, if given): one grouped query on the ratings' book index."""
+    ratings = Rating.objects.filter(book_id__gte=first, book_id__lte=last)
+    if within is not None:
+        ratings = ratings.filter(book__in=within.filter(pk__range=(first, last)).values("pk"))
+    counts: dict[int, list[int]] = {}
+    for book_id, score, n in (
+        ratings.values_list("book_id", "score").annotate(n=Count("pk")).order_by()
+    ):
+        counts.setdefault(book_id, [0] * 5)[score - 1] = n
+    return counts
 
 
 def repair(drift: list[Drift]) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, Recommendation, Topic
-from articles.recommendations import refresh_all, refresh_for
+from articles.recommendations import load_corpus, refresh_all, refresh_for
 from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
 
@@ -119,6 +119,35 @@ def test_editors_pin_and_exclude(corpus):
     assert usual[0] not in shown
     pinned = Recommendation.objects.get(article=article, recommended_id=kitchen[0])
     assert pinned.reasons == "pinned by an editor"
+
+
+def test_refreshing_several_articles_at_once_refreshes_each(corpus):
+    navy = [pk for pk, group in corpus.items() if group == "navy"]
+    kitchen = [pk for pk, group in corpus.items() if group == "kitchen"]
+    refresh_all()
+    one, two = Article.objects.get(pk=navy[0]), Article.objects.get(pk=kitchen[0])
+    one.pinned_recommendations.add(kitchen[1])
+    two.pinned_recommendations.add(navy[1])
+    touched = refresh_for(one, two)
+    assert {one.pk, two.pk} <= touched
+    assert top_three(one)[0].pk == kitchen[1] and top_three(two)[0].pk == navy[1]
+
+
+def test_the_best_few_are_the_head_of_the_full_ranking(corpus):
+    refresh_all()
+    ranking = load_corpus()
+    for article_id in corpus:
+        assert ranking.related(article_id, limit=4) == ranking.related(article_id)[:4]
+
+
+def test_a_refresh_that_changes_nothing_rewrites_nothing(corpus):
+    refresh_all()
+    rows = set(Recommendation.objects.values_list("pk", "article_id", "recommended_id", "score"))
+    refresh_all()
+    assert (
+        set(Recommendation.objects.values_list("pk", "article_id", "recommended_id", "score"))
+        == rows
+    )
 
 
 def test_shared_topics_are_a_signal(db):
