@@ -26,6 +26,7 @@ from pagecache.tags import list_of, tag_for
 from pagecache.versions import invalidate
 
 from .models import STARS, Book, BookAlias, Contribution, Rating
+from .search import refresh_author_names
 from .signals import book_merged
 
 # Taken from a duplicate where the kept book has nothing.
@@ -86,6 +87,8 @@ def merge_books(kept: Book, duplicates: list[Book]) -> MergeReport:
         _recount(kept)
         kept.full_clean()
         kept.save()
+        # Credits moved by update(), which sends no signal: the search document's names.
+        refresh_author_names([kept.pk])
         invalidate(tag_for(kept), list_of(Book))
     return report
 

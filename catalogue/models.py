@@ -130,6 +130,9 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
     authors = models.ManyToManyField(Author, through="Contribution", related_name="books")
+    # The credited authors' names in credit order, for the search document: written only
+    # by catalogue.search.refresh_author_names, in the transaction that changes the credits.
+    author_names = models.TextField(blank=True, default="", editable=False)
     subjects = models.ManyToManyField(Subject, blank=True, related_name="books")
     description = models.TextField(blank=True)
     cover = models.ImageField(
@@ -294,7 +297,8 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
             # The sitemap index dates the books' section by the newest change.
             models.Index(fields=["updated_at"], name="book_public_updated", condition=PUBLIC),
         ]
-        # PostgreSQL also gets full-text and trigram indexes (migration 0003).
+        # PostgreSQL also stores and indexes a search document, and SQLite an FTS5 table
+        # (migration 0012, catalogue.fulltext).
 
     def __str__(self) -> str:
         return self.title

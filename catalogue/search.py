@@ -1,97 +1,158 @@
-"""Finding books by title, author or ISBN.
+"""Finding books by title, author or ISBN, and keeping the document searched in step.
 
-PostgreSQL: full-text search in the `simple` configuration (no stemming, no stop words,
-so "It", "Us" and "There There" are findable, and so are Arabic titles), ranked with
-SearchRank, plus trigram word similarity so a typo still finds the book. The expression
-is the one migration 0003 indexes. Elsewhere (SQLite): case-insensitive substring
-matching on every word, ranked by how closely the title matches.
+Each book has one stored search document: its title, `author_names` (kept by
+`refresh_author_names`), subtitle and series, weighted in that order.
+
+PostgreSQL: the `search_document` column (a generated tsvector, GIN-indexed, migration
+0012) matched with `websearch_to_tsquery` in the `colophon_search` configuration (no
+stemming, no stop words, so "It" and "Us" are findable, and so are Arabic titles;
+accents folded, so "marquez" finds Márquez), ranked by `ts_rank`. When that finds fewer
+books than a page holds, trigram word similarity on the (unaccented) title and author
+names adds the books a typo missed ("hungr games").
+
+SQLite: the FTS5 table `catalogue_book_search` (unicode61, diacritics removed), every
+word required, the last also as a prefix, ranked by bm25 with the same weights. No typo
+tolerance there.
+
+Both then nudge the order a little towards the books most rated.
 """
 
+from collections.abc import Iterable
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, Value, When
-from django.db.models.functions import Greatest, Ln
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Greatest, Ln
 
+from .fulltext import (
+    BOOK_INDEX,
+    BOOK_SEARCH_CONFIG,
+    Folded,
+    StoredColumn,
+    author_names_update_sql,
+    fts5_query,
+)
 from .isbn import looks_like_isbn, normalise_isbn13
-from .models import Author, Book, Contribution
+from .models import Book
 from .querysets import BookQuerySet
 
-MIN_NAME_FRAGMENT = 4
-BOOK_DOCUMENT = SearchVector("title", "subtitle", "series", config="simple")
+QUERY_LENGTH = 200
+# PostgreSQL ranks at most this many matches, the most rated (see _postgres).
+RANKED_AT_MOST = 500
+# The typo search (trigrams) runs when the text search finds fewer books than this. A
+# typo in any word makes the text search find nothing (every word is required); a
+# query that finds a few books is usually right, and trigram scans cost 35-80 ms at
+# 200,000 books (measured), too much for every precise query.
+TYPO_SEARCH_BELOW = 1
+EDGE_PUNCTUATION = "\"'()[]{}*-+.,;:!?^~"
+
+
+def book_document() -> StoredColumn:
+    """The book's stored search document (PostgreSQL)."""
+    return StoredColumn("search_document", SearchVectorField())
+
+
+def refresh_author_names(book_ids: Iterable[int] | QuerySet) -> None:
+    """Set `Book.author_names` of these books from their credits, in one query, in the
+    caller's transaction: after credits change (catalogue.signals), an author is
+    renamed, books merge, an import writes a batch. `book_ids` is ids, or a queryset of
+    one column of ids (`Contribution.objects.filter(author=a).values("book_id")`).
+
+    It writes the column directly, so no `Book.save()` (no new version, no signal);
+    rows whose names did not change are not written."""
+    if isinstance(book_ids, QuerySet):
+        books_sql, params = book_ids.query.sql_with_params()
+    else:
+        params = list(book_ids)
+        if not params:
+            return
+        books_sql = ", ".join(["%s"] * len(params))
+    with connection.cursor() as cursor:
+        cursor.execute(author_names_update_sql(connection.vendor, books_sql), params)
+
+
+refresh_author_names.alters_data = True
 
 
 def _title_closeness(query: str) -> Case:
-    """1 for the exact title, 0.5 for a title that starts with the query, else 0."""
+    """1 for the exact title, 0.5 for a title that starts with the query, else 0 (the
+    query as typed, or its words without the punctuation around them)."""
+    words = " ".join(filter(None, (word.strip(EDGE_PUNCTUATION) for word in query.split())))
     return Case(
-        When(title__iexact=query, then=Value(1.0)),
-        When(title__istartswith=query, then=Value(0.5)),
+        When(Q(title__iexact=query) | Q(title__iexact=words), then=Value(1.0)),
+        When(Q(title__istartswith=query) | Q(title__istartswith=words), then=Value(0.5)),
         default=Value(0.0),
         output_field=FloatField(),
     )
 
 
 def _postgres(books: BookQuerySet, query: str) -> BookQuerySet:
-    text_query = SearchQuery(query, config="simple", search_type="websearch")
-    # Each branch can use its own index; an OR across them would scan the table.
-    by_text = Book.objects.annotate(document=BOOK_DOCUMENT).filter(document=text_query)
-    by_typo = Book.objects.filter(title__trigram_word_similar=query)
-    # Short queries ("It", "Us") would be inside half the names: words only for those.
-    by_name = Q(name__trigram_word_similar=query)
-    if len(query) >= MIN_NAME_FRAGMENT:
-        by_name |= Q(name__icontains=query)
-    authors = Author.objects.filter(by_name)
-    by_author = Contribution.objects.filter(author__in=authors).values("book")
-    matching = by_text.values("pk").union(by_typo.values("pk"), by_author)
-    return books.filter(pk__in=matching).annotate(
-        score=SearchRank(BOOK_DOCUMENT, text_query, normalization=Value(1)) * Value(4.0)
-        + Greatest(TrigramWordSimilarity(query, "title"), Value(0.0))
-        + _title_closeness(query)
-        + Case(When(pk__in=by_author, then=Value(1.0)), default=Value(0.0))
+    text_query = SearchQuery(query, config=BOOK_SEARCH_CONFIG, search_type="websearch")
+    matching = books.alias(document=book_document()).filter(document=text_query)
+    # A word in a third of all books ("the") would have every match read and ranked:
+    # the most rated RANKED_AT_MOST of them are (read along the ratings index then).
+    candidates = matching.with_rating().order_by("-rating_total_count", "pk").values("pk")
+    # ts_rank of the stored vector (weights A to D: title, authors, subtitle, series),
+    # normalised by the document's length, so that a title that is all the query wins.
+    rank = SearchRank(book_document(), text_query, normalization=Value(1))
+    return books.filter(pk__in=candidates[:RANKED_AT_MOST]).annotate(
+        score=rank * Value(10.0) + _title_closeness(query)
     )
 
 
-def _fallback(books: BookQuerySet, query: str) -> BookQuerySet:
-    """Every word in the title, subtitle, series or an author's name."""
-    every_word = Q()
-    for word in query.split():
-        # SQLite's LIKE ignores case for ASCII letters only: "νίκος" must also try "Νίκος".
-        forms = (
-            {word, word.lower(), word.capitalize(), word.upper()} if not word.isascii() else {word}
-        )
-        matches = Q()
-        for form in forms:
-            by_author = Contribution.objects.filter(author__name__icontains=form).values("book")
-            matches |= (
-                Q(title__icontains=form)
-                | Q(subtitle__icontains=form)
-                | Q(series__icontains=form)
-                | Q(pk__in=by_author)
-            )
-        every_word &= matches
-    return books.filter(every_word).annotate(score=_title_closeness(query))
+def _postgres_typos(books: BookQuerySet, query: str) -> BookQuerySet:
+    """Books whose title or author names hold words like the query's ("hungr games",
+    "Hary Poter"): each side is a trigram index lookup."""
+    typed = Folded(Value(query))
+    title, names = Folded(F("title")), Folded(F("author_names"))
+    return books.filter(
+        Q(TrigramWordSimilar(title, typed)) | Q(TrigramWordSimilar(names, typed))
+    ).annotate(
+        score=Greatest(TrigramWordSimilarity(typed, title), TrigramWordSimilarity(typed, names))
+        + _title_closeness(query)
+    )
+
+
+def _sqlite(books: BookQuerySet, query: str, match: str) -> BookQuerySet:
+    relevance = BOOK_INDEX.relevance(match)
+    return books.filter(pk__in=BOOK_INDEX.matching(match)).annotate(
+        # bm25 grows without bound; its logarithm stays on ts_rank's scale above.
+        score=Ln(relevance + Value(1.0)) + _title_closeness(query)
+    )
+
+
+def _best(matches: BookQuerySet, count: int) -> list[Book]:
+    """The `count` best of `matches` for cards: relevance first; among equals, and a
+    little across them, what readers know best."""
+    ranked = (
+        matches.with_rating()
+        # In floating point: PostgreSQL's ln() of a numeric costs ~10 µs a row.
+        .alias(popularity=Ln(Cast("rating_total_count", FloatField()) + 1.0) / 20.0)
+        .order_by((F("score") + F("popularity")).desc(), F("rating_total_count").desc(), "title")
+    )
+    return list(ranked.for_cards()[:count])
 
 
 def search_books(query: str, *, limit: int = 20) -> list[Book]:
     """The public books that best match `query`, best first, ready for cards."""
-    query = " ".join(query.split())[:200]
+    query = " ".join(query.split())[:QUERY_LENGTH]
     if not query:
         return []
     books = Book.objects.public()
     if looks_like_isbn(query):
         return list(books.filter(isbn13=normalise_isbn13(query)).for_cards()[:limit])
-    if connection.vendor == "postgresql":
-        matches = _postgres(books, query)
-    else:
-        matches = _fallback(books, query)
-    # Relevance first; among equals, and a little across them, what readers know best.
-    ranked = (
-        matches.with_rating()
-        .alias(popularity=Ln(F("rating_total_count") + Value(1.0)) / Value(20.0))
-        .order_by((F("score") + F("popularity")).desc(), F("rating_total_count").desc(), "title")
-    )
-    return list(ranked.for_cards()[:limit])
+    if connection.vendor != "postgresql":
+        match = fts5_query(query)
+        return _best(_sqlite(books, query, match), limit) if match else []
+    found = _best(_postgres(books, query), limit)
+    if len(found) < TYPO_SEARCH_BELOW:
+        # Typos only now: a query that finds books never scans trigrams.
+        others = books.exclude(pk__in=[book.pk for book in found])
+        found += _best(_postgres_typos(others, query), limit - len(found))
+    return found

@@ -2,15 +2,18 @@
 `book_merged`, which tells other apps (articles) that a duplicate is merging away."""
 
 from django.conf import settings
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db import connections
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import Signal, receiver
 
 from pagecache.tags import group_of, list_of, tag_for, tag_for_id, tags_for_ids
 from pagecache.versions import invalidate
 
+from .fulltext import sqlite_search_indexes
 from .models import Author, Book, Contribution, Rating, Subject
 from .ratings import remove_ratings
 from .related import refresh_also_liked_later
+from .search import refresh_author_names
 
 # Sent inside the merge's transaction, before `duplicate` is deleted, with `kept` (the
 # book it merges into). A receiver moves what its app links to the duplicate onto the
@@ -70,3 +73,37 @@ def subject_changed(sender, instance: Subject, **kwargs):
 def reader_leaving(sender, instance, **kwargs):
     # The cascade would delete their ratings without taking them off the books' counts.
     remove_ratings(Rating.objects.filter(user=instance))
+
+
+# --- The search document: Book.author_names in step with the credits ------------------
+
+
+@receiver([post_save, post_delete], sender=Contribution)
+def credit_names_changed(sender, instance: Contribution, **kwargs):
+    refresh_author_names([instance.book_id])
+
+
+@receiver(post_save, sender=Author)
+def author_renamed(sender, instance: Author, created: bool, **kwargs):
+    if not created:  # writes only the books whose names changed
+        refresh_author_names(Contribution.objects.filter(author_id=instance.pk).values("book_id"))
+
+
+@receiver(post_save, sender=Book)
+def book_saved_whole(sender, instance: Book, created: bool, update_fields=None, **kwargs):
+    # A whole save writes back the author_names the instance was loaded with, which
+    # the credits may have changed since (a merge, a restore in the desk).
+    if not created and (update_fields is None or "author_names" in update_fields):
+        refresh_author_names([instance.pk])
+
+
+@receiver(post_migrate)
+def full_text_indexes_whole(sender, using, **kwargs):
+    # SQLite rebuilds a table to alter some of its columns, dropping its triggers: the
+    # FTS5 tables would stop following their rows (catalogue.fulltext).
+    connection = connections[using]
+    if sender.name != "catalogue" or connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for index in sqlite_search_indexes():
+            index.repair(cursor)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from catalogue.models import STARS, Author, Book, BookAlias, Contribution
+from catalogue.search import refresh_author_names
 from catalogue.slugs import allocate_slugs
 
 from .records import BookRecord
@@ -159,12 +160,18 @@ class BatchWriter:
             for record, book in credited
             for position, (name, role) in enumerate(record.credits)
         )
+        # The batch's search documents name their authors: one query for the batch.
+        refresh_author_names([book.pk for _, book in credited])
 
     def _existing_books(self, records: list[BookRecord]) -> list[Book]:
         ids = [r.goodreads_id for r in records if r.goodreads_id]
         isbns = [r.isbn13 for r in records if r.isbn13]
+        # "isbn13 <> ''" said outright: the unique index on ISBNs is partial (on that
+        # condition), and PostgreSQL cannot prove a long IN list implies it, so without
+        # it each batch read the whole table.
+        by_isbn = Q(isbn13__in=isbns) & ~Q(isbn13="")
         return list(
-            Book.objects.filter(Q(goodreads_id__in=ids) | Q(isbn13__in=isbns)).prefetch_related(
+            Book.objects.filter(Q(goodreads_id__in=ids) | by_isbn).prefetch_related(
                 "contributions__author"
             )
         )

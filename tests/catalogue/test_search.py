@@ -1,11 +1,19 @@
 """/search/: books by title, author and ISBN; articles by title and body. Runs on SQLite
 and PostgreSQL (CI runs the suite on both), with the typo test on PostgreSQL only."""
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
+from catalogue.fulltext import BOOK_INDEX
+from catalogue.importers import import_books
+from catalogue.merging import merge_books
+from catalogue.models import Author, Book, Contribution
 from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
+
+SAMPLE = Path(__file__).parent / "data" / "goodbooks_sample.csv"
 
 
 @pytest.fixture
@@ -95,3 +103,193 @@ def test_search_runs_a_fixed_number_of_queries(client, library, django_assert_ma
     with django_assert_max_num_queries(50) as many:
         client.get("/search/", {"q": "shining"})
     assert len(few) == len(many)
+
+
+# --- One stored search document per book ------------------------------------------------
+
+
+@pytest.fixture
+def shelf(db):
+    collins = make_author(name="Suzanne Collins")
+    books = {
+        "hunger": make_book(title="The Hunger Games", authors=[collins], source_ratings_5=900,
+                            isbn13="9780439023481"),
+        "mockingjay": make_book(title="Mockingjay", authors=[collins], series="The Hunger Games"),
+        "cien": make_book(title="Cien años de soledad",
+                          authors=[make_author(name="Gabriel García Márquez")]),
+        "wuthering": make_book(title="Wuthering Heights",
+                               authors=[make_author(name="Emily Brontë")]),
+        "hungry": make_book(title="The Very Hungry Caterpillar", source_ratings_5=2000),
+        "dune": make_book(title="Dune"),
+        "messiah": make_book(title="Dune Messiah", source_ratings_5=5000),
+        "children": make_book(title="Children of Dune", source_ratings_5=5000),
+    }  # fmt: skip
+    return books
+
+
+def test_an_authors_surname_and_a_word_of_the_title_find_the_book(client, shelf):
+    assert search(client, "collins hunger")[0][0] == "The Hunger Games"
+    assert search(client, "Collins mockingjay")[0] == ["Mockingjay"]
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("marquez", "Cien años de soledad"),
+        ("garcia marquez", "Cien años de soledad"),
+        ("anos de soledad", "Cien años de soledad"),
+        ("bronte", "Wuthering Heights"),
+        ("Emily Bronte wuthering", "Wuthering Heights"),
+        ("emily bronté", "Wuthering Heights"),  # the wrong accent
+        ("CIEN AÑOS", "Cien años de soledad"),
+    ],
+)
+def test_names_and_titles_typed_without_accents_find_the_book(client, shelf, query, title):
+    assert search(client, query)[0] == [title]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="typo tolerance is trigram similarity (pg_trgm): SQLite's FTS5 has none",
+)
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("hungr games", "The Hunger Games"),
+        ("Hunger Gmaes", "The Hunger Games"),
+        ("wutherng heights", "Wuthering Heights"),
+        ("suzanne colins", "The Hunger Games"),  # an author's name misspelt
+    ],
+)
+def test_a_misspelt_title_or_name_finds_the_book_on_postgresql(client, shelf, query, title):
+    assert search(client, query)[0][0] == title
+
+
+@pytest.mark.parametrize(
+    "query", ["9780439023481", "978-0-439-02348-1", "978 0 439 02348 1", "0439023483",
+              "0-439-02348-3", " 0 439 02348 3 "],
+)  # fmt: skip
+def test_an_isbn_in_any_form_goes_straight_to_its_book(client, shelf, query):
+    assert search(client, query)[0] == ["The Hunger Games"]
+
+
+def test_the_exact_title_comes_first_however_popular_the_others(client, shelf):
+    books, _ = search(client, "dune")
+    assert books[0] == "Dune"
+    assert set(books) == {"Dune", "Dune Messiah", "Children of Dune"}
+
+
+def test_a_title_match_ranks_above_an_author_or_series_match(client, shelf):
+    # "Hunger" is in one title, in a series, and in a far more popular book's title
+    # only as "Hungry" (not the same word).
+    books, _ = search(client, "hunger games")
+    assert books[0] == "The Hunger Games"
+    assert books.index("The Hunger Games") < books.index("Mockingjay")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', '""', "*", "-", "--", "NEAR(", "NEAR(a b", "(((", ")", "title:dune", "AND", "OR",
+     "NOT dune", "dune OR", '"dune', "dune*", "^dune", "d'une", "\\", "'", "'; DROP TABLE x; --",
+     "+-*/%", "!@#$%^&*()_+{}|:<>?~`" * 10, "x" * 200, "ü" * 199 + '"', "ـ"],
+)  # fmt: skip
+def test_search_syntax_typed_by_a_reader_never_fails(client, shelf, query):
+    books, articles = search(client, query)
+    assert isinstance(books, list) and isinstance(articles, list)
+    assert list(Book.objects.desk_search(query)) is not None
+
+
+def test_punctuation_around_words_is_ignored(client, shelf):
+    assert search(client, '"dune" -')[0][0] == "Dune"
+    assert search(client, "(mockingjay)")[0] == ["Mockingjay"]
+
+
+# --- author_names follows the credits -----------------------------------------------------
+
+
+def names_of(book: Book) -> str:
+    book.refresh_from_db(fields=["author_names"])
+    return book.author_names
+
+
+def test_a_new_credit_names_its_author_in_order(client, shelf):
+    book = shelf["dune"]
+    herbert = make_author(name="Frank Herbert")
+    Contribution.objects.create(book=book, author=herbert, position=0)
+    Contribution.objects.create(
+        book=book, author=make_author(name="Brian Herbert"), position=1,
+        role=Contribution.Role.INTRODUCTION,
+    )  # fmt: skip
+    assert names_of(book) == "Frank Herbert, Brian Herbert"
+    assert search(client, "herbert dune")[0][0] == "Dune"
+    Contribution.objects.filter(book=book, author=herbert).get().delete()
+    assert names_of(book) == "Brian Herbert"
+
+
+def test_renaming_an_author_renames_them_in_every_book(client, shelf):
+    collins = Author.objects.get(name="Suzanne Collins")
+    collins.name = "S. M. Collins-Hale"
+    collins.save()
+    assert names_of(shelf["hunger"]) == "S. M. Collins-Hale"
+    assert "Mockingjay" in search(client, "hale")[0]
+    assert "Mockingjay" not in search(client, "suzanne")[0]
+
+
+def test_a_stale_copy_of_a_book_saved_whole_keeps_the_names(shelf):
+    stale = Book.objects.get(pk=shelf["dune"].pk)
+    Contribution.objects.create(book=shelf["dune"], author=make_author(name="Frank Herbert"))
+    stale.subtitle = "Book One"
+    stale.save()
+    assert names_of(stale) == "Frank Herbert"
+
+
+def test_merging_names_the_authors_the_duplicate_brought(client, shelf):
+    duplicate = make_book(title="Dune (paperback)", authors=[make_author(name="Frank Herbert")])
+    merge_books(shelf["dune"], [duplicate])
+    assert names_of(shelf["dune"]) == "Frank Herbert"
+    assert search(client, "herbert")[0] == ["Dune"]
+
+
+def test_an_import_names_each_books_authors(client, db, django_assert_max_num_queries):
+    import_books(SAMPLE)
+    potter = Book.objects.get(goodreads_id=3)
+    assert potter.author_names == "J.K. Rowling, Mary GrandPré"
+    assert Book.objects.filter(author_names="").count() == 0
+    books, _ = search(client, "rowling grandpre azkaban")
+    assert len(books) == 1 and "Azkaban" in books[0]
+
+
+def test_a_reimport_that_recredits_a_book_renames_it(db):
+    import_books(SAMPLE)
+    potter = Book.objects.get(goodreads_id=3)
+    potter.contributions.all().delete()
+    assert names_of(potter) == ""
+    import_books(SAMPLE)  # a book without credits gets the source's again
+    assert names_of(potter) == "J.K. Rowling, Mary GrandPré"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_the_full_text_table_follows_a_table_rebuilt_by_a_migration(client, shelf):
+    with connection.cursor() as cursor:
+        # What Django's SQLite schema editor does to alter a column: the triggers go.
+        cursor.execute("DROP TRIGGER catalogue_book_search_update")
+        Book.objects.filter(pk=shelf["dune"].pk).update(title="Arrakis")
+        assert BOOK_INDEX.repair(cursor) is True
+        assert BOOK_INDEX.repair(cursor) is False
+    assert search(client, "arrakis")[0] == ["Arrakis"]
+    Book.objects.filter(pk=shelf["dune"].pk).update(title="Dune")
+    assert search(client, "arrakis")[0] == []
+
+
+# --- The desk's search reads the same document ----------------------------------------------
+
+
+def test_the_desk_finds_books_from_the_starts_of_words_as_they_are_typed(shelf):
+    assert [book.title for book in Book.objects.desk_search("hung colli")] == [
+        "The Hunger Games",  # the most rated first
+        "Mockingjay",  # in the series The Hunger Games
+    ]
+    assert [book.title for book in Book.objects.desk_search("garc marq")] == [
+        "Cien años de soledad"
+    ]
+    assert "Wuthering Heights" in [book.title for book in Book.objects.desk_search("ering")]
