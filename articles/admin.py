@@ -9,6 +9,7 @@ from reversion.models import Revision, Version
 
 from desk import autosave
 from desk.admin import ConflictSafeAdmin, render_display
+from desk.paging import CappedPaginator
 
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
@@ -63,6 +64,8 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     search_fields = ["title", "standfirst", "body", "byline"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
+    paginator = CappedPaginator  # 100,000 articles are not counted on every page
+    show_full_result_count = False
     readonly_fields = ["embedded_book_list", "created", "last_saved", "read_next", "review_log"]
     autocomplete_fields = ["topics", "pinned_recommendations", "excluded_recommendations"]
     fieldsets = [

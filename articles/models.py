@@ -161,7 +161,11 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # The sitemap index dates the articles' section by the newest change.
+            models.Index(fields=["updated_at"], name="article_updated"),
+        ]
         permissions = [
             ("publish_article", "Can publish, schedule and withdraw articles"),
         ]
