@@ -15,6 +15,7 @@ from catalogue.slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
 from . import rendering
 
 TEASER_LENGTH = 160
+RANKED_MATCHES = 500  # matches of an article search ranked by relevance (the newest)
 # SQLite's full-text index of articles (migration 0006); PostgreSQL stores a tsvector.
 ARTICLE_INDEX = FTS5Index(
     "articles_article",
@@ -58,9 +59,17 @@ class ArticleQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             document = StoredColumn("search_document", SearchVectorField())
             text_query = SearchQuery(query, config="english", search_type="websearch")
-            return (
+            # A common word matches tens of thousands of articles: rank the newest
+            # RANKED_MATCHES of them (ts_rank reads each match's whole document).
+            newest = (
                 self.alias(document=document)
                 .filter(document=text_query)
+                .order_by("-published_at", "-pk")
+                .values("pk")[:RANKED_MATCHES]
+            )
+            return (
+                self.filter(pk__in=newest)
+                .alias(document=document)
                 .annotate(rank=SearchRank(document, text_query))
                 .order_by("-rank", "-published_at")
             )
