@@ -49,7 +49,8 @@ def allocate_slugs(model: type[models.Model], texts: list[str], *, tries: int = 
     """Unique slugs for many new rows at once, in one query (imports).
 
     Each text gets its base slug or the first free numbered one; the rare text whose
-    first `tries` numbers are all taken falls back to asking the database one by one.
+    first `tries` numbers are all taken asks for the next numbers, twice as many each
+    time (a query per doubling, not per number).
     """
     bases = [base_slug(text, model._meta.model_name) for text in texts]
     candidates = {numbered(base, n) for base in set(bases) for n in range(1, tries + 1)}
@@ -58,16 +59,23 @@ def allocate_slugs(model: type[models.Model], texts: list[str], *, tries: int = 
     taken |= set(left.filter(slug__in=candidates).values_list("slug", flat=True))
     slugs = []
     manager = model._default_manager
+    asked = dict.fromkeys(bases, tries)  # numbers up to which `taken` is known, per base
 
-    def free(slug: str) -> bool:
-        return not manager.filter(slug=slug).exists() and not left.filter(slug=slug).exists()
+    def ask(base: str, upto: int) -> None:
+        """Learn which of the base's numbers up to `upto` are taken, in two queries."""
+        more = {numbered(base, n) for n in range(asked[base] + 1, upto + 1)}
+        taken.update(manager.filter(slug__in=more).values_list("slug", flat=True))
+        taken.update(left.filter(slug__in=more).values_list("slug", flat=True))
+        asked[base] = upto
 
     for base in bases:
         number = 1
         while True:
             slug = numbered(base, number)
-            known_free = number <= tries  # `taken` holds every taken slug up to `tries`
-            if slug not in taken and (known_free or free(slug)):
+            if number > asked[base]:
+                # A common name ("John Smith" the 300th): twice as many numbers at a time.
+                ask(base, asked[base] * 2)
+            if slug not in taken:
                 break
             number += 1
         taken.add(slug)
