@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
+from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
@@ -176,6 +177,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
 
     actions = [merge_selected]
     change_list_template = "admin/catalogue/book/change_list.html"
+    list_per_page = 50  # a screenful or three; a hundred rows took 0.2 s to render
     paginator = CappedPaginator  # no full count of a million rows per page
     show_full_result_count = False
 
@@ -213,9 +215,18 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
             if book.cover and book.cover_width and book.cover_height
             else round(THUMBNAIL_WIDTH * 1.5)
         )
-        return render_display(
-            "admin/catalogue/book/cover_thumbnail.html",
-            {"url": url, "hue": cover_hue(book.title), "width": THUMBNAIL_WIDTH, "height": height},
+        # format_html, not a template: a hundred rows rendered a hundred templates.
+        if url:
+            return format_html(
+                '<img src="{}" alt="" width="{}" height="{}" class="cover-thumbnail" '
+                'loading="lazy">',
+                url,
+                THUMBNAIL_WIDTH,
+                height,
+            )
+        return format_html(
+            '<span class="desk-cover desk-cover--hue-{}" title="Drawn cover"></span>',
+            cover_hue(book.title),
         )
 
     @admin.display(description="Articles and addresses")
