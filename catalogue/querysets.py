@@ -11,7 +11,6 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, models
 from django.db.models import (
     Case,
-    Exists,
     Prefetch,
     Value,
     When,
@@ -33,6 +32,18 @@ def distinctive_words(title: str, *, count: int = 2) -> list[str]:
     words = {w.strip(".,:;!?()'\"") for w in title.split()}
     words = {w for w in words if len(w) >= 5 and w.lower() not in TITLE_FILLER}
     return sorted(words, key=lambda w: (-len(w), w))[:count]
+
+
+DESK_MATCHES = 500  # books each part of a desk search offers
+
+
+def _most_rated(books, limit: int) -> list[int]:
+    """The ids of `books`, or of its `limit` most rated when more match: asked without
+    an order first, which a rare term answers at once and a common one stops early."""
+    found = list(books.order_by().values_list("pk", flat=True)[: limit + 1])
+    if len(found) <= limit:
+        return found
+    return list(books.order_by("-rating_total_count", "pk").values_list("pk", flat=True)[:limit])
 
 
 class BookQuerySet(models.QuerySet):
@@ -91,14 +102,15 @@ class BookQuerySet(models.QuerySet):
         term; among equals, the books most rated (the ones an article most likely means).
         A term written as a slug ("the-hunger-games") that names a book finds it alone.
 
-        Each part is an index lookup, its ids gathered by UNION: the document's GIN index
-        on PostgreSQL (the FTS5 table on SQLite), and for the title a trigram index on
-        UPPER(title) (migration 0012_book_rating_order; terms of 3 letters or more).
+        Each part is an index lookup offering at most DESK_MATCHES books: the document's
+        GIN index on PostgreSQL (the FTS5 table on SQLite), and for the title a trigram
+        index on UPPER(title) (migration 0012_book_rating_order; terms of 3 letters or
+        more). The list then ranks and counts those ids alone.
         """
         term = " ".join(term.split())[:200]
         if not term:
             return self.none()
-        # Unordered: their ids are gathered by UNION.
+        # Unordered: each part's ids are gathered.
         books, aliases = catalogue.Book.objects.order_by(), catalogue.BookAlias.objects.order_by()
         if looks_like_isbn(term):
             isbn13 = normalise_isbn13(term)
@@ -108,27 +120,37 @@ class BookQuerySet(models.QuerySet):
         slugs = {term, term.lower()}
         by_slug = books.filter(slug__in=slugs).values("pk")
         by_slug = by_slug.union(aliases.filter(slug__in=slugs).values("book_id"))
-        by_words = books.filter(title__icontains=term).values("pk")
+        slug_ids = [row["pk"] for row in by_slug]
+        # Each broad part offers at most DESK_MATCHES books (the most rated when more
+        # match): "war" is in 30,000 titles at a million books, and the list's count and
+        # page would each have read them all (0.9 s). The titles that are or start with
+        # the term have their own parts, so they are never crowded out.
+        parts = [
+            books.filter(title__iexact=term),
+            books.filter(title__istartswith=term),
+            books.filter(title__icontains=term),
+        ]
         if connection.vendor == "postgresql":
             if prefixes := tsquery_prefixes(term):
                 document = StoredColumn("search_document", SearchVectorField())
                 text_query = SearchQuery(prefixes, config=BOOK_SEARCH_CONFIG, search_type="raw")
-                by_document = books.alias(document=document).filter(document=text_query)
-                by_words = by_words.union(by_document.values("pk"))
+                parts.append(books.alias(document=document).filter(document=text_query))
         elif match := fts5_query(term, prefix="all"):
-            by_words = by_words.union(books.filter(pk__in=BOOK_INDEX.matching(match)).values("pk"))
-        if " " not in term and "-" in term:
-            # Slug-like: its words would find the rest of a series by their titles too.
-            named = Exists(books.filter(slug__in=slugs)) | Exists(aliases.filter(slug__in=slugs))
-            by_words = books.filter(pk__in=by_words).exclude(named).values("pk")
+            parts.append(books.filter(pk__in=BOOK_INDEX.matching(match)))
+        if " " not in term and "-" in term and slug_ids:
+            # Slug-like and naming a book: its words would find the rest of a series too.
+            parts = []
+        found = dict.fromkeys(slug_ids)
+        for part in parts:
+            found.update(dict.fromkeys(_most_rated(part, DESK_MATCHES)))
         rank = Case(
-            When(pk__in=by_slug, then=Value(3)),
+            When(pk__in=slug_ids, then=Value(3)),
             When(title__iexact=term, then=Value(2)),
             When(title__istartswith=term, then=Value(1)),
             default=Value(0),
         )
         return (
-            self.filter(pk__in=by_slug.union(by_words.values("pk")))
+            self.filter(pk__in=list(found))
             .alias(desk_rank=rank)
             .order_by("-desk_rank", "-rating_total_count", "title", "pk")
         )

@@ -293,3 +293,16 @@ def test_the_desk_finds_books_from_the_starts_of_words_as_they_are_typed(shelf):
         "Cien años de soledad"
     ]
     assert "Wuthering Heights" in [book.title for book in Book.objects.desk_search("ering")]
+
+
+def test_a_common_word_in_the_desk_offers_the_most_rated_books_first(db, monkeypatch):
+    from catalogue import querysets
+
+    monkeypatch.setattr(querysets, "DESK_MATCHES", 3)
+    for number in range(6):
+        make_book(title=f"A tale of war {number}", source_ratings_5=number)
+    make_book(title="War", source_ratings_5=0)
+    found = [book.title for book in Book.objects.desk_search("war")]
+    # The exact title first, then the three most rated of the rest.
+    assert found[0] == "War"
+    assert found[1:4] == ["A tale of war 5", "A tale of war 4", "A tale of war 3"]

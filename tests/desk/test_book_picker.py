@@ -170,9 +170,10 @@ def test_at_most_ten_books_in_a_fixed_number_of_queries(editor, db, django_asser
     authors = [make_author(name="Ann Volume"), make_author(name="Bob Volume")]
     for number in range(12):
         make_book(title=f"Volume {number}", authors=authors)
-    # The session, its user, their own and their groups' permissions; the books; their
-    # credits with their authors.
-    with django_assert_num_queries(6):
+    # The session, its user, their own and their groups' permissions; the search's
+    # parts (slugs, then exact, starting and inner titles and the document, each
+    # capped); the books; their credits with their authors.
+    with django_assert_num_queries(11):
         books = pick(editor, "volume")
     assert len(books) == 10
     assert books[0]["authors"] == "Ann Volume, Bob Volume"
