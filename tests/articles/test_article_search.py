@@ -73,3 +73,18 @@ def test_the_index_follows_edits_and_deletions(client, articles):
 )  # fmt: skip
 def test_search_syntax_typed_by_a_reader_never_fails(client, articles, query):
     assert isinstance(found(client, query), list)
+
+
+def test_the_desk_finds_articles_by_their_words_title_or_byline(admin_client):
+    from tests.factories import make_article
+
+    make_article(title="Unlikely Allies", body="Soldiers of two armies met at the castle.")
+    make_article(title="Another", body="Nothing here.", byline="Jane Castleton", status="draft")
+    make_article(title="Third", body="Nothing either.")
+    for term, expected in [
+        ("armies", ["Unlikely Allies"]),
+        ("allies", ["Unlikely Allies"]),
+        ("castleton", ["Another"]),
+    ]:
+        html = admin_client.get("/admin/articles/article/", {"q": term}).content
+        assert text_of(html, "#result_list tbody th a") == expected, term
