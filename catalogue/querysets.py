@@ -37,10 +37,26 @@ def distinctive_words(title: str, *, count: int = 2) -> list[str]:
 DESK_MATCHES = 500  # books each part of a desk search offers
 
 
-def _most_rated(books, limit: int) -> list[int]:
+def _most_rated(books, limit: int, *, whole_first: bool = False) -> list[int]:
     """The ids of `books`, or of its `limit` most rated when more match: asked without
-    an order first, which a rare term answers at once and a common one stops early."""
-    found = list(books.order_by().values_list("pk", flat=True)[: limit + 1])
+    an order first, which a rare term answers at once and a common one stops early.
+
+    `whole_first` (PostgreSQL): the matches are gathered whole before the limit, by a
+    materialized CTE. For a prefix of the search document ('hunger:*') PostgreSQL
+    guesses 20,000 matches and, with a LIMIT, scans the table hoping to meet them early:
+    0.3 s at a million books for the 900 there are, against a few ms through the index.
+    """
+    ids = books.order_by().values_list("pk", flat=True)
+    if whole_first:
+        sql, params = ids.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH part AS MATERIALIZED ({sql}) SELECT * FROM part LIMIT %s",
+                (*params, limit + 1),
+            )
+            found = [row[0] for row in cursor.fetchall()]
+    else:
+        found = list(ids[: limit + 1])
     if len(found) <= limit:
         return found
     return list(books.order_by("-rating_total_count", "pk").values_list("pk", flat=True)[:limit])
@@ -141,8 +157,9 @@ class BookQuerySet(models.QuerySet):
             # Slug-like and naming a book: its words would find the rest of a series too.
             parts = []
         found = dict.fromkeys(slug_ids)
-        for part in parts:
-            found.update(dict.fromkeys(_most_rated(part, DESK_MATCHES)))
+        for number, part in enumerate(parts):
+            document = number == 3 and connection.vendor == "postgresql"
+            found.update(dict.fromkeys(_most_rated(part, DESK_MATCHES, whole_first=document)))
         rank = Case(
             When(pk__in=slug_ids, then=Value(3)),
             When(title__iexact=term, then=Value(2)),
