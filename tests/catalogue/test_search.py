@@ -306,3 +306,16 @@ def test_a_common_word_in_the_desk_offers_the_most_rated_books_first(db, monkeyp
     # The exact title first, then the three most rated of the rest.
     assert found[0] == "War"
     assert found[1:4] == ["A tale of war 5", "A tale of war 4", "A tale of war 3"]
+
+
+def test_an_authors_name_finds_their_best_known_books_first(client, db):
+    marquez = make_author(name="Gabriel García Márquez")
+    namesake = make_author(name="Russell Márquez")
+    make_book(title="Club", authors=[namesake], source_ratings_4=200)
+    make_book(
+        title="One Hundred Years of Solitude",
+        authors=[marquez, make_author(name="Gregory Rabassa")],
+        source_ratings_4=500_000,
+    )
+    titles = text_of(client.get("/search/?q=marquez").content, ".book-card__title")
+    assert titles[0] == "One Hundred Years of Solitude"
