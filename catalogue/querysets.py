@@ -67,10 +67,6 @@ class BookQuerySet(models.QuerySet):
         """Books readers may see."""
         return self.filter(status=catalogue.Book.Status.PUBLISHED)
 
-    def with_rating(self) -> "BookQuerySet":
-        """Kept for callers: `rating_total_count` and `rating_mean` are stored columns now."""
-        return self
-
     def in_series(self, series: str) -> "BookQuerySet":
         """The books of a series, in its order."""
         return self.filter(series=series).order_by("series_number", "title")

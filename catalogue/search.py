@@ -97,7 +97,7 @@ def _postgres(books: BookQuerySet, query: str) -> BookQuerySet:
     matching = books.alias(document=book_document()).filter(document=text_query)
     # A word in a third of all books ("the") would have every match read and ranked:
     # the most rated RANKED_AT_MOST of them are (read along the ratings index then).
-    candidates = matching.with_rating().order_by("-rating_total_count", "pk").values("pk")
+    candidates = matching.order_by("-rating_total_count", "pk").values("pk")
     # ts_rank of the stored vector (weights A to D: title, authors, subtitle, series),
     # not divided by the document's length: that put a namesake's two-word book above
     # One Hundred Years of Solitude for "marquez". Among equal matches readers' favourites
@@ -133,10 +133,11 @@ def _best(matches: BookQuerySet, count: int) -> list[Book]:
     """The `count` best of `matches` for cards: relevance first; among equals, and a
     little across them, what readers know best."""
     ranked = (
-        matches.with_rating()
+        matches
         # In floating point: PostgreSQL's ln() of a numeric costs ~10 µs a row.
-        .alias(popularity=Ln(Cast("rating_total_count", FloatField()) + 1.0) / 20.0)
-        .order_by((F("score") + F("popularity")).desc(), F("rating_total_count").desc(), "title")
+        .alias(popularity=Ln(Cast("rating_total_count", FloatField()) + 1.0) / 20.0).order_by(
+            (F("score") + F("popularity")).desc(), F("rating_total_count").desc(), "title"
+        )
     )
     return list(ranked.for_cards()[:count])
 

@@ -21,11 +21,6 @@ PLACEHOLDER = "sitemap-slug"
 LIMIT = 5_000  # entries per file at most (the protocol allows 50,000): quick to render
 
 
-def public_books_by(author):
-    """Credits of `author` (an OuterRef) on public books."""
-    return Contribution.objects.filter(author=author, book__status=Book.Status.PUBLISHED)
-
-
 class RangeSitemap(Sitemap):
     """A sitemap section in files of primary-key ranges, whose entries are read as
     (slug, updated_at) pairs: website.views.sitemap_section writes them without loading

@@ -45,7 +45,7 @@ class BookListView(CachedPageMixin, ListView):
 
     def get_queryset(self):
         self.form = BookFilterForm(self.request.GET, languages=languages_in_use(public_only=True))
-        return self.form.filter(Book.objects.public().with_rating().for_cards())
+        return self.form.filter(Book.objects.public().for_cards())
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()

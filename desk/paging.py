@@ -35,11 +35,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """Matching rows, counted up to `cap` (and one more, to know there are more)."""
-        rows = self.object_list
-        if hasattr(rows, "values_list"):
-            counted = rows.order_by().values_list("pk")[: self.cap + 1].count()
-        else:
-            counted = len(rows)
+        counted = self.object_list.order_by().values_list("pk")[: self.cap + 1].count()
         return MoreThan(self.cap + 1) if counted > self.cap else counted
 
     @property
@@ -61,9 +57,7 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.shown_count)
-        rows = self.object_list
-        if not hasattr(rows, "values_list"):
-            return self._get_page(rows[bottom:top], number, self)
+        rows = self.object_list  # a queryset: its ids are what is paged
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
         found = rows.filter(pk__in=ids).in_bulk() if ids else {}
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)

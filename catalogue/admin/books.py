@@ -196,7 +196,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         return queryset.desk_search(search_term), False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_rating().for_cards()
+        return super().get_queryset(request).for_cards()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
