@@ -25,6 +25,13 @@ ARTICLE_INDEX = FTS5Index(
 )
 
 
+def excerpt_of(body: str) -> str:
+    """The start of a body's words, without Markdown, HTML or embeds, cut at a word
+    (TEASER_LENGTH characters at most, with "…" when cut): the teaser of an article
+    without a standfirst."""
+    return rendering.cut_at_word(rendering.plain_text(body), TEASER_LENGTH)
+
+
 class Topic(Label):
     """What articles are about; each topic lists its articles at /topics/<slug>/."""
 
@@ -86,8 +93,9 @@ class ArticleQuerySet(models.QuerySet):
 class Article(RemembersLoadedValues, FillsSlug, models.Model):
     slug_source = "title"
 
-    # A changed slug is kept as an alias, so the old address redirects.
-    remembered_fields = ("slug",)
+    # A changed slug is kept as an alias, so the old address redirects; a body edited
+    # but not saved (a preview) has a teaser of its own, not the stored excerpt.
+    remembered_fields = ("slug", "body")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -165,6 +173,9 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
     # The article's most frequent words, kept by the recommendation engine for text
     # similarity so that refreshing one article does not re-read every body.
     text_profile = models.JSONField(default=dict, blank=True, editable=False)
+    # The body's opening words as plain text (`excerpt_of`), kept on every save and by
+    # migration 0008: a list of teasers is shown without parsing each body's Markdown.
+    excerpt = models.TextField(blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -195,6 +206,9 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         old_slug = self.changed_from("slug")
         if self.pk is not None and not kwargs.get("update_fields"):
             self.version += 1
+        self.excerpt = excerpt_of(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "excerpt"}
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_slug:
@@ -236,10 +250,15 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
 
     @cached_property
     def teaser(self) -> str:
-        """The standfirst, or the start of the body cut at a word boundary with “…”."""
-        if self.standfirst.strip():
-            return self.standfirst.strip()
-        return rendering.cut_at_word(rendering.plain_text(self.body), TEASER_LENGTH)
+        """The standfirst, or the start of the body cut at a word boundary with “…”:
+        the stored excerpt, unless the body was changed since it was read (a preview)."""
+        standfirst = self.standfirst.strip()
+        if standfirst:
+            return standfirst
+        loaded = getattr(self, "_loaded_values", {})
+        if self._state.adding or ("body" in loaded and loaded["body"] != self.body):
+            return excerpt_of(self.body)
+        return self.excerpt
 
     def render_body(self) -> rendering.RenderedBody:
         return rendering.render_body(self.body, context_label=f"article “{self.slug}”")

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 from itertools import accumulate
 from pathlib import Path
 
@@ -769,14 +770,19 @@ def copy_articles(
             for topic in set(rng.choices(topic_ids, k=rng.randint(0, 2))):
                 topics.append((number, topic))
             moment = (NOW - timedelta(seconds=rng.randrange(span)) - timedelta(days=1)).isoformat()
-            yield (
-                number, title, article_slugs.take(base_slug(title, "article")), "",
-                "\n\n".join(paragraphs), rng.choice(bylines), Article.Status.PUBLISHED, moment,
-                moment, moment,
+            body = "\n\n".join(paragraphs)
+            row = (
+                number, title, article_slugs.take(base_slug(title, "article")), "", body,
+                rng.choice(bylines), Article.Status.PUBLISHED, moment, moment, moment,
             )  # fmt: skip
+            yield (*row, excerpt_of(body)) if excerpt_of else row
 
     fields = ["id", "title", "slug", "standfirst", "body", "byline", "status", "published_at",
               "created_at", "updated_at"]  # fmt: skip
+    # What the app keeps beside the body on save (an excerpt for teasers), where it does.
+    excerpt_of = getattr(import_module(Article.__module__), "excerpt_of", None)
+    if excerpt_of is not None:
+        fields.append("excerpt")
     written = Table(Article, fields).copy(rows())
     Table(Article.embedded_books.through, ["id", "article_id", "book_id"]).copy(
         (n, article, book) for n, (article, book) in enumerate(embeds, 1)

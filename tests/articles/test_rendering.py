@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 
 from articles.rendering import cut_at_word, embed_refs, plain_text, render_body
 from catalogue.models import Book
-from tests.factories import make_author, make_book
+from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
 
 
@@ -133,3 +133,37 @@ def test_teasers_never_cut_inside_an_entity(db):
     article = Article(body="Fish & chips " * 30)
     assert article.teaser.endswith("chips…") or article.teaser.endswith("Fish…")
     assert "&amp" not in article.teaser
+
+
+def test_an_articles_teaser_follows_its_saved_body(db):
+    from articles.models import Article
+
+    article = make_article(body="## First *words*\n\nThe opening of the piece.")
+    assert Article.objects.get(pk=article.pk).teaser == "First words The opening of the piece."
+    article.body = "Rewritten from the start."
+    article.save(update_fields=["body"])
+    assert Article.objects.get(pk=article.pk).teaser == "Rewritten from the start."
+
+
+def test_an_edited_body_not_yet_saved_has_its_own_teaser(db):
+    """A preview shows the words being written, not the stored excerpt."""
+    from articles.models import Article
+
+    article = Article.objects.get(pk=make_article(body="Stored words.").pk)
+    article.body = "Words being written."
+    assert article.teaser == "Words being written."
+    assert Article(body="A new piece, never saved.").teaser == "A new piece, never saved."
+
+
+def test_a_list_of_teasers_parses_no_markdown(db, client, monkeypatch):
+    from articles import rendering
+
+    for number in range(3):
+        make_article(body=f"Piece number {number}, *with* emphasis.")
+
+    def refuse(body):
+        raise AssertionError("a stored article's teaser was parsed from its body")
+
+    monkeypatch.setattr(rendering, "plain_text", refuse)
+    html = client.get("/articles/").content
+    assert text_of(html, ".teaser__text")[0] == "Piece number 2, with emphasis."
