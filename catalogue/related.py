@@ -209,15 +209,16 @@ def _alike_titles(book: Book) -> list[tuple[int, int]]:
     return [(pk, 1) for pk in alike]
 
 
-def related_books(
+def related_book_ids(
     book: Book,
     *,
     article_ids: list[int],
     subject_ids: list[int],
     shown: set[int] = frozenset(),
     limit: int = 8,
-) -> list[Book]:
-    """Up to `limit` public books related to `book`, best first, ready for cards.
+) -> list[int]:
+    """Up to `limit` public books related to `book`, best first, as ids (the book page
+    loads them for cards with the rest of its books).
 
     `article_ids` are the public articles about it (the page has them already), `shown`
     the books the page lists elsewhere. Signals rank in the order of the module's
@@ -233,11 +234,7 @@ def related_books(
     for position, found in enumerate(signals):
         for pk, weight in found:
             strength.setdefault(pk, [0] * len(signals))[position] = weight
-    ranked = sorted(
+    return sorted(
         (pk for pk in strength if pk not in shown and pk != book.pk),
         key=lambda pk: [-weight for weight in strength[pk]],
     )[:limit]
-    if not ranked:
-        return []
-    cards = Book.objects.public().filter(pk__in=ranked).for_cards().in_bulk()
-    return [cards[pk] for pk in ranked if pk in cards]

@@ -26,7 +26,7 @@ from .readers import (
     reader_for,
     remember_visitor,
 )
-from .related import related_books
+from .related import related_book_ids
 
 BOOKS_PER_PAGE = 24
 SERIES_LIMIT = 30
@@ -92,26 +92,24 @@ class BookDetailView(CachedPageMixin, DetailView):
         # must not follow how much has been written about it.
         self.articles = list(book.articles.published()[:ARTICLES_LIMIT])
         articles_total = book.articles.published().count()
-        others = Book.objects.public().for_cards().exclude(pk=book.pk)
+        # Each list chooses its books' ids; the cards of all of them load together.
+        others = Book.objects.public().exclude(pk=book.pk).values_list("pk", flat=True)
         series = list(others.in_series(book.series)[:SERIES_LIMIT]) if book.series else []
-        by_same_authors = list(
-            others.by_authors_of(book).exclude(pk__in=[other.pk for other in series])[
-                :RELATED_LIMIT
-            ]
-        )
-        similar = related_books(
+        by_same_authors = list(others.by_authors_of(book).exclude(pk__in=series)[:RELATED_LIMIT])
+        similar = related_book_ids(
             book,
             article_ids=[article.pk for article in self.articles],
             subject_ids=self.subject_ids,
-            shown={other.pk for other in [*series, *by_same_authors]},
+            shown={*series, *by_same_authors},
             limit=RELATED_LIMIT,
         )
-        self.shown = [book, *series, *by_same_authors, *similar]
+        cards = Book.objects.public().for_cards().in_bulk([*series, *by_same_authors, *similar])
+        self.shown = [book, *cards.values()]
         return super().get_context_data(
             rating_rows=histogram_rows(book),
-            series_books=series,
-            other_books=by_same_authors,
-            similar_books=similar,
+            series_books=[cards[pk] for pk in series if pk in cards],
+            other_books=[cards[pk] for pk in by_same_authors if pk in cards],
+            similar_books=[cards[pk] for pk in similar if pk in cards],
             articles=self.articles,
             articles_total=articles_total,
             **kwargs,
