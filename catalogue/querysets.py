@@ -75,15 +75,14 @@ class BookQuerySet(models.QuerySet):
         """An author's books in any role, series together and in order, then by title:
         a sequence a Paginator pages, loading only the page's books for cards.
 
-        The order is made here from each book's series, number and title (one query for
-        a few thousand books at most): in SQL, PostgreSQL walked the (series, number)
-        index through the whole catalogue hoping to meet them, 1.6 s at a million books,
-        or fetched every book twice, to count and to sort.
+        The order is made here from each book's series, number and title (one query,
+        the author's credits as its subquery, for a few thousand books at most): in
+        SQL, PostgreSQL walked the (series, number) index through the whole catalogue
+        hoping to meet them, 1.6 s at a million books, or fetched every book twice, to
+        count and to sort.
         """
         book_ids = author.contributions.order_by().values_list("book_id", flat=True).distinct()
-        keys = self.filter(pk__in=list(book_ids)).values_list(
-            "pk", "series", "series_number", "title"
-        )
+        keys = self.filter(pk__in=book_ids).values_list("pk", "series", "series_number", "title")
         ordered = sorted(
             keys,
             key=lambda row: (

@@ -102,7 +102,7 @@ def count_queries(client, django_assert_max_num_queries, url: str) -> int:
         # the per-visitor rating form
         ("/books/the-fellowship-of-the-ring/", 12),
         # author, the ids of their books, count, page of books, their credits
-        ("/authors/jrr-tolkien/", 5),
+        ("/authors/jrr-tolkien/", 4),
     ],
 )
 def test_pages_run_a_known_number_of_queries(
