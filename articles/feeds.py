@@ -36,7 +36,7 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:article-list")
 
     def items(self):
-        return Article.objects.published().order_by("-published_at")[:FEED_LENGTH]
+        return Article.objects.published().for_teasers().order_by("-published_at")[:FEED_LENGTH]
 
     def item_title(self, article):
         return xml_text(article.title)

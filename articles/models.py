@@ -52,6 +52,11 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def for_teasers(self) -> "ArticleQuerySet":
+        """Articles shown as teasers in a list: everything but the body (the teaser is
+        the stored excerpt) and the recommendation engine's word counts."""
+        return self.defer("body", "text_profile")
+
     def search(self, query: str) -> "ArticleQuerySet":
         """Articles whose title, standfirst or body match, best first, through the stored,
         indexed document (migration 0006): a title match counts more than the text's.
@@ -281,12 +286,14 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
                 recommended__published_at__lte=timezone.now(),
             )
             .select_related("recommended")
+            .defer("recommended__body", "recommended__text_profile")
             .order_by("-pinned", "-score", "-recommended__published_at")[:limit]
         )
         chosen = [row.recommended for row in rows]
         if len(chosen) < limit:
             latest = (
                 Article.objects.published()
+                .for_teasers()
                 .exclude(pk__in=[self.pk, *(a.pk for a in chosen)])
                 .exclude(pk__in=self.excluded_recommendations.values("pk"))
             )

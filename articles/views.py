@@ -33,6 +33,9 @@ class ArticleArchiveView(PublishedArticlesMixin, ListView):
     paginator_class = CappedPaginator  # 100,000 articles are not counted on every page
     template_name = "articles/article_list.html"
 
+    def get_queryset(self):
+        return super().get_queryset().for_teasers()
+
 
 class TopicDetailView(ArticleArchiveView):
     """The archive of one topic."""

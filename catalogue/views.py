@@ -90,7 +90,7 @@ class BookDetailView(CachedPageMixin, DetailView):
         # article that changes drops the pages of the books it embeds.
         # The newest ARTICLES_LIMIT (a popular book is in hundreds): the page's cost
         # must not follow how much has been written about it.
-        self.articles = list(book.articles.published()[:ARTICLES_LIMIT])
+        self.articles = list(book.articles.published().for_teasers()[:ARTICLES_LIMIT])
         articles_total = book.articles.published().count()
         # Each list chooses its books' ids; the cards of all of them load together.
         others = Book.objects.public().exclude(pk=book.pk).values_list("pk", flat=True)

@@ -30,7 +30,7 @@ class HomeView(CachedPageMixin, ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        return Article.objects.published()[: settings.HOME_ARTICLE_COUNT]
+        return Article.objects.published().for_teasers()[: settings.HOME_ARTICLE_COUNT]
 
     def cache_tags(self):
         return [list_of(Article)]
@@ -53,7 +53,9 @@ class SearchView(CachedPageMixin, TemplateView):
         return super().get_context_data(
             query=query,
             books=search_books(query, limit=SEARCH_RESULT_COUNT),
-            articles=list(Article.objects.published().search(query)[:SEARCH_RESULT_COUNT]),
+            articles=list(
+                Article.objects.published().for_teasers().search(query)[:SEARCH_RESULT_COUNT]
+            ),
             **kwargs,
         )
 
