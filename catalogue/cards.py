@@ -6,6 +6,10 @@ the book page, the rating script's JSON), so templates only lay it out.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from .covers import cover_hue, pick_rendition, renditions_of
 from .models import STARS, Book, Contribution
@@ -20,6 +24,21 @@ def star_shapes(average: Decimal | None) -> list[str]:
     return ["full"] * full + ["half"] * half + ["empty"] * (5 - full - half)
 
 
+GLYPHS = {"full": "★", "half": "☆", "empty": "☆"}
+
+
+def stars_html(average: Decimal | None) -> SafeString:
+    """The five star spans of an average, in one line (spaces between them would show)."""
+    return _stars_html(tuple(star_shapes(average)))
+
+
+@cache  # eleven lines of stars exist (none to five, by halves)
+def _stars_html(shapes: tuple[str, ...]) -> SafeString:
+    return format_html_join(
+        "", '<span class="star star--{}">{}</span>', ((shape, GLYPHS[shape]) for shape in shapes)
+    )
+
+
 def rating_context(book: Book) -> dict:
     """The card's figure: readers' ratings (here and at the source) when there are any,
     else the editor's stated rating, labelled as such; `by_editor` tells which."""
@@ -29,12 +48,19 @@ def rating_context(book: Book) -> dict:
     by_editor = average is None and book.editor_rating is not None
     if by_editor:
         average = Decimal(book.editor_rating).quantize(Decimal("0.1"))
+    count = site_count + source_count
     return {
         "average": average,
-        "count": site_count + source_count,
+        "count": count,
         "stars": star_shapes(average),
+        "stars_html": stars_html(average),
         "site_count": site_count,
         "source_count": source_count,
+        # With thousands separators, as `intcomma` writes them in English: a card has
+        # up to five, and the filter costs more than the rest of the stars.
+        "count_text": f"{count:,}",
+        "site_count_text": f"{site_count:,}",
+        "source_count_text": f"{source_count:,}",
         "source": book.rating_source if source_count else "",
         "by_editor": by_editor,
     }
