@@ -52,7 +52,6 @@ def rating_context(book: Book) -> dict:
     return {
         "average": average,
         "count": count,
-        "stars": star_shapes(average),
         "stars_html": stars_html(average),
         "site_count": site_count,
         "source_count": source_count,
