@@ -13,6 +13,7 @@ from catalogue.models import Book, Label
 from catalogue.slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
 
 from . import rendering
+from .words import profile_of
 
 TEASER_LENGTH = 160
 RANKED_MATCHES = 500  # matches of an article search ranked by relevance (the newest)
@@ -175,8 +176,8 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         related_name="+",
         help_text="Never recommended under this article.",
     )
-    # The article's most frequent words, kept by the recommendation engine for text
-    # similarity so that refreshing one article does not re-read every body.
+    # The article's most frequent words (articles.words), kept on every save for the
+    # recommendation engine's text similarity: a refresh does not re-read every body.
     text_profile = models.JSONField(default=dict, blank=True, editable=False)
     # The body's opening words as plain text (`excerpt_of`), kept on every save and by
     # migration 0008: a list of teasers is shown without parsing each body's Markdown.
@@ -211,9 +212,14 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         old_slug = self.changed_from("slug")
         if self.pk is not None and not kwargs.get("update_fields"):
             self.version += 1
-        self.excerpt = excerpt_of(self.body)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "excerpt"}
+        # What is derived from the words: the teaser's excerpt and the recommendation
+        # engine's word counts, from one reading of the Markdown.
+        plain = rendering.plain_text(self.body)
+        self.excerpt = rendering.cut_at_word(plain, TEASER_LENGTH)
+        self.text_profile = profile_of(self.title, plain)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "body"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "excerpt", "text_profile"}
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_slug:

@@ -5,8 +5,8 @@ Signals, each scored 0 to 1 and weighted in WEIGHTS (the one place to tune them)
 - books: books both articles embed (share of the smaller set);
 - authors, series: authors and series of the books they embed (overlap of the sets);
 - topics: topics editors gave both (overlap);
-- text: TF-IDF cosine of their words (titles count double), over each article's
-  PROFILE_TERMS most frequent words, kept in Article.text_profile;
+- text: TF-IDF cosine of their words (titles count double), over each article's most
+  frequent words (articles.words, kept in Article.text_profile on every save);
 - recency: a tie-breaker among equals.
 
 Results are precomputed into the Recommendation table: in full by `refresh_all()`
@@ -15,15 +15,16 @@ Results are precomputed into the Recommendation table: in full by `refresh_all()
 every signal walks an inverted index (book, author, series, topic or word -> articles;
 a word keeps its POSTINGS_CAP strongest articles, a book or topic shared by more than
 that many is passed over), so each article meets only the articles it shares something
-with; only the KEEP best are given reasons, and a list that did not change is not
-rewritten. Candidates are published articles, scheduled ones included; the article page
-filters by publication time when it reads, so a scheduled article joins others' lists when
-its time comes.
+with. For text, an article's QUERY_TERMS heaviest words find the TEXT_CANDIDATES
+articles that share most of them, and only those are compared word by word: bounded work
+per article at any corpus size. Only the KEEP best are given reasons, and a list that did
+not change is not rewritten. Candidates are published articles, scheduled ones included;
+the article page filters by publication time when it reads, so a scheduled article joins
+others' lists when its time comes.
 """
 
 import heapq
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,42 +37,22 @@ from pagecache.versions import invalidate
 
 from . import rendering
 from .models import Article, Recommendation
+from .words import profile_of
 
 WEIGHTS = {"books": 3.0, "authors": 1.0, "series": 1.0, "topics": 1.5, "text": 2.5}
 RECENCY_WEIGHT = 0.01  # only ever decides between otherwise equal candidates
 KEEP = 10  # rows stored per article: slack for articles withdrawn or not yet public
-PROFILE_TERMS = 40  # most frequent words kept per article
 POSTINGS_CAP = 300  # strongest articles kept per word; weaker links add little
+QUERY_TERMS = 20  # an article's heaviest words, which look for text candidates
+TEXT_CANDIDATES = 100  # articles sharing most of them, whose cosine is computed
 MIN_TEXT_SIMILARITY = 0.05
 PINNED_SCORE = 1000.0
 SHARED_THINGS = ("books", "authors", "series", "topics")  # the signals other than text
 
-WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
-COMMON_WORDS = """about above after again against all also and any are because been before
-    being below
-    between both but can could did does doing down during each few for from further had has
-    have having her here hers herself him himself his how into its itself just more most
-    nor not now off once only other our ours ourselves out over own same she should some
-    such than that the their theirs them themselves then there these they this those
-    through too under until very was were what when where which while who whom why will
-    with would you your yours yourself yourselves one two many much may might must shall
-    upon even still yet ever every like well back made make way new old first last long
-    great little own right big high different small large next early young important few
-    public bad same able book books read reading story"""
-STOP_WORDS = frozenset(COMMON_WORDS.split())
-
 
 def text_profile(title: str, body: str) -> dict[str, int]:
-    """An article's most frequent meaningful words, with counts; the title counts twice."""
-    title_words = _words(title)
-    words = Counter(title_words)
-    words.update(title_words)
-    words.update(_words(rendering.plain_text(body)))
-    return dict(words.most_common(PROFILE_TERMS))
-
-
-def _words(text: str) -> list[str]:
-    return [word for word in WORD.findall(text.lower()) if word not in STOP_WORDS]
+    """An article's most frequent meaningful words, with counts (words.profile_of)."""
+    return profile_of(title, rendering.plain_text(body))
 
 
 @dataclass
@@ -83,6 +64,7 @@ class Candidate:
     series: frozenset = frozenset()
     topics: frozenset = frozenset()
     vector: dict[str, float] = field(default_factory=dict)
+    query: list[str] = field(default_factory=list)  # its heaviest words, to find candidates
 
 
 class Corpus:
@@ -94,7 +76,7 @@ class Corpus:
         self.recency: dict[int, float] = {}  # each article's tie-breaker, added to its score
         self.by_book, self.by_topic = defaultdict(set), defaultdict(set)
         self.by_author, self.by_series = defaultdict(set), defaultdict(set)
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.postings: dict[str, list[int]] = {}  # word -> its strongest articles
         profiles = {}
         for article_id, published_at, is_public, profile in articles:
             self.articles[article_id] = Candidate(article_id, published_at)
@@ -127,20 +109,22 @@ class Corpus:
     def _index_text(self, profiles: dict[int, dict[str, int]]) -> None:
         document_frequency = Counter(word for profile in profiles.values() for word in profile)
         total = max(len(profiles), 1)
+        postings = defaultdict(list)
         for article_id, profile in profiles.items():
             weights = {
                 word: (1 + math.log(count)) * math.log(1 + total / document_frequency[word])
                 for word, count in profile.items()
             }
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            vector = {word: w / norm for word, w in weights.items()}
-            self.articles[article_id].vector = vector
-            for word, weight in vector.items():
-                self.postings[word].append((article_id, weight))
-        for posting in self.postings.values():
+            candidate = self.articles[article_id]
+            candidate.vector = {word: w / norm for word, w in weights.items()}
+            candidate.query = heapq.nlargest(QUERY_TERMS, weights, key=weights.__getitem__)
+            for word, weight in candidate.vector.items():
+                postings[word].append((weight, article_id))
+        for word, posting in postings.items():
             if len(posting) > POSTINGS_CAP:
-                posting.sort(key=lambda item: item[1], reverse=True)
-                del posting[POSTINGS_CAP:]
+                posting = heapq.nlargest(POSTINGS_CAP, posting)
+            self.postings[word] = [article_id for _, article_id in posting]
 
     def related(
         self, article_id: int, *, excluded: set[int] = frozenset(), limit: int | None = None
@@ -191,11 +175,16 @@ class Corpus:
             for value in values:
                 if len(index[value]) <= POSTINGS_CAP:  # shared by more, it tells little
                     shared[name].update(index[value])
-        similarity = shared["text"] = {}
-        so_far = similarity.get  # a plain dict: a Counter's misses cost a Python call each
-        for word, weight in me.vector.items():
-            for other, other_weight in self.postings.get(word, ()):
-                similarity[other] = so_far(other, 0.0) + weight * other_weight
+        # Text: the articles that share most of my heaviest words (counted in C by
+        # Counter.update), then the exact cosine of the whole vectors for those alone.
+        hits = Counter()
+        for word in me.query:
+            hits.update(self.postings.get(word, ()))
+        mine, similarity = me.vector, {}
+        for other_id, _ in hits.most_common(TEXT_CANDIDATES):
+            theirs = self.articles[other_id].vector
+            similarity[other_id] = sum(mine[word] * theirs[word] for word in mine.keys() & theirs)
+        shared["text"] = similarity
         return shared
 
     def _signals(self, me: Candidate, other_id: int, shared: dict) -> dict[str, float]:
@@ -336,12 +325,16 @@ def _insert(rows: list[tuple]) -> None:
         )
 
 
-def refresh_profiles(progress: Callable[[int, int], None] | None = None) -> None:
-    """Recompute every article's text profile (after a change to the tokenizer, or for
-    articles written in bulk); only the profiles that changed are written."""
-    total = Article.objects.count()
-    batch = []
+def refresh_profiles(
+    *, every: bool = False, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Compute the text profiles that are missing (articles written in bulk, around
+    Article.save), or with `every` all of them (after a change to articles.words); only
+    the profiles that changed are written. Returns the number written."""
     articles = Article.objects.only("pk", "title", "body", "text_profile").order_by("pk")
+    if not every:
+        articles = articles.filter(text_profile={})
+    total, written, batch = articles.count(), 0, []
     for done, article in enumerate(articles.iterator(chunk_size=500), 1):
         profile = text_profile(article.title, article.body)
         if profile != article.text_profile:
@@ -349,17 +342,23 @@ def refresh_profiles(progress: Callable[[int, int], None] | None = None) -> None
             batch.append(article)
         if len(batch) >= 500:
             Article.objects.bulk_update(batch, ["text_profile"])
+            written += len(batch)
             batch.clear()
         if progress and done % 500 == 0:
             progress(done, total)
     Article.objects.bulk_update(batch, ["text_profile"])
+    return written + len(batch)
 
 
 def refresh_all(
-    *, progress: Callable[[int, int], None] | None = None, batch_size: int = 500
+    *,
+    every_profile: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 500,
 ) -> int:
-    """Recompute every article's list. Returns the number of articles refreshed."""
-    refresh_profiles()
+    """Recompute every article's list (and the text profiles missing, or with
+    `every_profile` all of them). Returns the number of articles refreshed."""
+    refresh_profiles(every=every_profile)
     corpus = load_corpus()
     ids = sorted(corpus.articles)
     for start in range(0, len(ids), batch_size):
@@ -372,11 +371,7 @@ def refresh_all(
 def refresh_for(*articles: Article) -> set[int]:
     """After these articles were saved, published or withdrawn: refresh their own lists
     and those of the articles they enter or leave, over one reading of the corpus.
-    Returns the ids refreshed."""
-    for article in articles:
-        Article.objects.filter(pk=article.pk).update(
-            text_profile=text_profile(article.title, article.body)
-        )
+    Returns the ids refreshed. (Their text profiles were kept by Article.save.)"""
     corpus = load_corpus()
     changed = {article.pk for article in articles}
     touched = set(changed)

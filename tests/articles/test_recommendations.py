@@ -217,3 +217,50 @@ def test_topic_page_and_archive(client, db):
     assert (
         "Naval history" in text_of(client.get(old.get_absolute_url()).content, ".article__meta")[0]
     )
+
+
+def test_saving_an_article_keeps_its_word_counts_for_the_text_signal(db):
+    article = make_article(title="Lighthouse keepers", body="The **lamp** and the lamp room.")
+    assert article.text_profile == {"lighthouse": 2, "keepers": 2, "lamp": 2, "room": 1}
+    article.body = "Fog signals and foghorns."
+    article.save(update_fields=["body"])
+    article.refresh_from_db()
+    assert article.text_profile == {"lighthouse": 2, "keepers": 2, "fog": 1, "signals": 1,
+                                    "foghorns": 1}  # fmt: skip
+    assert article.excerpt == "Fog signals and foghorns."
+
+
+def test_articles_written_in_bulk_get_their_word_counts_on_the_next_refresh(corpus):
+    navy = [pk for pk, group in corpus.items() if group == "navy"]
+    # Written around Article.save (a bulk load): no word counts, so no text signal.
+    Article.objects.filter(pk__in=navy).update(text_profile={})
+    refresh_all()
+    assert all(Article.objects.get(pk=pk).text_profile for pk in navy)
+    first = Recommendation.objects.filter(article_id=navy[0]).order_by("-score").first()
+    assert "similar text" in first.reasons
+
+
+def test_the_profiles_option_recounts_every_article(corpus, capsys):
+    from django.core.management import call_command
+
+    navy = [pk for pk, group in corpus.items() if group == "navy"]
+    Article.objects.filter(pk=navy[0]).update(text_profile={"stale": 1})
+    call_command("refresh_recommendations")
+    assert Article.objects.get(pk=navy[0]).text_profile == {"stale": 1}  # missing ones only
+    call_command("refresh_recommendations", "--profiles")
+    assert "admiral" in Article.objects.get(pk=navy[0]).text_profile
+
+
+def test_text_candidates_are_bounded_but_the_closest_still_wins(db, monkeypatch):
+    """Only the few articles sharing most heavy words are compared word by word; the
+    closest in words is among them, however many share a word or two."""
+    from articles import recommendations
+
+    monkeypatch.setattr(recommendations, "TEXT_CANDIDATES", 3)
+    twin = make_article(title="Telescope", body="nebula galaxy orbit comet quasar")
+    decoys = [make_article(title=f"Decoy {n}", body="telescope harvest") for n in range(6)]
+    again = make_article(title="Telescope", body="nebula galaxy orbit comet")
+    ranking = load_corpus()
+    assert len(ranking._shared(ranking.articles[twin.pk])["text"]) <= 3
+    assert [pk for _, pk, _ in ranking.related(twin.pk, limit=2)][0] == again.pk
+    assert decoys  # sharing one word each, they crowd the candidates in number only
