@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, Window
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -90,8 +91,13 @@ class BookDetailView(CachedPageMixin, DetailView):
         # article that changes drops the pages of the books it embeds.
         # The newest ARTICLES_LIMIT (a popular book is in hundreds): the page's cost
         # must not follow how much has been written about it.
-        self.articles = list(book.articles.published().for_teasers()[:ARTICLES_LIMIT])
-        articles_total = book.articles.published().count()
+        # How many there are in all comes with them (a window over the whole match).
+        self.articles = list(
+            book.articles.published()
+            .for_teasers()
+            .annotate(of_all=Window(Count("pk")))[:ARTICLES_LIMIT]
+        )
+        articles_total = self.articles[0].of_all if self.articles else 0
         # Each list chooses its books' ids; the cards of all of them load together.
         others = Book.objects.public().exclude(pk=book.pk).values_list("pk", flat=True)
         series = list(others.in_series(book.series)[:SERIES_LIMIT]) if book.series else []
