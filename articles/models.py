@@ -16,7 +16,7 @@ from . import rendering
 from .words import profile_of
 
 TEASER_LENGTH = 160
-RANKED_MATCHES = 500  # matches of an article search ranked by relevance (the newest)
+RANKED_MATCHES = 200  # matches of an article search ranked by relevance (the newest)
 # SQLite's full-text index of articles (migration 0006); PostgreSQL stores a tsvector.
 ARTICLE_INDEX = FTS5Index(
     "articles_article",
