@@ -453,8 +453,12 @@ class BookAlias(models.Model):
         return self.book
 
 
-class Contribution(models.Model):
+class Contribution(RemembersLoadedValues, models.Model):
     """An author's part in a book, in the order the cover names them."""
+
+    # A credit given to another author (or moved to another book) changes the pages
+    # and search documents of both (catalogue.signals).
+    remembered_fields = ("book_id", "author_id")
 
     class Role(models.TextChoices):
         AUTHOR = "author", "Author"

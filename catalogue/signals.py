@@ -42,7 +42,13 @@ def author_changed(sender, instance: Author, **kwargs):
 
 @receiver([post_save, post_delete], sender=Contribution)
 def credit_changed(sender, instance: Contribution, **kwargs):
-    invalidate(tag_for_id(Book, instance.book_id), tag_for_id(Author, instance.author_id))
+    # The book and author it names now, and those it named when read, if others: the
+    # old author's page lists the book no more, the old book's card names them no more.
+    book_ids = {instance.book_id, instance.changed_from("book_id")} - {None}
+    author_ids = {instance.author_id, instance.changed_from("author_id")} - {None}
+    invalidate(*tags_for_ids(Book, book_ids), *tags_for_ids(Author, author_ids))
+    refresh_author_names(sorted(book_ids))
+    instance.remember_values()  # a second save changes nothing more
 
 
 @receiver([post_save, post_delete], sender=Rating)
@@ -76,11 +82,7 @@ def reader_leaving(sender, instance, **kwargs):
 
 
 # --- The search document: Book.author_names in step with the credits ------------------
-
-
-@receiver([post_save, post_delete], sender=Contribution)
-def credit_names_changed(sender, instance: Contribution, **kwargs):
-    refresh_author_names([instance.book_id])
+# (a credit's own changes: credit_changed above)
 
 
 @receiver(post_save, sender=Author)

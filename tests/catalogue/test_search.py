@@ -226,6 +226,17 @@ def test_a_new_credit_names_its_author_in_order(client, shelf):
     assert names_of(book) == "Brian Herbert"
 
 
+def test_a_credit_moved_to_another_book_leaves_the_first(client, shelf):
+    herbert = make_author(name="Frank Herbert")
+    credit = Contribution.objects.create(book=shelf["dune"], author=herbert)
+    credit = Contribution.objects.get(pk=credit.pk)  # read back, as a form would
+    credit.book = shelf["hunger"]
+    credit.save()
+    assert names_of(shelf["dune"]) == ""
+    assert "Frank Herbert" in names_of(shelf["hunger"])
+    assert search(client, "herbert")[0] == ["The Hunger Games"]
+
+
 def test_renaming_an_author_renames_them_in_every_book(client, shelf):
     collins = Author.objects.get(name="Suzanne Collins")
     collins.name = "S. M. Collins-Hale"

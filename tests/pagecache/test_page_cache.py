@@ -88,6 +88,24 @@ def test_renaming_an_author_refreshes_the_pages_of_their_books(
     )
 
 
+def test_crediting_a_book_to_another_author_refreshes_both_authors_pages(
+    client, site, django_capture_on_commit_callbacks
+):
+    old_author = site["author"]
+    new_author = make_author(name="Ann Other")
+    for url in (old_author.get_absolute_url(), new_author.get_absolute_url()):
+        get(client, url)
+        assert get(client, url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        credit = site["book"].contributions.get()  # as the desk's inline loads it
+        credit.author = new_author
+        credit.save()
+    assert text_of(get(client, old_author.get_absolute_url()).content, ".book-card__title") == []
+    assert text_of(get(client, new_author.get_absolute_url()).content, ".book-card__title") == [
+        "The Last Battle"
+    ]
+
+
 def test_each_visitor_gets_their_own_token_and_rating_on_a_cached_page(
     site, django_capture_on_commit_callbacks
 ):
