@@ -261,9 +261,9 @@ def child(args) -> int:
 
 
 def vacuum() -> None:
-    """VACUUM ANALYZE before measuring: a refresh of derived data or an earlier run's
-    import (its books deleted again) leaves dead rows that slowed pages by half, and
-    the figures would depend on what ran before."""
+    """VACUUM ANALYZE before measuring: a refresh of derived data, or an earlier run's
+    import (rolled back), leaves dead rows that made the same pages up to 1.8× slower,
+    so the figures depended on what ran before."""
     from django.db import connection
 
     started = time.perf_counter()
