@@ -47,8 +47,10 @@ class ConflictSafeForm(forms.ModelForm):
         if not self.instance.pk or not self.is_bound:
             return cleaned
         current = self.stored.number if self.stored else self.stored_number()
-        loaded = cleaned.get(VERSION_FIELD)
-        if current is None or not loaded or loaded == str(current):
+        # No version posted (a form from before the desk numbered versions, a script, a
+        # tampered page) says nothing of what the editor saw: a conflict, never a pass.
+        loaded = (cleaned.get(VERSION_FIELD) or "").strip()
+        if current is None or loaded == str(current):
             if current is not None:
                 # The save makes the next number, whatever the instance was read as (a
                 # restore reverts the row, and its number, to the old version's).
@@ -79,6 +81,13 @@ class ConflictSafeForm(forms.ModelForm):
         conflict = self.conflict
         when = f" at {local_time(conflict.theirs.saved_at)}" if conflict.theirs.saved_at else ""
         by = f" by {conflict.saved_by}" if conflict.saved_by else f" (by {conflict.author})"
+        if not loaded:
+            return (
+                f"Not saved: this form did not say which version of “{self.instance}” you "
+                f"opened, so it could overwrite a newer save. The stored version "
+                f"{conflict.number}, saved{by}{when}, is below against yours, which is "
+                "still in the form. Compare them, then keep yours or take theirs."
+            )
         opened = f"version {loaded}" if loaded.isdigit() else "it"
         return (
             f"Not saved: “{self.instance}” was changed{by}{when} (version {conflict.number}), "

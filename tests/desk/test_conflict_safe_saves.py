@@ -336,3 +336,24 @@ def test_restoring_an_older_slug_keeps_the_address_it_leaves(editors, client):
     assert client.get("/books/beloved-1987/")["Location"] == "/books/beloved/"
     assert "Beloved" in text_of(client.get(article.get_absolute_url()).content, "main")[0]
     assert rendering.missing_refs(article.body) == []
+
+
+@pytest.mark.parametrize("posted", ["", None], ids=["empty", "missing"])
+def test_a_form_without_its_version_is_a_conflict_not_an_overwrite(editors, article, posted):
+    first, second = editors
+    stale = opened(first, change_url(article))
+    theirs = opened(second, change_url(article))
+    assert second.post(change_url(article), {**theirs, "body": "Their words."}).status_code == 302
+
+    stale["body"] = "My stale words."
+    if posted is None:
+        del stale["loaded_version"]
+    else:
+        stale["loaded_version"] = posted
+    refused = first.post(change_url(article), stale)
+    assert refused.status_code == 200
+    assert Article.objects.get(pk=article.pk).body == "Their words."
+    errors = text_of(refused.content, ".errorlist.nonfield li")
+    assert any("did not say which version" in error for error in errors), errors
+    assert form_values(refused)["body"] == "My stale words."
+    assert text_of(refused.content, ".desk-conflict button") == ["Keep mine", "Take theirs"]
