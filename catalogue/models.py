@@ -564,6 +564,32 @@ class Rating(models.Model):
         return str(self.user) if self.user_id else f"visitor {self.visitor[:8]}"
 
 
+class RateLimitCounter(models.Model):
+    """How many times one client did one kind of thing in one window of time.
+
+    Kept in the database, not the cache: every app server shares it, and no flood of
+    cached pages can evict it (a cache under memory pressure drops keys it chose to
+    keep). Counted by catalogue.readers.over_limit; windows that have ended are deleted
+    a bounded batch at a time as new ones open.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=128)
+    window_ends_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_ends_at"], name="rate_limit_one_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_ends_at"], name="rate_limit_window_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.count} until {self.window_ends_at:%H:%M:%S}"
+
+
 # The desk's imports (a dry run, then the import, in the background) have a module of
 # their own; importing it here makes ImportJob one of this app's models.
 from .import_jobs import ImportJob  # noqa: E402, F401

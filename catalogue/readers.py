@@ -6,14 +6,18 @@ never stored: only a keyed hash, used to spot and remove floods from one network
 
 import ipaddress
 import logging
+import math
 import secrets
-import time
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from .models import RateLimitCounter
 from .ratings import Reader
 
 logger = logging.getLogger(__name__)
@@ -80,19 +84,46 @@ def address_hash(address: str) -> str:
     return salted_hmac("colophon.catalogue.address", address, algorithm="sha256").hexdigest()
 
 
-def over_limit(scope: str, key: str, limit: int, window: int) -> int:
-    """Count one action in a shared-cache window; seconds to wait if over `limit`, else 0.
+FORGET_BATCH = 1_000  # ended windows deleted at once, whenever a new window opens
 
-    The counter lives in the shared cache, so every app server sees the same count. If
-    the cache is down, the action is allowed (and a warning logged): ratings matter more
-    than throttling them.
+
+def count_action(scope: str, key: str, window: int) -> tuple[int, int]:
+    """Count one action by `key` in the current `window` seconds: the count so far
+    (this one included) and the seconds until the window ends.
+
+    The counter is a row in the database: shared by every app server and never evicted
+    by the page cache. If it cannot be written, the action counts as the first (and a
+    warning is logged): ratings matter more than throttling them.
     """
-    now = int(time.time())
-    cache_key = f"throttle:{scope}:{key}:{now // window}"
+    now = timezone.now()
+    seconds = int(now.timestamp())
+    ends_at = datetime.fromtimestamp(seconds - seconds % window + window, tz=UTC)
+    database = router.db_for_write(RateLimitCounter)  # read back where it was written
+    counters = RateLimitCounter.objects.using(database)
+    this_window = counters.filter(scope=scope, key=key, window_ends_at=ends_at)
+    opened = False
     try:
-        cache.add(cache_key, 0, timeout=window + 5)
-        count = cache.incr(cache_key)
-    except Exception:  # any cache backend error: fail open
-        logger.warning("Rate limit for %s not checked: the cache is unavailable.", scope)
-        return 0
-    return window - now % window if count > limit else 0
+        with transaction.atomic(using=database):
+            # The update locks the row until commit, so the count read back is exact.
+            if not this_window.update(count=F("count") + 1):
+                try:
+                    with transaction.atomic(using=database):
+                        counters.create(scope=scope, key=key, window_ends_at=ends_at, count=1)
+                    opened = True
+                except IntegrityError:  # another request opened it first
+                    this_window.update(count=F("count") + 1)
+            count = this_window.values_list("count", flat=True).get()
+        if opened:
+            ended = counters.filter(window_ends_at__lte=now).values_list("pk", flat=True)
+            counters.filter(pk__in=list(ended[:FORGET_BATCH])).delete()
+    except DatabaseError:
+        logger.warning("Rate limit for %s not checked: the database refused the count.", scope)
+        return 1, 0
+    return count, max(1, math.ceil((ends_at - now).total_seconds()))
+
+
+def over_limit(scope: str, key: str, limit: int, window: int) -> int:
+    """Count one action; the seconds to wait if that makes more than `limit` in the
+    window, else 0."""
+    count, window_left = count_action(scope, key, window)
+    return window_left if count > limit else 0

@@ -193,6 +193,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+# Failed sign-ins are kept in the database, where no flood of cached pages evicts them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The address is the one the rate limits use: behind TRUSTED_PROXIES proxies, the one the
 # nearest trusted proxy appended to X-Forwarded-For; otherwise the connection's. So a
 # stranger cannot lock an editor out by failing from elsewhere, and a forged header

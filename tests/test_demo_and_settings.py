@@ -78,20 +78,6 @@ def test_management_commands_run_without_a_secret_key_and_say_so():
     assert "colophon.W001" in result.stderr
 
 
-def test_several_workers_on_a_per_process_cache_are_warned_about(tmp_path):
-    code = "from django.core.management import execute_from_command_line as run; "
-    code += "run(['manage.py', 'check', '--deploy', '--fail-level', 'CRITICAL'])"
-    env = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "DATABASE_URL": f"sqlite:///{tmp_path}/db"}
-    local = run_settings(code=code, WEB_CONCURRENCY="2", CACHE_URL="locmemcache://", **env)
-    assert "colophon.W002" in local.stderr, local.stderr
-    shared = run_settings(
-        code=code, WEB_CONCURRENCY="2", CACHE_URL="redis://127.0.0.1:6379/9", **env
-    )
-    assert "colophon.W002" not in shared.stderr
-    single = run_settings(code=code, WEB_CONCURRENCY="1", CACHE_URL="locmemcache://", **env)
-    assert "colophon.W002" not in single.stderr
-
-
 def test_tasks_run_at_once_in_development_and_queue_in_production():
     code = "import django; django.setup(); from django.conf import settings; "
     code += "print(settings.TASKS['default']['BACKEND'])"
