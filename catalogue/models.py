@@ -322,6 +322,13 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
         aliases = BookAlias.objects.exclude(slug="")
         return aliases.exclude(book=other_than.pk) if other_than and other_than.pk else aliases
 
+    @classmethod
+    def old_isbns(cls, other_than=None):
+        """ISBNs books had, but `other_than`'s: `[[book:old ISBN]]` embeds the book that
+        had it, so no other book may take one."""
+        aliases = BookAlias.objects.exclude(isbn13="")
+        return aliases.exclude(book=other_than.pk) if other_than and other_than.pk else aliases
+
     def keep_old_addresses(self, old_slug: str, old_isbn13: str = "") -> None:
         """After a rename: the old slug redirects here and `[[book:old-slug]]` (or the old
         ISBN) still embeds this book. Aliases always name the book, not a slug, so a
@@ -347,6 +354,26 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
                 raise ValidationError(
                     {"publication_year": "The year does not match the publication date."}
                 )
+
+    def validate_unique(self, exclude=None):
+        """An old ISBN is as taken as a live one. Checked here rather than in clean():
+        imports settle ISBNs for a whole batch at once and skip this per row."""
+        super().validate_unique(exclude)
+        if self.isbn13 and "isbn13" not in (exclude or ()):
+            self.refuse_old_isbn()
+
+    def refuse_old_isbn(self) -> None:
+        """Model validation: an ISBN another book had cannot be given to this one."""
+        spellings = {self.isbn13, self.isbn10} - {""}  # aliases hold ISBN-13s; ISBN-10s too
+        aliases = Book.old_isbns(other_than=self).filter(isbn13__in=spellings)
+        alias = aliases.select_related("book").order_by("-created_at", "-pk").first()
+        if alias is not None:
+            raise ValidationError(
+                {
+                    "isbn13": f"“{self.isbn13}” is an old ISBN of “{alias.book}”: embeds by "
+                    "it show that book. Check the ISBN, or merge the two books."
+                }
+            )
 
     @property
     def publication_label(self) -> str:

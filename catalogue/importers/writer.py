@@ -80,7 +80,7 @@ class BatchWriter:
     def plan(self, records: list[BookRecord]) -> BatchPlan:
         """What becomes of each record, from reads alone; unchanged, skipped and
         warned rows are told at once."""
-        existing = self._existing_books(records)
+        existing, old_isbns = self._existing_books(records)
         by_id = {book.goodreads_id: book for book in existing if book.goodreads_id}
         by_isbn = {book.isbn13: book for book in existing if book.isbn13}
         merged_away = self._merged_away(records)
@@ -103,18 +103,29 @@ class BatchWriter:
             if record.isbn13 in self.isbns:
                 self._drop_isbn(record, f"line {self.isbns[record.isbn13]}")
             book = by_id.get(record.goodreads_id)
-            if book is None and record.isbn13:
-                # An ISBN alone matches only a book no source has claimed (an editor's).
-                candidate = by_isbn.get(record.isbn13)
-                book = candidate if candidate and candidate.goodreads_id is None else None
-            self._settle_isbn(record, book, by_isbn.get(record.isbn13))
+            # The Goodreads id is unknown to the catalogue: the ISBN says which book the
+            # row is, a live ISBN first, then an old one (which embeds still show).
+            by_isbn_alone = book is None and bool(record.isbn13)
+            if by_isbn_alone:
+                book = by_isbn.get(record.isbn13) or old_isbns.get(record.isbn13)
+            self._settle_isbn(record, book, by_isbn.get(record.isbn13), old_isbns)
             if book is None:
                 book = Book(**record.book_values(), status=self.new_book_status)
                 if self._valid(record, book):
                     plan.new.append((record, book))
                 continue
             values = record.book_values(updating=True)
-            if book.pk in edited:
+            # A book another Goodreads id names is that id's: a row matched by its ISBN
+            # alone (another edition's id, or none) only fills what the book lacks.
+            claimed = book.goodreads_id is not None and book.goodreads_id != record.goodreads_id
+            if by_isbn_alone and claimed and record.isbn13:
+                self.outcomes.row_warned(
+                    record,
+                    f"ISBN {record.isbn13} is “{book.title}”'s, which the catalogue knows "
+                    f"by Goodreads id {book.goodreads_id}: the row is that book and only "
+                    "fills what it lacks",
+                )
+            if book.pk in edited or claimed:
                 # An editor's word stands: the source only fills blanks and refreshes
                 # the figures it owns.
                 values = {
@@ -163,18 +174,22 @@ class BatchWriter:
         # The batch's search documents name their authors: one query for the batch.
         refresh_author_names([book.pk for _, book in credited])
 
-    def _existing_books(self, records: list[BookRecord]) -> list[Book]:
+    def _existing_books(self, records: list[BookRecord]) -> tuple[list[Book], dict[str, Book]]:
+        """The books the records' Goodreads ids and ISBNs name, and the books that had
+        the records' ISBNs before (old ISBN -> book), in three queries."""
         ids = [r.goodreads_id for r in records if r.goodreads_id]
         isbns = [r.isbn13 for r in records if r.isbn13]
+        # The latest alias of an ISBN wins, as it does for embeds (articles.rendering).
+        aliases = Book.old_isbns().filter(isbn13__in=isbns).order_by("created_at", "pk")
+        old_isbns = dict(aliases.values_list("isbn13", "book_id"))
         # "isbn13 <> ''" said outright: the unique index on ISBNs is partial (on that
         # condition), and PostgreSQL cannot prove a long IN list implies it, so without
         # it each batch read the whole table.
         by_isbn = Q(isbn13__in=isbns) & ~Q(isbn13="")
-        return list(
-            Book.objects.filter(Q(goodreads_id__in=ids) | by_isbn).prefetch_related(
-                "contributions__author"
-            )
-        )
+        named = Q(goodreads_id__in=ids) | by_isbn | Q(pk__in=set(old_isbns.values()))
+        books = list(Book.objects.filter(named).prefetch_related("contributions__author"))
+        by_pk = {book.pk: book for book in books}
+        return books, {isbn13: by_pk[pk] for isbn13, pk in old_isbns.items() if pk in by_pk}
 
     def _edited_in_desk(self, books: list[Book]) -> set[int]:
         """Books an editor has saved in the desk (they have a version in its history)."""
@@ -192,15 +207,38 @@ class BatchWriter:
         aliases = BookAlias.objects.filter(goodreads_id__in=ids)
         return set(aliases.values_list("goodreads_id", flat=True))
 
-    def _settle_isbn(self, record: BookRecord, book: Book | None, holder: Book | None) -> None:
+    def _settle_isbn(
+        self,
+        record: BookRecord,
+        book: Book | None,
+        holder: Book | None,
+        old_isbns: dict[str, Book],
+    ) -> None:
         """Two books with one ISBN are two editions: the one in the catalogue keeps it,
-        and the first row of the file that carries it keeps it from the later ones."""
+        and the first row of the file that carries it keeps it from the later ones. An
+        old ISBN is never given again, not even to the book that had it (an editor
+        changed it)."""
         if not record.isbn13:
             return
+        had_it = old_isbns.get(record.isbn13) if holder is None else None
         if holder is not None and holder is not book:
             self._drop_isbn(record, f"“{holder.title}” (already in the catalogue)")
+        elif had_it is not None and had_it is not book:
+            self.outcomes.row_warned(
+                record,
+                f"ISBN {record.isbn13} is an old ISBN of “{had_it.title}” (embeds by it show "
+                "that book); this book is imported without it",
+            )
+            record.isbn13 = ""
         else:
             self.isbns[record.isbn13] = record.line
+            if had_it is not None:
+                self.outcomes.row_warned(
+                    record,
+                    f"ISBN {record.isbn13} is an old ISBN of “{had_it.title}”: the row is "
+                    "that book, which keeps its ISBN",
+                )
+                record.isbn13 = ""
 
     def _drop_isbn(self, record: BookRecord, where: str) -> None:
         self.outcomes.row_warned(
