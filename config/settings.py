@@ -55,7 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "website.middleware.HealthCheckMiddleware",  # first: probes by IP, over plain http
+    # First: a body too large for its kind of request is refused before anything reads it.
+    "website.middleware.BodyLimitMiddleware",
+    "website.middleware.HealthCheckMiddleware",  # probes by IP, over plain http
+    "website.middleware.CookieFlagsMiddleware",  # sees every cookie set or deleted
     "website.middleware.RequestIdMiddleware",
     "website.middleware.HttpsRedirectMiddleware",
     # Cached pages for everyone stop here, sent as they were finished the first time.
@@ -269,6 +272,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: the desk's take the form's token
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

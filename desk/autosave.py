@@ -60,6 +60,20 @@ def forget(user, opts, obj) -> None:
     AutosavedForm.objects.filter(user=user, form_key__in=keys).delete()
 
 
+# PostgreSQL can store no NUL character, in text or in JSON; nobody types one either.
+NUL_REFUSED = "The form holds a NUL character, which cannot be kept: remove it."
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(name) or _holds_nul(item) for name, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def _refuse(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -70,6 +84,8 @@ def autosave_view(request: HttpRequest) -> JsonResponse:
     key = (request.POST if request.method == "POST" else request.GET).get("key", "")
     if not key or len(key) > 100:
         return _refuse("Which form? (key)")
+    if "\x00" in key:
+        return _refuse(NUL_REFUSED)
     mine = AutosavedForm.objects.filter(user=request.user, form_key=key)
     if request.method == "GET":
         kept = mine.first()
@@ -108,6 +124,8 @@ def _post(request, key, mine) -> JsonResponse:
         return _refuse("fields: not JSON")
     if not isinstance(fields, dict) or len(fields) > MAX_FIELDS:
         return _refuse("fields: an object of field names")
+    if _holds_nul(fields):
+        return _refuse(NUL_REFUSED)
     kept = {
         str(name): value for name, value in fields.items() if name not in NOT_KEPT and _text(value)
     }

@@ -1,8 +1,10 @@
-"""Project-wide middleware: request ids, health checks, HTTPS behind a proxy, and a
-calm answer when the database is away."""
+"""Project-wide middleware: bodies bounded before they are read, request ids, health
+checks, HTTPS behind a proxy, cookies always Secure and HttpOnly, and a calm answer when
+the database is away."""
 
 import ipaddress
 import logging
+import re
 import time
 import uuid
 from contextvars import ContextVar
@@ -12,7 +14,15 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponseNotAllowed, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 
 from pagecache.middleware import database_unavailable
 
@@ -20,13 +30,119 @@ request_id: ContextVar[str] = ContextVar("request_id", default="-")
 access_log = logging.getLogger("colophon.access")
 logger = logging.getLogger(__name__)
 
+KB, MB = 1024, 1024 * 1024
+# Room for what wraps a file in a multipart post (boundaries, the form's other fields).
+MULTIPART_MARGIN = 1 * MB
+# What a request may declare in Content-Length, by kind (BodyLimitMiddleware). The same
+# limits are kept at the front, in deploy/varnish/colophon.vcl: change both together.
+PUBLIC_BODY_LIMIT = 64 * KB  # the site's own forms are a few fields; the desk's login too
+RATING_BODY_LIMIT = 16 * KB  # a token and a score
+IMPORT_BODY_LIMIT = 50 * MB + MULTIPART_MARGIN  # catalogue.forms.MAX_IMPORT_BYTES
+RATING_PATH = re.compile(r"^/books/[^/]+/rate/$")
+IMPORT_PATH = "catalogue/book/import/"
+
+# A signed preview link opens a draft to whoever holds it: never written whole in a log.
+PREVIEW_TOKEN = re.compile(r"(/articles/preview/)[^/?#\s'\"]+")
+
+
+def without_secrets(text: str) -> str:
+    """`text` (a path, a log line) with preview-link tokens cut."""
+    return PREVIEW_TOKEN.sub(r"\1…", text)
+
 
 class RequestIdFilter(logging.Filter):
-    """Adds the current request's id to every log record (for JSON logs)."""
+    """Adds the current request's id to every log record (for JSON logs), and cuts
+    preview-link tokens from what the record says (Django's own error lines name the
+    path, and a JSON log would write the request beside them)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                without_secrets(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = without_secrets(record.msg)
+        if hasattr(record, "request") and not isinstance(record.request, str):
+            record.request = without_secrets(repr(record.request))
         return True
+
+
+def body_limit(request) -> tuple[int, str]:
+    """The most `request` may carry, in bytes, and what kind of request it is."""
+    path = request.path_info
+    desk = "/" + settings.ADMIN_URL
+    if path.startswith(desk) and settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # Only a signed-in editor (who has a session) sends the desk anything large;
+        # a stranger's post to the desk is held to the public limit.
+        if path[len(desk) :] == IMPORT_PATH:
+            return IMPORT_BODY_LIMIT, "an import"
+        # The desk's other forms (a 10 MB cover rides in the book's; autosave and the
+        # previews post an article's fields): what Django itself reads of a form.
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + MULTIPART_MARGIN, "a desk form"
+    if RATING_PATH.match(path):
+        return RATING_BODY_LIMIT, "a rating"
+    return PUBLIC_BODY_LIMIT, "a form"
+
+
+class BodyLimitMiddleware:
+    """Refuses a request whose body is too large by what it declares, before anything
+    reads it (the CSRF check reads a post's fields), with a limit per kind of request.
+
+    First in the chain. Also refuses a path or query string holding a NUL byte (no form,
+    filter or search needs one, and PostgreSQL cannot store or compare it), and a body
+    of unknown length (chunked): Django reads only what Content-Length declares, so such
+    a body would be dropped unread and the form would arrive empty.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "").lower():
+            return HttpResponseBadRequest(
+                "The address holds a NUL character (%00), which no page accepts.",
+                content_type="text/plain; charset=utf-8",
+            )
+        if "HTTP_TRANSFER_ENCODING" in request.META:
+            return HttpResponse(
+                "A request body needs a Content-Length.",
+                status=411,
+                content_type="text/plain; charset=utf-8",
+            )
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads nothing of a body it cannot measure
+        limit, kind = body_limit(request)
+        if declared > limit:
+            response = render(
+                request,
+                "413.html",
+                {"limit": filesizeformat(limit), "kind": kind},
+                status=413,
+            )
+            response["Connection"] = "close"  # the rest of the body is not wanted
+            return response
+        return self.get_response(request)
+
+
+class CookieFlagsMiddleware:
+    """Every cookie the site sets or deletes is HttpOnly, and Secure whenever the
+    session's is: Django's own deletions (the session's at logout, the flash messages'
+    once shown) carry neither flag. No script reads a cookie (the desk's scripts take
+    the CSRF token from the form)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for morsel in response.cookies.values():
+            morsel["httponly"] = True
+            if settings.SESSION_COOKIE_SECURE:
+                morsel["secure"] = True
+        return response
 
 
 class RequestIdMiddleware:
@@ -47,11 +163,11 @@ class RequestIdMiddleware:
             access_log.info(
                 "%s %s %s",
                 request.method,
-                request.get_full_path()[:500],
+                without_secrets(request.get_full_path())[:500],
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path[:500],
+                    "path": without_secrets(request.path)[:500],
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
