@@ -294,8 +294,7 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         )
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.refresh_embedded_books()
+        super().save_related(request, form, formsets, change)  # the save kept the embeds
         # In the background once the save commits: the editor's request never waits.
         refresh_recommendations_after_commit([form.instance.pk])
 

@@ -58,6 +58,36 @@ class ArticleQuerySet(models.QuerySet):
         the stored excerpt) and the recommendation engine's word counts."""
         return self.defer("body", "text_profile")
 
+    def refresh_embedded_books(self, *, batch_size: int = 500) -> list[int]:
+        """Bring these articles' recorded embeds up to date with their bodies, after bodies
+        or books changed outside Django (SQL, a data migration): the ids of the articles
+        whose embeds changed. Reads a batch of bodies at a time; an article whose embeds
+        are already right costs no write."""
+        through = Article.embedded_books.through
+        changed, after = [], 0
+        while batch := list(
+            self.filter(pk__gt=after).order_by("pk").only("pk", "slug", "body")[:batch_size]
+        ):
+            after = batch[-1].pk
+            refs = {article.pk: rendering.embed_refs(article.body) for article in batch}
+            found = rendering.find_books(
+                {ref for article_refs in refs.values() for ref in article_refs},
+                Book.objects.only("pk", "slug", "isbn13"),
+            )
+            recorded = {article.pk: set() for article in batch}
+            for article_id, book_id in through.objects.filter(article__in=batch).values_list(
+                "article_id", "book_id"
+            ):
+                recorded[article_id].add(book_id)
+            for article in batch:
+                embedded = {found[ref].pk for ref in refs[article.pk] if ref in found}
+                if embedded != recorded[article.pk]:
+                    article.embedded_books.set(embedded)  # its pages' cached copies go too
+                    changed.append(article.pk)
+        return changed
+
+    refresh_embedded_books.alters_data = True
+
     def search(self, query: str) -> "ArticleQuerySet":
         """Articles whose title, standfirst or body match, best first, through the stored,
         indexed document (migration 0006): a title match counts more than the text's.
@@ -156,7 +186,8 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Which books the body embeds, kept by `refresh_embedded_books()` whenever the body is
-    # saved through the admin or the demo; it lets a book page list its articles.
+    # saved (`save()`; a restore or a fixture: articles/signals.py); it lets a book page
+    # list its articles and the desk say where a book is used.
     embedded_books = models.ManyToManyField(
         Book, blank=True, related_name="articles", editable=False
     )
@@ -224,6 +255,9 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
             super().save(*args, **kwargs)
             if old_slug:
                 self.keep_old_addresses(old_slug)
+            # Whoever saves the body (the desk, code, a command) keeps its embeds true.
+            if update_fields is None or "body" in update_fields:
+                self.refresh_embedded_books()
         self.remember_values()
 
     def get_absolute_url(self) -> str:
@@ -277,7 +311,12 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
     def refresh_embedded_books(self) -> None:
         """Record which existing books the body embeds (after the article is saved)."""
         found = rendering.find_books(rendering.embed_refs(self.body), Book.objects.all())
-        self.embedded_books.set({book.pk for book in found.values()})
+        # Marks the change as derived from the body (articles.signals.embeds_changed).
+        self._refreshing_embeds = True
+        try:
+            self.embedded_books.set({book.pk for book in found.values()})
+        finally:
+            self._refreshing_embeds = False
 
     refresh_embedded_books.alters_data = True
 

@@ -1,5 +1,6 @@
 """Housekeeping: when articles change, drop the cached pages that show them; when the
-catalogue merges a book away, its embeds follow to the book kept."""
+catalogue merges a book away, its embeds follow to the book kept; a restored article's
+embeds follow its body."""
 
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
@@ -33,12 +34,30 @@ def article_leaving(sender, instance: Article, **kwargs):
     invalidate(*embedded_book_tags(instance.pk))
 
 
+@receiver(post_save, sender=Article)
+def raw_save_records_embeds(sender, instance: Article, raw: bool, **kwargs):
+    """A restore (reversion reverts a version with `save_base(raw=True)`) or a fixture
+    writes the row without `Article.save()`, which keeps the embeds of every other save."""
+    if raw:
+        instance._saved_raw = True  # the relations it sets next are corrected too
+        instance.refresh_embedded_books()
+
+
 @receiver(m2m_changed, sender=Article.embedded_books.through)
 def embeds_changed(sender, instance, action, pk_set, **kwargs):
     if action in ("post_add", "post_remove") and isinstance(instance, Article):
         invalidate(tag_for(instance), *tags_for_ids(Book, pk_set or ()))
     elif action == "pre_clear" and isinstance(instance, Article):
         invalidate(*embedded_book_tags(instance.pk))
+    # After a raw save, the deserializer sets the embeds the old version or the fixture
+    # lists (books since renamed, merged or deleted): they follow the body instead.
+    restored = getattr(instance, "_saved_raw", False)
+    if (
+        restored
+        and action.startswith("post_")
+        and not getattr(instance, "_refreshing_embeds", False)
+    ):
+        instance.refresh_embedded_books()
 
 
 @receiver(m2m_changed, sender=Article.topics.through)

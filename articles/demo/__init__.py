@@ -153,8 +153,7 @@ def load_demo(*, editor: bool | None = None) -> DemoReport:
             "status": Article.Status.PUBLISHED,
             "published_at": spec["published_at"],
         }
-        article = _sync(Article, {"slug": spec["slug"]}, values, report)
-        article.refresh_embedded_books()
+        _sync(Article, {"slug": spec["slug"]}, values, report)  # its save keeps the embeds
     if len(report.created) + len(report.updated) > changed_before:
         refresh_all()
 
