@@ -26,6 +26,15 @@ from .writer import BatchWriter
 
 SOURCE_FORMATS: list[SourceFormat] = [GoodbooksFormat(), GoodreadsExportFormat()]
 SNIFF_BYTES = 64 * 1024
+# What one row (a record, with the line breaks inside its quoted cells) may hold, checked
+# as its lines are read and before the csv module splits it: one line of 20 million
+# commas made 20 million strings, a gigabyte, before the row could be refused. A
+# goodbooks row is about 500 characters; a long review in a Goodreads export, a few
+# thousand (a cell holds at most csv.field_size_limit(), 131,072).
+MAX_ROW_CHARS = 1_000_000
+# Commas in one row, quoted or not, so at most this many + 1 fields: the formats have
+# about 25 columns, and prose has far fewer commas than this in a cell's worth of text.
+MAX_ROW_COMMAS = 10_000
 
 # progress(rows, bytes_read, total_bytes), called after each batch.
 Progress = Callable[[int, int, int], None]
@@ -33,6 +42,61 @@ Progress = Callable[[int, int, int], None]
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported; nothing was written."""
+
+
+class RowTooLong(Exception):
+    """A row is longer than any book list's (BoundedLines); the file is refused."""
+
+    def __init__(self, first_line: int, line: int, why: str) -> None:
+        self.first_line, self.line, self.why = first_line, line, why
+        super().__init__(why)
+
+    def __str__(self) -> str:
+        where = f"line {self.line}"
+        if self.first_line != self.line:
+            where = f"the row of lines {self.first_line} to {self.line}"
+        return f"{where[0].upper()}{where[1:]} {self.why}"
+
+
+class BoundedLines:
+    """The file's lines for the csv reader, each row's read no further than its bounds
+    (MAX_ROW_CHARS, MAX_ROW_COMMAS): memory stays small whatever one line holds.
+
+    The reader pulls lines until a row is complete; `next_row()` starts the count again.
+    Lines that are only a line break are not counted: between rows they are skipped, and
+    inside a quoted cell the csv module's own cell limit bounds them.
+    """
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self.text = text
+        self.lines = 0  # read so far, as csv.reader.line_num counts them
+        self.next_row()
+
+    def next_row(self) -> None:
+        self.row_chars = self.row_commas = 0
+        self.row_first_line = self.lines + 1
+
+    def __iter__(self) -> "BoundedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_ROW_CHARS - self.row_chars + 1)
+        if not line:
+            raise StopIteration
+        self.lines += 1
+        if line in ("\n", "\r\n", "\r"):
+            if not self.row_chars:
+                self.row_first_line = self.lines + 1
+            return line
+        self.row_chars += len(line)
+        self.row_commas += line.count(",")
+        if self.row_chars > MAX_ROW_CHARS:
+            why = f"is longer than a row may be ({MAX_ROW_CHARS:,} characters)"
+            raise RowTooLong(self.row_first_line, self.lines, why)
+        if self.row_commas > MAX_ROW_COMMAS:
+            why = f"has more than {MAX_ROW_COMMAS:,} commas, far more fields than a book list has"
+            raise RowTooLong(self.row_first_line, self.lines, why)
+        return line
 
 
 class ImportRun:
@@ -79,8 +143,8 @@ class ImportRun:
         with self.open_files:
             self.file = self.open_files.enter_context(self.path.open("rb"))
             check_file(self.file)
-            self.read_header()
             try:
+                self.read_header()
                 for line, row in self.read_rows():
                     self.add_row(line, row)
                 self.flush()
@@ -94,6 +158,8 @@ class ImportRun:
                     f"The CSV is malformed at line {self.reader.line_num}: {error}; "
                     f"{self.rows_before}"
                 ) from None
+            except RowTooLong as error:
+                raise ImportFileError(f"{error}; {self.rows_before}") from None
         self.finish()
         return self.report
 
@@ -105,7 +171,9 @@ class ImportRun:
 
     def read_header(self) -> None:
         """Read the header and recognise the source by it."""
-        self.reader = csv.DictReader(io.TextIOWrapper(self.file, encoding="utf-8-sig", newline=""))
+        text = io.TextIOWrapper(self.file, encoding="utf-8-sig", newline="")
+        self.lines = BoundedLines(text)
+        self.reader = csv.DictReader(self.lines)
         self.header = [name.strip() for name in self.reader.fieldnames or []]
         self.reader.fieldnames = self.header  # "Title, Author" with spaces still names "Author"
         self.source = detect_format(self.header)
@@ -113,8 +181,10 @@ class ImportRun:
 
     def read_rows(self) -> Iterator[tuple[int, dict]]:
         """(first line of the record, row) for each record, blank lines skipped."""
+        self.lines.next_row()
         line = self.reader.line_num + 1
         for row in self.reader:
+            self.lines.next_row()
             yield line, row
             line = self.reader.line_num + 1
 
