@@ -11,7 +11,7 @@ from functools import cache
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
-from .covers import cover_hue, pick_rendition, renditions_of
+from .covers import cover_hue, is_held, pick_rendition, renditions_of
 from .models import STARS, Book, Contribution
 
 
@@ -87,7 +87,9 @@ class CoverImage:
 
 
 def cover_image(book: Book) -> CoverImage | None:
-    """The book's cover: renditions, else the upload, else an imported URL; None to draw one."""
+    """The book's cover: renditions, else the cleaned upload, else an imported URL; None to
+    draw one. An upload not cleaned yet is never shown (its EXIF may say where it was
+    taken): until the worker has made its renditions, the previous cover's are."""
     renditions = renditions_of(book)
     if renditions:
         url = book.cover.storage.url
@@ -104,7 +106,7 @@ def cover_image(book: Book) -> CoverImage | None:
             ),
             sizes=COVER_SIZES,
         )
-    if book.cover:
+    if book.cover and not is_held(book.cover.name):
         return CoverImage(src=book.cover.url, width=book.cover_width, height=book.cover_height)
     if book.cover_url.startswith(("https://", "http://")):
         width, height = IMPORTED_COVER_SIZE

@@ -3,11 +3,13 @@
 import hashlib
 import io
 import math
+import secrets
 import textwrap
 import warnings
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -74,6 +76,12 @@ RENDITION_WIDTHS = (160, 320, 640)
 RENDITION_DIR = "covers/renditions"
 # Uploads re-encoded without their metadata, one folder per book: covers/originals/<pk>/.
 ORIGINAL_DIR = "covers/originals"
+# Where readers may fetch media from: every cover shown is stored under it.
+PUBLIC_DIR = "covers"
+# An editor's upload as sent (a photo's EXIF may hold where it was taken) waits here, outside
+# PUBLIC_DIR, until the worker has stored it again without its metadata: no page links it,
+# website.views.serve_media refuses it, and an object store must not let anyone read it.
+HELD_DIR = "private/cover-uploads"
 SRGB_PROFILE = ImageCms.createProfile("sRGB")
 
 
@@ -166,6 +174,28 @@ class Rendition:
     webp: str
 
 
+def hold_upload(book: "Book", upload: File) -> None:
+    """Store an editor's upload under HELD_DIR, where nobody can fetch it, and point the
+    book at it: pages go on showing the book's previous cover (its renditions), or an
+    imported or drawn one, until the worker has cleaned it (see `store_clean_original`).
+
+    Alters data: writes the file to storage (under a random name, in the extension the form
+    gave it); the caller saves the book and queues the worker's task.
+    """
+    storage = book._meta.get_field("cover").storage
+    extension = PurePosixPath(upload.name or "").suffix.lower()
+    upload.seek(0)
+    book.cover = storage.save(f"{HELD_DIR}/{secrets.token_hex(12)}{extension}", upload)
+
+
+hold_upload.alters_data = True
+
+
+def is_held(name: str) -> bool:
+    """Whether a stored cover is an upload still waiting to be cleaned (never shown)."""
+    return bool(name) and name.startswith(f"{HELD_DIR}/")
+
+
 def renditions_of(book: "Book") -> list[Rendition]:
     """The renditions of the book's cover, narrowest first; none without a cover."""
     if not book.cover:
@@ -239,6 +269,10 @@ def make_renditions(book: "Book") -> dict[str, dict]:
     return book.cover_renditions
 
 
+class CoverNotCleaned(Exception):
+    """The worker could not clean an upload; the message says why, in an editor's words."""
+
+
 def store_clean_original(book: "Book") -> bool:
     """Re-encode the book's uploaded cover without what cameras and editors write into a
     file (EXIF with GPS, XMP, comments, a second picture); True when the cover changed.
@@ -246,16 +280,27 @@ def store_clean_original(book: "Book") -> bool:
     Alters data: stores the copy as covers/originals/<pk>/<content hash>.<ext>, upright
     (the EXIF orientation applied), in the upload's format (JPEG with its own quantisation,
     PNG losslessly, WebP at quality 90) and keeping its colour profile; points the book at it
-    and, once that commits, deletes the upload. A cover already in that folder is left
-    alone. Done by the worker, never in the request: it decodes the whole picture (up to
-    MAX_COVER_PIXELS, about 100 MB) and encodes it again, which takes seconds.
+    (the post_save signal then drops its cached pages) and, once that commits, deletes the
+    upload. A cover already in that folder is left alone. Done by the worker, never in the
+    request: it decodes the whole picture (up to MAX_COVER_PIXELS, about 100 MB) and encodes
+    it again, which takes seconds. Raises when the upload cannot be read: the book then
+    keeps pointing at it, held (see `hold_upload`), and pages at its previous cover.
     """
     uploaded = book.cover.name
     if not uploaded or uploaded.startswith(f"{ORIGINAL_DIR}/"):
         return False
     storage = book.cover.storage
-    with book.cover.open("rb") as cover:
-        image = Image.open(io.BytesIO(cover.read()))
+    try:
+        with book.cover.open("rb") as cover:
+            image = Image.open(io.BytesIO(cover.read()))
+        image.load()
+    except FileNotFoundError as error:
+        raise CoverNotCleaned("the uploaded file is no longer in storage") from error
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        # Checked in the request, so damaged or replaced in storage since.
+        raise CoverNotCleaned(
+            "the uploaded file could not be read as an image; it may have been damaged"
+        ) from error
     image_format = "JPEG" if image.format == "MPO" else image.format
     extension = COVER_FORMATS[image.format]
     icc_profile = image.info.get("icc_profile")
@@ -390,12 +435,16 @@ def _file_names(rendition: dict) -> list[str]:
 
 
 def thumbnail_url(book, width: int) -> str | None:
-    """A small picture of the book's cover for the desk (the book list, the picker): a
-    rendition of the upload at least `width` wide, else the upload, else an imported
-    cover's address; None for a book whose cover is drawn (see `cover_hue`)."""
+    """A small picture of the book's cover for the desk (the book list, the picker): what
+    readers see, smaller. A rendition of the upload at least `width` wide (while a new upload
+    is held, the previous cover's), else the cleaned upload, else an imported cover's
+    address; None for a book whose cover is drawn (see `cover_hue`)."""
     if book.cover:
         thumbnail = pick_rendition(renditions_of(book), width=width)
-        return book.cover.storage.url(thumbnail.jpeg) if thumbnail else book.cover.url
+        if thumbnail:
+            return book.cover.storage.url(thumbnail.jpeg)
+        if not is_held(book.cover.name):
+            return book.cover.url
     if book.cover_url.startswith(("https://", "http://")):
         return book.cover_url
     return None

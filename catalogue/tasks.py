@@ -1,17 +1,21 @@
 """The catalogue's background work (django-tasks), run by `manage.py db_worker` and never
 inside a request: the desk's imports, checked by a dry run and then imported, and the
-renditions of an uploaded cover."""
+cleaning and renditions of an uploaded cover."""
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from .covers import (
+    CoverNotCleaned,
     delete_cover_file_if_unused,
     delete_replaced_originals,
+    is_held,
     make_renditions,
     store_clean_original,
 )
@@ -68,9 +72,11 @@ def enqueue_import_job(job: ImportJob) -> None:
 
 @task()
 def make_cover_renditions(book_id: int, uploaded: str = "", replaced: str = "") -> None:
-    """Make a book's new cover fit to serve: its upload (`uploaded`) stored again without
-    its metadata, its web sizes, and the files of the covers it replaced deleted (seconds
-    and about 100 MB for the largest image). Until then, pages show the upload itself."""
+    """Make a book's new cover fit to serve: its upload (`uploaded`, held privately: see
+    covers.hold_upload) stored again without its metadata, its web sizes, and the files of
+    the covers it replaced deleted (seconds and about 100 MB for the largest image). Until
+    then pages show the previous cover, and if this fails they go on showing it while the
+    upload stays held and the book's form says why (`cover_failure`)."""
     # An upload replaced or cleared before this ran is used by no book: nothing to clean;
     # the cover it replaced (stored before originals were cleaned) goes too.
     delete_cover_file_if_unused(Book, uploaded)
@@ -82,9 +88,44 @@ def make_cover_renditions(book_id: int, uploaded: str = "", replaced: str = "") 
         delete_replaced_originals(book)
 
 
-def make_cover_renditions_after_commit(book: Book, replaced: str = "") -> None:
+def make_cover_renditions_after_commit(
+    book: Book, replaced: str = "", *, on_failure: Callable[[str], None] | None = None
+) -> None:
+    """Queue the worker's `make_cover_renditions` once the save commits. Where tasks run at
+    once (DEBUG), a failure is known at once: `on_failure` gets why, to tell the editor."""
     uploaded = book.cover.name or ""
-    transaction.on_commit(lambda: make_cover_renditions.enqueue(book.pk, uploaded, replaced))
+
+    def enqueue() -> None:
+        result = make_cover_renditions.enqueue(book.pk, uploaded, replaced)
+        if on_failure and result.status == TaskResultStatus.FAILED and result.errors:
+            on_failure(_why(result.errors[-1].traceback))
+
+    transaction.on_commit(enqueue)
+
+
+def cover_failure(book: Book) -> str:
+    """Why the worker could not clean the book's held upload, for its form; "" while it
+    waits (or where tasks run at once and keep no results: see
+    `make_cover_renditions_after_commit`)."""
+    if not is_held(book.cover.name):
+        return ""
+    failed = (
+        DBTaskResult.objects.failed()
+        .filter(task_path=make_cover_renditions.module_path, args_kwargs__args__1=book.cover.name)
+        .order_by("-enqueued_at")
+        .first()
+    )
+    return _why(failed.traceback) if failed else ""
+
+
+def _why(traceback: str) -> str:
+    # A traceback's last line is the error: "catalogue.covers.CoverNotCleaned: the ...".
+    lines = [line.strip() for line in traceback.splitlines() if line.strip()]
+    kind, _, message = (lines[-1] if lines else "").partition(": ")
+    if kind == f"{CoverNotCleaned.__module__}.{CoverNotCleaned.__qualname__}":
+        return message
+    error = f"{kind.rsplit('.', 1)[-1]}: {message}" if message else kind.rsplit(".", 1)[-1]
+    return f"the worker stopped on an error ({error or 'unknown'})"
 
 
 @task()

@@ -1,5 +1,7 @@
 """The site's own pages: home, search over books and articles, about, robots.txt."""
 
+import posixpath
+
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.exceptions import RequestDataTooBig
@@ -15,6 +17,7 @@ from django.views.generic import ListView, TemplateView
 from django.views.static import serve
 
 from articles.models import Article
+from catalogue.covers import ORIGINAL_DIR, PUBLIC_DIR, RENDITION_DIR
 from catalogue.models import Book
 from catalogue.search import search_books
 from catalogue.sitemaps import RangeSitemap
@@ -81,14 +84,21 @@ class RobotsView(CachedPageMixin, TemplateView):
 
 @require_safe
 def serve_media(request, path: str):
-    """Local media (covers) when no object store or proxy serves MEDIA_URL. Cover
-    renditions are named by their content's hash, so browsers may keep them for a year;
-    uploads for a day (a new upload gets a new name, but a deleted name may come back)."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    if response.status_code == 200:
-        immutable = path.startswith("covers/renditions/")
+    """Local media (covers) when no object store or proxy serves MEDIA_URL: only files
+    under covers/, never an upload held until the worker has cleaned it (private/: see
+    catalogue.covers.hold_upload). Renditions and cleaned originals are named by their
+    content's hash, so browsers and shared caches may keep them for a year; any other
+    file (a cover stored before uploads were cleaned, the demo's drawn ones) is checked
+    again at each use, so one deleted or replaced under the same name goes at once."""
+    # Normalised as serve() does, so covers/../private/… is refused, not served.
+    name = posixpath.normpath(path).lstrip("/")
+    if not name.startswith(f"{PUBLIC_DIR}/"):
+        raise Http404("No such file.")
+    response = serve(request, name, document_root=settings.MEDIA_ROOT)
+    if response.status_code in (200, 304):
+        content_named = name.startswith((f"{RENDITION_DIR}/", f"{ORIGINAL_DIR}/"))
         response["Cache-Control"] = (
-            "public, max-age=31536000, immutable" if immutable else "public, max-age=86400"
+            "public, max-age=31536000, immutable" if content_named else "no-cache"
         )
     return response
 

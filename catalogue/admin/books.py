@@ -2,7 +2,8 @@
 
 from functools import partial
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -13,17 +14,21 @@ from reversion.admin import VersionAdmin
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.paging import CappedPaginator
 
-from ..covers import cover_hue, thumbnail_url
+from ..covers import cover_hue, hold_upload, is_held, thumbnail_url
 from ..forms import BookAdminForm
 from ..languages import language_name, languages_in_use
 from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
-from ..tasks import make_cover_renditions_after_commit
+from ..tasks import cover_failure, make_cover_renditions_after_commit
 from ..where_used import embeds_in_deletion_list, where_used
 from .importing import import_urls
 from .merging import merge_selected
 from .picker import picker_view
 
 THUMBNAIL_WIDTH = 40
+KEPT_PRIVATELY = (
+    "Readers still see the cover they saw before. The file is kept privately; upload it "
+    "again, or another, to try again."
+)
 
 
 class ContributionInline(admin.TabularInline):
@@ -199,11 +204,21 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         return super().get_queryset(request).for_cards()
 
     def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("cover")
+        if "cover" in form.changed_data and isinstance(upload, UploadedFile):
+            # Kept where no address serves it until the worker has cleaned it.
+            hold_upload(obj, upload)
         super().save_model(request, obj, form, change)
         if "cover" in form.changed_data:
-            # A new cover gets its renditions in the background; a cleared one loses them.
+            # A new cover is cleaned and sized in the background; a cleared one loses them.
             replaced = form.initial.get("cover")
-            make_cover_renditions_after_commit(obj, getattr(replaced, "name", replaced) or "")
+            make_cover_renditions_after_commit(
+                obj,
+                getattr(replaced, "name", replaced) or "",
+                on_failure=lambda why: messages.warning(
+                    request, f"The new cover could not be prepared: {why}. {KEPT_PRIVATELY}"
+                ),
+            )
 
     @admin.display(description="Cover")
     def cover_thumbnail(self, book):
@@ -260,7 +275,20 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     def cover_preview(self, book):
         if not book.cover:
             return "No cover uploaded: readers see a generated one."
-        return render_display("admin/catalogue/book/cover_preview.html", {"url": book.cover.url})
+        if not is_held(book.cover.name):
+            return render_display(
+                "admin/catalogue/book/cover_preview.html", {"url": book.cover.url}
+            )
+        # The upload itself is served nowhere; the preview is what readers see meanwhile.
+        return render_display(
+            "admin/catalogue/book/cover_preview.html",
+            {
+                "url": thumbnail_url(book, 160),
+                "held": True,
+                "failure": cover_failure(book),
+                "kept_privately": KEPT_PRIVATELY,
+            },
+        )
 
     @admin.display(description="Authors")
     def author_names(self, book):
