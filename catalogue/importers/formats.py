@@ -3,9 +3,11 @@
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 
 from catalogue.languages import normalise_language
 
+from .cells import looks_like_formula
 from .records import (
     BookRecord,
     RowRejected,
@@ -38,7 +40,8 @@ class SourceFormat:
 
     def parse(self, row: Row, line: int) -> BookRecord:
         """The row as a BookRecord with its warnings; RowRejected when it cannot be a book."""
-        title, series, series_number = split_series(self.read_title(row))
+        full_title = self.read_title(row)
+        title, series, series_number = split_series(full_title)
         record = BookRecord(
             line=line,
             title=title,
@@ -50,6 +53,13 @@ class SourceFormat:
         for field_name, columns in self.column_mapping.items():
             read = getattr(self, f"read_{field_name}")
             setattr(record, field_name, read(row, columns, record.warnings))
+        names = [("title", full_title)] + [("author", name) for name, _ in record.credits]
+        for what, text in names:
+            if looks_like_formula(text):
+                record.warnings.append(
+                    f"the {what} “{Truncator(text).chars(80)}” starts like a spreadsheet "
+                    "formula; imported as text, check the source"
+                )
         return record
 
     def read_title(self, row: Row) -> str:

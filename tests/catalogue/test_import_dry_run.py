@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from catalogue.admin import importing
 from catalogue.importers import import_books
-from catalogue.importers.cells import escape_formula, unescape_formula
+from catalogue.importers.cells import escape_formula, looks_like_formula, unescape_formula
 from catalogue.merging import merge_books
 from catalogue.models import Author, Book, Contribution, ImportJob
 from pagecache.versions import change_count
@@ -164,6 +164,33 @@ def test_the_rejects_file_runs_no_formula_and_imports_again_once_fixed(db, tmp_p
     assert import_books(fixed).created == 1
     book = Book.objects.get(goodreads_id=777)
     assert (book.isbn13, book.publication_year) == ("9780439023481", -720)
+
+
+@pytest.mark.parametrize(
+    ("text", "formula"),
+    [
+        ('=HYPERLINK("http://evil.example","Click")', True),
+        ("=1+1", True),
+        ("+cmd|' /C calc'!A0", True),
+        ("@SUM(1+1)", True),
+        ("-2+3", True),
+        ("@Home", False),
+        ("-ism: A History", False),
+        ("+1", False),
+        ("The Odyssey", False),
+    ],
+)
+def test_a_cell_that_a_spreadsheet_would_run_is_told_apart(text, formula):
+    assert looks_like_formula(text) is formula
+
+
+def export_with_formulas() -> bytes:
+    """The Goodreads export, its first book's title and author made spreadsheet formulas."""
+    rows = list(csv.reader(io.StringIO(EXPORT.read_text(encoding="utf-8"))))
+    rows[1][1], rows[1][2] = '=HYPERLINK("http://evil.example","Click")', "@SUM(1+1)"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()
 
 
 # --- In the desk -------------------------------------------------------------------------
@@ -410,3 +437,22 @@ def soup(response):
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(response.content, "html.parser")
+
+
+def test_a_title_like_a_formula_is_warned_about_and_imported_as_text(desk, client):
+    formula_title = '=HYPERLINK("http://evil.example","Click")'
+    warnings = [
+        f"2 warning the title “{formula_title}” starts like a spreadsheet formula; imported "
+        "as text, check the source",
+        "2 warning the author “@SUM(1+1)” starts like a spreadsheet formula; imported as "
+        "text, check the source",
+    ]
+    checked = upload(desk, export_with_formulas())
+    assert text_of(checked.content, ".import-rows tbody tr", " ")[1:3] == warnings
+    imported = confirm(desk, ImportJob.objects.get())
+    assert text_of(imported.content, ".import-rows tbody tr", " ")[1:3] == warnings
+    book = Book.objects.get(goodreads_id=2767052)
+    assert (book.title, book.credits[0].author.name) == (formula_title, "@SUM(1+1)")
+    page = client.get(book.get_absolute_url())
+    assert text_of(page.content, "h1") == [formula_title]
+    assert b'<a href="http://evil.example"' not in page.content
