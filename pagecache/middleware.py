@@ -44,6 +44,7 @@ class CachedPageMiddleware:
         self.known_tags: dict[str, list[str]] = {}
 
     def __call__(self, request):
+        store.spell_host_normally(request)
         eligible = (
             request.method in ("GET", "HEAD")
             and settings.PAGE_CACHE_SECONDS

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control
 
 from . import visitor_parts
@@ -30,14 +31,42 @@ PAGE_PARAM = "page"
 # How many query pages (store.is_query_page) may be stored per window of
 # PAGE_CACHE_QUERY_SECONDS, each kept at most that long: at most twice as many live.
 QUERY_BUDGET_KEY = "page-query-budget:"
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 # --- What a page is stored under ---------------------------------------------------------
 
 
+def spell_host_normally(request: HttpRequest) -> None:
+    """Write the request's Host in lower case, without a trailing dot or the scheme's
+    default port (`EXAMPLE.COM.:80` is `example.com`), before anything reads it: the
+    page's own links (canonical, JSON-LD) are spelled as the page is stored. An invalid
+    Host is left for Django to refuse."""
+    host = request.META.get("HTTP_HOST", "")
+    domain, port = split_domain_port(host)
+    if port == DEFAULT_PORTS.get(request.scheme):
+        port = ""
+    if domain:
+        request.META["HTTP_HOST"] = f"{domain}:{port}" if port else domain
+
+
+def spelled_normally(request: HttpRequest) -> bool:
+    """Whether a page rendered for this request may be stored for every spelling of its
+    host: the Host is lower case, with no trailing dot, and names no port or the one
+    this server listens on (behind TRUSTED_PROXIES, the proxy sets it). Rendered for any
+    other port, its links carry that port: it is served, never stored."""
+    host = request.get_host()
+    domain, port = split_domain_port(host)
+    if host != (f"{domain}:{port}" if port else domain):
+        return False
+    return not port or port == request.META.get("SERVER_PORT") or settings.TRUSTED_PROXIES > 0
+
+
 def page_address(request: HttpRequest, params: Iterable[str] = ()) -> str:
     """Its address with only the query parameters its view reads, in a fixed order
-    (`?utm_source=…` and `?b=2&a=1` share the page)."""
-    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    (`?utm_source=…` and `?b=2&a=1` share the page), and its host in one spelling:
+    lower case, no trailing dot, no port (a page is one entry, however it is asked for)."""
+    domain, _port = split_domain_port(request.get_host())
+    address = f"{request.scheme}://{domain}{request.path}"
     query = known_query(request.GET, params)
     return f"{address}?{query.urlencode()}" if query else address
 
