@@ -154,7 +154,7 @@ def _move_credits(kept: Book, duplicate: Book, report: MergeReport) -> None:
 
 def _recount(kept: Book) -> None:
     counts = dict(
-        Rating.objects.filter(book=kept)
+        Rating.objects.filter(book=kept, status=Rating.Status.COUNTED)
         .values_list("score")
         .annotate(n=Count("pk"))
         .order_by()

@@ -515,11 +515,18 @@ class Contribution(RemembersLoadedValues, models.Model):
         return f"{self.author.name} ({self.get_role_display().lower()})"
 
 
-LIKED = Q(score__gte=4)  # a rating that says "I liked it"
+# A rating that says "I liked it" (held ones say nothing until approved).
+LIKED = Q(score__gte=4, status="counted")
 
 
 class Rating(models.Model):
     """One reader's 1-5 star rating of one book: a signed-in user or an anonymous visitor."""
+
+    class Status(models.TextChoices):
+        COUNTED = "counted", "counted"
+        # One of a burst of newcomers' ratings from one address: kept, but in no figure
+        # until an editor approves it (catalogue.ratings.approve_ratings).
+        HELD = "held", "held for moderation"
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="ratings")
     user = models.ForeignKey(
@@ -539,12 +546,16 @@ class Rating(models.Model):
         help_text="Keyed hash of the address the rating came from; the address is not kept.",
     )
     score = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.COUNTED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["counted", "held"]), name="rating_status_known"
+            ),
             models.CheckConstraint(
                 condition=Q(score__gte=1, score__lte=5),
                 name="rating_score_1_to_5",
@@ -568,6 +579,10 @@ class Rating(models.Model):
             models.Index(fields=["ip_hash", "created_at"]),
             # The desk's moderation list, newest first (the pk makes the order total).
             models.Index(fields=["-updated_at", "-id"], name="rating_newest_first"),
+            # The held ones, newest first: a few among millions, found without a scan.
+            models.Index(
+                fields=["-updated_at", "-id"], condition=Q(status="held"), name="rating_held"
+            ),
             # "Readers who liked it also liked" (catalogue.related): a book's fans, the
             # newest first, then what each of them liked; bounded, whatever the table's size.
             models.Index(fields=["book", "-updated_at"], condition=LIKED, name="rating_fans"),

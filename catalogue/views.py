@@ -18,10 +18,11 @@ from . import ratings
 from .cards import histogram_rows, rating_context
 from .forms import BookFilterForm, RatingForm
 from .languages import languages_in_use
-from .models import Author, Book, BookAlias, Subject
+from .models import Author, Book, BookAlias, Rating, Subject
 from .readers import (
     address_hash,
     client_address,
+    count_action,
     known_reader,
     over_limit,
     reader_for,
@@ -151,12 +152,16 @@ class AuthorDetailView(CachedPageMixin, ListView):
         return [tag_for(self.author), list_of(Book)]
 
 
-def your_rating(request, book_id: int) -> int | None:
-    """The score this reader gave the book, if they have rated it."""
+def your_rating(request, book_id: int) -> tuple[int | None, bool]:
+    """The score this reader gave the book (None if they have not rated it), and
+    whether that rating is held for moderation."""
     reader = known_reader(request)
     if reader is None:
-        return None
-    return reader.ratings().filter(book_id=book_id).values_list("score", flat=True).first()
+        return None, False
+    score, status = reader.ratings().filter(book_id=book_id).values_list(
+        "score", "status"
+    ).first() or (None, "")
+    return score, status == Rating.Status.HELD
 
 
 @visitor_part("rating-form")
@@ -169,9 +174,10 @@ def rating_form_part(request, book_id: str) -> str:
     )
     if book is None:
         return ""
+    score, held = your_rating(request, book.pk)
     return render_to_string(
         "includes/rating_form.html",
-        {"book": book, "your_rating": your_rating(request, book.pk)},
+        {"book": book, "your_rating": score, "your_rating_held": held},
         request=request,
     )
 
@@ -217,15 +223,17 @@ def rate_book(request, slug: str):
     address = address_hash(client_address(request))
     limits = settings.RATING_RATE_LIMITS
     who = f"user:{reader.user_id}" if reader.user_id else f"visitor:{reader.visitor}"
-    wait = (
-        over_limit("rating-reader", who, *limits["visitor"])
-        or over_limit("rating-address", address, *limits["address"])
-        or (
-            # Each request without the cookie is a new visitor: limit those per book too.
-            new_visitor
-            and over_limit("rating-new-visitor", f"{address}:{book.pk}", *limits["new_visitor"])
-        )
+    wait = over_limit("rating-reader", who, *limits["visitor"]) or over_limit(
+        "rating-address", address, *limits["address"]
     )
+    hold = False
+    if new_visitor and not wait:
+        # Each request without the cookie is a new visitor: count those per address and
+        # book. Past the first few, a burst's ratings are kept but held for moderation.
+        limit, window = limits["new_visitor"]
+        newcomers, window_left = count_action("rating-new-visitor", f"{address}:{book.pk}", window)
+        wait = window_left if newcomers > limit else 0
+        hold = newcomers > settings.RATING_HOLD_AFTER
     if wait:
         return _rating_refused(
             request, book, 429,
@@ -242,8 +250,14 @@ def rate_book(request, slug: str):
         )  # fmt: skip
     else:
         score = form.cleaned_data["score"]
-        ratings.rate(book=book, reader=reader, score=score, ip_hash=address)
-        message = f"Thank you: you rated this book {score} star{'s' if score > 1 else ''}."
+        outcome = ratings.rate(book=book, reader=reader, score=score, ip_hash=address, hold=hold)
+        stars = f"{score} star{'s' if score > 1 else ''}"
+        message = (
+            f"Thank you: your rating of {stars} was received. Many ratings of this book "
+            "came from your network just now, so it will count once an editor has checked it."
+            if outcome == ratings.Outcome.HELD
+            else f"Thank you: you rated this book {stars}."
+        )
 
     if _wants_json(request):
         book = Book.objects.for_cards().get(pk=book.pk)

@@ -363,6 +363,9 @@ RATING_RATE_LIMITS = {
     # its cookie is a new visitor at each request, and the per-visitor limit never bites.
     "new_visitor": _rate("RATING_LIMIT_NEW_VISITOR", "30/3600"),
 }
+# Past this many ratings of one book from new visitors at one address in the
+# new-visitor window, the next are held for moderation: kept, but not counted.
+RATING_HOLD_AFTER = env.int("RATING_HOLD_AFTER", default=3)
 SITE_NAME = "Colophon"
 # How many articles the home page and the "read next" list show.
 HOME_ARTICLE_COUNT = 10

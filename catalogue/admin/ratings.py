@@ -1,4 +1,5 @@
-"""Readers' ratings in the desk, for moderation: editors inspect and remove them."""
+"""Readers' ratings in the desk, for moderation: editors inspect and remove them, and
+approve or remove the ones held back (a burst of newcomers from one address)."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -8,7 +9,7 @@ from desk.admin import render_display
 from desk.paging import CappedPaginator
 
 from ..models import STARS, Rating
-from ..ratings import remove_ratings
+from ..ratings import approve_ratings, remove_ratings
 
 
 class ScoreFilter(admin.SimpleListFilter):
@@ -30,23 +31,35 @@ class ScoreFilter(admin.SimpleListFilter):
 class RatingAdmin(admin.ModelAdmin):
     """Moderation: ratings come from readers; editors inspect and remove them."""
 
-    list_display = ["book", "score", "reader_link", "address_link", "created_at", "updated_at"]
-    list_filter = [ScoreFilter, "created_at", ("user", admin.EmptyFieldListFilter)]
+    list_display = [
+        "book", "score", "status", "reader_link", "address_link", "created_at", "updated_at",
+    ]  # fmt: skip
+    # "status" lists its two choices without asking the table; held ones have an index.
+    list_filter = ["status", ScoreFilter, "created_at", ("user", admin.EmptyFieldListFilter)]
     search_fields = ["book__title", "user__username", "=visitor", "=ip_hash"]
     list_select_related = ["book", "user"]
     # Ten million ratings: no full count per page, no date hierarchy (its year links
     # read every row); the "created at" filter narrows by date instead.
     paginator = CappedPaginator
     show_full_result_count = False
-    fields = ["book", "score", "user", "visitor", "ip_hash", "created_at", "updated_at"]
+    fields = ["book", "score", "status", "user", "visitor", "ip_hash", "created_at", "updated_at"]
     readonly_fields = fields
-    actions = ["remove_selected", "remove_by_same_readers", "remove_from_same_addresses"]
+    actions = [
+        "approve_selected",
+        "remove_selected",
+        "remove_by_same_readers",
+        "remove_from_same_addresses",
+    ]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_moderate_permission(self, request):
+        """Approving a held rating moves a book's figures as removing one does."""
+        return self.has_delete_permission(request)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -85,6 +98,13 @@ class RatingAdmin(admin.ModelAdmin):
     def _removed(self, request, count: int, what: str) -> None:
         self.message_user(
             request, f"Removed {count} rating{pluralize(count)} {what}; the books' figures follow."
+        )
+
+    @admin.action(description="Approve selected held ratings", permissions=["moderate"])
+    def approve_selected(self, request, queryset):
+        count = approve_ratings(queryset)
+        self.message_user(
+            request, f"Approved {count} held rating{pluralize(count)}; the books' figures follow."
         )
 
     @admin.action(description="Remove selected ratings", permissions=["delete"])

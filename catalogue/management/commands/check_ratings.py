@@ -6,8 +6,8 @@ from catalogue.ratings import find_drift, repair
 
 class Command(BaseCommand):
     help = (
-        "Recount every book's per-star ratings from the stored ratings and report books "
-        "whose counts drifted; --fix repairs them."
+        "Recount every book's per-star ratings from its counted ratings (not those held "
+        "for moderation) and report books whose counts drifted; --fix repairs them."
     )
 
     def add_arguments(self, parser):

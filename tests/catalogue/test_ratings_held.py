@@ -1,0 +1,184 @@
+"""A burst of ratings of one book from new visitors at one address (a client dropping
+its cookie and rotating its User-Agent looks like that) is kept but held for moderation:
+nothing a reader gave is lost, and no burst moves a book's rating until an editor
+approves it."""
+
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from catalogue.merging import merge_books
+from catalogue.models import Book, Rating
+from catalogue.ratings import Reader, find_drift, rate, repair, unrate
+from tests.catalogue.test_ratings import browser, card_rating, post_rating
+from tests.factories import make_book
+from tests.helpers import text_of
+
+# Windows of an hour: a test taking a few seconds does not straddle two.
+LIMITS = {"visitor": (10, 3600), "address": (120, 3600), "new_visitor": (30, 3600)}
+
+
+@pytest.fixture
+def book(db, settings):
+    settings.RATING_RATE_LIMITS = LIMITS
+    settings.RATING_HOLD_AFTER = 3
+    return make_book(title="The Rated Book", slug="rated")
+
+
+def stuff(book: Book, times: int, score: str = "1") -> list[int]:
+    """`times` ratings from one address, each from a client without the visitor cookie
+    and with a User-Agent of its own."""
+    return [
+        post_rating(
+            Client(enforce_csrf_checks=True, headers={"User-Agent": f"Agent/{n}"}),
+            book,
+            score=score,
+        ).status_code
+        for n in range(times)
+    ]
+
+
+def json_ld(client, book: Book) -> dict:
+    tag = BeautifulSoup(client.get(book.get_absolute_url()).content, "html.parser").find(
+        "script", type="application/ld+json"
+    )
+    return json.loads(tag.string)
+
+
+def test_past_the_first_few_new_visitors_ratings_are_kept_but_not_counted(book, client):
+    assert stuff(book, 30) == [302] * 30  # nobody is refused
+    assert Rating.objects.count() == 30  # nothing is lost
+    assert Rating.objects.filter(status="held").count() == 27
+    assert card_rating(client, book).startswith("★☆☆☆☆ 1.0 out of 5 (3 ratings)")
+    assert json_ld(client, book)["aggregateRating"]["ratingCount"] == 3
+    assert Book.objects.get(pk=book.pk).site_histogram == [3, 0, 0, 0, 0]
+
+
+def test_a_held_reader_is_told_politely_and_sees_their_rating(book):
+    stuff(book, 3)
+    client = browser()
+    response = post_rating(client, book, score="2")
+    page = client.get(response["Location"]).content
+    assert text_of(page, ".message") == [
+        "Thank you: your rating of 2 stars was received. Many ratings of this book came "
+        "from your network just now, so it will count once an editor has checked it."
+    ]
+    assert text_of(page, "[data-rating-status]") == [
+        "You rated this book 2 stars; it will count once an editor has checked it."
+    ]
+    assert BeautifulSoup(page, "html.parser").select_one("#rate-2").has_attr("checked")
+    # Changing their mind changes the held rating, and still no figure.
+    post_rating(client, book, score="5")
+    assert list(Rating.objects.filter(status="held").values_list("score", flat=True)) == [5]
+    assert Book.objects.get(pk=book.pk).site_histogram == [3, 0, 0, 0, 0]
+
+
+def test_the_answer_for_the_script_says_the_rating_is_held(book):
+    stuff(book, 3)
+    body = post_rating(browser(), book, score="4", json_api=True).json()
+    assert "it will count once an editor has checked it" in body["message"]
+    assert body["your_rating"] == 4
+    assert "(3 ratings)" in " ".join(
+        BeautifulSoup(body["rating_html"], "html.parser").stripped_strings
+    )
+
+
+def test_readers_with_their_cookie_and_other_books_are_not_held(book):
+    regular = browser()
+    assert post_rating(regular, book, score="5").status_code == 302  # a newcomer, counted
+    stuff(book, 5)
+    assert post_rating(regular, book, score="4").status_code == 302  # known now
+    other = make_book(title="Another book", slug="another")
+    stuff(other, 1)
+    assert Book.objects.get(pk=book.pk).site_histogram == [2, 0, 0, 1, 0]
+    assert Book.objects.get(pk=other.pk).site_histogram == [1, 0, 0, 0, 0]
+
+
+def test_the_new_visitor_limit_still_refuses_past_it(book, settings):
+    settings.RATING_RATE_LIMITS = {**LIMITS, "new_visitor": (5, 3600)}
+    assert stuff(book, 7) == [302] * 5 + [429] * 2
+    assert Rating.objects.count() == 5
+
+
+# --- In the desk ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def moderator(client, db):
+    user = get_user_model().objects.create_superuser("mod", "mod@example.org", "a-long-pass-9")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def burst(book):
+    rate(book=book, reader=Reader(visitor="honest"), score=2, ip_hash="a" * 64)
+    for n in range(4):
+        rate(book=book, reader=Reader(visitor=f"sock-{n}"), score=5, ip_hash="f" * 64, hold=True)
+    return book
+
+
+def run_action(client, action: str, ratings) -> list[str]:
+    response = client.post(
+        "/admin/catalogue/rating/",
+        {"action": action, "_selected_action": [r.pk for r in ratings]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return text_of(response.content, ".messagelist li")
+
+
+def test_the_desk_lists_the_held_ratings(moderator, burst):
+    html = moderator.get("/admin/catalogue/rating/?status__exact=held").content
+    rows = text_of(html, "#result_list tbody tr", " ")
+    assert len(rows) == 4 and all("held for moderation" in row for row in rows)
+    assert "held for moderation" in text_of(html, "#changelist-filter")[0]
+
+
+def test_approving_held_ratings_counts_them(moderator, burst, client):
+    messages = run_action(moderator, "approve_selected", Rating.objects.filter(visitor="sock-0"))
+    assert messages == ["Approved 1 held rating; the books' figures follow."]
+    assert Book.objects.get(pk=burst.pk).site_histogram == [0, 1, 0, 0, 1]
+    # Approving what is counted already changes nothing.
+    run_action(moderator, "approve_selected", Rating.objects.all())
+    assert Book.objects.get(pk=burst.pk).site_histogram == [0, 1, 0, 0, 4]
+    run_action(moderator, "approve_selected", Rating.objects.all())
+    assert Book.objects.get(pk=burst.pk).site_histogram == [0, 1, 0, 0, 4]
+    assert find_drift() == []
+
+
+def test_removing_held_ratings_leaves_the_figures_alone(moderator, burst):
+    run_action(moderator, "remove_from_same_addresses", Rating.objects.filter(visitor="sock-1"))
+    assert list(Rating.objects.values_list("visitor", flat=True)) == ["honest"]
+    assert Book.objects.get(pk=burst.pk).site_histogram == [0, 1, 0, 0, 0]
+
+
+def test_a_held_reader_removing_their_rating_leaves_the_figures_alone(burst):
+    unrate(book=burst, reader=Reader(visitor="sock-0"))
+    assert Book.objects.get(pk=burst.pk).site_histogram == [0, 1, 0, 0, 0]
+    assert Rating.objects.count() == 4
+
+
+def test_check_ratings_counts_only_counted_ratings(burst):
+    assert find_drift() == []
+    Book.objects.filter(pk=burst.pk).update(ratings_5=9)
+    drift = find_drift()
+    assert [item.actual for item in drift] == [[0, 1, 0, 0, 0]]
+    repair(drift)
+    assert Book.objects.get(pk=burst.pk).site_histogram == [0, 1, 0, 0, 0]
+
+
+def test_merging_keeps_held_ratings_held_and_out_of_the_figures(burst):
+    duplicate = make_book(title="The Rated Book (again)", slug="rated-again")
+    rate(book=duplicate, reader=Reader(visitor="sock-0"), score=3)  # rated both: keeps ours
+    rate(book=duplicate, reader=Reader(visitor="late"), score=4, hold=True)
+    rate(book=duplicate, reader=Reader(visitor="other"), score=1)
+    merge_books(kept=burst, duplicates=[duplicate])
+    kept = Book.objects.get(pk=burst.pk)
+    assert kept.site_histogram == [1, 1, 0, 0, 0]
+    assert Rating.objects.get(book=kept, visitor="sock-0").status == "held"
+    assert Rating.objects.get(book=kept, visitor="late").status == "held"
+    assert find_drift() == []
