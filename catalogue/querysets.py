@@ -35,6 +35,13 @@ def distinctive_words(title: str, *, count: int = 2) -> list[str]:
 
 
 DESK_MATCHES = 500  # books each part of a desk search offers
+QUERY_LENGTH = 200  # characters of a search term that are searched
+
+
+def searchable(term: str) -> str:
+    """The term as searched: spaces folded, at most QUERY_LENGTH characters, and no NUL
+    (PostgreSQL refuses one in any string: it made the picker answer 500)."""
+    return " ".join(term.replace("\x00", "").split())[:QUERY_LENGTH]
 
 
 def _most_rated(books, limit: int, *, whole_first: bool = False) -> list[int]:
@@ -118,7 +125,7 @@ class BookQuerySet(models.QuerySet):
         index on UPPER(title) (migration 0012_book_rating_order; terms of 3 letters or
         more). The list then ranks and counts those ids alone.
         """
-        term = " ".join(term.split())[:200]
+        term = searchable(term)
         if not term:
             return self.none()
         # Unordered: each part's ids are gathered.

@@ -40,9 +40,8 @@ from .fulltext import (
 )
 from .isbn import looks_like_isbn, normalise_isbn13
 from .models import Book
-from .querysets import BookQuerySet
+from .querysets import BookQuerySet, searchable
 
-QUERY_LENGTH = 200
 # PostgreSQL ranks at most this many matches, the most rated (see _postgres).
 RANKED_AT_MOST = 500
 # The typo search (trigrams) runs when the text search finds fewer books than this. A
@@ -144,7 +143,7 @@ def _best(matches: BookQuerySet, count: int) -> list[Book]:
 
 def search_books(query: str, *, limit: int = 20) -> list[Book]:
     """The public books that best match `query`, best first, ready for cards."""
-    query = " ".join(query.split())[:QUERY_LENGTH]
+    query = searchable(query)
     if not query:
         return []
     books = Book.objects.public()

@@ -2,12 +2,14 @@
 JSON at /admin/catalogue/book/picker/, which the `[[` in the body asks (book_picker.js).
 The book list's search box goes through desk_search too."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Permission
 
 from catalogue.covers import cover_hue, draw_cover, make_renditions
 from catalogue.merging import merge_books
-from catalogue.models import Book
+from catalogue.models import Author, Book, Rating
 from tests.factories import make_author, make_book
 from tests.helpers import text_of
 
@@ -214,3 +216,60 @@ def test_the_article_form_offers_the_picker_on_its_body(admin_client):
     assert config == ["Type [[ to find a book to embed by its title, author, ISBN or slug."]
     assert b'data-url="/admin/catalogue/book/picker/"' in response.content
     assert b"desk/book_picker.js" in response.content
+
+
+# --- What no search sends to the database ------------------------------------------------
+# PostgreSQL refuses a NUL in any string: `?q=%00` answered 500. The site refuses such
+# requests before any view (website.middleware); these call the search and the views
+# themselves, which must be safe on their own.
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("\x00", []),
+        ("hun\x00ger", ["Catching Fire", "The Hunger Games"]),
+        ("\x00 collins", ["Catching Fire", "The Hunger Games"]),
+        ("978-0-439\x00-02348-1", ["The Hunger Games"]),
+    ],
+)
+def test_a_nul_in_the_term_never_reaches_the_database(library, term, found):
+    assert titles(Book.objects.desk_search(term)) == found
+
+
+def call_desk_view(model, view: str, user, **params):
+    """A desk view called straight, without the middleware in front of it."""
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/", params)
+    request.user, request.session = user, {}
+    request._messages = FallbackStorage(request)
+    model_admin = admin.site._registry[model]
+    if view == "picker":
+        from catalogue.admin.picker import picker_view
+
+        return picker_view(model_admin, request)
+    return model_admin.changelist_view(request)
+
+
+def test_the_picker_itself_drops_a_nul(admin_user, library):
+    response = call_desk_view(Book, "picker", admin_user, q="hun\x00ger")
+    assert response.status_code == 200
+    found = [book["title"] for book in json.loads(response.content)["results"]]
+    assert "The Hunger Games" in found
+
+
+@pytest.mark.parametrize("model", [Book, Author, Rating])
+def test_the_desk_lists_search_boxes_take_a_nul(admin_user, library, model):
+    response = call_desk_view(model, "changelist", admin_user, q="\x00")
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        response.render()
+
+
+def test_the_public_search_drops_a_nul_too(library):
+    from catalogue.search import search_books
+
+    assert [book.title for book in search_books("hun\x00ger games")] == ["The Hunger Games"]
