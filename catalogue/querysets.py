@@ -7,17 +7,32 @@ reached through that module when a method runs (`catalogue.Book`).
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
 from django.db import connection, models
 from django.db.models import (
     Case,
+    F,
     Prefetch,
+    Q,
     Value,
     When,
 )
+from django.db.models.functions import Greatest
 
 from . import models as catalogue
-from .fulltext import BOOK_INDEX, BOOK_SEARCH_CONFIG, StoredColumn, fts5_query, tsquery_prefixes
+from .fulltext import (
+    BOOK_INDEX,
+    BOOK_SEARCH_CONFIG,
+    Folded,
+    StoredColumn,
+    fts5_query,
+    tsquery_prefixes,
+)
 from .isbn import looks_like_isbn, normalise_isbn13
 
 if TYPE_CHECKING:
@@ -67,6 +82,15 @@ def _most_rated(books, limit: int, *, whole_first: bool = False) -> list[int]:
     if len(found) <= limit:
         return found
     return list(books.order_by("-rating_total_count", "pk").values_list("pk", flat=True)[:limit])
+
+
+def likeness(term: str) -> Greatest:
+    """How alike the term is to a word run of the title or of the author names, 0 to 1."""
+    typed = Folded(Value(term))
+    return Greatest(
+        TrigramWordSimilarity(typed, Folded(F("title"))),
+        TrigramWordSimilarity(typed, Folded(F("author_names"))),
+    )
 
 
 class BookQuerySet(models.QuerySet):
@@ -119,6 +143,9 @@ class BookQuerySet(models.QuerySet):
         kept. Exact hits (ISBN, slug) come first, then titles that are or start with the
         term; among equals, the books most rated (the ones an article most likely means).
         A term written as a slug ("the-hunger-games") that names a book finds it alone.
+        When none of that finds a book, a typo most likely ("Stalingrd"): on PostgreSQL
+        the books with words like the term's, closest first, as readers' search offers
+        them (catalogue.search; SQLite has no typo tolerance there either).
 
         Each part is an index lookup offering at most DESK_MATCHES books: the document's
         GIN index on PostgreSQL (the FTS5 table on SQLite), and for the title a trigram
@@ -162,6 +189,15 @@ class BookQuerySet(models.QuerySet):
         for number, part in enumerate(parts):
             document = number == 3 and connection.vendor == "postgresql"
             found.update(dict.fromkeys(_most_rated(part, DESK_MATCHES, whole_first=document)))
+        if not found and connection.vendor == "postgresql":
+            # A typo ("Stalingrd") misses every part: then, as readers' search does, the
+            # books with words like the term's, closest first (a trigram index lookup).
+            typos = _most_rated(books.like_words_of(term), DESK_MATCHES)
+            return (
+                self.filter(pk__in=typos)
+                .alias(likeness=likeness(term))
+                .order_by("-likeness", "-rating_total_count", "title", "pk")
+            )
         rank = Case(
             When(pk__in=slug_ids, then=Value(3)),
             When(title__iexact=term, then=Value(2)),
@@ -172,6 +208,16 @@ class BookQuerySet(models.QuerySet):
             self.filter(pk__in=list(found))
             .alias(desk_rank=rank)
             .order_by("-desk_rank", "-rating_total_count", "title", "pk")
+        )
+
+    def like_words_of(self, term: str) -> "BookQuerySet":
+        """Books whose title or author names hold words like the term's ("hungr games",
+        "Hary Poter"), however they are accented (PostgreSQL: each side is a lookup in
+        a trigram index on the folded text, migration 0012)."""
+        typed = Folded(Value(term))
+        title, names = Folded(F("title")), Folded(F("author_names"))
+        return self.filter(
+            Q(TrigramWordSimilar(title, typed)) | Q(TrigramWordSimilar(names, typed))
         )
 
     def for_cards(self) -> "BookQuerySet":

@@ -19,28 +19,25 @@ Both then nudge the order a little towards the books most rated.
 
 from collections.abc import Iterable
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVectorField,
-    TrigramWordSimilarity,
 )
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Greatest, Ln
+from django.db.models.functions import Cast, Ln
 
 from .fulltext import (
     BOOK_INDEX,
     BOOK_SEARCH_CONFIG,
-    Folded,
     StoredColumn,
     author_names_update_sql,
     fts5_query,
 )
 from .isbn import looks_like_isbn, normalise_isbn13
 from .models import Book
-from .querysets import BookQuerySet, searchable
+from .querysets import BookQuerySet, likeness, searchable
 
 # PostgreSQL ranks at most this many matches, the most rated (see _postgres).
 RANKED_AT_MOST = 500
@@ -109,15 +106,8 @@ def _postgres(books: BookQuerySet, query: str) -> BookQuerySet:
 
 def _postgres_typos(books: BookQuerySet, query: str) -> BookQuerySet:
     """Books whose title or author names hold words like the query's ("hungr games",
-    "Hary Poter"): each side is a trigram index lookup."""
-    typed = Folded(Value(query))
-    title, names = Folded(F("title")), Folded(F("author_names"))
-    return books.filter(
-        Q(TrigramWordSimilar(title, typed)) | Q(TrigramWordSimilar(names, typed))
-    ).annotate(
-        score=Greatest(TrigramWordSimilarity(typed, title), TrigramWordSimilarity(typed, names))
-        + _title_closeness(query)
-    )
+    "Hary Poter"), the closest first."""
+    return books.like_words_of(query).annotate(score=likeness(query) + _title_closeness(query))
 
 
 def _sqlite(books: BookQuerySet, query: str, match: str) -> BookQuerySet:

@@ -273,3 +273,39 @@ def test_the_public_search_drops_a_nul_too(library):
     from catalogue.search import search_books
 
     assert [book.title for book in search_books("hun\x00ger games")] == ["The Hunger Games"]
+
+
+# --- Typos: the desk finds at least what readers find -------------------------------------
+
+
+@pytest.fixture
+def shelf(db):
+    """Rows copied from goodbooks-10k, and a few that share their words."""
+    books = [
+        ("Stalingrad: The Fateful Siege, 1942–1943", "Antony Beevor", 20577),
+        ("Unbroken: A World War II Story of Survival, Resilience, and Redemption",
+         "Laura Hillenbrand", 555000),
+        ("The Hunger Games", "Suzanne Collins", 4942365),
+        ("Harry Potter and the Sorcerer's Stone", "J.K. Rowling", 4800065),
+        ("Berlin: The Downfall 1945", "Antony Beevor", 30000),
+        ("Seabiscuit: An American Legend", "Laura Hillenbrand", 150000),
+    ]  # fmt: skip
+    for title, name, count in books:
+        make_book(title=title, source_ratings_5=count, authors=[make_author(name=name)])
+
+
+@pytest.mark.parametrize(
+    "typed", ["Stalingrd", "Unbrokn", "hungr games", "Hary Poter", "Hilenbrand"]
+)
+def test_the_picker_finds_what_readers_find_despite_a_typo(editor, shelf, typed):
+    from django.db import connection
+
+    from catalogue.search import search_books
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the public search has no typo tolerance on SQLite")
+    readers_find = [book.title for book in search_books(typed)]
+    assert readers_find, typed  # the public search forgives the typo
+    picked = [book["title"] for book in pick(editor, typed)]
+    assert set(readers_find) <= set(picked)
+    assert picked[0] == readers_find[0]
