@@ -6,10 +6,21 @@ of the form, and what is already kept. While the editor types, the script posts 
 fields here every few seconds; when they come back to the form without having saved,
 it offers what was kept, with the time, to restore or discard. A save through the
 admin calls `forget()`. Each editor sees only their own.
+
+What is kept is bounded: a form's fields hold at most MAX_FIELDS_CHARACTERS, and an
+editor keeps at most KEPT_FORMS_PER_EDITOR forms, each under the address of a desk form
+they may open (an add form of a model they may add, the change form of an object they
+may change). Nothing kept is dropped to make room: a form beyond the quota is refused
+with a message naming the forms kept, to save or discard; only copies of forms that can
+no longer be opened (the object deleted, the permission gone) are dropped then.
 """
 
 import json
+import re
 
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -17,10 +28,12 @@ from django.utils import formats, timezone
 
 from .models import AutosavedForm
 
-# Bigger than any article form (its body is at most 500,000 characters, which UTF-8
-# may make 2 MB), smaller than what a request may carry.
-MAX_FIELDS_BYTES = 4 * 1024 * 1024
+# An article's fields: its body (at most 500,000 characters) and the rest, with room.
+MAX_FIELDS_CHARACTERS = 600_000
 MAX_FIELDS = 200
+KEPT_FORMS_PER_EDITOR = 20
+# "articles.article:12", or "articles.article:new" (form_key).
+FORM_KEY = re.compile(r"^(?P<app>\w+)\.(?P<model>\w+):(?P<object_id>[^:]+)$")
 # The form's own bookkeeping, not what the editor typed (the conflict choice included).
 NOT_KEPT = {
     "csrfmiddlewaretoken", "loaded_version", "_save", "_continue", "_addanother",
@@ -52,6 +65,32 @@ def autosave_context(request, opts, obj) -> dict:
             ),
         }
     }
+
+
+def form_admin_and_object(request, key: str):
+    """The admin of the form `key` names and its object (None for an add form), if the
+    editor may open that form; else None."""
+    match = FORM_KEY.match(key)
+    if match is None:
+        return None
+    try:
+        model = apps.get_model(match["app"], match["model"])
+        model_admin = admin.site.get_model_admin(model)
+    except (LookupError, NotRegistered):
+        return None
+    if match["object_id"] == "new":
+        return (model_admin, None) if model_admin.has_add_permission(request) else None
+    obj = model_admin.get_object(request, match["object_id"])
+    if obj is None or not model_admin.has_change_permission(request, obj):
+        return None
+    return model_admin, obj
+
+
+def form_label(model_admin, obj) -> str:
+    """“Torgau” (an article), or “a new article”."""
+    if obj is None:
+        return f"a new {model_admin.opts.verbose_name}"
+    return f"“{obj}” ({model_admin.opts.verbose_name})"
 
 
 def forget(user, opts, obj) -> None:
@@ -116,8 +155,17 @@ def _post(request, key, mine) -> JsonResponse:
         return JsonResponse({"discarded": True})
     # What the editor typed, and the version of the object it was typed over.
     raw = request.POST.get("fields", "")
-    if len(raw.encode()) > MAX_FIELDS_BYTES:
-        return _refuse("Too much to keep: save the form instead.", status=413)
+    if len(raw) > MAX_FIELDS_CHARACTERS:
+        return _refuse(
+            f"This form holds more than can be kept ({len(raw):,} characters; at most "
+            f"{MAX_FIELDS_CHARACTERS:,}): your changes are still in the form, save it to "
+            "keep them.",
+            status=413,
+        )
+    if form_admin_and_object(request, key) is None:
+        return _refuse("This is not a desk form you may open: nothing was kept.")
+    if not mine.exists() and (refused := _over_quota(request)):
+        return refused
     try:
         fields = json.loads(raw)
     except ValueError:
@@ -135,3 +183,28 @@ def _post(request, key, mine) -> JsonResponse:
         defaults={"fields": kept, "loaded_version": str(fields.get("loaded_version", ""))[:40]},
     )
     return JsonResponse({"saved_at": timezone.now().isoformat()})
+
+
+def _over_quota(request) -> JsonResponse | None:
+    """Refuses a new form once the editor keeps KEPT_FORMS_PER_EDITOR, naming them (none
+    is dropped: it could be the only copy of their words); copies of forms they can no
+    longer open are dropped first, as nobody could restore them."""
+    kept = AutosavedForm.objects.filter(user=request.user)
+    if kept.count() < KEPT_FORMS_PER_EDITOR:
+        return None
+    labels = []
+    for copy in kept.order_by("saved_at"):
+        form = form_admin_and_object(request, copy.form_key)
+        if form is None:
+            copy.delete()
+        else:
+            labels.append(form_label(*form))
+    if len(labels) < KEPT_FORMS_PER_EDITOR:
+        return None
+    return _refuse(
+        f"Your changes to this form were not kept on the server: changes to "
+        f"{len(labels)} other forms you have not saved are kept already "
+        f"({', '.join(labels)}). Open some of them and save or discard their changes; "
+        "until then, save this form to keep your changes.",
+        status=400,
+    )

@@ -1,9 +1,11 @@
 """What an editor types is kept on the server, for them alone, until they save."""
 
+import io
 import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 
 from desk.models import AutosavedForm
@@ -36,7 +38,8 @@ def test_what_is_typed_is_kept_and_offered_when_the_form_opens_again(admin_clien
 def test_each_editor_sees_only_their_own(admin_client, article):
     key = f"articles.article:{article.pk}"
     keep(admin_client, key, body="Mine.")
-    colleague = get_user_model().objects.create_user("colleague", is_staff=True)
+    call_command("createeditor", "colleague", role="editor", stdout=io.StringIO())
+    colleague = get_user_model().objects.get(username="colleague")
     other = Client()
     other.force_login(colleague)
     assert other.get(URL, {"key": key}).json()["fields"] is None
@@ -70,3 +73,68 @@ def test_bad_or_anonymous_requests_are_refused(client, admin_client):
     huge = json.dumps({"body": "x" * (4 * 1024 * 1024 + 1)})
     assert admin_client.post(URL, {"key": "x", "fields": huge}).status_code == 413
     assert not AutosavedForm.objects.exists()
+
+
+def contributor_client() -> Client:
+    call_command("createeditor", "casey", role="contributor", stdout=io.StringIO())
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="casey"))
+    return client
+
+
+def test_only_the_address_of_a_desk_form_the_editor_may_open_is_kept(admin_client, article):
+    made_up = [
+        "x", "articles.article", "articles.nothing:new", "sessions.session:new",
+        "articles.article:999999", "articles.article:abc", "articles.article:1:2",
+    ]  # fmt: skip
+    for key in made_up:
+        refused = keep(admin_client, key, body="Words.")
+        assert refused.status_code == 400, key
+        assert refused.json()["error"] == "This is not a desk form you may open: nothing was kept."
+    live = f"articles.article:{article.pk}"  # published: a contributor may not change it
+    assert keep(contributor_client(), live, body="Not theirs.").status_code == 400
+    assert not AutosavedForm.objects.exists()
+    assert keep(admin_client, "articles.article:new", body="A new piece.").status_code == 200
+    assert keep(admin_client, live, body="Mine.").status_code == 200
+
+
+def test_a_form_larger_than_an_article_holds_is_refused_with_a_message(admin_client, article):
+    key = f"articles.article:{article.pk}"
+    longest = "x" * 500_000  # the longest body an article takes
+    assert (
+        keep(admin_client, key, title="Torgau", standfirst="A meeting.", body=longest).status_code
+        == 200
+    )
+    refused = keep(admin_client, key, body="x" * 4 * 1024 * 1024)
+    assert refused.status_code == 413
+    assert "your changes are still in the form, save it to keep them" in refused.json()["error"]
+    assert AutosavedForm.objects.get().fields["body"] == longest  # the last copy kept stays
+
+
+def test_an_editor_keeps_twenty_forms_and_is_told_which_when_refused_more(admin_client):
+    articles = [make_article(title=f"Piece {number}") for number in range(22)]
+    for article in articles[:20]:
+        assert (
+            keep(admin_client, f"articles.article:{article.pk}", body="Typed.").status_code == 200
+        )
+
+    refused = keep(admin_client, f"articles.article:{articles[20].pk}", body="Typed.")
+    assert refused.status_code == 400
+    message = refused.json()["error"]
+    assert message.startswith("Your changes to this form were not kept on the server")
+    assert "“Piece 0” (article)" in message and "“Piece 19” (article)" in message
+    assert AutosavedForm.objects.count() == 20  # nothing kept was dropped to make room
+    assert (
+        keep(admin_client, f"articles.article:{articles[5].pk}", body="Again.").status_code == 200
+    )
+
+    admin_client.post(URL, {"key": f"articles.article:{articles[0].pk}", "discard": "1"})
+    assert (
+        keep(admin_client, f"articles.article:{articles[20].pk}", body="Typed.").status_code == 200
+    )
+    # A copy of a form nobody can open any more (its article deleted) makes room.
+    articles[1].delete()
+    assert (
+        keep(admin_client, f"articles.article:{articles[21].pk}", body="Typed.").status_code == 200
+    )
+    assert AutosavedForm.objects.count() == 20

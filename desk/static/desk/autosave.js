@@ -3,8 +3,10 @@
  *
  * Reads #desk-autosave (data-url, data-key, data-kept-at). While the form differs from
  * what it opened with, its fields are sent a few seconds after typing stops, and every
- * half-minute while typing goes on. When something is kept, a note above the form says
- * when, with Restore and Discard. A static file, as the CSP requires.
+ * half-minute while typing goes on; when the server refuses to keep them (too large,
+ * too many forms kept), what it says is shown under the form. When something is kept,
+ * a note above the form says when, with Restore and Discard. A static file, as the CSP
+ * requires.
  */
 (function () {
   "use strict";
@@ -137,10 +139,17 @@
       if (now === last || now === opened) return;
       lastSent = Date.now();
       post(config, form, { fields: now }).then(function (response) {
-        if (!response.ok) throw new Error(response.status);
-        last = now;
-        status.textContent = "Changes kept (not saved yet) at " +
-          new Date().toLocaleTimeString("en-GB") + " (your clock).";
+        if (response.ok) {
+          last = now;
+          status.textContent = "Changes kept (not saved yet) at " +
+            new Date().toLocaleTimeString("en-GB") + " (your clock).";
+          return;
+        }
+        // Refused (too large, too many forms kept): the server says why.
+        return response.json().then(function (refused) {
+          status.textContent =
+            refused.error || "Could not keep your changes on the server: save soon.";
+        });
       }).catch(function () {
         status.textContent = "Could not keep your changes on the server: save soon.";
       });
