@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
@@ -193,13 +194,36 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
             return [*fields, "publication_time"]
         return fields
 
+    # Who may do what with an article. Every route of the admin asks these hooks (the
+    # list, the form, history, compare, restore, recover, previews, preview links,
+    # autocomplete), so the rules live here alone (tests/desk/test_admin_routes.py).
+
+    def get_queryset(self, request):
+        """A contributor (no publish permission) sees the articles they created; editors
+        see them all."""
+        articles = super().get_queryset(request)
+        if request.user.has_perm(PUBLISH_PERMISSION):
+            return articles
+        return articles.filter(created_by=request.user.pk)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+            return allowed
+        return obj.created_by_id == request.user.pk
+
     def has_change_permission(self, request, obj=None):
-        """Contributors (no publish permission) change drafts and articles in review;
-        what is published or withdrawn is the editors'."""
+        """A contributor changes their own drafts (sent back ones included): once
+        submitted, an article is the editors' to publish or send back, and what is
+        published or withdrawn is theirs too."""
         allowed = super().has_change_permission(request, obj)
         if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):
             return allowed
-        return obj.status in (Article.Status.DRAFT, Article.Status.REVIEW)
+        return obj.created_by_id == request.user.pk and obj.status == Article.Status.DRAFT
+
+    def has_recover_permission(self, request) -> bool:
+        """A deleted article may have been live: bringing it back is publishing."""
+        return super().has_recover_permission(request) and request.user.has_perm(PUBLISH_PERMISSION)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -243,7 +267,21 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         kept = earlier.startswith(("Kept my version", "Restored version"))
         set_comment(f"{step} {earlier}" if kept else step)
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # A restored version carries the owner it was kept with (none, if kept before
+        # owners were): the article keeps the one it has (save_model).
+        request.article_owner = (
+            Article.objects.filter(pk=unquote(object_id))
+            .values_list("created_by", flat=True)
+            .first()
+        )
+        return super().revision_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        elif hasattr(request, "article_owner"):
+            obj.created_by_id = request.article_owner
         super().save_model(request, obj, form, change)
         autosave.forget(request.user, self.opts, obj)
         step = review_action(request.POST)

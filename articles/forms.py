@@ -87,7 +87,7 @@ class ArticleAdminForm(ConflictSafeForm):
                 "itself."
             )
         if "status" in self.fields and not self.may_publish:
-            allowed = {Article.Status.DRAFT, Article.Status.REVIEW, self.instance.status}
+            allowed = {Article.Status.DRAFT, Article.Status.REVIEW, self.stored_status()}
             self.fields["status"].choices = [
                 (value, label) for value, label in Article.Status.choices if value in allowed
             ]
@@ -104,7 +104,7 @@ class ArticleAdminForm(ConflictSafeForm):
                 "send_back": Article.Status.DRAFT,
             }[action]
         status = cleaned.get("status")
-        was = self.instance.status if self.instance.pk else None
+        was = self.stored_status()
         if (
             not self.may_publish
             and status != was
@@ -140,6 +140,13 @@ class ArticleAdminForm(ConflictSafeForm):
                 ),
             )
         return cleaned
+
+    def stored_status(self) -> str | None:
+        """The status the article has now: on a restore page the instance holds the old
+        version's, which a contributor must not bring back (a published one, say)."""
+        if self.stored is not None:
+            return self.stored.values.get("status")
+        return self.instance.status if self.instance.pk else None
 
     def clean_body(self):
         body = self.cleaned_data["body"]

@@ -185,6 +185,17 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
     # Counters updated in bulk (ratings) are not new versions.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who made the article at the desk: a contributor sees and changes only their own
+    # (ArticleAdmin). None for articles made before owners were kept, or by code; only
+    # editors change those.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="articles_created",
+    )
     # Which books the body embeds, kept by `refresh_embedded_books()` whenever the body is
     # saved (`save()`; a restore or a fixture: articles/signals.py); it lets a book page
     # list its articles and the desk say where a book is used.

@@ -289,8 +289,11 @@ class PreviewAdminMixin:
 
     @method_decorator(require_POST)
     def preview_link_view(self, request, object_id):
-        """A new signed link to the saved article, for a reviewer without an account."""
-        article = self.article_to_preview(request, object_id)
+        """A new signed link to the saved article, for a reviewer without an account: by
+        whoever may see it at the desk (a contributor, for the articles they created)."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_permission(request, article):
+            raise PermissionDenied
         link, expires = make_preview_link(article)
         return JsonResponse(
             {

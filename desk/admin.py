@@ -75,6 +75,7 @@ class ConflictSafeAdmin:
     """
 
     revision_form_template = "admin/desk/revision_form.html"
+    change_list_template = "admin/desk/change_list.html"
 
     # --- URLs ----------------------------------------------------------------------
 
@@ -175,6 +176,33 @@ class ConflictSafeAdmin:
             )
             response.template_name = "admin/desk/change_form.html"
         return response
+
+    # --- Recovering what was deleted -------------------------------------------------
+
+    def has_recover_permission(self, request) -> bool:
+        """Bringing back a deleted object undoes a deletion: for whoever may add and
+        delete (reversion itself asks only for the add permission)."""
+        return self.has_add_permission(request) and self.has_delete_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"may_recover": self.has_recover_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        # Reversion takes any version by its id, of any model, and reverts its whole
+        # revision: only a version of this model's, of a row that no longer exists, is
+        # recovered here (an existing one is restored from its history, checked there).
+        version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
+        if self.model._default_manager.filter(pk=version.object_id).exists():
+            raise Http404(f"This {self.opts.verbose_name} was not deleted: see its history.")
+        return super().recover_view(request, version_id, extra_context)
 
     # --- Restoring ---------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 - **Contributors** write articles and submit them for review. They cannot publish,
   schedule, withdraw or delete, and they see the catalogue (to embed books) without
-  changing it. What is published or withdrawn is the editors' (ArticleAdmin).
+  changing it. They see only the articles they created and change only those still
+  drafts (ArticleAdmin's permission hooks, which every route of the admin asks).
 - **Editors** review (approve with a note, or send back), publish and withdraw, and keep
   the catalogue: books, authors, imports, ratings.
 - **Administrators** do what editors do and manage people: accounts, roles, lockouts.

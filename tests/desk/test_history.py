@@ -169,8 +169,8 @@ def test_only_who_may_change_it_sees_the_history(demo, edited):
     assert client.get(base).status_code == 403
     assert client.get(f"{base}compare/?from=live&to=live").status_code == 403
     assert client.get(f"{base}preview/1/").status_code == 403
-    # A published article is the editors'.
-    assert history(client, edited).status_code == 403
+    # Another's article is not even shown to them.
+    assert history(client, edited).status_code == 404
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(demo, edited):

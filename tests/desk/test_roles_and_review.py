@@ -60,9 +60,13 @@ def form_values_options(page, name):
     return BeautifulSoup(page.content, "html.parser").select(f"select[name={name}] option")
 
 
+def casey():
+    return get_user_model().objects.get(username="casey")
+
+
 def test_a_contributor_cannot_delete_change_live_articles_or_reach_people(contributor):
-    live = make_article(title="Live one")
-    draft = make_article(title="A draft", status=Article.Status.DRAFT)
+    live = make_article(title="Live one", created_by=casey())
+    draft = make_article(title="A draft", status=Article.Status.DRAFT, created_by=casey())
     assert contributor.get(f"/admin/articles/article/{draft.pk}/delete/").status_code == 403
     data = form_values(contributor.get(change_url(live)))  # read-only: no form
     assert "title" not in data
@@ -92,7 +96,7 @@ def test_an_editor_approves_with_a_note_and_it_goes_live(contributor, editor, cl
 
 
 def test_an_editor_sends_back_and_the_contributor_reads_why(contributor, editor):
-    article = make_article(title="Rough", status=Article.Status.REVIEW)
+    article = make_article(title="Rough", status=Article.Status.REVIEW, created_by=casey())
     data = form_values(editor.get(change_url(article)))
     data.update(_send_back="Send back", review_note="The second half needs sources.")
     assert editor.post(change_url(article), data).status_code == 302
@@ -102,12 +106,20 @@ def test_an_editor_sends_back_and_the_contributor_reads_why(contributor, editor)
 
 
 def test_a_contributor_cannot_approve_by_posting_the_button(contributor):
-    article = make_article(title="Rough", status=Article.Status.REVIEW)
-    data = form_values(contributor.get(change_url(article)))
+    draft = make_article(title="Rough", status=Article.Status.DRAFT, created_by=casey())
+    data = form_values(contributor.get(change_url(draft)))
     data["_approve"] = "Approve and publish"
-    refused = contributor.post(change_url(article), data)
-    assert refused.status_code == 200
-    assert Article.objects.get(pk=article.pk).status == Article.Status.REVIEW
+    refused = contributor.post(change_url(draft), data)
+    assert "Only editors approve or send back articles." in text_of(
+        refused.content, ".errornote, .errorlist li"
+    )
+    assert Article.objects.get(pk=draft.pk).status == Article.Status.DRAFT
+    # Once submitted, their article is the editors' until sent back: read-only.
+    submitted = make_article(title="Ready", status=Article.Status.REVIEW, created_by=casey())
+    assert "title" not in form_values(contributor.get(change_url(submitted)))
+    refused = contributor.post(change_url(submitted), {**data, "title": "Ready"})
+    assert refused.status_code == 403
+    assert Article.objects.get(pk=submitted.pk).status == Article.Status.REVIEW
 
 
 def _buttons(page):
@@ -175,3 +187,55 @@ def test_giving_a_superuser_a_role_leaves_them_only_that_role(capsys, monkeypatc
     user = get_user_model().objects.get(username="root")
     assert not user.is_superuser and not user.has_perm("articles.publish_article")
     assert "was a superuser and is now only a contributor" in capsys.readouterr().out
+
+
+# --- Whose article: a contributor works on the ones they created ---------------------
+
+
+@pytest.fixture
+def colleague(monkeypatch):
+    return account("chris", "contributor", monkeypatch)
+
+
+def test_a_contributor_owns_what_they_create(contributor):
+    contributor.post("/admin/articles/article/add/", article_form(title="Mine", status="draft"))
+    assert Article.objects.get(title="Mine").created_by == casey()
+
+
+def test_a_contributor_sees_and_edits_only_their_own_drafts(contributor, colleague, editor):
+    theirs = make_article(title="Chris's draft", status=Article.Status.DRAFT,
+                          created_by=get_user_model().objects.get(username="chris"))  # fmt: skip
+    old = make_article(title="From before owners", status=Article.Status.DRAFT)
+    mine = make_article(title="Casey's draft", status=Article.Status.DRAFT, created_by=casey())
+    listed = text_of(contributor.get("/admin/articles/article/").content, "#result_list tbody th a")
+    assert listed == ["Casey's draft"]
+    for article in (theirs, old):
+        assert contributor.get(change_url(article)).status_code == 302  # not shown
+        refused = contributor.post(change_url(article), {"title": "Taken over", "body": "x"})
+        assert refused.status_code == 302
+        link = contributor.post(f"/admin/articles/article/{article.pk}/preview-link/")
+        assert link.status_code == 403
+        assert Article.objects.get(pk=article.pk).title != "Taken over"
+    data = form_values(contributor.get(change_url(mine)))
+    assert contributor.post(change_url(mine), {**data, "body": "Better."}).status_code == 302
+    assert contributor.post(f"/admin/articles/article/{mine.pk}/preview-link/").status_code == 200
+    # The recommendations box offers no one else's draft.
+    found = contributor.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "article",
+         "field_name": "pinned_recommendations", "term": "draft"},
+    ).json()["results"]  # fmt: skip
+    assert [row["text"] for row in found] == ["Casey's draft"]
+    # Editors see and change them all, an article with no owner included.
+    for article in (theirs, old):
+        data = form_values(editor.get(change_url(article)))
+        assert editor.post(change_url(article), {**data, "body": "Edited."}).status_code == 302
+
+
+def test_a_contributor_makes_a_preview_link_for_their_submitted_article(contributor):
+    submitted = make_article(title="Ready", status=Article.Status.REVIEW, created_by=casey())
+    page = contributor.get(change_url(submitted))
+    assert text_of(page.content, "#preview-link-button") == ["Copy a preview link"]
+    assert (
+        contributor.post(f"/admin/articles/article/{submitted.pk}/preview-link/").status_code == 200
+    )
