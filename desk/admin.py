@@ -22,6 +22,7 @@ from .history import (
     compare,
     entry_for,
     history_of,
+    is_public,
     listing,
     snapshot,
     values_of,
@@ -297,12 +298,13 @@ class ConflictSafeAdmin:
             }
             for entry in entries
         ]
-        older = next((entry for entry in entries if not entry.live), None)
+        older = next((entry for entry in entries if not entry.stored), None)
         context = {
             **self.page_context(request, obj, f"History of “{obj}”"),
             "rows": rows,
             "live_number": obj.version,
-            "live_is_kept": any(entry.live for entry in entries),
+            "is_public": is_public(obj),
+            "live_is_kept": any(entry.stored for entry in entries),
             "default_from": older.version.pk if older else LIVE,
             "compare_action": self.desk_url("compare", quote(obj.pk)),
             **(extra_context or {}),
@@ -322,7 +324,8 @@ class ConflictSafeAdmin:
                 sides.append(
                     {
                         "name": "live",
-                        "label": f"live (version {obj.version})",
+                        "label": f"{'live' if is_public(obj) else 'stored now'} "
+                        f"(version {obj.version})",
                         "values": values_of(obj),
                     }
                 )
@@ -338,7 +341,7 @@ class ConflictSafeAdmin:
                             "version_preview", quote(obj.pk), entry.version.pk
                         ),
                         "restore_url": None
-                        if entry.live
+                        if entry.stored
                         else self.desk_url("revision", quote(obj.pk), entry.version.pk),
                     }
                 )

@@ -59,6 +59,9 @@ class Entry:
     saved_at: datetime
     saved_by: str | None
     comment: str
+    # The version stored now (the row holds its number), and whether readers see it: a
+    # draft never published is stored, never live.
+    stored: bool = False
     live: bool = False
 
     @property
@@ -133,15 +136,21 @@ def number_of(version: Version) -> int:
 
 def history_of(obj: models.Model) -> list[Entry]:
     """The versions of `obj`, newest first, the latest HISTORY_LENGTH of them; the newest
-    holding the stored row's number is marked live."""
+    holding the stored row's number is marked stored, and live if readers see it."""
     versions = Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk")
     entries = [entry_for(version) for version in versions[:HISTORY_LENGTH]]
     stored = getattr(obj, "version", None)
     for index, entry in enumerate(entries):
         if entry.number == stored:
-            entries[index] = replace(entry, live=True)
+            entries[index] = replace(entry, stored=True, live=is_public(obj))
             break
     return entries
+
+
+def is_public(obj: models.Model) -> bool:
+    """Whether readers see `obj` as stored now (an article: published and its time
+    come). A model that does not say is public whenever it is stored."""
+    return getattr(obj, "is_public", True)
 
 
 def entry_for(version: Version) -> Entry:

@@ -155,6 +155,23 @@ def test_a_book_version_is_previewed_as_its_fields(editor):
     assert fields["Title"] == "Beloved" and fields["Subtitle"] == "First subtitle"
 
 
+def test_an_article_never_published_has_no_live_version(editor):
+    draft = make_article(title="Not yet", status=Article.Status.DRAFT, body="First.")
+    url = f"/admin/articles/article/{draft.pk}/change/"
+    assert editor.post(url, {**form_values(editor.get(url)), "body": "Second."}).status_code == 302
+    page = history(editor, draft)
+    assert versions_in(page) == ["Version 2 Stored now", "Version 1"]
+    assert "Live" not in page.content.decode()
+    assert text_of(page.content, ".desk-history__stored th") == [
+        "Stored now, not public (version 2)"
+    ]
+    assert len(_links(page, "Compare with what is stored")) == 1
+    # Once published, the version readers see is live.
+    published = {**form_values(editor.get(url)), "status": "published"}
+    assert editor.post(url, published).status_code == 302
+    assert versions_in(history(editor, draft))[0] == "Version 3 Live"
+
+
 def test_only_who_may_change_it_sees_the_history(demo, edited):
     contributor = get_user_model().objects.create_user(
         "contributor", password="a-long-contributor-pass", is_staff=True
