@@ -105,27 +105,21 @@ class BatchWriter:
             book = by_id.get(record.goodreads_id)
             # The Goodreads id is unknown to the catalogue: the ISBN says which book the
             # row is, a live ISBN first, then an old one (which embeds still show).
-            by_isbn_alone = book is None and bool(record.isbn13)
-            if by_isbn_alone:
-                book = by_isbn.get(record.isbn13) or old_isbns.get(record.isbn13)
-            self._settle_isbn(record, book, by_isbn.get(record.isbn13), old_isbns)
+            isbn13 = record.isbn13
+            if book is None and isbn13:
+                book = by_isbn.get(isbn13) or old_isbns.get(isbn13)
+                if book is not None:
+                    self._tell_isbn_match(record, book, old=isbn13 not in by_isbn)
+            self._settle_isbn(record, book, by_isbn.get(isbn13), old_isbns)
             if book is None:
                 book = Book(**record.book_values(), status=self.new_book_status)
                 if self._valid(record, book):
                     plan.new.append((record, book))
                 continue
             values = record.book_values(updating=True)
-            # A book another Goodreads id names is that id's: a row matched by its ISBN
-            # alone (another edition's id, or none) only fills what the book lacks.
-            claimed = book.goodreads_id is not None and book.goodreads_id != record.goodreads_id
-            if by_isbn_alone and claimed and record.isbn13:
-                self.outcomes.row_warned(
-                    record,
-                    f"ISBN {record.isbn13} is “{book.title}”'s, which the catalogue knows "
-                    f"by Goodreads id {book.goodreads_id}: the row is that book and only "
-                    "fills what it lacks",
-                )
-            if book.pk in edited or claimed:
+            if claimed_by_another(book, record):
+                values = blanks_of(book, values)
+            elif book.pk in edited:
                 # An editor's word stands: the source only fills blanks and refreshes
                 # the figures it owns.
                 values = {
@@ -233,12 +227,25 @@ class BatchWriter:
         else:
             self.isbns[record.isbn13] = record.line
             if had_it is not None:
-                self.outcomes.row_warned(
-                    record,
-                    f"ISBN {record.isbn13} is an old ISBN of “{had_it.title}”: the row is "
-                    "that book, which keeps its ISBN",
-                )
-                record.isbn13 = ""
+                record.isbn13 = ""  # the book keeps the ISBN it has now
+
+    def _tell_isbn_match(self, record: BookRecord, book: Book, *, old: bool) -> None:
+        """The report says when a row is a book by its ISBN alone, unless it is an
+        editor's book the row claims (as imports always did): an old ISBN, or a book
+        another Goodreads id names."""
+        claimed = claimed_by_another(book, record)
+        if not old and not claimed:
+            return
+        said = [f"ISBN {record.isbn13} is "]
+        said.append(f"an old ISBN of “{book.title}”" if old else f"“{book.title}”'s")
+        if claimed:
+            said.append(f", which the catalogue knows by Goodreads id {book.goodreads_id}")
+        said.append(": the row is that book")
+        if old:
+            said.append(", which keeps its ISBN")
+        if claimed:
+            said.append(", and only fills what it lacks")
+        self.outcomes.row_warned(record, "".join(said))
 
     def _drop_isbn(self, record: BookRecord, where: str) -> None:
         self.outcomes.row_warned(
@@ -273,6 +280,23 @@ class BatchWriter:
             )
             found.update({author.name: author for author in created})
         return found
+
+
+def claimed_by_another(book: Book, record: BookRecord) -> bool:
+    """The book is another Goodreads id's: a row that is it by its ISBN alone (another
+    edition's id, or none) must not rewrite what that id's rows wrote."""
+    return book.goodreads_id is not None and book.goodreads_id != record.goodreads_id
+
+
+def blanks_of(book: Book, values: dict) -> dict:
+    """What of `values` fills the book's blanks: its empty fields, and the published
+    rating figures only if it has none (another edition's figures are not its own)."""
+    has_figures = bool(book.rating_source) or any(book.source_histogram)
+    return {
+        name: value
+        for name, value in values.items()
+        if (not has_figures if name in SOURCE_OWNED else getattr(book, name) in ("", None))
+    }
 
 
 def field_labels(names: list[str]) -> list[str]:

@@ -11,7 +11,8 @@ from tests.factories import make_book
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = Path(__file__).parent / "data" / "goodreads_export.csv"
+DATA = Path(__file__).parent / "data"
+EXPORT = DATA / "goodreads_export.csv"
 EXPORT_HEADER = EXPORT.read_text(encoding="utf-8").splitlines()[0].split(",")
 CATCHER_ISBN = "9780316769488"
 
@@ -51,7 +52,7 @@ def test_a_row_with_a_known_isbn_but_another_goodreads_id_is_that_book(catcher, 
     assert (report.created, report.updated, report.skipped) == (0, 1, 0)
     assert [str(issue) for issue in report.warnings] == [
         f"line 2: warning: ISBN {CATCHER_ISBN} is “The Catcher in the Rye”'s, which the "
-        "catalogue knows by Goodreads id 5107: the row is that book and only fills what it lacks"
+        "catalogue knows by Goodreads id 5107: the row is that book, and only fills what it lacks"
     ]
     assert [change.message for change in report.changes] == [
         "The Catcher in the Rye (publisher, print length)"
@@ -85,3 +86,26 @@ def test_a_row_whose_goodreads_id_is_known_keeps_to_it(catcher, tmp_path):
     assert Book.objects.get(goodreads_id=5113).isbn13 == ""
     assert Book.objects.get(goodreads_id=5107).isbn13 == CATCHER_ISBN
     assert any("already carried by “The Catcher in the Rye”" in w.message for w in report.warnings)
+
+
+def test_a_row_matched_by_isbn_leaves_another_editions_rating_figures(db, tmp_path):
+    """The goodbooks row of The Hunger Games (Goodreads id 2767052) meets a book the
+    catalogue has under another id with the same ISBN: its figures are not the book's."""
+    make_book(
+        title="The Hunger Games",
+        goodreads_id=1,
+        isbn13="9780439023481",
+        source_ratings_5=10,
+        rating_source="Goodreads",
+    )
+    header, hunger_games = (
+        (DATA / "goodbooks_sample.csv").read_text(encoding="utf-8").splitlines()[:2]
+    )
+    path = tmp_path / "books.csv"
+    path.write_text(f"{header}\n{hunger_games}\n", encoding="utf-8")
+    report = import_books(path)
+    assert (report.created, Book.objects.count()) == (0, 1)
+    book = Book.objects.get()
+    assert (book.goodreads_id, book.source_histogram) == (1, [0, 0, 0, 0, 10])
+    assert book.language == "en"  # a blank filled
+    assert "which the catalogue knows by Goodreads id 1" in report.warnings[0].message
