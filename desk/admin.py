@@ -57,6 +57,20 @@ def keep_addresses_left(before, after) -> None:
         keep(left.get("slug", ""), left.get("isbn13", ""))
 
 
+def conflict_note(form, errors) -> dict:
+    """What the top of a refused save's page says: the conflict, and any other error
+    the form has besides (those are marked at their fields as usual)."""
+    non_field = form.errors.as_data().get("__all__", [])
+    message = next(error for error in non_field if error.code == "conflict")
+    others = [error for error in non_field if error.code != "conflict"]
+    field_errors = sum(len(error_list) for error_list in errors) - len(non_field)
+    return {
+        "message": " ".join(message.messages),
+        "other_messages": [text for error in others for text in error.messages],
+        "field_errors": field_errors,
+    }
+
+
 class _NotRestored(Exception):
     """A restore page that saved nothing (shown, or refused): its revision is dropped."""
 
@@ -175,6 +189,13 @@ class ConflictSafeAdmin:
                 kept_over=conflict.number if conflict else kept_over,
                 desk_change_form=select_template([names] if isinstance(names, str) else names),
             )
+            if conflict is not None:
+                # The page says what happened at its top, not Django's “Please correct the
+                # error below.”: there is nothing to correct, only a choice to make.
+                response.context_data.update(
+                    conflict_note=conflict_note(context["adminform"].form, context["errors"]),
+                    errors=[],
+                )
             response.template_name = "admin/desk/change_form.html"
         return response
 

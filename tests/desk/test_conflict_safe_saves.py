@@ -353,7 +353,28 @@ def test_a_form_without_its_version_is_a_conflict_not_an_overwrite(editors, arti
     refused = first.post(change_url(article), stale)
     assert refused.status_code == 200
     assert Article.objects.get(pk=article.pk).body == "Their words."
-    errors = text_of(refused.content, ".errorlist.nonfield li")
+    errors = text_of(refused.content, ".errornote")
     assert any("did not say which version" in error for error in errors), errors
     assert form_values(refused)["body"] == "My stale words."
     assert text_of(refused.content, ".desk-conflict button") == ["Keep mine", "Take theirs"]
+
+
+def test_the_conflict_page_says_at_its_top_what_happened(editors, article):
+    first, second = editors
+    mine = opened(first, change_url(article))
+    theirs = opened(second, change_url(article))
+    assert second.post(change_url(article), {**theirs, "body": "Their words."}).status_code == 302
+    refused = first.post(change_url(article), {**mine, "body": "My words."})
+    page = refused.content.decode()
+    assert "Please correct the error" not in page
+    [note] = text_of(refused.content, ".errornote")
+    assert note.startswith("Not saved: “Torgau, April 1945” was changed by second-editor")
+    assert "Compare them, then keep yours or take theirs." in note
+    # Said once: at the top, not again as a form error.
+    assert page.count("was changed by second-editor") == 1
+    # A conflict and a field in error: both said, the field marked as usual.
+    refused = first.post(change_url(article), {**mine, "body": "[[book:no-such-book]]"})
+    [note] = text_of(refused.content, ".errornote", " ")
+    assert "was changed by second-editor" in note
+    assert note.endswith("Also correct the error marked below before saving.")
+    assert text_of(refused.content, ".field-body .errorlist li")[0].startswith("No book matches")
