@@ -109,7 +109,26 @@ def test_a_body_too_long_is_refused_before_sending_and_kept(page, desk, screensh
     assert page.locator("ul[role=alert] #id_body-too-long").count() == 1
     assert page.url.endswith("/admin/articles/article/add/")
     assert len(page.input_value("#id_body")) == len(body)
+    # Where the editor is looking: in the window, under the text box, and focused (so a
+    # screen reader reads it out).
+    assert in_window(page, "#id_body-too-long")
+    box, note = page.locator("#id_body").bounding_box(), note.bounding_box()
+    assert note["y"] >= box["y"] + box["height"] - 1
+    assert page.evaluate(
+        "document.activeElement.contains(document.getElementById('id_body-too-long'))"
+    )
     screenshot("desk-body-too-long")
+
+
+def in_window(page, selector: str) -> bool:
+    """The element is wholly inside the browser's window as it is scrolled now."""
+    return page.evaluate(
+        """(selector) => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0;
+        }""",
+        selector,
+    )
 
 
 def test_typed_words_are_kept_and_offered_back(page, desk, embedded_book, screenshot):

@@ -4,7 +4,8 @@
  *   the form would post something other than what it held when it opened; a page shown
  *   again after a refused save counts as changed, since nothing on it is saved yet.
  * - A text area with data-max-length refuses to be sent when it is longer, with a
- *   message beside it; the text stays where it is (maxlength would cut a paste short
+ *   message right under it, where its text ends, scrolled into view and focused (so it
+ *   is read out); the text stays where it is (maxlength would cut a paste short
  *   without a word). The form refuses it too, for browsers without this script.
  *
  * Loaded on every desk page (admin/base_site.html); a static file, as the CSP requires.
@@ -30,28 +31,40 @@
     return null;
   }
 
+  // Right under the text box, where a long text ends and the editor is looking (the
+  // admin's own place for errors, above the field, is a whole text away). In the live
+  // preview's grid the note spans the columns, below the pane when it sits beside.
+  function placeBelow(list, field) {
+    field.insertAdjacentElement("afterend", list);
+    var grid = field.parentNode;
+    if (window.getComputedStyle(grid).display !== "grid") return;
+    var columns = window.getComputedStyle(grid).gridTemplateColumns.split(" ").length;
+    list.style.gridColumn = "1 / -1";
+    list.style.order = columns > 1 ? "1" : "";
+  }
+
   function sayTooLong(found) {
     var id = found.field.id + "-too-long";
-    var note = document.getElementById(id);
-    if (!note) {
-      // Where the admin puts a field's own errors: above the field's row.
-      note = document.createElement("ul");
-      note.className = "errorlist";
-      note.setAttribute("role", "alert");
-      var item = document.createElement("li");
+    var item = document.getElementById(id);
+    if (!item) {
+      var list = document.createElement("ul");
+      list.className = "errorlist desk-too-long";
+      list.setAttribute("role", "alert");
+      list.tabIndex = -1;
+      item = document.createElement("li");
       item.id = id;
-      note.appendChild(item);
-      var row = found.field.closest(".flex-container") || found.field;
-      row.parentNode.insertBefore(note, row);
+      list.appendChild(item);
       var described = found.field.getAttribute("aria-describedby");
       found.field.setAttribute("aria-describedby", described ? described + " " + id : id);
-      note = item;
+      found.field.setAttribute("aria-invalid", "true");
     }
-    note.textContent =
+    placeBelow(item.parentNode, found.field);
+    item.textContent =
       "Not sent: this text is " + found.field.value.length.toLocaleString("en") +
       " characters long, and it can hold up to " + found.limit.toLocaleString("en") +
       ". Your text is still here: split it or cut it, then save again.";
-    found.field.focus();
+    item.parentNode.scrollIntoView({ block: "center" });
+    item.parentNode.focus({ preventScroll: true });
   }
 
   function watch(form) {
