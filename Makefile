@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 APP_PORT ?= 8001
 WEB_CONCURRENCY ?= 2
-export PORT WEB_CONCURRENCY
+WEB_THREADS ?= 8
+export PORT WEB_CONCURRENCY WEB_THREADS
 
 .PHONY: install run serve serve-edge test test-browser bench lint clean
 
@@ -32,8 +33,10 @@ run: install ## Development server with the demo loaded, on http://127.0.0.1:$(P
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# gunicorn and, beside it, the background worker that runs the desk's imports
-# (manage.py db_worker); stopping this stops both.
+# gunicorn (config/gunicorn.py: WEB_CONCURRENCY workers of WEB_THREADS threads, reads
+# from clients paced) and, beside it, the background worker that runs the desk's
+# imports (manage.py db_worker). Ctrl-C, or SIGTERM to the process group (what systemd
+# and `kill -- -PGID` send), stops both.
 serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(PORT), with the worker
 	@if [ -z "$$SECRET_KEY" ] && [ ! -f .env ]; then \
 		echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; \
@@ -44,21 +47,25 @@ serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(
 	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/, with its background worker"
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	DEBUG=false $(BIN)/python manage.py db_worker & \
-	DEBUG=false $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
-		--workers $(WEB_CONCURRENCY) --forwarded-allow-ips '*'
+	DEBUG=false $(BIN)/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) \
+		--forwarded-allow-ips '*'
 
 # Varnish (Debian's) in front, as the reference HTTP cache: it answers on $(PORT) and
 # passes to gunicorn on $(APP_PORT), which then trusts one proxy's X-Forwarded-For.
-# Pages say `Cache-Control: no-cache`, so Varnish keeps static files, not pages (the page
-# cache does that, precisely invalidated). Stopping this stops both.
+# deploy/varnish/colophon.vcl: each request's body is held whole before the app sees it,
+# within the same size limits as the app's. Pages say `Cache-Control: no-cache`, so
+# Varnish keeps static files, not pages (the page cache does that, precisely
+# invalidated). Stopping this, or any of its parts, stops all three.
 VARNISH_DIR ?= /tmp/colophon-varnish-$(PORT)
 
 serve-edge: install ## make serve with Varnish in front: Varnish on $(PORT), gunicorn on $(APP_PORT)
 	@command -v varnishd >/dev/null || { echo "serve-edge needs Varnish: apt-get install varnish"; exit 1; }
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-	TRUSTED_PROXIES=1 $(MAKE) --no-print-directory serve PORT=$(APP_PORT) & \
+	{ TRUSTED_PROXIES=1 $(MAKE) --no-print-directory serve PORT=$(APP_PORT); kill 0; } & \
 	echo "  Varnish at http://127.0.0.1:$(PORT)/ in front of gunicorn on 127.0.0.1:$(APP_PORT)"; \
-	varnishd -F -n $(VARNISH_DIR) -a 127.0.0.1:$(PORT) -b 127.0.0.1:$(APP_PORT) -s malloc,256m
+	printf 'vcl 4.1;\nbackend default { .host = "127.0.0.1"; .port = "%s"; }\ninclude "%s";\n' \
+		$(APP_PORT) $(CURDIR)/deploy/varnish/colophon.vcl > $(VARNISH_DIR).vcl; \
+	varnishd -F -n $(VARNISH_DIR) -a 127.0.0.1:$(PORT) -f $(VARNISH_DIR).vcl -s malloc,256m
 
 # Tests run with production settings (DEBUG off); the key only signs test cookies.
 TEST_ENV := DEBUG=false SECRET_KEY=$${SECRET_KEY:-colophon-test-only-secret-key}

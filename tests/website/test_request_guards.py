@@ -193,10 +193,10 @@ def test_a_page_refused_for_its_size_keeps_the_readers_text_in_words(book):
 @pytest.mark.parametrize(
     "post",
     [
-        {"key": "articles.article:add", "fields": json.dumps({"body": "a\x00b"})},
-        {"key": "articles.article:add", "fields": json.dumps({"bo\x00dy": "text"})},
-        {"key": "articles.article:add", "fields": json.dumps({"loaded_version": "1\x00"})},
-        {"key": "articles.\x00article:add", "fields": json.dumps({"body": "text"})},
+        {"key": "articles.article:new", "fields": json.dumps({"body": "a\x00b"})},
+        {"key": "articles.article:new", "fields": json.dumps({"bo\x00dy": "text"})},
+        {"key": "articles.article:new", "fields": json.dumps({"loaded_version": "1\x00"})},
+        {"key": "articles.\x00article:new", "fields": json.dumps({"body": "text"})},
     ],
 )
 def test_a_nul_typed_into_the_desk_is_refused_by_autosave_in_words(admin_client, post):

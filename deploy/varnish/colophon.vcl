@@ -1,0 +1,48 @@
+# Colophon behind Varnish 7.1 (`make serve-edge` loads this, after a backend of its own).
+#
+# What this adds to Varnish's built-in behaviour, which stays as it is (pages are sent
+# `Cache-Control: no-cache`, so only static files and covers are kept):
+#
+# Request bodies are held here, whole, before the request goes to the app
+# (std.cache_req_body): a client sending slowly, or stalling halfway, holds one of
+# Varnish's many threads, never one of gunicorn's few. A body larger than its kind of
+# request may carry is refused with a 413 by its declared length, before it is read;
+# the same limits as the app's (website/middleware.py, BodyLimitMiddleware): change
+# both together.
+
+vcl 4.1;
+
+import std;
+
+sub vcl_recv {
+    if (req.http.Content-Length || req.http.Transfer-Encoding) {
+        # Only a signed-in editor (who has a session) sends the desk anything large.
+        if (req.url ~ "^/books/[^/]+/rate/(\?.*)?$") {
+            set req.http.X-Body-Limit = "16384";           # a rating: 16 KB
+        } elseif (req.http.Cookie !~ "(^|;\s*)sessionid=") {
+            set req.http.X-Body-Limit = "65536";           # any other public form: 64 KB
+        } elseif (req.url ~ "/catalogue/book/import/(\?.*)?$") {
+            set req.http.X-Body-Limit = "54525952";        # an import: 50 MB + 1 MB
+        } else {
+            set req.http.X-Body-Limit = "11534336";        # a desk form: 10 MB + 1 MB
+        }
+        if (std.integer(req.http.Content-Length, 0) > std.integer(req.http.X-Body-Limit, 0)) {
+            return (synth(413, "Too much to send at once"));
+        }
+        # Read all of it now (up to the largest limit; a chunked body has no declared
+        # length to check first), then hand it to the app at once.
+        if (!std.cache_req_body(std.bytes(req.http.X-Body-Limit + "B", 0B))) {
+            return (synth(413, "Too much to send at once"));
+        }
+        unset req.http.X-Body-Limit;
+    }
+}
+
+sub vcl_synth {
+    if (resp.status == 413) {
+        set resp.http.Content-Type = "text/plain; charset=utf-8";
+        set resp.http.Connection = "close";
+        synthetic("That was too much to send at once: what you sent is larger than this kind of form may carry, so it was not read and nothing was saved. Your text is not lost: go back and it is still in the form.");
+        return (deliver);
+    }
+}

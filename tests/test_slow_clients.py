@@ -1,0 +1,195 @@
+"""Through the production entry points started as the README says (`make serve`, and
+`make serve-edge` when Varnish is installed), with the demo: two clients sending a
+rating a byte a second and one that stalls after its headers do not keep other readers
+waiting, and one SIGTERM to the server's process group stops every process it started.
+
+Runs on the suite's kind of database (a scratch SQLite file, or a scratch PostgreSQL
+database beside the test database).
+"""
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.servers import REPO, free_port, scratch_database, server_env
+
+ARTICLE = "/articles/unlikely-allies/"
+# Below the 16 KB a rating may declare (a larger one is refused at once, unread).
+DECLARED = 10_000
+CSRF_COOKIE = "csrftoken=" + "a" * 32  # so that the CSRF check reads the body
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One database, media and static directory for both servers, as one site's."""
+    files = tmp_path_factory.mktemp("site")
+    for url in scratch_database(files, "colophon_slow_clients_test"):
+        yield url, files
+
+
+def start(target: str, env: dict, log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        ["make", target], cwd=REPO, env=env, stdout=log.open("w"),
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"make {target} exited:\n{log.read_text()[-3000:]}"
+        if get(int(env["PORT"]), "/readyz", timeout=2)[0] == 200:
+            return server
+        time.sleep(0.3)
+    stop_group(server)
+    raise AssertionError(f"make {target} did not answer:\n{log.read_text()[-3000:]}")
+
+
+def get(port: int, path: str, timeout: float = 2.0) -> tuple[int, float]:
+    started = time.monotonic()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response.status, time.monotonic() - started
+    except OSError:
+        return 0, time.monotonic() - started
+
+
+class SlowClient(threading.Thread):
+    """Posts a rating declaring DECLARED bytes, then sends one a second (or, stalled,
+    none at all); notes when the server answered or closed the connection."""
+
+    def __init__(self, port: int, *, stalled: bool = False):
+        super().__init__(daemon=True)
+        self.port, self.stalled = port, stalled
+        self.released_after: float | None = None
+        self.stop = threading.Event()
+
+    def run(self):
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        sock.sendall(
+            f"POST /books/the-hobbit/rate/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nCookie: {CSRF_COOKIE}\r\n"
+            f"Content-Length: {DECLARED}\r\n\r\n".encode()
+        )
+        started = time.monotonic()
+        sock.settimeout(1)
+        try:
+            while not self.stop.is_set():
+                if not self.stalled:
+                    sock.sendall(b"s")
+                try:
+                    sock.recv(1024)  # an answer or the end: either way, let go
+                    self.released_after = time.monotonic() - started
+                    return
+                except TimeoutError:
+                    continue
+        except OSError:
+            self.released_after = time.monotonic() - started
+        finally:
+            sock.close()
+
+
+def declared_too_much(port: int) -> bytes:
+    """The start of the answer to a rating declaring 100,000 bytes, none of them sent:
+    refused by what it declares, at once."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(
+            b"POST /books/the-hobbit/rate/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 100000\r\n\r\n"
+        )
+        return sock.recv(12)
+
+
+def readers_meanwhile(port: int, seconds: float) -> list[tuple[str, int, float]]:
+    answers = []
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        for path in ("/books/", ARTICLE):
+            answers.append((path, *get(port, path)))
+        time.sleep(0.4)
+    return answers
+
+
+def processes_in(group: int) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                zombie = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+                if os.getpgid(int(entry.name)) == group and not zombie:  # exited, not reaped
+                    found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+            except (ProcessLookupError, FileNotFoundError, PermissionError):
+                continue
+    return found
+
+
+def stop_group(server: subprocess.Popen) -> float:
+    """One SIGTERM to the group (Ctrl-C's and systemd's way); how long until all of it
+    has gone. Anything left is killed, so no test leaves a server behind."""
+    group = os.getpgid(server.pid)
+    started = time.monotonic()
+    os.killpg(group, signal.SIGTERM)
+    while processes_in(group) and time.monotonic() - started < 30:
+        time.sleep(0.2)
+    took = time.monotonic() - started
+    left = processes_in(group)
+    if left:
+        os.killpg(group, signal.SIGKILL)
+    server.wait(timeout=10)
+    assert not left, f"still running {took:.0f} s after SIGTERM: {left}"
+    return took
+
+
+def check_readers_are_served_past_slow_clients(port: int, seconds: float) -> list[SlowClient]:
+    clients = [SlowClient(port), SlowClient(port), SlowClient(port, stalled=True)]
+    for client in clients:
+        client.start()
+    time.sleep(1)  # their headers are in: each is now sending its body, or stalling
+    answers = readers_meanwhile(port, seconds)
+    slow = [answer for answer in answers if answer[1] != 200 or answer[2] > 2.0]
+    assert not slow, f"readers kept waiting or refused: {slow}"
+    return clients
+
+
+def test_make_serve_serves_readers_while_slow_clients_hang_on(site, tmp_path):
+    port = free_port()
+    env = server_env(site[0], site[1], port, DEMO="1")
+    server = start("serve", env, tmp_path / "serve.log")
+    try:
+        clients = check_readers_are_served_past_slow_clients(port, seconds=13)
+        # …and the app lets them go: a body must keep pace (config/gunicorn.py).
+        for client in clients:
+            assert client.released_after is not None and client.released_after < 14
+        assert declared_too_much(port) == b"HTTP/1.1 413"
+    finally:
+        for client in clients if "clients" in locals() else []:
+            client.stop.set()
+        took = stop_group(server)
+    assert took < 15
+
+
+@pytest.mark.skipif(not shutil.which("varnishd"), reason="Varnish is not installed")
+def test_make_serve_edge_serves_readers_while_slow_clients_hang_on(site, tmp_path):
+    port, app_port = free_port(), free_port()
+    env = server_env(site[0], site[1], port, APP_PORT=str(app_port), DEMO="1")
+    server = start("serve-edge", env, tmp_path / "edge.log")
+    try:
+        clients = check_readers_are_served_past_slow_clients(port, seconds=6)
+        # Varnish holds each body until it has all arrived: the app has seen none yet.
+        log = (tmp_path / "edge.log").read_text()
+        assert "/books/the-hobbit/rate/" not in log
+        assert declared_too_much(port) == b"HTTP/1.1 413"
+    finally:
+        for client in clients if "clients" in locals() else []:
+            client.stop.set()
+        took = stop_group(server)
+    assert took < 15
