@@ -162,9 +162,12 @@ def check_readers_are_served_past_slow_clients(port: int, seconds: float) -> lis
 
 def test_make_serve_serves_readers_while_slow_clients_hang_on(site, tmp_path):
     port = free_port()
-    env = server_env(site[0], site[1], port, DEMO="1")
+    home = tmp_path / "home"  # where gunicorn would put its one control socket per user
+    env = server_env(site[0], site[1], port, DEMO="1", HOME=str(home), XDG_RUNTIME_DIR="")
     server = start("serve", env, tmp_path / "serve.log")
     try:
+        # No shared control socket: a second server on another port takes nothing away.
+        assert not (home / ".gunicorn").exists()
         clients = check_readers_are_served_past_slow_clients(port, seconds=13)
         # …and the app lets them go: a body must keep pace (config/gunicorn.py).
         for client in clients:
