@@ -49,8 +49,8 @@ def send(path: str, *, length: int, method: str = "POST", cookies: str = "", **h
         "CONTENT_TYPE": "multipart/form-data; boundary=x",
         "CONTENT_LENGTH": str(length),
         "HTTP_COOKIE": cookies,
-        **headers,
     }
+    environ |= headers
     answer = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -206,3 +206,24 @@ def test_a_nul_typed_into_the_desk_is_refused_by_autosave_in_words(admin_client,
     assert response.status_code == 400
     assert "NUL" in response.json()["error"]
     assert not AutosavedForm.objects.exists()
+
+
+class CutOffInput(UnreadableInput):
+    """A body whose client was too slow: the server cut the connection (config/gunicorn.py)."""
+
+    def read(self, *args):
+        raise ConnectionResetError("the client sent too slowly")
+
+    readinto = readline = read
+
+
+def test_a_form_whose_body_never_arrives_is_answered_as_such(book):
+    status, _, text = send(
+        f"/books/{book.slug}/rate/",
+        length=1000,
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+        HTTP_COOKIE="csrftoken=" + "a" * 32,
+        **{"wsgi.input": CutOffInput()},
+    )
+    assert status == 408
+    assert "did not arrive in time" in text
