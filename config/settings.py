@@ -34,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "desk",  # before the admin: its templates brand the admin as the editors' desk
-    "django.contrib.admin",
+    "desk.apps.DeskAdminConfig",  # django.contrib.admin, served by the desk's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
