@@ -33,7 +33,7 @@ run: install ## Development server with the demo loaded, on http://127.0.0.1:$(P
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# gunicorn (config/gunicorn.py: WEB_CONCURRENCY workers of WEB_THREADS threads, reads
+# gunicorn (deploy/gunicorn.conf.py: WEB_CONCURRENCY workers of WEB_THREADS threads, reads
 # from clients paced) and, beside it, the background worker that runs the desk's
 # imports (manage.py db_worker). Ctrl-C, or SIGTERM to the process group (what systemd
 # and `kill -- -PGID` send), stops both.
@@ -47,7 +47,7 @@ serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(
 	@echo "  Colophon (production settings) at http://127.0.0.1:$(PORT)/, with its background worker"
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	DEBUG=false $(BIN)/python manage.py db_worker & \
-	DEBUG=false $(BIN)/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) \
+	DEBUG=false $(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 		--forwarded-allow-ips '*'
 
 # Varnish (Debian's) in front, as the reference HTTP cache: it answers on $(PORT) and

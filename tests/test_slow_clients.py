@@ -169,7 +169,7 @@ def test_make_serve_serves_readers_while_slow_clients_hang_on(site, tmp_path):
         # No shared control socket: a second server on another port takes nothing away.
         assert not (home / ".gunicorn").exists()
         clients = check_readers_are_served_past_slow_clients(port, seconds=13)
-        # …and the app lets them go: a body must keep pace (config/gunicorn.py).
+        # …and the app lets them go: a body must keep pace (deploy/gunicorn.conf.py).
         for client in clients:
             assert client.released_after is not None and client.released_after < 14
         assert declared_too_much(port) == b"HTTP/1.1 413"

@@ -126,7 +126,7 @@ class BodyLimitMiddleware:
             response["Connection"] = "close"  # the rest of the body is not wanted
             return response
         if request.content_type == "application/x-www-form-urlencoded" and declared:
-            # Read here, where a client too slow to send it (config/gunicorn.py cuts it
+            # Read here, where a client too slow to send it (deploy/gunicorn.conf.py cuts it
             # off) or gone halfway is answered as such, not as a form without its token.
             try:
                 request.body  # noqa: B018 - kept by the request for the form's fields

@@ -209,7 +209,7 @@ def test_a_nul_typed_into_the_desk_is_refused_by_autosave_in_words(admin_client,
 
 
 class CutOffInput(UnreadableInput):
-    """A body whose client was too slow: the server cut the connection (config/gunicorn.py)."""
+    """A body whose client was too slow: the server cut the connection (deploy/gunicorn.conf.py)."""
 
     def read(self, *args):
         raise ConnectionResetError("the client sent too slowly")

@@ -1,4 +1,4 @@
-"""gunicorn's settings for `make serve` and production: `gunicorn -c config/gunicorn.py`.
+"""gunicorn's settings for `make serve` and production: `gunicorn -c deploy/gunicorn.conf.py`.
 
 Slow clients. A sync worker reads a request itself, so two clients sending a body a
 byte a second held both of `make serve`'s workers and every other reader waited. Here
@@ -26,7 +26,6 @@ from gunicorn.workers.gthread import DEFAULT_WORKER_DATA_TIMEOUT, ThreadWorker
 
 wsgi_app = "config.wsgi:application"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "config.gunicorn.PacedThreadWorker"
 # Threads per worker: how many requests, slow ones included, one worker serves at once.
 threads = int(os.environ.get("WEB_THREADS", "8"))
 # Kept-alive and stopping: short, so a stop (Ctrl-C, SIGTERM) is not held by clients.
@@ -87,3 +86,6 @@ class PacedThreadWorker(ThreadWorker):
         if isinstance(conn.sock, PacedSocket):
             conn.sock.deadline = time.monotonic() + BODY_SECONDS
         return super().handle_request(req, conn)
+
+
+worker_class = PacedThreadWorker  # gunicorn takes the class itself from a config file
