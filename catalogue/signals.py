@@ -53,6 +53,8 @@ def credit_changed(sender, instance: Contribution, **kwargs):
 
 @receiver([post_save, post_delete], sender=Rating)
 def rating_changed(sender, instance: Rating, **kwargs):
+    if instance.status == Rating.Status.HELD:
+        return  # in no figure until approved (catalogue.ratings.approve_ratings says so)
     # The figures on the book's cards change, and so may the order of sorted lists.
     invalidate(tag_for_id(Book, instance.book_id), list_of(Book))
     # And what its readers also liked (in the background, once per burst of ratings).

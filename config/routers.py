@@ -1,11 +1,12 @@
 """Reads to the replica, writes to the primary (active when DATABASE_REPLICA_URL is set).
 
 What a visitor must see the moment after writing it stays on the primary: sessions,
-logins and lockouts, and ratings (the redirect after rating shows "your rating").
+logins and lockouts, ratings (the redirect after rating shows "your rating") and the
+rate limits' counters (a count read from a lagging replica would let a flood through).
 """
 
 PRIMARY_ONLY_APPS = {"sessions", "auth", "axes", "admin", "contenttypes"}
-PRIMARY_ONLY_MODELS = {("catalogue", "rating")}
+PRIMARY_ONLY_MODELS = {("catalogue", "rating"), ("catalogue", "ratelimitcounter")}
 
 
 class PrimaryReplicaRouter:

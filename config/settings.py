@@ -234,8 +234,9 @@ if MEDIA_STORAGE == "s3":
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
             "file_overwrite": False,
             "default_acl": None,
-            # Stored names never change content (renditions carry a content hash, uploads
-            # a fresh name): browsers and CDNs may keep them a day.
+            # Public names never change content (renditions and cleaned originals carry a
+            # content hash): browsers and CDNs may keep them a day. Uploads wait under
+            # private/ until cleaned; the bucket's policy must not make that prefix public.
             "object_parameters": {"CacheControl": "public, max-age=86400"},
         },
     }
