@@ -38,9 +38,6 @@ class Topic(Label):
 
     description = models.TextField(blank=True)
 
-    class Meta(Label.Meta):
-        pass
-
     def get_absolute_url(self) -> str:
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
 
@@ -180,9 +177,8 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         "to schedule, or leave it blank to publish at once.",
     )
     updated_at = models.DateTimeField(auto_now=True)
-    # Counts the saves of the row through the model (the desk, a restore, a merge): the
+    # Counts the saves of the row through the model (the desk, a restore, code): the
     # desk's forms compare it to tell a colleague's save from their own (desk/forms.py).
-    # Counters updated in bulk (ratings) are not new versions.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Who made the article at the desk: a contributor sees and changes only their own
@@ -378,7 +374,7 @@ class ArticleAlias(models.Model):
 
 
 class Recommendation(models.Model):
-    """One precomputed "read next" entry, refreshed by articles.recommend."""
+    """One precomputed "read next" entry, refreshed by articles.recommendations."""
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="recommendation_rows"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Expression, F, FloatField, Func, TextField
 from django.db.models.expressions import RawSQL
 
-# The text search configuration migration 0012 makes: `simple` (no stemming, no stop
+# The text search configuration migration 0014 makes: `simple` (no stemming, no stop
 # words: "It" and "Us" stay findable) with accents folded by `unaccent`.
 BOOK_SEARCH_CONFIG = "colophon_search"
 
@@ -79,7 +79,7 @@ class StoredColumn(Expression):
 class Folded(Func):
     """Text without its accents, for trigram matching on PostgreSQL ("marquez" is like
     "Márquez"): `colophon_unaccent`, the immutable wrapper around `unaccent` that
-    migration 0012 makes, so that its trigram indexes serve these expressions."""
+    migration 0014 makes, so that its trigram indexes serve these expressions."""
 
     function = "colophon_unaccent"
     output_field = TextField()

@@ -298,7 +298,7 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
             models.Index(fields=["updated_at"], name="book_public_updated", condition=PUBLIC),
         ]
         # PostgreSQL also stores and indexes a search document, and SQLite an FTS5 table
-        # (migration 0012, catalogue.fulltext).
+        # (migration 0014, catalogue.fulltext).
 
     def __str__(self) -> str:
         return self.title

@@ -213,7 +213,7 @@ class BookQuerySet(models.QuerySet):
     def like_words_of(self, term: str) -> "BookQuerySet":
         """Books whose title or author names hold words like the term's ("hungr games",
         "Hary Poter"), however they are accented (PostgreSQL: each side is a lookup in
-        a trigram index on the folded text, migration 0012)."""
+        a trigram index on the folded text, migration 0014)."""
         typed = Folded(Value(term))
         title, names = Folded(F("title")), Folded(F("author_names"))
         return self.filter(
