@@ -170,25 +170,26 @@ class BookQuerySet(models.QuerySet):
         # match): "war" is in 30,000 titles at a million books, and the list's count and
         # page would each have read them all (0.9 s). The titles that are or start with
         # the term have their own parts, so they are never crowded out.
+        # (part, whole_first): the PostgreSQL document's matches are gathered whole
+        # through its GIN index before the most rated are chosen (_most_rated).
         parts = [
-            books.filter(title__iexact=term),
-            books.filter(title__istartswith=term),
-            books.filter(title__icontains=term),
+            (books.filter(title__iexact=term), False),
+            (books.filter(title__istartswith=term), False),
+            (books.filter(title__icontains=term), False),
         ]
         if connection.vendor == "postgresql":
             if prefixes := tsquery_prefixes(term):
                 document = StoredColumn("search_document", SearchVectorField())
                 text_query = SearchQuery(prefixes, config=BOOK_SEARCH_CONFIG, search_type="raw")
-                parts.append(books.alias(document=document).filter(document=text_query))
+                parts.append((books.alias(document=document).filter(document=text_query), True))
         elif match := fts5_query(term, prefix="all"):
-            parts.append(books.filter(pk__in=BOOK_INDEX.matching(match)))
+            parts.append((books.filter(pk__in=BOOK_INDEX.matching(match)), False))
         if " " not in term and "-" in term and slug_ids:
             # Slug-like and naming a book: its words would find the rest of a series too.
             parts = []
         found = dict.fromkeys(slug_ids)
-        for number, part in enumerate(parts):
-            document = number == 3 and connection.vendor == "postgresql"
-            found.update(dict.fromkeys(_most_rated(part, DESK_MATCHES, whole_first=document)))
+        for part, whole_first in parts:
+            found.update(dict.fromkeys(_most_rated(part, DESK_MATCHES, whole_first=whole_first)))
         if not found and connection.vendor == "postgresql":
             # A typo ("Stalingrd") misses every part: then, as readers' search does, the
             # books with words like the term's, closest first (a trigram index lookup).
