@@ -44,8 +44,9 @@ class ImportFileError(Exception):
     """The file as a whole cannot be imported; nothing was written."""
 
 
-class RowTooLong(Exception):
-    """A row is longer than any book list's (BoundedLines); the file is refused."""
+class RowRefused(Exception):
+    """A row no book list has (BoundedLines): too long, or holding a NUL; the file is
+    refused, naming the line."""
 
     def __init__(self, first_line: int, line: int, why: str) -> None:
         self.first_line, self.line, self.why = first_line, line, why
@@ -88,14 +89,19 @@ class BoundedLines:
             if not self.row_chars:
                 self.row_first_line = self.lines + 1
             return line
+        if "\x00" in line:
+            # Past the first bytes (recognise_source): a damaged file, whose NUL no
+            # database text column, report or rejects file could hold.
+            why = "holds a NUL character: the file is damaged or not text"
+            raise RowRefused(self.row_first_line, self.lines, why)
         self.row_chars += len(line)
         self.row_commas += line.count(",")
         if self.row_chars > MAX_ROW_CHARS:
             why = f"is longer than a row may be ({MAX_ROW_CHARS:,} characters)"
-            raise RowTooLong(self.row_first_line, self.lines, why)
+            raise RowRefused(self.row_first_line, self.lines, why)
         if self.row_commas > MAX_ROW_COMMAS:
             why = f"has more than {MAX_ROW_COMMAS:,} commas, far more fields than a book list has"
-            raise RowTooLong(self.row_first_line, self.lines, why)
+            raise RowRefused(self.row_first_line, self.lines, why)
         return line
 
 
@@ -158,7 +164,7 @@ class ImportRun:
                     f"The CSV is malformed at line {self.reader.line_num}: {error}; "
                     f"{self.rows_before}"
                 ) from None
-            except RowTooLong as error:
+            except RowRefused as error:
                 raise ImportFileError(f"{error}; {self.rows_before}") from None
         self.finish()
         return self.report

@@ -95,3 +95,18 @@ def test_the_desk_check_fails_with_the_line_number(admin_client):
         "has; nothing would be imported until it is fixed."
     ]
     assert not Book.objects.exists()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_nul_past_the_files_first_bytes_is_refused_with_its_line_number(db, tmp_path, dry_run):
+    """The first 64 KB are sniffed for NUL (a binary file); one further on reached the
+    database's text columns (the report, the rejects) and failed the whole import."""
+    filler = [FIRST_ROW.replace(FIRST_ROW.split(",")[0], str(n), 1) for n in range(2, 700)]
+    damaged = FIRST_ROW[:-1] + "\x00" + FIRST_ROW[-1]
+    path = csv_file(tmp_path, *filler, damaged)
+    assert path.stat().st_size > 64 * 1024
+    with pytest.raises(ImportFileError) as refused:
+        import_books(path, dry_run=dry_run)
+    assert str(refused.value).startswith(
+        f"Line {3 + len(filler)} holds a NUL character: the file is damaged or not text"
+    )
