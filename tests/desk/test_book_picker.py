@@ -263,10 +263,10 @@ def test_the_picker_itself_drops_a_nul(admin_user, library):
 
 @pytest.mark.parametrize("model", [Book, Author, Rating])
 def test_the_desk_lists_search_boxes_take_a_nul(admin_user, library, model):
+    # Past the site's own guard (a NUL in an address is a 400): the list itself holds.
     response = call_desk_view(model, "changelist", admin_user, q="\x00")
-    assert response.status_code in (200, 400)
-    if response.status_code == 200:
-        response.render()
+    assert response.status_code == 200
+    response.render()
 
 
 def test_the_public_search_drops_a_nul_too(library):
