@@ -8,11 +8,14 @@ import re
 import time
 import uuid
 from contextvars import ContextVar
+from importlib import import_module
 
 from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import (
     HttpResponse,
@@ -24,6 +27,9 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.crypto import constant_time_compare
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
 
 from pagecache.middleware import database_unavailable
 
@@ -41,6 +47,10 @@ RATING_BODY_LIMIT = 16 * KB  # a token and a score
 IMPORT_BODY_LIMIT = 50 * MB + MULTIPART_MARGIN  # catalogue.forms.MAX_IMPORT_BYTES
 RATING_PATH = re.compile(r"^/books/[^/]+/rate/$")
 IMPORT_PATH = "catalogue/book/import/"
+# The methods whose body a view reads; a body on any other is never read by Django.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# The largest of those limits: how long deploy/gunicorn.conf.py waits for a body at most.
+LARGEST_BODY_LIMIT = IMPORT_BODY_LIMIT
 
 # A signed preview link opens a draft to whoever holds it: never written whole in a log.
 PREVIEW_TOKEN = re.compile(r"(/articles/preview/)[^/?#\s'\"]+")
@@ -53,8 +63,10 @@ def without_secrets(text: str) -> str:
 
 class RequestIdFilter(logging.Filter):
     """Adds the current request's id to every log record (for JSON logs), and cuts
-    preview-link tokens from what the record says (Django's own error lines name the
-    path, and a JSON log would write the request beside them)."""
+    preview-link tokens from what the record says: Django's own error lines name the
+    path. The request a record carries (Django's error lines give it to AdminEmailHandler
+    and error trackers, which read it) stays as it is: its path, cut, is `request_path`,
+    which the JSON lines write in its place (JsonLogFormatter)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
@@ -64,25 +76,68 @@ class RequestIdFilter(logging.Filter):
             )
         if isinstance(record.msg, str):
             record.msg = without_secrets(record.msg)
-        if hasattr(record, "request") and not isinstance(record.request, str):
-            record.request = without_secrets(repr(record.request))
+        request = getattr(record, "request", None)
+        if request is not None and not hasattr(record, "request_path"):
+            try:
+                path = request.get_full_path()
+            except Exception:  # not Django's request: say what it is, still cut
+                path = repr(request)
+            record.request_path = without_secrets(path)[:500]
         return True
 
 
-def body_limit(request) -> tuple[int, str]:
-    """The most `request` may carry, in bytes, and what kind of request it is."""
+class JsonLogFormatter(JsonFormatter):
+    """python-json-logger's lines, without the request object a record may carry (its
+    text would hold the whole path, a preview link's token included): the record's
+    `request_path` (RequestIdFilter) says which request it was."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request"])
+        super().__init__(*args, **kwargs)
+
+
+def signed_in_staff(request) -> bool:
+    """Whether `request` carries the session of an active staff account (an editor or a
+    contributor), read as AuthenticationMiddleware would, without its side effects: a
+    cookie merely named like the session's is nobody's."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key or "\x00" in key:  # PostgreSQL cannot compare a NUL
+        return False
+    session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user_id = session.get(SESSION_KEY)
+    if user_id is None:
+        return False
+    model = get_user_model()
+    try:
+        user = model._default_manager.filter(is_active=True, is_staff=True).get(
+            pk=model._meta.pk.to_python(user_id)
+        )
+    except (model.DoesNotExist, ValidationError):
+        return False
+    # A session from before a password change is signed out (as django.contrib.auth does).
+    given = session.get(HASH_SESSION_KEY) or ""
+    return any(
+        constant_time_compare(given, expected)
+        for expected in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
+    )
+
+
+def body_limit(request, declared: int) -> tuple[int, str]:
+    """The most `request`, declaring `declared` bytes, may carry, and what kind of
+    request it is."""
     path = request.path_info
+    if RATING_PATH.match(path):
+        return RATING_BODY_LIMIT, "a rating"
     desk = "/" + settings.ADMIN_URL
-    if path.startswith(desk) and settings.SESSION_COOKIE_NAME in request.COOKIES:
-        # Only a signed-in editor (who has a session) sends the desk anything large;
-        # a stranger's post to the desk is held to the public limit.
+    # Only a signed-in editor or contributor sends the desk anything large; anyone
+    # else's post to it (the login's included) is held to the public limit. The session
+    # is looked up only for the few posts that need it.
+    if declared > PUBLIC_BODY_LIMIT and path.startswith(desk) and signed_in_staff(request):
         if path[len(desk) :] == IMPORT_PATH:
             return IMPORT_BODY_LIMIT, "an import"
         # The desk's other forms (a 10 MB cover rides in the book's; autosave and the
         # previews post an article's fields): what Django itself reads of a form.
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + MULTIPART_MARGIN, "a desk form"
-    if RATING_PATH.match(path):
-        return RATING_BODY_LIMIT, "a rating"
     return PUBLIC_BODY_LIMIT, "a form"
 
 
@@ -91,9 +146,10 @@ class BodyLimitMiddleware:
     reads it (the CSRF check reads a post's fields), with a limit per kind of request.
 
     First in the chain. Also refuses a path or query string holding a NUL byte (no form,
-    filter or search needs one, and PostgreSQL cannot store or compare it), and a body
-    of unknown length (chunked): Django reads only what Content-Length declares, so such
-    a body would be dropped unread and the form would arrive empty.
+    filter or search needs one, and PostgreSQL cannot store or compare it), and a post
+    (or PUT, PATCH) of unknown length (chunked): Django reads only what Content-Length
+    declares, so such a body would be dropped unread and the form would arrive empty.
+    A GET's body is never read, so its Transfer-Encoding is no reason to refuse it.
     """
 
     def __init__(self, get_response):
@@ -105,7 +161,7 @@ class BodyLimitMiddleware:
                 "The address holds a NUL character (%00), which no page accepts.",
                 content_type="text/plain; charset=utf-8",
             )
-        if "HTTP_TRANSFER_ENCODING" in request.META:
+        if "HTTP_TRANSFER_ENCODING" in request.META and request.method in BODY_METHODS:
             return HttpResponse(
                 "A request body needs a Content-Length.",
                 status=411,
@@ -115,7 +171,7 @@ class BodyLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0  # Django reads nothing of a body it cannot measure
-        limit, kind = body_limit(request)
+        limit, kind = body_limit(request, declared)
         if declared > limit:
             response = render(
                 request,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from articles.previews import make_preview_link
 from tests.factories import make_article, make_book
 from tests.helpers import form_values, text_of
-from website.middleware import RequestIdFilter
+from website.middleware import JsonLogFormatter, RequestIdFilter
 
 MB = 1024 * 1024
 
@@ -89,18 +89,32 @@ def test_a_large_post_to_a_public_page_is_refused_unread(db):
     assert "64.0 KB a form may carry" in said(page)
 
 
-def test_the_desk_takes_an_import_of_50_mb_but_not_60(db):
-    importing = "/" + settings.ADMIN_URL + "catalogue/book/import/"
-    status, _, page = send(importing, length=60 * MB, cookies="sessionid=anything")
+def session_of(client, user) -> str:
+    """The Cookie header of `user` signed in at the desk."""
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+@pytest.fixture
+def contributor(db, django_user_model):
+    return django_user_model.objects.create_user("weigher", password="x", is_staff=True)
+
+
+IMPORTING = "/" + settings.ADMIN_URL + "catalogue/book/import/"
+
+
+def test_the_desk_takes_an_import_of_50_mb_but_not_60(client, contributor):
+    cookies = session_of(client, contributor)
+    status, _, page = send(IMPORTING, length=60 * MB, cookies=cookies)
     assert status == 413
     assert "51.0 MB an import may carry" in said(page)
-    status, _, _ = send(importing, length=50 * MB, cookies="sessionid=anything")
+    status, _, _ = send(IMPORTING, length=50 * MB, cookies=cookies)
     assert status == 403  # the CSRF check's answer: this request sends no token
 
 
-def test_a_60_mb_post_to_the_desk_is_refused_before_its_403(db):
+def test_a_60_mb_post_to_the_desk_is_refused_before_its_403(client, contributor):
     adding = "/" + settings.ADMIN_URL + "articles/article/add/"
-    status, _, page = send(adding, length=60 * MB, cookies="sessionid=a-contributors")
+    status, _, page = send(adding, length=60 * MB, cookies=session_of(client, contributor))
     assert status == 413
     assert "11.0 MB a desk form may carry" in said(page)
 
@@ -108,6 +122,37 @@ def test_a_60_mb_post_to_the_desk_is_refused_before_its_403(db):
 def test_a_stranger_without_a_session_posts_the_desk_no_more_than_a_public_form(db):
     status, _, _ = send("/" + settings.ADMIN_URL + "login/", length=1 * MB)
     assert status == 413
+
+
+@pytest.mark.parametrize("path", [IMPORTING, "/" + settings.ADMIN_URL + "login/"])
+def test_a_made_up_session_cookie_gets_no_more_than_a_public_form(db, path):
+    made_up = f"{settings.SESSION_COOKIE_NAME}=a-contributors; csrftoken={'a' * 32}"
+    status, headers, page = send(path, length=1 * MB, cookies=made_up)
+    assert status == 413
+    assert headers["Connection"] == "close"
+    assert "64.0 KB a form may carry" in said(page)
+
+
+@pytest.mark.parametrize(
+    "change", [{"is_active": False}, {"is_staff": False}, {"password": "changed since"}]
+)
+def test_a_session_of_no_active_staff_gets_no_more_than_a_public_form(client, contributor, change):
+    cookies = session_of(client, contributor)
+    if "password" in change:
+        contributor.set_password(change.pop("password"))
+    for field, value in change.items():
+        setattr(contributor, field, value)
+    contributor.save()
+    status, _, page = send(IMPORTING, length=1 * MB, cookies=cookies)
+    assert status == 413
+    assert "64.0 KB a form may carry" in said(page)
+
+
+def test_a_get_with_a_transfer_encoding_is_answered(book):
+    status, _, _ = send(
+        f"/books/{book.slug}/", method="GET", length=0, HTTP_TRANSFER_ENCODING="chunked"
+    )
+    assert status == 200
 
 
 def test_a_body_of_unknown_length_is_refused_not_dropped(book):
@@ -176,13 +221,20 @@ def test_a_preview_links_token_is_cut_from_djangos_own_error_lines(rf, db):
     article = make_article(title="Not Yet", body="Draft", status="draft")
     path, _ = make_preview_link(article)
     token = path.rstrip("/").rsplit("/", 1)[1]
+    request = rf.get(path)
     record = logging.LogRecord(
         "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", (path,), None
     )
-    record.request = rf.get(path)
+    record.request = request
     RequestIdFilter().filter(record)
-    assert token not in record.getMessage() and token not in str(record.request)
     assert record.getMessage() == "Internal Server Error: /articles/preview/…/"
+    # The line written: the path, cut; never the request's own text.
+    written = JsonLogFormatter(settings.LOGGING["formatters"]["json"]["fmt"]).format(record)
+    line = json.loads(written)
+    assert token not in written
+    assert line["request_path"] == "/articles/preview/…/"
+    # What other handlers read (AdminEmailHandler, error trackers) is still the request.
+    assert record.request is request
 
 
 def test_a_page_refused_for_its_size_keeps_the_readers_text_in_words(book):
