@@ -316,6 +316,11 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("catalogue:book-detail", kwargs={"slug": self.slug})
 
+    @property
+    def is_public(self) -> bool:
+        """Readers see it (PUBLIC, as one row): the desk's history marks it *Live*."""
+        return self.status == self.Status.PUBLISHED
+
     @classmethod
     def old_slugs(cls, other_than=None):
         """Addresses books had, but `other_than`'s: no other book may take one."""

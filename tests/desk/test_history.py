@@ -172,6 +172,15 @@ def test_an_article_never_published_has_no_live_version(editor):
     assert versions_in(history(editor, draft))[0] == "Version 3 Live"
 
 
+def test_a_withdrawn_book_has_no_live_version(editor):
+    book = make_book(title="Taken Down", status="withdrawn")
+    url = f"/admin/catalogue/book/{book.pk}/change/"
+    assert editor.post(url, {**form_values(editor.get(url)), "subtitle": "Gone"}).status_code == 302
+    page = history(editor, book, model="catalogue/book")
+    assert versions_in(page)[0] == "Version 2 Stored now"
+    assert "Live" not in page.content.decode()
+
+
 def test_only_who_may_change_it_sees_the_history(demo, edited):
     contributor = get_user_model().objects.create_user(
         "contributor", password="a-long-contributor-pass", is_staff=True
