@@ -210,8 +210,9 @@ class BatchWriter:
     ) -> None:
         """Two books with one ISBN are two editions: the one in the catalogue keeps it,
         and the first row of the file that carries it keeps it from the later ones. An
-        old ISBN is never given again, not even to the book that had it (an editor
-        changed it)."""
+        old ISBN is never given to another book, and an import does not give it back to
+        the book that had it either: an editor changed it, and only an editor, in the
+        desk, takes an old ISBN back (Book.validate_unique allows a book its own)."""
         if not record.isbn13:
             return
         had_it = old_isbns.get(record.isbn13) if holder is None else None
