@@ -37,7 +37,11 @@ def article_leaving(sender, instance: Article, **kwargs):
 @receiver(post_save, sender=Article)
 def raw_save_records_embeds(sender, instance: Article, raw: bool, **kwargs):
     """A restore (reversion reverts a version with `save_base(raw=True)`) or a fixture
-    writes the row without `Article.save()`, which keeps the embeds of every other save."""
+    writes the row without `Article.save()`, which keeps the embeds of every other save.
+
+    Checked against django-reversion 6.4 (Version.revert -> DeserializedObject.save ->
+    save_base(raw=True), then the version's many-to-many values set);
+    tests/articles/test_embeds.py's restore test fails if reversion reverts otherwise."""
     if raw:
         instance._saved_raw = True  # the relations it sets next are corrected too
         instance.refresh_embedded_books()
