@@ -4,12 +4,12 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
-from reversion import get_comment, set_comment
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
-from desk import autosave
+from desk import autosave, events
 from desk.admin import ConflictSafeAdmin, render_display
+from desk.models import RevisionEvent
 from desk.paging import CappedPaginator
 
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
@@ -22,6 +22,12 @@ REVIEW_COMMENTS = {
     "submit": "Submitted for review",
     "approve": "Approved and published",
     "send_back": "Sent back",
+}
+# What each review button records (a review log lists these, whatever the sentences say).
+REVIEW_EVENTS = {
+    "submit": RevisionEvent.Kind.SUBMITTED,
+    "approve": RevisionEvent.Kind.APPROVED,
+    "send_back": RevisionEvent.Kind.SENT_BACK,
 }
 REVIEW_LOG_LENGTH = 10
 
@@ -153,11 +159,11 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         if not article.pk:
             return "Nothing yet."
         # Revisions, not versions: a version carries a whole copy of the body.
-        is_step = Q()
-        for step in REVIEW_COMMENTS.values():
-            is_step |= Q(comment__startswith=step)
         entries = (
-            Revision.objects.filter(is_step, version__in=Version.objects.get_for_object(article))
+            Revision.objects.filter(
+                events__kind__in=REVIEW_EVENTS.values(),
+                version__in=Version.objects.get_for_object(article),
+            )
             .select_related("user")
             .order_by("-date_created")[:REVIEW_LOG_LENGTH]
         )
@@ -252,20 +258,20 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         return entry
 
     def note_review_step(self, request) -> None:
-        """A review step's entry in the history says what it was, with the note."""
+        """A review step is recorded in the save's revision, with its note; its entry in
+        the history says what it was (with a choice made on a conflict, if any)."""
         action = review_action(request.POST)
         note = request.POST.get("review_note", "").strip()
         if not action and not note:
             return
-        step = (
-            f"{REVIEW_COMMENTS[action]}{': ' + note if note else '.'}"
+        events.record(
+            REVIEW_EVENTS[action] if action else RevisionEvent.Kind.NOTE,
+            sentence=f"{REVIEW_COMMENTS[action]}{': ' + note if note else '.'}"
             if action
-            else f"Note: {note}"
+            else f"Note: {note}",
+            request=request,
+            note=note,
         )
-        # A choice made on a conflict (ConflictSafeAdmin) stays in the entry too.
-        earlier = get_comment()
-        kept = earlier.startswith(("Kept my version", "Restored version"))
-        set_comment(f"{step} {earlier}" if kept else step)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # A restored version carries the owner it was kept with (none, if kept before

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from reversion.models import Version
 
-from . import autosave
+from . import autosave, events
 from .history import (
     compare,
     entry_for,
@@ -28,6 +28,7 @@ from .history import (
     values_of,
     version_that_made,
 )
+from .models import RevisionEvent
 
 # Posted by the conflict panel (admin/desk/includes/conflict.html), not form fields:
 # the colleague's version a save from that page replaces, and the other choice.
@@ -82,11 +83,11 @@ class ConflictSafeAdmin:
     """For a VersionAdmin whose form is a ConflictSafeForm.
 
     A refused save shows the colleague's version against the editor's, to keep or take
-    (the choice recorded as a version's comment). The history lists versions newest
-    first, to compare, preview and restore; a restore is refused like any save if
-    someone saved after the restore page was opened, and is saved as a new version that
-    names the one restored. What existed before the desk's first save is kept as the
-    first version.
+    (the choice recorded as a RevisionEvent, and said in the version's comment). The
+    history lists versions newest first, to compare, preview and restore; a restore is
+    refused like any save if someone saved after the restore page was opened, and is
+    saved as a new version that names the one restored. What existed before the desk's
+    first save is kept as the first version.
     """
 
     revision_form_template = "admin/desk/revision_form.html"
@@ -134,7 +135,10 @@ class ConflictSafeAdmin:
         if obj is not None and not Version.objects.get_for_object(obj).exists():
             with reversion.create_revision():
                 reversion.add_to_revision(obj)
-                reversion.set_comment("As it was before its first save in the desk.")
+                events.record(
+                    RevisionEvent.Kind.FIRST_SAVE,
+                    sentence="As it was before its first save in the desk.",
+                )
 
     def take_theirs(self, request, object_id) -> HttpResponse:
         """Drop the editor's unsaved changes for the version stored now, and record the
@@ -151,8 +155,12 @@ class ConflictSafeAdmin:
         with reversion.create_revision():
             reversion.add_to_revision(obj)
             reversion.set_user(request.user)
-            reversion.set_comment(
-                f"Took {whose} version {obj.version} over my unsaved changes, which were dropped."
+            events.record(
+                RevisionEvent.Kind.TOOK_THEIRS,
+                sentence=f"Took {whose} version {obj.version} over my unsaved changes, "
+                "which were dropped.",
+                request=request,
+                version_number=obj.version,
             )
         messages.info(
             request,
@@ -164,8 +172,15 @@ class ConflictSafeAdmin:
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
         kept_over = request.POST.get(KEPT_OVER, "")
-        if kept_over.isdigit() and reversion.is_active():
-            reversion.set_comment(f"Kept my version over {self.version_named(obj, kept_over)}.")
+        # A restore says what it kept over in its own sentence (revision_view).
+        restoring = getattr(request, "desk_restoring", False)
+        if kept_over.isdigit() and reversion.is_active() and not restoring:
+            events.record(
+                RevisionEvent.Kind.KEPT_MINE,
+                sentence=f"Kept my version over {self.version_named(obj, kept_over)}.",
+                request=request,
+                version_number=int(kept_over),
+            )
         return entry
 
     def version_named(self, obj, number: str) -> str:
@@ -251,10 +266,15 @@ class ConflictSafeAdmin:
             # decides, or a contributor could restore over a published article.
             if stored is not None and not self.has_change_permission(request, stored):
                 raise PermissionDenied
+            # A row that is gone comes back only through recovery, whoever kept the
+            # version (a contributor's own deleted draft included).
+            if stored is None and not self.has_recover_permission(request):
+                raise PermissionDenied
             # Read before reversion reverts the row to the old version's values.
             request.desk_stored = snapshot(stored) if stored is not None else None
             if request.method != "POST" or stored is None:
                 return super().revision_view(request, object_id, version_id, context)
+            request.desk_restoring = True
             try:
                 with reversion.create_revision():
                     response = super().revision_view(request, object_id, version_id, context)
@@ -262,11 +282,23 @@ class ConflictSafeAdmin:
                     if restored.version == stored.version:
                         raise _NotRestored(response)  # refused or failed: nothing to record
                     keep_addresses_left(stored, restored)
-                    comment = f"Restored {restoring.describe()}"
+                    sentence = f"Restored {restoring.describe()}"
                     kept_over = request.POST.get(KEPT_OVER, "")
                     if kept_over.isdigit():
-                        comment += f", over {self.version_named(stored, kept_over)}"
-                    reversion.set_comment(comment + ".")
+                        sentence += f", over {self.version_named(stored, kept_over)}"
+                    events.record(
+                        RevisionEvent.Kind.RESTORED,
+                        sentence=sentence + ".",
+                        request=request,
+                        version_number=restoring.number,
+                    )
+                    if kept_over.isdigit():  # said in the restore's sentence
+                        events.record(
+                            RevisionEvent.Kind.KEPT_MINE,
+                            sentence="",
+                            request=request,
+                            version_number=int(kept_over),
+                        )
             except _NotRestored as refused:
                 return refused.response
         return response

@@ -4,11 +4,12 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 
+from articles import admin as admin_module
 from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from articles.models import Article, Recommendation
 from catalogue.models import Book
 from tests.factories import article_form, book_form, make_article, make_author, make_book
-from tests.helpers import sign_in, text_of
+from tests.helpers import form_values, sign_in, text_of
 
 
 @pytest.fixture
@@ -183,3 +184,23 @@ def test_the_admin_moves_with_admin_url(db):
     )
     assert result.stdout.strip() == "/desk/"
     make_book()
+
+
+def test_the_review_log_keeps_its_steps_when_their_sentences_are_reworded(
+    editor_client, monkeypatch
+):
+    article = make_article(title="Under review", status=Article.Status.DRAFT)
+    url = f"/admin/articles/article/{article.pk}/change/"
+    data = {**form_values(editor_client.get(url)), "_submit_review": "Submit for review"}
+    assert editor_client.post(url, data).status_code == 302
+    monkeypatch.setitem(admin_module.REVIEW_COMMENTS, "submit", "Put forward")
+    monkeypatch.setitem(admin_module.REVIEW_COMMENTS, "send_back", "Returned to its writer")
+    data = {**form_values(editor_client.get(url)), "_send_back": "Send back"}
+    data["review_note"] = "Needs a map."
+    assert editor_client.post(url, data).status_code == 302
+
+    log = text_of(editor_client.get(url).content, ".desk-review-log li")
+    assert [entry.split(" — ")[0] for entry in log] == [
+        "Returned to its writer: Needs a map.",
+        "Submitted for review.",
+    ]

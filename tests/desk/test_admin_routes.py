@@ -554,3 +554,16 @@ def test_an_editor_recovers_what_was_deleted_and_nothing_else(desk):
     data = posted_form(editor.get(url))
     assert editor.post(url, data).status_code == 302
     assert Article.objects.get(title="Gone").created_by == desk["users"]["erin"]
+
+
+def test_a_contributor_cannot_bring_back_their_deleted_draft_from_its_history(desk):
+    """The restore page of a row that is gone is a recovery: an editor's to make."""
+    draft = desk["objects"][Article]["own draft"]
+    version = Version.objects.get_for_object(draft).get()
+    url = f"/admin/articles/article/{draft.pk}/history/{version.pk}/"
+    Article.objects.filter(pk=draft.pk).delete()
+    contributor = desk["clients"]["contributor"]
+    assert contributor.get(url).status_code == 403
+    posted = contributor.post(url, {"title": draft.title, "body": draft.body, "status": "draft"})
+    assert posted.status_code == 403
+    assert not Article.objects.filter(pk=draft.pk).exists()
