@@ -52,7 +52,7 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             response.status_code == 200
             and not response.streaming
             and replica_current
-            and store.spelled_normally(request)  # else its links name an odd host
+            and store.may_be_stored_for_its_host(request)
             and store.store_page(
                 key, response, changes_before, query_page=store.is_query_page(request.GET)
             )

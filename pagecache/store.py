@@ -8,6 +8,8 @@ that a page needing nothing from the visitor can be sent again as it is.
 
 import hashlib
 import logging
+import re
+import socket
 import time
 from collections.abc import Callable, Iterable
 
@@ -24,9 +26,10 @@ from .versions import TAG_PREFIX, change_count, versions_of
 
 logger = logging.getLogger(__name__)
 
-# "v2": the tag vocabulary of pagecache/tags.py; pages stored under older tag names are
-# never looked up again (they could not be invalidated by their new names).
-PAGE_PREFIX = "page:v2:"
+# "v3": the host's port is part of the address (v2 stored every port's page under the
+# portless one), and tags are named as in pagecache/tags.py: a page stored under an older
+# scheme is never looked up again (its links could name another port than its key).
+PAGE_PREFIX = "page:v3:"
 PAGE_PARAM = "page"
 # How many query pages (store.is_query_page) may be stored per window of
 # PAGE_CACHE_QUERY_SECONDS, each kept at most that long: at most twice as many live.
@@ -35,38 +38,92 @@ DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 # --- What a page is stored under ---------------------------------------------------------
 
+# Where spell_host_normally keeps the Host as the client sent it, when it respelled it.
+HOST_AS_SENT = "colophon.host_as_sent"
+# A port as a server or a proxy states it: digits, nothing else.
+PORT_NUMBER = re.compile(r"[0-9]{1,5}")
+
+
+def normal_spelling(host: str, scheme: str) -> str:
+    """`host` in lower case, without a trailing dot or the scheme's default port
+    (`EXAMPLE.COM.:80` is `example.com`); a port of any other number is kept, since the
+    page's links would name it. An invalid Host comes back as it is."""
+    domain, port = split_domain_port(host)
+    if not domain:
+        return host
+    if port == DEFAULT_PORTS.get(scheme):
+        port = ""
+    return f"{domain}:{port}" if port else domain
+
 
 def spell_host_normally(request: HttpRequest) -> None:
-    """Write the request's Host in lower case, without a trailing dot or the scheme's
-    default port (`EXAMPLE.COM.:80` is `example.com`), before anything reads it: the
-    page's own links (canonical, JSON-LD) are spelled as the page is stored. An invalid
-    Host is left for Django to refuse."""
-    host = request.META.get("HTTP_HOST", "")
-    domain, port = split_domain_port(host)
-    if port == DEFAULT_PORTS.get(request.scheme):
-        port = ""
-    if domain:
-        request.META["HTTP_HOST"] = f"{domain}:{port}" if port else domain
+    """Write the request's Host in its normal spelling before anything reads it, so the
+    page's own links (canonical, JSON-LD) are spelled as its key is; the Host as sent is
+    kept in META[HOST_AS_SENT]. An invalid Host is left for Django to refuse."""
+    host = request.META.get("HTTP_HOST")
+    if host is None:
+        return
+    normal = normal_spelling(host, request.scheme)
+    if normal != host:
+        request.META[HOST_AS_SENT] = host
+        request.META["HTTP_HOST"] = normal
 
 
-def spelled_normally(request: HttpRequest) -> bool:
-    """Whether a page rendered for this request may be stored for every spelling of its
-    host: the Host is lower case, with no trailing dot, and names no port or the one
-    this server listens on (behind TRUSTED_PROXIES, the proxy sets it). Rendered for any
-    other port, its links carry that port: it is served, never stored."""
-    host = request.get_host()
-    domain, port = split_domain_port(host)
-    if host != (f"{domain}:{port}" if port else domain):
+def may_be_stored_for_its_host(request: HttpRequest) -> bool:
+    """Whether a page rendered for this request may be stored. Its key names the host
+    with its port, so what is stored always matches its key; what bounds the entries per
+    page is which hosts may store one: a Host sent in its normal spelling, naming a host
+    ALLOWED_HOSTS lists by name (a name matched only by a pattern, `.example.com` or
+    `*`, is served uncached: its names are endless), and no port or one the request
+    really came in on. Any other spelling is served, never stored."""
+    sent = request.META.get(HOST_AS_SENT) or request.get_host()
+    host = normal_spelling(sent, request.scheme)
+    if sent != host:
         return False
-    return not port or port == request.META.get("SERVER_PORT") or settings.TRUSTED_PROXIES > 0
+    domain, port = split_domain_port(host)
+    if domain not in listed_host_names():
+        return False
+    return not port or port in ports_reached(request)
+
+
+def listed_host_names() -> set[str]:
+    """The names ALLOWED_HOSTS lists literally; `.example.com` names `example.com` itself
+    (and a pattern for its subdomains, which is not a name)."""
+    names = set()
+    for pattern in settings.ALLOWED_HOSTS:
+        name = pattern.lower().removeprefix(".").removesuffix(".")
+        if name and name != "*":
+            names.add(name)
+    return names
+
+
+def ports_reached(request: HttpRequest) -> set[str]:
+    """The ports this request came in on: the one the server listens on (SERVER_PORT,
+    unless the server made it up from the Host, as gunicorn does on a unix socket), and
+    behind TRUSTED_PROXIES the one the proxy says it listens on (X-Forwarded-Port, which
+    the front must set itself, overwriting a client's: deploy/varnish/colophon.vcl)."""
+    ports = set()
+    server_port = request.META.get("SERVER_PORT", "")
+    if PORT_NUMBER.fullmatch(server_port) and not on_unix_socket(request):
+        ports.add(server_port)
+    forwarded = request.META.get("HTTP_X_FORWARDED_PORT", "").strip()
+    if settings.TRUSTED_PROXIES > 0 and PORT_NUMBER.fullmatch(forwarded):
+        ports.add(forwarded)
+    return ports
+
+
+def on_unix_socket(request: HttpRequest) -> bool:
+    connection = request.META.get("gunicorn.socket")
+    return getattr(connection, "family", None) == socket.AF_UNIX
 
 
 def page_address(request: HttpRequest, params: Iterable[str] = ()) -> str:
     """Its address with only the query parameters its view reads, in a fixed order
-    (`?utm_source=…` and `?b=2&a=1` share the page), and its host in one spelling:
-    lower case, no trailing dot, no port (a page is one entry, however it is asked for)."""
-    domain, _port = split_domain_port(request.get_host())
-    address = f"{request.scheme}://{domain}{request.path}"
+    (`?utm_source=…` and `?b=2&a=1` share the page), and its host in its normal spelling
+    (`LOCALHOST.:80` is `localhost`; a port other than the scheme's is kept, since the
+    page's links name it)."""
+    host = normal_spelling(request.get_host(), request.scheme)
+    address = f"{request.scheme}://{host}{request.path}"
     query = known_query(request.GET, params)
     return f"{address}?{query.urlencode()}" if query else address
 

@@ -15,13 +15,20 @@ vcl 4.1;
 import std;
 
 sub vcl_recv {
+    # The port the client reached, ours, never one it claims: the app stores a page
+    # asked for with a port in its Host only when the port is this one (pagecache/store.py).
+    set req.http.X-Forwarded-Port = std.port(server.ip);
     if (req.http.Content-Length || req.http.Transfer-Encoding) {
-        # Only a signed-in editor (who has a session) sends the desk anything large.
+        # Only the desk's own paths, with a session cookie, may send more than a public
+        # form. A cookie is not checked here (the app checks that it is a signed-in
+        # editor's), so a made-up one is bounded by Transient storage, which `make
+        # serve-edge` caps (-s Transient=malloc,...): give it a bound in production too.
+        # "^/admin/" is the desk's path (ADMIN_URL); `make serve-edge` writes in its own.
         if (req.url ~ "^/books/[^/]+/rate/(\?.*)?$") {
             set req.http.X-Body-Limit = "16384";           # a rating: 16 KB
-        } elseif (req.http.Cookie !~ "(^|;\s*)sessionid=") {
+        } elseif (req.url !~ "^/admin/" || req.http.Cookie !~ "(^|;\s*)sessionid=") {
             set req.http.X-Body-Limit = "65536";           # any other public form: 64 KB
-        } elseif (req.url ~ "/catalogue/book/import/(\?.*)?$") {
+        } elseif (req.url ~ "^/admin/catalogue/book/import/(\?.*)?$") {
             set req.http.X-Body-Limit = "54525952";        # an import: 50 MB + 1 MB
         } else {
             set req.http.X-Body-Limit = "11534336";        # a desk form: 10 MB + 1 MB
@@ -32,6 +39,10 @@ sub vcl_recv {
         # Read all of it now (up to the largest limit; a chunked body has no declared
         # length to check first), then hand it to the app at once.
         if (!std.cache_req_body(std.bytes(req.http.X-Body-Limit + "B", 0B))) {
+            if (req.http.Content-Length) {
+                # Within its limit, yet not held: the client went, or Transient is full.
+                return (synth(503, "Could not take the request now"));
+            }
             return (synth(413, "Too much to send at once"));
         }
         unset req.http.X-Body-Limit;
