@@ -28,7 +28,8 @@ VISITOR_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
 
 
 def reader_for(request: HttpRequest) -> tuple[Reader, str | None]:
-    """The reader behind the request, and a new visitor id to set in a cookie, if any."""
+    """The reader behind the request, and a new visitor id, if any: to be set in a cookie
+    only once their rating is stored (a cookie for nothing would be one to collect)."""
     if request.user.is_authenticated:
         return Reader(user_id=request.user.pk), None
     visitor = request.get_signed_cookie(VISITOR_COOKIE, default=None, salt=VISITOR_SALT)
@@ -36,6 +37,24 @@ def reader_for(request: HttpRequest) -> tuple[Reader, str | None]:
         return Reader(visitor=visitor), None
     visitor = secrets.token_urlsafe(24)
     return Reader(visitor=visitor), visitor
+
+
+def is_newcomer(request: HttpRequest, *, within: int) -> bool:
+    """Whether the reader is new here: an anonymous visitor without the visitor cookie,
+    or with one made less than `within` seconds ago.
+
+    The cookie is given only with a stored rating and is signed with the time it was
+    made, so cookies collected ahead of a burst leave their holders new all the same.
+    """
+    if request.user.is_authenticated:
+        return False
+    if not request.get_signed_cookie(VISITOR_COOKIE, default=None, salt=VISITOR_SALT):
+        return True  # no cookie, or one we did not sign
+    # The same cookie with a maximum age: refused now only for being older than that.
+    young = request.get_signed_cookie(
+        VISITOR_COOKIE, default=None, salt=VISITOR_SALT, max_age=within
+    )
+    return young is not None
 
 
 def known_reader(request: HttpRequest) -> Reader | None:

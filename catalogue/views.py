@@ -23,6 +23,7 @@ from .readers import (
     address_hash,
     client_address,
     count_action,
+    is_newcomer,
     known_reader,
     over_limit,
     reader_for,
@@ -226,20 +227,20 @@ def rate_book(request, slug: str):
     wait = over_limit("rating-reader", who, *limits["visitor"]) or over_limit(
         "rating-address", address, *limits["address"]
     )
-    hold = False
-    if new_visitor and not wait:
-        # Each request without the cookie is a new visitor: count those per address and
-        # book. Past the first few, a burst's ratings are kept but held for moderation.
-        limit, window = limits["new_visitor"]
-        newcomers, window_left = count_action("rating-new-visitor", f"{address}:{book.pk}", window)
-        wait = window_left if newcomers > limit else 0
-        hold = newcomers > settings.RATING_HOLD_AFTER
     if wait:
         return _rating_refused(
             request, book, 429,
             f"That is a lot of ratings in a short time. Please wait {wait} seconds and try again.",
             retry_after=wait,
         )  # fmt: skip
+
+    hold = False
+    window = settings.RATING_HOLD_WINDOW
+    if not form.removing and is_newcomer(request, within=window):
+        # A client dropping its cookie is a newcomer at each request: count newcomers'
+        # ratings per address and book, and hold (never refuse) those past the first few.
+        newcomers, _ = count_action("rating-new-visitor", f"{address}:{book.pk}", window)
+        hold = newcomers > settings.RATING_HOLD_AFTER
 
     if form.removing:
         outcome = ratings.unrate(book=book, reader=reader)
@@ -276,6 +277,6 @@ def rate_book(request, slug: str):
     else:
         messages.success(request, message)
         response = redirect(f"{book.get_absolute_url()}#your-rating")
-    if new_visitor:
+    if new_visitor and not form.removing:  # a rating is stored: it has a reader to know
         remember_visitor(response, new_visitor)
     return response

@@ -360,13 +360,15 @@ def _rate(name: str, default: str) -> tuple[int, int]:
 RATING_RATE_LIMITS = {
     "visitor": _rate("RATING_LIMIT_VISITOR", "10/60"),
     "address": _rate("RATING_LIMIT_ADDRESS", "120/60"),
-    # Visitors without the visitor cookie, per address and book: a client that drops
-    # its cookie is a new visitor at each request, and the per-visitor limit never bites.
-    "new_visitor": _rate("RATING_LIMIT_NEW_VISITOR", "30/3600"),
 }
-# Past this many ratings of one book from new visitors at one address in the
-# new-visitor window, the next are held for moderation: kept, but not counted.
+# Newcomers (no visitor cookie, or one younger than the window) are never refused for
+# being new: past this many of their ratings of one book from one address in the window,
+# the next are held for moderation, kept but not counted. RATING_LIMIT_NEW_VISITOR, the
+# old name, still sets the window (its count is no longer used).
 RATING_HOLD_AFTER = env.int("RATING_HOLD_AFTER", default=3)
+RATING_HOLD_WINDOW = env.int(
+    "RATING_HOLD_WINDOW", default=_rate("RATING_LIMIT_NEW_VISITOR", "30/3600")[1]
+)
 SITE_NAME = "Colophon"
 # How many articles the home page and the "read next" list show.
 HOME_ARTICLE_COUNT = 10

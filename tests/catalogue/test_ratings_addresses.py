@@ -9,7 +9,7 @@ from catalogue.readers import UNKNOWN_ADDRESS, client_address
 from tests.catalogue.test_ratings import browser, post_rating
 from tests.factories import make_book
 
-LIMITS = {"visitor": (100, 3600), "address": (2, 3600), "new_visitor": (100, 3600)}
+LIMITS = {"visitor": (100, 3600), "address": (2, 3600)}
 
 
 def address(remote_addr: str, forwarded: str | None = None) -> str:

@@ -13,7 +13,7 @@ from tests.factories import make_book
 from tests.helpers import sign_in
 
 # Windows of an hour: a test taking a few seconds does not straddle two.
-LIMITS = {"visitor": (2, 3600), "address": (100, 3600), "new_visitor": (100, 3600)}
+LIMITS = {"visitor": (2, 3600), "address": (100, 3600)}
 
 
 @pytest.fixture
