@@ -53,19 +53,26 @@ serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(
 # Varnish (Debian's) in front, as the reference HTTP cache: it answers on $(PORT) and
 # passes to gunicorn on $(APP_PORT), which then trusts one proxy's X-Forwarded-For.
 # deploy/varnish/colophon.vcl: each request's body is held whole before the app sees it,
-# within the same size limits as the app's. Pages say `Cache-Control: no-cache`, so
-# Varnish keeps static files, not pages (the page cache does that, precisely
-# invalidated). Stopping this, or any of its parts, stops all three.
+# within the same size limits as the app's (its desk paths made ADMIN_URL's). Bodies
+# are held in Transient storage, capped here (VARNISH_TRANSIENT) so that made-up
+# session cookies cannot grow Varnish without bound: past it, a post is refused, not
+# held. Pages say `Cache-Control: no-cache`, so Varnish keeps static files, not pages
+# (the page cache does that, precisely invalidated). Stopping this, or any of its
+# parts, stops all three.
 VARNISH_DIR ?= /tmp/colophon-varnish-$(PORT)
+VARNISH_TRANSIENT ?= 256m
 
 serve-edge: install ## make serve with Varnish in front: Varnish on $(PORT), gunicorn on $(APP_PORT)
 	@command -v varnishd >/dev/null || { echo "serve-edge needs Varnish: apt-get install varnish"; exit 1; }
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	{ TRUSTED_PROXIES=1 $(MAKE) --no-print-directory serve PORT=$(APP_PORT); kill 0; } & \
 	echo "  Varnish at http://127.0.0.1:$(PORT)/ in front of gunicorn on 127.0.0.1:$(APP_PORT)"; \
+	desk="$${ADMIN_URL:-admin/}"; desk="$${desk#/}"; \
+	sed "s|\"^/admin/|\"^/$${desk%/}/|" deploy/varnish/colophon.vcl > $(VARNISH_DIR).colophon.vcl; \
 	printf 'vcl 4.1;\nbackend default { .host = "127.0.0.1"; .port = "%s"; }\ninclude "%s";\n' \
-		$(APP_PORT) $(CURDIR)/deploy/varnish/colophon.vcl > $(VARNISH_DIR).vcl; \
-	varnishd -F -n $(VARNISH_DIR) -a 127.0.0.1:$(PORT) -f $(VARNISH_DIR).vcl -s malloc,256m
+		$(APP_PORT) $(VARNISH_DIR).colophon.vcl > $(VARNISH_DIR).vcl; \
+	varnishd -F -n $(VARNISH_DIR) -a 127.0.0.1:$(PORT) -f $(VARNISH_DIR).vcl \
+		-s malloc,256m -s Transient=malloc,$(VARNISH_TRANSIENT)
 
 # Tests run with production settings (DEBUG off); the key only signs test cookies.
 TEST_ENV := DEBUG=false SECRET_KEY=$${SECRET_KEY:-colophon-test-only-secret-key}

@@ -25,6 +25,7 @@ ARTICLE = "/articles/unlikely-allies/"
 # Below the 16 KB a rating may declare (a larger one is refused at once, unread).
 DECLARED = 10_000
 CSRF_COOKIE = "csrftoken=" + "a" * 32  # so that the CSRF check reads the body
+MB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +99,69 @@ class SlowClient(threading.Thread):
             sock.close()
 
 
+class Trickler(threading.Thread):
+    """Sends `head` at once, then `rest` at `rate` bytes a second: just fast enough that
+    a deadline moved on by each byte received would never come; notes when the server
+    answered or closed the connection."""
+
+    def __init__(self, port: int, head: bytes, rest: bytes, rate: int):
+        super().__init__(daemon=True)
+        self.port, self.head, self.rest, self.rate = port, head, rest, rate
+        self.released_after: float | None = None
+        self.stop = threading.Event()
+
+    def run(self):
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        started = time.monotonic()
+        sock.settimeout(0.1)
+        try:
+            sock.sendall(self.head)
+            step = self.rate // 10
+            for start in range(0, len(self.rest), step):
+                if self.stop.is_set():
+                    return
+                sock.sendall(self.rest[start : start + step])
+                try:
+                    if sock.recv(1024) is not None:  # an answer or the end: let go
+                        self.released_after = time.monotonic() - started
+                        return
+                except TimeoutError:
+                    continue
+        except OSError:
+            self.released_after = time.monotonic() - started
+        finally:
+            sock.close()
+
+
+def header_trickler(port: int) -> Trickler:
+    """Headers of 160 KB (40 lines of 4,000 bytes, within gunicorn's bounds) at 1 KB/s."""
+    lines = b"".join(b"X-Pad-%02d: %s\r\n" % (n, b"p" * 3988) for n in range(40))
+    return Trickler(port, b"GET /books/ HTTP/1.1\r\nHost: 127.0.0.1\r\n", lines, rate=1000)
+
+
+def body_trickler(port: int) -> Trickler:
+    """A rating declaring 16,000 bytes (within its limit) sent at 600 bytes a second."""
+    head = (
+        "POST /books/the-hobbit/rate/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nCookie: {CSRF_COOKIE}\r\n"
+        "Content-Length: 16000\r\n\r\n"
+    )
+    return Trickler(port, head.encode(), b"s" * 16000, rate=600)
+
+
+def declared(port: int, path: str, length: int, cookie: str) -> bytes:
+    """The start of the answer to a post declaring `length` bytes, none of them sent."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
+            f"Content-Length: {length}\r\n\r\n".encode()
+        )
+        try:
+            return sock.recv(12)
+        except TimeoutError:
+            return b"(waited for the body)"
+
+
 def page_cache_of(port: int, path: str) -> str | None:
     """The X-Page-Cache header of an anonymous GET (Host 127.0.0.1:port)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -159,8 +223,12 @@ def stop_group(server: subprocess.Popen) -> float:
     return took
 
 
-def check_readers_are_served_past_slow_clients(port: int, seconds: float) -> list[SlowClient]:
-    clients = [SlowClient(port), SlowClient(port), SlowClient(port, stalled=True)]
+def check_readers_are_served_past_slow_clients(
+    port: int, seconds: float, *, sending: int = 2, others: list[threading.Thread] = ()
+) -> list[SlowClient]:
+    clients = [*(SlowClient(port) for _ in range(sending)), SlowClient(port, stalled=True)]
+    for other in others:
+        other.start()
     for client in clients:
         client.start()
     time.sleep(1)  # their headers are in: each is now sending its body, or stalling
@@ -178,13 +246,21 @@ def test_make_serve_serves_readers_while_slow_clients_hang_on(site, tmp_path):
     try:
         # No shared control socket: a second server on another port takes nothing away.
         assert not (home / ".gunicorn").exists()
-        clients = check_readers_are_served_past_slow_clients(port, seconds=13)
-        # …and the app lets them go: a body must keep pace (deploy/gunicorn.conf.py).
+        # Fewer slow clients than threads (2 workers x 8): the other threads answer.
+        tricklers = [header_trickler(port), body_trickler(port)]
+        clients = check_readers_are_served_past_slow_clients(port, 13, others=tricklers)
+        # …and the app lets them go: a body must keep pace (deploy/gunicorn.conf.py)…
         for client in clients:
             assert client.released_after is not None and client.released_after < 14
+        # …and one sending just fast enough is cut at a deadline fixed beforehand too:
+        # headers within 15 s, a 16,000-byte rating within 12 s (it would take 27 s).
+        for trickler in tricklers:
+            trickler.join(timeout=18 - 14)
+        released = [trickler.released_after for trickler in tricklers]
+        assert None not in released and max(released) < 16, released
         assert declared_too_much(port) == b"HTTP/1.1 413"
     finally:
-        for client in clients if "clients" in locals() else []:
+        for client in [*locals().get("clients", []), *locals().get("tricklers", [])]:
             client.stop.set()
         took = stop_group(server)
     assert took < 15
@@ -201,11 +277,24 @@ def test_make_serve_edge_serves_readers_while_slow_clients_hang_on(site, tmp_pat
             # it is the one the reader reached, so the page is kept for the next reader.
             page_cache_of(port, "/books/")
             assert page_cache_of(port, "/books/") == "hit"
-        clients = check_readers_are_served_past_slow_clients(port, seconds=6)
+        # More slow clients than gunicorn has threads (2 x 8): Varnish holds them all.
+        clients = check_readers_are_served_past_slow_clients(port, seconds=6, sending=24)
         # Varnish holds each body until it has all arrived: the app has seen none yet.
         log = (tmp_path / "edge.log").read_text()
         assert "/books/the-hobbit/rate/" not in log
         assert declared_too_much(port) == b"HTTP/1.1 413"
+        # A session cookie earns more than a public form's 64 KB only on the desk's own
+        # paths (anchored at ADMIN_URL); there, a made-up one is bounded by Transient.
+        made_up = "sessionid=made-up"
+        assert declared(port, "/books/x/catalogue/book/import/", MB, made_up)[9:12] == b"413"
+        assert declared(port, "/admin/catalogue/book/import/", 60 * MB, made_up)[9:12] == b"413"
+        # What Varnish holds for such bodies has a bound.
+        transient = subprocess.run(
+            ["varnishstat", "-n", f"/tmp/colophon-varnish-{port}", "-1", "-f",
+             "SMA.Transient.g_space"],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        assert 0 < int(transient[1]) <= 256 * MB
     finally:
         for client in clients if "clients" in locals() else []:
             client.stop.set()

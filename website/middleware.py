@@ -41,7 +41,8 @@ KB, MB = 1024, 1024 * 1024
 # Room for what wraps a file in a multipart post (boundaries, the form's other fields).
 MULTIPART_MARGIN = 1 * MB
 # What a request may declare in Content-Length, by kind (BodyLimitMiddleware). The same
-# limits are kept at the front, in deploy/varnish/colophon.vcl: change both together.
+# limits are kept at the front, in deploy/varnish/colophon.vcl, and the largest bounds
+# how long deploy/gunicorn.conf.py waits for a body (LARGEST_BODY): change all together.
 PUBLIC_BODY_LIMIT = 64 * KB  # the site's own forms are a few fields; the desk's login too
 RATING_BODY_LIMIT = 16 * KB  # a token and a score
 IMPORT_BODY_LIMIT = 50 * MB + MULTIPART_MARGIN  # catalogue.forms.MAX_IMPORT_BYTES
@@ -49,8 +50,6 @@ RATING_PATH = re.compile(r"^/books/[^/]+/rate/$")
 IMPORT_PATH = "catalogue/book/import/"
 # The methods whose body a view reads; a body on any other is never read by Django.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-# The largest of those limits: how long deploy/gunicorn.conf.py waits for a body at most.
-LARGEST_BODY_LIMIT = IMPORT_BODY_LIMIT
 
 # A signed preview link opens a draft to whoever holds it: never written whole in a log.
 PREVIEW_TOKEN = re.compile(r"(/articles/preview/)[^/?#\s'\"]+")
