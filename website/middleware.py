@@ -170,7 +170,10 @@ class BodyLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0  # Django reads nothing of a body it cannot measure
-        limit, kind = body_limit(request, declared)
+        try:
+            limit, kind = body_limit(request, declared)
+        except (OperationalError, InterfaceError) as error:  # the session's lookup
+            return database_unavailable(error)
         if declared > limit:
             response = render(
                 request,

@@ -10,6 +10,8 @@ from http.cookies import SimpleCookie
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_started
+from django.db import close_old_connections
 from django.urls import reverse
 
 from articles.previews import make_preview_link
@@ -57,7 +59,13 @@ def send(path: str, *, length: int, method: str = "POST", cookies: str = "", **h
         answer["status"] = int(status.split()[0])
         answer["headers"] = dict(response_headers)
 
-    body = b"".join(WSGIHandler()(environ, start_response))
+    # As Django's test client does: the test's transaction keeps its connection (a
+    # new request would close it, the session lookup's query then failing on PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    try:
+        body = b"".join(WSGIHandler()(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
     return answer["status"], answer["headers"], body.decode()
 
 
