@@ -83,6 +83,8 @@ def form_admin_and_object(request, key: str):
     obj = model_admin.get_object(request, match["object_id"])
     if obj is None or not model_admin.has_change_permission(request, obj):
         return None
+    if form_key(model_admin.opts, obj) != key:
+        return None  # "…:004" names the same form as "…:4": one spelling, one copy
     return model_admin, obj
 
 
@@ -168,7 +170,7 @@ def _post(request, key, mine) -> JsonResponse:
         return refused
     try:
         fields = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         return _refuse("fields: not JSON")
     if not isinstance(fields, dict) or len(fields) > MAX_FIELDS:
         return _refuse("fields: an object of field names")

@@ -138,3 +138,21 @@ def test_an_editor_keeps_twenty_forms_and_is_told_which_when_refused_more(admin_
         keep(admin_client, f"articles.article:{articles[21].pk}", body="Typed.").status_code == 200
     )
     assert AutosavedForm.objects.count() == 20
+
+
+def test_a_form_is_kept_under_one_spelling_of_its_address(admin_client, article):
+    for spelling in (f"0{article.pk}", f"00{article.pk}", f" {article.pk}"):
+        refused = keep(admin_client, f"articles.article:{spelling}", body="Again.")
+        assert refused.status_code == 400, spelling
+    assert keep(admin_client, f"articles.article:{article.pk}", body="Once.").status_code == 200
+    assert AutosavedForm.objects.count() == 1
+
+
+def test_fields_nested_thousands_deep_are_refused_not_a_500(admin_client, article):
+    nested = "[" * 5000 + "]" * 5000
+    response = admin_client.post(
+        URL, {"key": f"articles.article:{article.pk}", "fields": '{"a": ' + nested + "}"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "fields: not JSON"
+    assert not AutosavedForm.objects.exists()
