@@ -52,7 +52,9 @@ IMPORT_PATH = "catalogue/book/import/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 # A signed preview link opens a draft to whoever holds it: never written whole in a log.
-PREVIEW_TOKEN = re.compile(r"(/articles/preview/)[^/?#\s'\"]+")
+# Cut wherever it stands, however the path around it is spelled (`//preview/`,
+# `/Articles/preview/` answer 404, but the token in them still opens the draft).
+PREVIEW_TOKEN = re.compile(r"(/preview/+)[^/?#\s'\"]+", re.IGNORECASE)
 
 
 def without_secrets(text: str) -> str:

@@ -225,6 +225,21 @@ def test_a_preview_links_token_is_never_written_in_the_log(client, db, caplog):
         assert "/articles/preview/…/" in record.getMessage()
 
 
+@pytest.mark.parametrize("spelling", ["/articles//preview/", "/Articles/preview/", "/x/PREVIEW/"])
+def test_a_preview_token_is_cut_from_the_log_however_the_path_is_spelled(
+    client, db, caplog, spelling
+):
+    article = make_article(title="Not Yet", body="Draft", status="draft")
+    path, _ = make_preview_link(article)
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="colophon.access"):
+        assert client.get(f"{spelling}{token}/").status_code == 404
+    lines = [record for record in caplog.records if record.name == "colophon.access"]
+    assert lines
+    for record in lines:
+        assert token not in json.dumps(record.__dict__, default=str)
+
+
 def test_a_preview_links_token_is_cut_from_djangos_own_error_lines(rf, db):
     article = make_article(title="Not Yet", body="Draft", status="draft")
     path, _ = make_preview_link(article)
