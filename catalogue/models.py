@@ -13,7 +13,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 from .fields import ISBN13Field, LanguageCodeField
-from .isbn import isbn10_from_isbn13
+from .isbn import isbn10_from_isbn13, looks_like_isbn, normalise_isbn13
 from .languages import language_name
 from .querysets import BookQuerySet
 from .slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
@@ -352,6 +352,11 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
 
     def clean(self):
         refuse_old_address(self)
+        if looks_like_isbn(self.slug) and normalise_isbn13(self.slug) != self.isbn13:
+            # [[book:…]] and search read it as an ISBN: its embeds would show another book.
+            raise ValidationError(
+                {"slug": f"“{self.slug}” reads as an ISBN; choose a slug made of words."}
+            )
         if self.publication_date:
             if self.publication_year is None:
                 self.publication_year = self.publication_date.year

@@ -120,9 +120,13 @@ class RemembersLoadedValues:
 
 def refuse_old_address(instance) -> None:
     """Model validation: a slug that is another row's old address (it redirects there)
-    cannot be given to this one. Each alias names its row as `owner`."""
+    cannot be given to this one. Each alias names its row as `owner`.
+
+    A slug is also spelled one way, in lower case (as slugify makes them): `Dune` beside
+    `dune` would be two addresses, and two embeds, that a reader cannot tell apart."""
     if not instance.slug:
         return
+    instance.slug = instance.slug.lower()
     alias = old_slugs_of(type(instance), instance).filter(slug=instance.slug).first()
     if alias is not None:
         raise ValidationError(

@@ -117,3 +117,29 @@ def test_an_import_never_gives_an_old_isbn_to_another_known_book(client, tmp_pat
         for issue in report.warnings
     )
     assert "/books/fahrenheit-451/" in card_link(client, by_old_isbn)
+
+
+# --- Slugs that would read as another address -------------------------------------------
+
+
+def test_a_slug_in_capitals_is_saved_in_lower_case_and_cannot_shadow_another(admin_client):
+    harry = make_book(title="Harry Potter", slug="harry-potter")
+    twilight = make_book(title="Twilight", slug="twilight")
+    response = change(admin_client, twilight, slug="Harry-Potter")
+    assert response.status_code == 200  # refused: the lower-case spelling is Harry's
+    assert "already exists" in response.content.decode()
+    assert change(admin_client, twilight, slug="New-Moon").status_code == 302
+    assert Book.objects.get(pk=twilight.pk).slug == "new-moon"
+    assert Book.objects.get(pk=harry.pk).slug == "harry-potter"
+
+
+@pytest.mark.parametrize("slug", ["978-0-316-01584-4", "9780316015844", "0316015849"])
+def test_a_slug_that_reads_as_an_isbn_is_refused(admin_client, slug):
+    make_book(title="Twilight", slug="twilight", isbn13="9780316015844")
+    gatsby = make_book(title="The Great Gatsby", slug="the-great-gatsby")
+    response = change(admin_client, gatsby, slug=slug)
+    assert response.status_code == 200
+    assert f"“{slug}” reads as an ISBN; choose a slug made of words." in text_of(
+        response.content, ".errorlist"
+    )
+    assert Book.objects.get(pk=gatsby.pk).slug == "the-great-gatsby"
