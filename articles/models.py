@@ -1,5 +1,8 @@
 """Articles: long-form pieces whose bodies embed book cards."""
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models, transaction
@@ -31,6 +34,27 @@ def excerpt_of(body: str) -> str:
     (TEASER_LENGTH characters at most, with "…" when cut): the teaser of an article
     without a standfirst."""
     return rendering.cut_at_word(rendering.plain_text(body), TEASER_LENGTH)
+
+
+@dataclass(frozen=True)
+class DerivedFromText:
+    """What an article keeps from its title and body on every save, so that lists and
+    "Read next" need not parse Markdown: the values of the fields named in FIELDS."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("excerpt", "text_profile")
+
+    excerpt: str  # the teaser of an article without a standfirst (`excerpt_of`)
+    text_profile: dict[str, int]  # its most frequent words (articles.words)
+
+
+def derived_from_text(title: str, body: str) -> DerivedFromText:
+    """The stored values derived from a title and body, from one reading of the
+    Markdown: what `Article.save` writes, and what a refresh of them compares with."""
+    plain = rendering.plain_text(body)
+    return DerivedFromText(
+        excerpt=rendering.cut_at_word(plain, TEASER_LENGTH),
+        text_profile=profile_of(title, plain),
+    )
 
 
 class Topic(Label):
@@ -251,13 +275,13 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         if self.pk is not None and not kwargs.get("update_fields"):
             self.version += 1
         # What is derived from the words: the teaser's excerpt and the recommendation
-        # engine's word counts, from one reading of the Markdown.
-        plain = rendering.plain_text(self.body)
-        self.excerpt = rendering.cut_at_word(plain, TEASER_LENGTH)
-        self.text_profile = profile_of(self.title, plain)
+        # engine's word counts.
+        kept = derived_from_text(self.title, self.body)
+        for name in DerivedFromText.FIELDS:
+            setattr(self, name, getattr(kept, name))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"title", "body"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "excerpt", "text_profile"}
+            kwargs["update_fields"] = {*update_fields, *DerivedFromText.FIELDS}
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_slug:

@@ -35,9 +35,7 @@ from catalogue.models import Contribution
 from pagecache.tags import tags_for_ids
 from pagecache.versions import invalidate
 
-from . import rendering
-from .models import Article, Recommendation
-from .words import profile_of
+from .models import Article, Recommendation, derived_from_text
 
 WEIGHTS = {"books": 3.0, "authors": 1.0, "series": 1.0, "topics": 1.5, "text": 2.5}
 RECENCY_WEIGHT = 0.01  # only ever decides between otherwise equal candidates
@@ -48,11 +46,6 @@ TEXT_CANDIDATES = 100  # articles sharing most of them, whose cosine is computed
 MIN_TEXT_SIMILARITY = 0.05
 PINNED_SCORE = 1000.0
 SHARED_THINGS = ("books", "authors", "series", "topics")  # the signals other than text
-
-
-def text_profile(title: str, body: str) -> dict[str, int]:
-    """An article's most frequent meaningful words, with counts (words.profile_of)."""
-    return profile_of(title, rendering.plain_text(body))
 
 
 @dataclass
@@ -336,7 +329,7 @@ def refresh_profiles(
         articles = articles.filter(text_profile={})
     total, written, batch = articles.count(), 0, []
     for done, article in enumerate(articles.iterator(chunk_size=500), 1):
-        profile = text_profile(article.title, article.body)
+        profile = derived_from_text(article.title, article.body).text_profile
         if profile != article.text_profile:
             article.text_profile = profile
             batch.append(article)

@@ -7,8 +7,8 @@ import random
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Recommendation, Topic
-from articles.recommendations import load_corpus, refresh_all, refresh_for
+from articles.models import Article, Recommendation, Topic, derived_from_text
+from articles.recommendations import load_corpus, refresh_all, refresh_for, refresh_profiles
 from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
 
@@ -228,6 +228,17 @@ def test_saving_an_article_keeps_its_word_counts_for_the_text_signal(db):
     assert article.text_profile == {"lighthouse": 2, "keepers": 2, "fog": 1, "signals": 1,
                                     "foghorns": 1}  # fmt: skip
     assert article.excerpt == "Fog signals and foghorns."
+
+
+def test_a_refresh_of_the_word_counts_computes_what_a_save_stores(db):
+    """One function derives the stored values: a refresh cannot disagree with a save."""
+    article = make_article(title="Lighthouse keepers", body="[[book:x]]\n\nThe *lamp* room.")
+    derived = derived_from_text(article.title, article.body)
+    assert (article.excerpt, article.text_profile) == (derived.excerpt, derived.text_profile)
+    Article.objects.filter(pk=article.pk).update(text_profile={"stale": 1})
+    refresh_profiles(every=True)
+    article.refresh_from_db()
+    assert article.text_profile == derived.text_profile
 
 
 def test_articles_written_in_bulk_get_their_word_counts_on_the_next_refresh(corpus):
