@@ -10,7 +10,7 @@ from reversion.models import Revision, Version
 from desk import autosave, events
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.models import RevisionEvent
-from desk.paging import CappedPaginator
+from shared.paging import CappedPaginator
 
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic

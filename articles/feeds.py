@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from desk.text import without_control_characters
+from shared.text import without_control_characters
 
 from .models import Article
 

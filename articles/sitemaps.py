@@ -4,7 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
 
 from catalogue.sitemaps import RangeSitemap
-from desk.paging import KeyRangePaginator
+from shared.paging import KeyRangePaginator
 
 from .models import Article, Topic
 
@@ -32,7 +32,7 @@ class TopicSitemap(Sitemap):
 
     @property
     def paginator(self):
-        return KeyRangePaginator(self._items(), self.limit)
+        return KeyRangePaginator(self.items(), self.limit)
 
     def items(self):
         published = Article.objects.published().filter(topics=OuterRef("pk"))

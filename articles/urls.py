@@ -1,5 +1,6 @@
 from django.urls import path
 
+import shared.converters  # noqa: F401  (registers <uslug:…>)
 from pagecache.decorators import shared_page, view_showing
 from pagecache.tags import list_of
 

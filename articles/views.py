@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
-from desk.paging import CappedPaginator
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
+from shared.paging import CappedPaginator
 
 from .models import Article, ArticleAlias, Topic
 

@@ -1,7 +1,7 @@
 """Sitemap sections for books and authors (the sitemap itself: website/sitemaps.py).
 
 At a million books each section's file must cost the same as the first: files are
-ranges of primary keys (desk.paging.KeyRangePaginator: one range scan each, no COUNT,
+ranges of primary keys (shared.paging.KeyRangePaginator: one range scan each, no COUNT,
 no OFFSET) of at most LIMIT entries, and the index dates each section by one MAX over
 an index.
 """
@@ -13,7 +13,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from desk.paging import KeyRangePaginator
+from shared.paging import KeyRangePaginator
 
 from .models import Author, Book, Contribution
 
@@ -31,7 +31,7 @@ class RangeSitemap(Sitemap):
 
     @property
     def paginator(self):
-        return KeyRangePaginator(self._items(), self.limit)
+        return KeyRangePaginator(self.items(), self.limit)
 
     def entries(self, page) -> list[tuple[str, datetime]]:
         """(path, last modified) of each item on `page`; raises the paginator's

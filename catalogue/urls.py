@@ -1,5 +1,7 @@
 from django.urls import path
 
+import shared.converters  # noqa: F401  (registers <uslug:…>)
+
 from . import views
 
 app_name = "catalogue"

@@ -9,10 +9,11 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from desk.paging import CappedPaginator
 from pagecache.tags import group_of, list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from pagecache.visitor_parts import visitor_part
+from shared.clients import client_address
+from shared.paging import CappedPaginator
 
 from . import ratings
 from .cards import histogram_rows, rating_context
@@ -21,7 +22,6 @@ from .languages import languages_in_use
 from .models import Author, Book, BookAlias, Rating, Subject
 from .readers import (
     address_hash,
-    client_address,
     count_action,
     is_newcomer,
     known_reader,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reversion",  # the desk's history of articles and books, to compare and restore
     "django_tasks",  # background work (below, "Background tasks")
     "django_tasks_db",  # its queue, a table that `manage.py db_worker` works through
+    "shared",
     "pagecache",
     "catalogue",
     "articles",
@@ -202,7 +203,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # nearest trusted proxy appended to X-Forwarded-For; otherwise the connection's. So a
 # stranger cannot lock an editor out by failing from elsewhere, and a forged header
 # cannot escape a lockout.
-AXES_CLIENT_IP_CALLABLE = "catalogue.readers.client_address"
+AXES_CLIENT_IP_CALLABLE = "shared.clients.client_address"
 # Flash messages ride in a cookie, so showing one never touches the session store.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 

@@ -4,12 +4,9 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path, register_converter
+from django.urls import include, path, re_path
 
-from catalogue.converters import UnicodeSlugConverter
 from website.views import serve_media
-
-register_converter(UnicodeSlugConverter, "uslug")
 
 handler400 = "website.views.bad_request"
 

@@ -15,8 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from shared.text import without_control_characters
+
 from .history import Conflict, Snapshot, local_time, snapshot, submitted_values, version_that_made
-from .text import without_control_characters
 
 VERSION_FIELD = "loaded_version"
 
@@ -42,7 +43,7 @@ class ConflictSafeForm(forms.ModelForm):
         cleaned = super().clean()
         for name, value in cleaned.items():
             if isinstance(value, str):
-                # Invisible, so nobody could find them to remove them (desk/text.py).
+                # Invisible, so nobody could find them to remove them (shared/text.py).
                 cleaned[name] = without_control_characters(value)
         if not self.instance.pk or not self.is_bound:
             return cleaned

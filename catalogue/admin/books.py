@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
-from desk.paging import CappedPaginator
+from shared.paging import CappedPaginator
 
 from ..covers import cover_hue, hold_upload, is_held, thumbnail_url
 from ..forms import BookAdminForm

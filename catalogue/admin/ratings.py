@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.template.defaultfilters import pluralize
 
 from desk.admin import render_display
-from desk.paging import CappedPaginator
+from shared.paging import CappedPaginator
 
 from ..models import STARS, Rating
 from ..ratings import approve_ratings, remove_ratings

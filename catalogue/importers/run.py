@@ -12,9 +12,9 @@ from pathlib import Path
 from django.db import connection
 
 from catalogue.models import Author, Book, Contribution
-from desk.text import without_control_characters
 from pagecache.tags import SITE
 from pagecache.versions import invalidate
+from shared.text import without_control_characters
 
 from .cells import escape_formula, unescape_formula
 from .formats import SourceFormat

@@ -1,4 +1,7 @@
-"""URL converters shared by the apps' urls.py (registered once, in config/urls.py)."""
+"""Path converters the apps' urls.py share: each urls.py that uses one imports this
+module, which registers them (once, on its first import)."""
+
+from django.urls import register_converter
 
 
 class UnicodeSlugConverter:
@@ -12,3 +15,6 @@ class UnicodeSlugConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")

@@ -8,7 +8,7 @@ import pytest
 from django.core.paginator import EmptyPage
 
 from catalogue.models import Book, Rating
-from desk.paging import CappedPaginator, KeyRangePaginator
+from shared.paging import CappedPaginator, KeyRangePaginator
 from tests.factories import make_book
 from tests.helpers import text_of
 
