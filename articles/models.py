@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from catalogue.fulltext import FTS5Index, StoredColumn, fts5_query
 from catalogue.models import Book, Label
 from catalogue.slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
+from shared.fulltext import FTS5Index, StoredColumn, fts5_query
 
 from . import rendering
 from .words import profile_of

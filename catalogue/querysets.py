@@ -24,15 +24,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest
 
+from shared.fulltext import StoredColumn, fts5_query, tsquery_prefixes
+
 from . import models as catalogue
-from .fulltext import (
-    BOOK_INDEX,
-    BOOK_SEARCH_CONFIG,
-    Folded,
-    StoredColumn,
-    fts5_query,
-    tsquery_prefixes,
-)
+from .fulltext import BOOK_INDEX, BOOK_SEARCH_CONFIG, Folded
 from .isbn import looks_like_isbn, normalise_isbn13
 
 if TYPE_CHECKING:

@@ -28,13 +28,9 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Ln
 
-from .fulltext import (
-    BOOK_INDEX,
-    BOOK_SEARCH_CONFIG,
-    StoredColumn,
-    author_names_update_sql,
-    fts5_query,
-)
+from shared.fulltext import StoredColumn, fts5_query
+
+from .fulltext import BOOK_INDEX, BOOK_SEARCH_CONFIG, author_names_update_sql
 from .isbn import looks_like_isbn, normalise_isbn13
 from .models import Book
 from .querysets import BookQuerySet, likeness, searchable

@@ -8,8 +8,8 @@ from django.dispatch import Signal, receiver
 
 from pagecache.tags import group_of, list_of, tag_for, tag_for_id, tags_for_ids
 from pagecache.versions import invalidate
+from shared.fulltext import sqlite_search_indexes
 
-from .fulltext import sqlite_search_indexes
 from .models import Author, Book, Contribution, Rating, Subject
 from .ratings import remove_ratings
 from .related import refresh_also_liked_later
@@ -104,7 +104,7 @@ def book_saved_whole(sender, instance: Book, created: bool, update_fields=None, 
 @receiver(post_migrate)
 def full_text_indexes_whole(sender, using, **kwargs):
     # SQLite rebuilds a table to alter some of its columns, dropping its triggers: the
-    # FTS5 tables would stop following their rows (catalogue.fulltext).
+    # FTS5 tables would stop following their rows (shared.fulltext).
     connection = connections[using]
     if sender.name != "catalogue" or connection.vendor != "sqlite":
         return
