@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from . import autosave, events
@@ -145,8 +146,11 @@ class ConflictSafeAdmin:
         choice as a version (the row itself is not saved: its number stays, so nobody
         else's open form is refused for it)."""
         obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if obj is None:  # deleted meanwhile: said as Django's own change form says it
+            message = _("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?")
+            name, key = self.opts.verbose_name, unquote(object_id)
+            self.message_user(request, message % {"name": name, "key": key}, messages.WARNING)
+            return redirect(f"{self.admin_site.name}:index")
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         autosave.forget(request.user, self.opts, obj)  # the changes dropped stay dropped

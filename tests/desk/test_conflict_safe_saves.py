@@ -123,6 +123,24 @@ def test_taking_theirs_drops_mine_and_the_history_says_so(editors, article):
     )
 
 
+def test_taking_theirs_of_a_deleted_article_answers_as_the_change_form_does(editors, article):
+    """Django's change form for an object that is gone (checked with Django 5.2) is the
+    model for this answer: a warning, and back to the desk's index."""
+    first, _ = editors
+    form = opened(first, change_url(article))
+    url, pk = change_url(article), article.pk
+    article.delete()
+    taken = first.post(url, {**form, "take_theirs": "1"}, follow=True)
+    django_says = first.get(url, follow=True)
+    assert taken.redirect_chain == django_says.redirect_chain == [("/admin/", 302)]
+    assert text_of(taken.content, ".messagelist li.warning") == [
+        f"Article with ID “{pk}” doesn’t exist. Perhaps it was deleted?"
+    ]
+    assert text_of(django_says.content, ".messagelist li.warning") == text_of(
+        taken.content, ".messagelist li.warning"
+    )
+
+
 def test_a_change_that_is_not_a_save_raises_no_false_alarm(editors):
     """Counters kept in bulk (ratings) are no new version: the form still saves."""
     first, _ = editors
