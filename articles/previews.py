@@ -16,7 +16,6 @@ None of these pages is stored by any cache (`never_cache`; nor the page cache, w
 keeps only views marked with CachedPageMixin or `shared_page`), nor indexed.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
@@ -34,11 +33,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from catalogue.cards import book_card_context
 from catalogue.models import Book
 
 from . import rendering
@@ -73,30 +71,22 @@ class PreviewBody:
 def render_preview_body(body: str) -> PreviewBody:
     """`rendering.render_body`, with a visible warning in place of each embed that
     would show nothing to readers, instead of nothing and a logged warning."""
-    env = {"nonce": secrets.token_hex(8), "refs": []}
-    html = rendering.sanitise(rendering.markdown.render(body, env))
-    refs = env["refs"]
-    public = rendering.find_books(refs, Book.objects.public().for_cards())
-    hidden = {ref for ref in refs if ref not in public}
-    existing = rendering.find_books(hidden, Book.objects.all()) if hidden else {}
+    existing: dict[str, Book] = {}
 
-    def replace(match) -> str:
-        if match["nonce"] != env["nonce"]:
-            return ""
-        ref = refs[int(match["index"])]
-        book = public.get(ref)
-        if book is not None:
-            return render_to_string("includes/book_card.html", book_card_context(book))
-        return render_to_string(
-            "articles/preview_missing_book.html", {"ref": ref, "book": existing.get(ref)}
-        )
+    def flag_hidden(refs: list[str]) -> dict[str, str]:
+        existing.update(rendering.find_books(refs, Book.objects.all()))
+        return {
+            ref: render_to_string(
+                "articles/preview_missing_book.html", {"ref": ref, "book": existing.get(ref)}
+            )
+            for ref in refs
+        }
 
-    html = mark_safe(rendering.PLACEHOLDER.sub(replace, html))
-    in_order = list(dict.fromkeys(ref for ref in refs if ref in hidden))
+    rendered = rendering.render_body(body, show_hidden=flag_hidden)
     return PreviewBody(
-        html=html,
-        unknown=[ref for ref in in_order if ref not in existing],
-        unpublished=[ref for ref in in_order if ref in existing],
+        html=rendered.html,
+        unknown=[ref for ref in rendered.hidden if ref not in existing],
+        unpublished=[ref for ref in rendered.hidden if ref in existing],
     )
 
 

@@ -15,8 +15,8 @@ The body never passes through the template engine, so `{{ … }}` in it stays te
 import logging
 import re
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import nh3
 from django.db.models import Q
@@ -169,17 +169,29 @@ def missing_refs(body: str) -> list[str]:
 class RenderedBody:
     html: SafeString
     books: list[Book]  # the distinct books shown, in order of first appearance
+    hidden: list[str] = field(default_factory=list)  # references no public book matches
 
 
-def render_body(body: str, *, context_label: str = "") -> RenderedBody:
+# Given the references in a body that match no public book (distinct, in order), the
+# HTML to show in place of each: a reference left out shows nothing, with a warning logged.
+ShowHidden = Callable[[list[str]], dict[str, str]]
+
+
+def render_body(
+    body: str, *, context_label: str = "", show_hidden: ShowHidden | None = None
+) -> RenderedBody:
     """Body Markdown to safe HTML with a card in place of every embed that resolves.
 
-    A reference that no longer matches a public book renders nothing and logs a warning.
+    The one path for the article page and every preview of it. A reference that no
+    longer matches a public book renders nothing and logs a warning, unless
+    `show_hidden` (the desk's previews) gives something to show in its place.
     """
     env = {"nonce": secrets.token_hex(8), "refs": []}
     html = sanitise(markdown.render(body, env))
     refs = env["refs"]
     books = find_books(refs, Book.objects.public().for_cards())
+    hidden = list(dict.fromkeys(ref for ref in refs if ref not in books))
+    in_place = show_hidden(hidden) if hidden and show_hidden is not None else {}
     shown: dict[int, Book] = {}
 
     def replace(match: re.Match) -> str:
@@ -188,6 +200,8 @@ def render_body(body: str, *, context_label: str = "") -> RenderedBody:
         ref = refs[int(match["index"])]
         book = books.get(ref)
         if book is None:
+            if ref in in_place:
+                return in_place[ref]
             logger.warning(
                 "Embedded book [[book:%s]] in %s matches no public book; not shown.",
                 ref,
@@ -197,7 +211,11 @@ def render_body(body: str, *, context_label: str = "") -> RenderedBody:
         shown.setdefault(book.pk, book)
         return render_to_string("includes/book_card.html", book_card_context(book))
 
-    return RenderedBody(html=mark_safe(PLACEHOLDER.sub(replace, html)), books=list(shown.values()))
+    return RenderedBody(
+        html=mark_safe(PLACEHOLDER.sub(replace, html)),
+        books=list(shown.values()),
+        hidden=hidden,
+    )
 
 
 def plain_text(body: str) -> str:

@@ -3,9 +3,11 @@ unpublished article to a reviewer without an account (articles/previews.py)."""
 
 import datetime as dt
 import json
+import re
 import time
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import signing
@@ -15,7 +17,8 @@ from django.utils import timezone
 
 from articles.forms import MAX_BODY_LENGTH
 from articles.models import Article
-from articles.previews import LINK_SALT, make_preview_link
+from articles.previews import LINK_SALT, make_preview_link, render_preview_body
+from articles.rendering import render_body
 from catalogue.models import Book
 from pagecache import store
 from tests.factories import make_article, make_author, make_book
@@ -216,6 +219,63 @@ def test_the_panes_query_count_does_not_grow_with_the_cards(
     one = live_query_count(editor, draft, 1, django_assert_max_num_queries)
     ten = live_query_count(editor, draft, 10, django_assert_max_num_queries)
     assert one == ten
+
+
+# --- One render path: the preview shows what the page shows ------------------------------
+
+# Markdown, raw HTML to be cleaned, a would-be placeholder, template syntax, and cards by
+# slug, by ISBN and twice over.
+EVERY_KIND_OF_BODY = (
+    "## At the Elbe\n\nSome *words*, <b>bold</b> and <script>alert(1)</script>.\n\n"
+    "[[book:the-last-battle]]\n\n"
+    '<div data-embed="0123456789abcdef:0"></div>\n\n'
+    "- {{ settings.SECRET_KEY }}\n- two\n\n"
+    "[[book:9780306822087]]\n\n"
+    "    [[book:the-last-battle]]\n\n"
+    "[[book:the-last-battle]]\n"
+)
+
+
+def body_html(page: bytes | str) -> str:
+    return BeautifulSoup(page, "html.parser").select_one(".article__body").decode_contents()
+
+
+def test_a_body_of_published_books_renders_the_same_in_the_preview_and_on_the_page(
+    editor, book, client
+):
+    """Page and preview share one renderer: any drift between them fails here."""
+    Book.objects.filter(pk=book.pk).update(isbn13="9780306822087")
+    page_body = render_body(EVERY_KIND_OF_BODY)
+    preview = render_preview_body(EVERY_KIND_OF_BODY)
+    assert len(text_of(page_body.html, ".book-card")) == 3
+    assert preview.html == page_body.html
+    assert (preview.unknown, preview.unpublished) == ([], [])
+
+    article = make_article(title="Torgau", body=EVERY_KIND_OF_BODY)
+    on_the_page = body_html(client.get(article.get_absolute_url()).content)
+    in_the_pane = body_html(pane(live(editor, article, body=EVERY_KIND_OF_BODY)))
+    from_a_link = body_html(client.get(make_preview_link(article)[0]).content)
+    assert on_the_page == in_the_pane == from_a_link
+    assert "book-card" in on_the_page
+
+
+def test_the_preview_differs_from_the_page_only_where_readers_see_no_card(book):
+    make_book(title="Still a Draft", slug="still-a-draft", status=Book.Status.DRAFT)
+    body = "One.\n\n[[book:still-a-draft]]\n\n[[book:the-last-battle]]\n\n[[book:no-such-book]]"
+    page_body = render_body(body)
+    preview = render_preview_body(body)
+    soup = BeautifulSoup(preview.html, "html.parser")
+    flags = soup.select(".preview-missing")
+    assert len(flags) == 2
+    for flag in flags:
+        flag.decompose()
+
+    def tight(html) -> str:  # the same markup, however the flags' templates are spaced
+        return re.sub(r">\s+<", "><", str(html)).strip()
+
+    assert tight(soup) == tight(BeautifulSoup(page_body.html, "html.parser"))
+    assert page_body.hidden == ["still-a-draft", "no-such-book"]
+    assert (preview.unknown, preview.unpublished) == (["no-such-book"], ["still-a-draft"])
 
 
 # --- Signed links ------------------------------------------------------------------------
