@@ -11,9 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from catalogue.models import Book, Label
-from catalogue.slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
+from catalogue.models import Book
+from shared.aliases import KeepsOldAddresses, OldAddress, refuse_old_address
 from shared.fulltext import FTS5Index, StoredColumn, fts5_query
+from shared.labels import Label
+from shared.loaded_values import RemembersLoadedValues
+from shared.slugs import FillsSlug
 
 from . import rendering
 from .words import profile_of
@@ -147,7 +150,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(RemembersLoadedValues, FillsSlug, models.Model):
+class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model):
     slug_source = "title"
 
     # A changed slug is kept as an alias, so the old address redirects; a body edited
@@ -294,21 +297,6 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
 
-    def keep_old_addresses(self, old_slug: str, old_isbn13: str = "") -> None:
-        """After a rename (or a restore of an older slug): the old address redirects
-        here. Aliases name the article, not a slug, so a second rename makes no chain;
-        an address the article takes back is live again."""
-        ArticleAlias.objects.update_or_create(slug=old_slug, defaults={"article": self})
-        ArticleAlias.objects.filter(slug=self.slug, article=self).delete()
-
-    keep_old_addresses.alters_data = True
-
-    @classmethod
-    def old_slugs(cls, other_than=None):
-        """Addresses articles had, but `other_than`'s: no other article may take one."""
-        aliases = ArticleAlias.objects.all()
-        return aliases.exclude(article=other_than.pk) if other_than and other_than.pk else aliases
-
     def clean(self):
         refuse_old_address(self)
 
@@ -377,24 +365,15 @@ class Article(RemembersLoadedValues, FillsSlug, models.Model):
         return chosen
 
 
-class ArticleAlias(models.Model):
+class ArticleAlias(OldAddress):
     """An address an article had before its slug changed; it redirects there (301)."""
 
+    owner_field = "article"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="aliases")
-    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
-    created_at = models.DateTimeField("since", auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(OldAddress.Meta):
         verbose_name_plural = "article aliases"
-
-    def __str__(self) -> str:
-        return f"{self.slug} → {self.article}"
-
-    @property
-    def owner(self):
-        """The article this address leads to (catalogue.slugs.refuse_old_address)."""
-        return self.article
 
 
 class Recommendation(models.Model):

@@ -386,7 +386,7 @@ def generate(size: int, workdir: Path) -> dict:
 
     from articles.models import Article, Topic
     from catalogue.models import Author, Book, Contribution, Rating, Subject
-    from catalogue.slugs import base_slug
+    from shared.slugs import base_slug
 
     started = time.perf_counter()
     import_real_books(min(size, REAL_SIZE), workdir)
@@ -729,7 +729,7 @@ def copy_articles(
     """N/10 published articles of a few paragraphs, each embedding one to three public
     books (popular books more often) on lines of their own; the embed rows are the ones
     `Article.refresh_embedded_books()` would keep."""
-    from catalogue.slugs import base_slug
+    from shared.slugs import base_slug
 
     rng = random.Random(f"{SEED}-articles")
     count = max(10, size // 10)

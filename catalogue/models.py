@@ -12,11 +12,15 @@ from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from shared.aliases import KeepsOldAddresses, OldAddress, refuse_old_address
+from shared.labels import Label
+from shared.loaded_values import RemembersLoadedValues
+from shared.slugs import FillsSlug
+
 from .fields import ISBN13Field, LanguageCodeField
 from .isbn import isbn10_from_isbn13, looks_like_isbn, normalise_isbn13
 from .languages import language_name
 from .querysets import BookQuerySet
-from .slugs import FillsSlug, RemembersLoadedValues, refuse_old_address
 
 STARS = (1, 2, 3, 4, 5)
 
@@ -66,20 +70,6 @@ class Author(FillsSlug, models.Model):
         return reverse("catalogue:author-detail", kwargs={"slug": self.slug})
 
 
-class Label(FillsSlug, models.Model):
-    """A short name with its own page address: subjects of books, topics of articles."""
-
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=120, unique=True, blank=True, allow_unicode=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Subject(Label):
     """What a book is about (history, voice, war): editors tag books with subjects."""
 
@@ -99,7 +89,7 @@ LIST_ORDERS = {
 }
 
 
-class Book(RemembersLoadedValues, FillsSlug, models.Model):
+class Book(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model):
     slug_source = "title"
     # A changed slug or ISBN is kept as an alias: old addresses and embeds still work.
     remembered_fields = ("slug", "isbn13", "title")
@@ -322,33 +312,23 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
         return self.status == self.Status.PUBLISHED
 
     @classmethod
-    def old_slugs(cls, other_than=None):
-        """Addresses books had, but `other_than`'s: no other book may take one."""
-        aliases = BookAlias.objects.exclude(slug="")
-        return aliases.exclude(book=other_than.pk) if other_than and other_than.pk else aliases
-
-    @classmethod
     def old_isbns(cls, other_than=None):
         """ISBNs books had, but `other_than`'s: `[[book:old ISBN]]` embeds the book that
         had it, so no other book may take one."""
         aliases = BookAlias.objects.exclude(isbn13="")
         return aliases.exclude(book=other_than.pk) if other_than and other_than.pk else aliases
 
-    def keep_old_addresses(self, old_slug: str, old_isbn13: str = "") -> None:
-        """After a rename: the old slug redirects here and `[[book:old-slug]]` (or the old
-        ISBN) still embeds this book. Aliases always name the book, not a slug, so a
-        second rename needs no chain; a name the book takes back is live again."""
-        BookAlias.objects.create(
-            book=self,
-            title=getattr(self, "_loaded_values", {}).get("title") or self.title,
-            slug=old_slug,
-            isbn13=old_isbn13,
-            reason=BookAlias.Reason.RENAMED,
-        )
-        taken_back = Q(slug=self.slug) | (Q(isbn13=self.isbn13) if self.isbn13 else Q())
-        BookAlias.objects.filter(taken_back, book=self).delete()
+    def old_address_details(self, old_isbn13: str = "") -> dict:
+        """A renamed book's alias also keeps the title it had and its old ISBN, so
+        `[[book:old-slug]]` or the old ISBN still embeds this book (KeepsOldAddresses)."""
+        return {
+            "title": getattr(self, "_loaded_values", {}).get("title") or self.title,
+            "isbn13": old_isbn13,
+            "reason": BookAlias.Reason.RENAMED,
+        }
 
-    keep_old_addresses.alters_data = True
+    def addresses_taken_back(self) -> Q:
+        return Q(slug=self.slug) | (Q(isbn13=self.isbn13) if self.isbn13 else Q())
 
     def clean(self):
         refuse_old_address(self)
@@ -460,7 +440,7 @@ class Book(RemembersLoadedValues, FillsSlug, models.Model):
         ]
 
 
-class BookAlias(models.Model):
+class BookAlias(OldAddress):
     """What a book was known by before it was renamed or merged into another: its old
     slug (whose address redirects, in one hop), its ISBN and Goodreads id (which still
     embed and import to the book). Made by `Book.save` and catalogue/merging.py."""
@@ -469,25 +449,21 @@ class BookAlias(models.Model):
         MERGED = "merged", "Merged into it"
         RENAMED = "renamed", "Renamed"
 
+    owner_field = "book"
+
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="aliases")
     title = models.CharField("title it had", max_length=500)
+    # Not unique, and blank for an alias that keeps only an old ISBN or Goodreads id.
     slug = models.SlugField(max_length=255, allow_unicode=True, db_index=True, blank=True)
     isbn13 = models.CharField("ISBN-13", max_length=13, blank=True, db_index=True)
     goodreads_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     reason = models.CharField(max_length=10, choices=Reason, default=Reason.MERGED)
-    created_at = models.DateTimeField("since", auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(OldAddress.Meta):
         verbose_name_plural = "book aliases"
 
     def __str__(self) -> str:
         return f"{self.title} → {self.book}"
-
-    @property
-    def owner(self):
-        """The book this address leads to (catalogue.slugs.refuse_old_address)."""
-        return self.book
 
 
 class Contribution(RemembersLoadedValues, models.Model):

@@ -17,7 +17,7 @@ from reversion.models import Version
 
 from catalogue.models import STARS, Author, Book, BookAlias, Contribution
 from catalogue.search import refresh_author_names
-from catalogue.slugs import allocate_slugs
+from shared.slugs import allocate_slugs
 
 from .records import BookRecord
 

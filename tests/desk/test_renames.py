@@ -124,7 +124,7 @@ def test_a_new_book_never_takes_an_old_address_of_another(admin_client, client, 
 
 
 def test_an_import_never_takes_an_old_address_either(admin_client, fahrenheit, tmp_path):
-    from catalogue.slugs import allocate_slugs
+    from shared.slugs import allocate_slugs
 
     rename(admin_client, book_url(fahrenheit), slug="fahrenheit-451-bradbury")
     assert allocate_slugs(Book, ["Fahrenheit 451"]) == ["fahrenheit-451-2"]
@@ -133,20 +133,3 @@ def test_an_import_never_takes_an_old_address_either(admin_client, fahrenheit, t
 def test_a_new_article_never_takes_an_old_address_of_another(admin_client, live_article):
     rename(admin_client, article_url(live_article), slug="fire")
     assert make_article(title="Burning books").slug == "burning-books-2"
-
-
-def test_a_common_name_gets_its_first_free_number_in_a_few_queries(
-    db, django_assert_max_num_queries
-):
-    from catalogue.models import Author
-    from catalogue.slugs import allocate_slugs
-
-    Author.objects.bulk_create(
-        [Author(name="John Smith", slug="john-smith")]
-        + [Author(name="John Smith", slug=f"john-smith-{n}") for n in range(2, 301) if n != 150]
-    )
-    with django_assert_max_num_queries(12):
-        assert allocate_slugs(Author, ["John Smith", "John Smith"]) == [
-            "john-smith-150",
-            "john-smith-301",
-        ]

@@ -1,6 +1,5 @@
 """Slugs that fill themselves: readable, unique, and never empty."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 
@@ -92,46 +91,3 @@ class FillsSlug:
         if not self.slug:
             self.slug = unique_slug(self, getattr(self, self.slug_source))
         super().save(*args, **kwargs)
-
-
-class RemembersLoadedValues:
-    """Model mixin: what `remembered_fields` held when the row was read or last saved,
-    so a save can tell what it changes (`changed_from`), as renames need to."""
-
-    remembered_fields: tuple[str, ...] = ("slug",)
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance.remember_values()
-        return instance
-
-    def remember_values(self) -> None:
-        # Deferred fields are not in __dict__: reading them would cost a query each.
-        self._loaded_values = {
-            name: self.__dict__[name] for name in self.remembered_fields if name in self.__dict__
-        }
-
-    def changed_from(self, name: str):
-        """The value `name` had when read, if the instance now holds another; else None."""
-        loaded = getattr(self, "_loaded_values", {}).get(name)
-        return loaded if loaded and loaded != getattr(self, name) else None
-
-
-def refuse_old_address(instance) -> None:
-    """Model validation: a slug that is another row's old address (it redirects there)
-    cannot be given to this one. Each alias names its row as `owner`.
-
-    A slug is also spelled one way, in lower case (as slugify makes them): `Dune` beside
-    `dune` would be two addresses, and two embeds, that a reader cannot tell apart."""
-    if not instance.slug:
-        return
-    instance.slug = instance.slug.lower()
-    alias = old_slugs_of(type(instance), instance).filter(slug=instance.slug).first()
-    if alias is not None:
-        raise ValidationError(
-            {
-                "slug": f"“{instance.slug}” is an old address of “{alias.owner}” and leads "
-                "there; choose another slug."
-            }
-        )
