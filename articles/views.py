@@ -1,13 +1,14 @@
 """The articles' pages: an article, the archive, a topic."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.paging import CappedPaginator
+from shared.redirects import redirect_from_old_address
 
 from .models import Article, ArticleAlias, Topic
 
@@ -64,11 +65,11 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             return super().get(request, *args, **kwargs)
         except Http404:
             # An article whose slug changed: its old address leads to the new one, in one hop.
-            alias = ArticleAlias.objects.filter(slug=kwargs["slug"]).select_related("article")
-            alias = alias.first()
-            if alias is None or not alias.article.is_public:
+            aliases = ArticleAlias.objects.filter(article__in=Article.objects.published())
+            moved = redirect_from_old_address(aliases.select_related("article"), kwargs["slug"])
+            if moved is None:
                 raise
-            return redirect(alias.article, permanent=True)
+            return moved
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -14,6 +14,7 @@ from pagecache.views import CachedPageMixin
 from pagecache.visitor_parts import visitor_part
 from shared.clients import client_address
 from shared.paging import CappedPaginator
+from shared.redirects import redirect_from_old_address
 
 from . import ratings
 from .cards import histogram_rows, rating_context
@@ -78,13 +79,12 @@ class BookDetailView(CachedPageMixin, DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            # A book merged into another: its old address leads there for good.
-            alias = BookAlias.objects.filter(
-                slug=kwargs["slug"], book__status=Book.Status.PUBLISHED
-            ).first()
-            if alias is None:
+            # A book merged into another or renamed: its old address leads there for good.
+            aliases = BookAlias.objects.filter(book__status=Book.Status.PUBLISHED)
+            moved = redirect_from_old_address(aliases.select_related("book"), kwargs["slug"])
+            if moved is None:
                 raise
-            return redirect(alias.book, permanent=True)
+            return moved
 
     def get_context_data(self, **kwargs):
         book = self.object
