@@ -6,6 +6,8 @@ class DeskConfig(AppConfig):
     default = True  # `desk` in INSTALLED_APPS; the admin's config below is named apart
     name = "desk"
     verbose_name = "Editors’ desk"
+    # Administrators manage people: accounts and groups (auth), lockouts (axes).
+    desk_roles = {"Administrators": ["auth.*", "axes.*"]}
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
