@@ -8,8 +8,6 @@ article readers see or are about to see.
 
 from dataclasses import dataclass, field
 
-from django.utils.text import capfirst
-
 
 @dataclass
 class WhereUsed:
@@ -45,15 +43,9 @@ def titles(articles) -> str:
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def embeds_in_deletion_list(book) -> dict[str, str]:
-    """What the admin's delete page would list for the book's embeds (“Article-book
-    relationship: Article_embedded_books object (3)”), mapped to what it should say."""
-    through = book.articles.through
-    rows = through.objects.filter(book=book).select_related("article")
-    label = capfirst(through._meta.verbose_name)
-    return {
-        f"{label}: {row}": f"Its card in “{row.article}” ({state_of(row.article)})" for row in rows
-    }
+def lost_card(article) -> str:
+    """How the delete page names an embed of the book: “Its card in “Fire” (live)”."""
+    return f"Its card in “{article}” ({state_of(article)})"
 
 
 def state_of(article) -> str:

@@ -3,12 +3,14 @@
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects, quote
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db import models, router
+from django.db.models import Count, F, OuterRef, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
@@ -19,7 +21,7 @@ from ..forms import BookAdminForm
 from ..languages import language_name, languages_in_use
 from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
 from ..tasks import cover_failure, make_cover_renditions_after_commit
-from ..where_used import embeds_in_deletion_list, where_used
+from ..where_used import lost_card, where_used
 from .importing import import_urls
 from .merging import merge_selected
 from .picker import picker_view
@@ -254,22 +256,47 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         )
 
     def get_deleted_objects(self, objs, request):
-        """The delete page names the articles that lose a card, never “Article-book
-        relationship: Article_embedded_books object (3)”."""
-        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        names = {}
-        for book in objs:
-            names.update(embeds_in_deletion_list(book))
+        """Django's list of what goes with the books, except that each embed is named by
+        the article that loses the card, from the rows themselves: Django would show a row
+        of the automatic many-to-many table as “Article_embedded_books object (3)”.
 
-        def renamed(items):
-            return [
-                renamed(item) if isinstance(item, list) else names.get(item, item) for item in items
-            ]
+        The rest is django.contrib.admin.utils.get_deleted_objects (checked against 5.2),
+        which offers no hook for one model's names."""
+        if not objs:
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(Book), origin=objs)
+        collector.collect(objs)
+        embeds = Book.articles.through
+        prefetch_related_objects(list(collector.model_objs.get(embeds, ())), "article")
+        perms_needed = set()
 
-        through = Book.articles.through._meta.verbose_name_plural
-        if through in model_count:
-            model_count["embeds in articles"] = model_count.pop(through)
-        return renamed(to_delete), model_count, perms_needed, protected
+        def named(obj):
+            if isinstance(obj, embeds):
+                return lost_card(obj.article)
+            opts = obj._meta
+            label = f"{capfirst(opts.verbose_name)}: {obj}"
+            if not self.admin_site.is_registered(type(obj)):
+                return label
+            if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            try:
+                url = reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                    args=(quote(obj.pk),),
+                )
+            except NoReverseMatch:
+                return label
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        to_delete = collector.nested(named)
+        protected = [named(obj) for obj in collector.protected]
+        model_count = {
+            model._meta.verbose_name_plural: len(rows)
+            for model, rows in collector.model_objs.items()
+        }
+        if embeds._meta.verbose_name_plural in model_count:
+            model_count["embeds in articles"] = model_count.pop(embeds._meta.verbose_name_plural)
+        return to_delete, model_count, perms_needed, protected
 
     @admin.display(description="Cover preview")
     def cover_preview(self, book):
