@@ -141,8 +141,8 @@ def known_query(query: QueryDict, params: Iterable[str]) -> QueryDict:
         values = [value for value in values if value]
         if values:
             known.setlist(name, values)
-    known._mutable = False
-    return known
+    # Read-only, as Django's own request.GET (the view sees it as that).
+    return QueryDict(known.urlencode())
 
 
 def is_query_page(query: QueryDict) -> bool:

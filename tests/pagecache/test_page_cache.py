@@ -391,6 +391,18 @@ def test_one_page_whatever_the_spelling_of_its_page_number_or_spaces(client, sit
     assert get(client, "/search/?q=++last+++battle+")["X-Page-Cache"] == "hit"
 
 
+def test_the_view_reads_only_its_parameters_unchanged_and_read_only():
+    query = (
+        RequestFactory()
+        .get("/", {"q": ["a&b=c 50%  +ü", "", "x"], "page": "007", "utm_source": "feed"})
+        .GET
+    )
+    known = store.known_query(query, ["q", "page"])
+    assert dict(known.lists()) == {"page": ["7"], "q": ["a&b=c 50% +ü", "x"]}
+    with pytest.raises(AttributeError):  # as Django's own request.GET
+        known["q"] = "changed"
+
+
 def test_a_flood_of_random_queries_keeps_the_cache_bounded(client, site, settings):
     settings.PAGE_CACHE_QUERY_PAGES = 25
     get(client, "/books/")
