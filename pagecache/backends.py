@@ -6,6 +6,11 @@ a connection pool is thread-safe, so one per pool serves every call.
 
 It also opens the tracking connection that keeps each process's page copies true
 (pagecache.localcopies).
+
+Neither library offers these hooks publicly. Each private name used is marked
+"Private:" at its line; all were checked against Django 5.2.19
+(django/core/cache/backends/redis.py) and redis-py 8.2.0 (redis/connection.py,
+redis/_parsers/), and tests/pagecache/test_local_copies.py fails if one changes.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -22,6 +27,9 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
+        # Private: RedisCacheClient._get_connection_pool(write) and ._client (the redis-py
+        # client class), as its own get_client uses them. Failing if they change:
+        # test_one_redis_client_serves_every_call and every test on Redis.
         pool = self._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:
@@ -32,11 +40,16 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        # Private: RedisCache._class, the client class its `_cache` builds. Ignored
+        # silently if renamed: test_one_redis_client_serves_every_call fails then.
         self._class = ReusedClientRedisCacheClient
 
     def can_track(self) -> bool:
         """One server: reads and the tracking connection see the same data (with replicas
         listed, Django reads from a random replica, which may lag)."""
+        # Private: RedisCache._servers, the LOCATION split into a list. Failing if it
+        # changes: test_no_copies_when_reads_may_come_from_a_redis_replica, and
+        # test_a_copy_answers_without_asking_redis.
         return len(self._servers) == 1
 
     def tracking_connection(self, prefixes: list[str], on_push):
@@ -47,6 +60,9 @@ class RedisCache(DjangoRedisCache):
         from redis.exceptions import ResponseError
         from redis.maint_notifications import MaintNotificationsConfig
 
+        # Private: RedisCache._cache (its client) and RedisCacheClient._get_connection_pool
+        # (the primary's pool, whose options this connection copies). Failing if they
+        # change: test_a_copy_answers_without_asking_redis (no copies without tracking).
         pool = self._cache._get_connection_pool(write=True)
         options = {
             name: value
@@ -64,6 +80,12 @@ class RedisCache(DjangoRedisCache):
         try:
             connection.connect()
             # As redis-py's own client-side cache does: the parser dispatches pushes.
+            # Private: Connection._parser and the RESP3 parser's
+            # set_invalidation_push_handler (redis-py 8.2.0; pyproject.toml keeps redis
+            # below 9). Failing if they change: test_a_copy_answers_without_asking_redis
+            # (no connection, no copies) and
+            # test_a_change_made_through_another_app_server_shows_on_the_next_request
+            # (pushes no longer heard).
             connection._parser.set_invalidation_push_handler(on_push)
             arguments = []
             for prefix in prefixes:

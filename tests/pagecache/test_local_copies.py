@@ -136,6 +136,23 @@ def test_no_copies_when_reads_may_come_from_a_redis_replica(settings):
     assert local_copies() is None
 
 
+@needs_redis
+def test_one_redis_client_serves_every_call(settings):
+    """pagecache.backends.RedisCache hands Django's backend its own client class, through
+    private names (see that module): if Django stops reading them, this fails."""
+    settings.CACHES = {
+        "default": {"BACKEND": "pagecache.backends.RedisCache", "LOCATION": REDIS_URL}
+    }
+    backend = caches["default"]
+    client = backend._cache
+    assert isinstance(client, backends.ReusedClientRedisCacheClient)
+    assert client.get_client(write=True) is client.get_client(write=True)
+    assert client.get_client() is client.get_client(write=True)  # one server: one pool
+    backend.set("one-client-probe", 1)
+    assert backend.get("one-client-probe") == 1
+    backend.delete("one-client-probe")
+
+
 # --- The bookkeeping, with a stand-in connection and clock ---------------------------
 
 
