@@ -19,7 +19,7 @@ MAX_BODY_LENGTH = 500_000
 PAST_TIME_GRACE = timedelta(minutes=5)
 TIME_FORMAT = "j M Y, H:i T"
 
-# The buttons of the review step (desk/templates/admin/articles/article/submit_line.html).
+# The buttons of the review step (articles/templates/admin/articles/article/submit_line.html).
 REVIEW_ACTIONS = {
     "_submit_review": "submit",
     "_approve": "approve",

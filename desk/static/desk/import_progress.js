@@ -1,4 +1,4 @@
-// An import step's progress bar (desk/templates/admin/catalogue/book/import_progress.html):
+// An import step's progress bar (catalogue/templates/admin/catalogue/book/import_progress.html):
 // asks the job's progress URL, named by `data-import-progress`, every second and moves
 // the bar; once the step has finished, reloads the page to show its report. Without
 // JavaScript the page's reload link does the same by hand.
