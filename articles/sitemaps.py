@@ -32,6 +32,8 @@ class TopicSitemap(Sitemap):
 
     @property
     def paginator(self):
+        # Django's own paginator would add each language when `i18n` is set; no
+        # section here is translated, so it pages items() as they are.
         return KeyRangePaginator(self.items(), self.limit)
 
     def items(self):

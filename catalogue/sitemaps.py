@@ -31,6 +31,8 @@ class RangeSitemap(Sitemap):
 
     @property
     def paginator(self):
+        # Django's own paginator would add each language when `i18n` is set; no
+        # section here is translated, so it pages items() as they are.
         return KeyRangePaginator(self.items(), self.limit)
 
     def entries(self, page) -> list[tuple[str, datetime]]:

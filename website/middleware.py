@@ -376,8 +376,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             or self.get_policy_parts(request, response, report_only=True) != NO_POLICY_PARTS
             # The one exception to public API: csp_exempt() marks the response with this
             # attribute and django-csp offers no way to ask. Checked against django-csp
-            # 4.0 (csp/decorators.py, csp/middleware.py); if it is renamed,
-            # tests/website/test_csp.py::test_each_view_gets_what_django_csp_writes[exempt]
-            # fails.
+            # 4.0 (csp/decorators.py, csp/middleware.py); if it is renamed, this fails:
+            # tests/website/test_csp.py::test_each_view_gets_what_the_library_writes[exempt]
             or getattr(response, "_csp_exempt", False)
         )

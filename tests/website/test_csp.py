@@ -49,7 +49,7 @@ def headers(middleware, name):
 
 
 @pytest.mark.parametrize("name", VIEWS)
-def test_each_view_gets_what_django_csp_writes(name):
+def test_each_view_gets_what_the_library_writes(name):
     ours = ContentSecurityPolicyMiddleware(respond)
     for _ in range(2):
         ours(RequestFactory().get("/plain/"))
