@@ -28,7 +28,8 @@ def flooded(db):
     return book
 
 
-def run_action(client, action: str, ratings) -> None:
+def run_action(client, action: str, ratings) -> list[str]:
+    """Runs a bulk action of the ratings list; the messages it answers with."""
     response = client.post(
         "/admin/catalogue/rating/",
         {"action": action, "_selected_action": [r.pk for r in ratings]},

@@ -17,6 +17,7 @@ from django.test import Client
 from catalogue.merging import merge_books
 from catalogue.models import Book, Rating
 from catalogue.ratings import Reader, find_drift, rate, repair, unrate
+from tests.catalogue.test_rating_moderation import run_action
 from tests.catalogue.test_ratings import browser, card_rating, post_rating
 from tests.factories import make_book
 from tests.helpers import text_of
@@ -189,16 +190,6 @@ def burst(book):
     for n in range(4):
         rate(book=book, reader=Reader(visitor=f"sock-{n}"), score=5, ip_hash="f" * 64, hold=True)
     return book
-
-
-def run_action(client, action: str, ratings) -> list[str]:
-    response = client.post(
-        "/admin/catalogue/rating/",
-        {"action": action, "_selected_action": [r.pk for r in ratings]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    return text_of(response.content, ".messagelist li")
 
 
 def test_the_desk_lists_the_held_ratings(moderator, burst):
