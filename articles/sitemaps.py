@@ -3,14 +3,14 @@
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
 
-from catalogue.sitemaps import RangeSitemap
 from shared.paging import KeyRangePaginator
+from shared.sitemaps import RangeSitemap
 
 from .models import Article, Topic
 
 
 class ArticleSitemap(RangeSitemap):
-    """In files of primary-key ranges, as the books' (catalogue/sitemaps.py)."""
+    """In files of primary-key ranges, as the books' (shared/sitemaps.py)."""
 
     url_name = "articles:article-detail"
 

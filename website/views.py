@@ -20,9 +20,9 @@ from articles.models import Article
 from catalogue.covers import ORIGINAL_DIR, PUBLIC_DIR, RENDITION_DIR
 from catalogue.models import Book
 from catalogue.search import search_books
-from catalogue.sitemaps import RangeSitemap
 from pagecache.tags import list_of
 from pagecache.views import CachedPageMixin
+from shared.sitemaps import RangeSitemap
 
 SEARCH_RESULT_COUNT = 20
 QUERY_LENGTH = 200
@@ -113,7 +113,7 @@ def bad_request(request, exception):
 
 
 def sitemap_section(request, sitemaps: dict, section: str):
-    """A sitemap file. Sections paged by key ranges (catalogue.sitemaps.RangeSitemap)
+    """A sitemap file. Sections paged by key ranges (shared.sitemaps.RangeSitemap)
     are written straight from (path, date) pairs, 5,000 in a few tens of milliseconds;
     Django's view, which loads each item and renders a template, writes the small rest."""
     site = sitemaps.get(section)
