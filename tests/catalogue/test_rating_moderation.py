@@ -2,19 +2,11 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
 
 from catalogue.models import Book, Rating
 from catalogue.ratings import Reader, rate
 from tests.factories import make_book
 from tests.helpers import text_of
-
-
-@pytest.fixture
-def moderator(client, db):
-    user = get_user_model().objects.create_superuser("mod", "mod@example.org", "a-long-pass-9")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.signing import TimestampSigner, b62_encode
 from django.db import connection
@@ -175,13 +174,6 @@ def test_the_held_status_migration_never_locks_the_ratings_table_for_long(db, ca
 
 
 # --- In the desk ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def moderator(client, db):
-    user = get_user_model().objects.create_superuser("mod", "mod@example.org", "a-long-pass-9")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ import threading
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
@@ -16,24 +14,10 @@ from django.test import Client
 from reversion.models import Version
 
 from articles import rendering
-from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from articles.models import Article
 from catalogue.models import Book
 from tests.factories import article_form, make_article, make_book
 from tests.helpers import form_values, sign_in, text_of
-
-
-@pytest.fixture
-def editors(demo):
-    """Two editors, each in their own browser."""
-    second = get_user_model().objects.create_user(
-        "second-editor", password="another-long-pass-7", is_staff=True
-    )
-    second.groups.add(Group.objects.get(name="Editors"))
-    first_client, second_client = Client(), Client()
-    assert sign_in(first_client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
-    assert sign_in(second_client, "second-editor", "another-long-pass-7").status_code == 302
-    return first_client, second_client
 
 
 def opened(client, url) -> dict:

@@ -6,29 +6,13 @@ import importlib
 import pytest
 import reversion
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.test import Client
 from reversion.models import Revision, Version
 
-from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from desk.models import RevisionEvent
 from tests.factories import make_article
-from tests.helpers import form_values, sign_in, text_of
+from tests.helpers import form_values, text_of
 
 backfill = importlib.import_module("desk.migrations.0004_revision_events_from_comments")
-
-
-@pytest.fixture
-def editors(demo):
-    second = get_user_model().objects.create_user(
-        "second-editor", password="another-long-pass-7", is_staff=True
-    )
-    second.groups.add(Group.objects.get(name="Editors"))
-    first_client, second_client = Client(), Client()
-    assert sign_in(first_client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
-    assert sign_in(second_client, "second-editor", "another-long-pass-7").status_code == 302
-    return first_client, second_client
 
 
 def change_url(article) -> str:
