@@ -59,11 +59,11 @@ ROUTES: dict[str, str | dict[str, str]] = {
         "a credit's author": "LL OM OM OM",
     },
     "jsi18n": "LL OM OM OM",
-    "view_on_site": {
+    "view_on_site": {  # desk/sites.py: only to what the desk shows the person
         "own draft": "LL RR RR RR",
         "own in review": "LL RR RR RR",
-        "another's draft": "LL RR RR RR",
-        "live": "LL RR RR RR",
+        "another's draft": "LL NN RR RR",
+        "live": "LL NN RR RR",
     },
     "auth_group_changelist": "LL DD DD OR",
     "auth_group_add": "LL DD DD OO",
