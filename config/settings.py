@@ -56,7 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a body too large for its kind of request is refused before anything reads it.
+    # Outermost: every response, the next ones' included, says whether a cache may keep it.
+    "website.middleware.CacheControlMiddleware",
+    # Then: a body too large for its kind of request is refused before anything reads it.
     "website.middleware.BodyLimitMiddleware",
     "website.middleware.HealthCheckMiddleware",  # probes by IP, over plain http
     "website.middleware.CookieFlagsMiddleware",  # sees every cookie set or deleted

@@ -2,6 +2,8 @@
 `make serve-edge` when Varnish is installed), with the demo: two clients sending a
 rating a byte a second and one that stalls after its headers do not keep other readers
 waiting, and one SIGTERM to the server's process group stops every process it started.
+Through Varnish, too, nothing is kept that is true only for one request or only now: a
+redirect to https asked for by one reader's header, a draft's 404, a health check.
 
 Runs on the suite's kind of database (a scratch SQLite file, or a scratch PostgreSQL
 database beside the test database).
@@ -193,6 +195,50 @@ def readers_meanwhile(port: int, seconds: float) -> list[tuple[str, int, float]]
     return answers
 
 
+def answer(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+def set_status(database_url: str, slug: str, status: str) -> None:
+    """An article's status, written in the database as a publication by the desk would
+    leave it (its publication time is kept: the demo's is in the past)."""
+    query = "UPDATE articles_article SET status = %s WHERE slug = %s"
+    if database_url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            db.execute(query.replace("%s", "?"), (status, slug))
+    else:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as db:
+            db.execute(query, (status, slug))
+
+
+def check_nothing_is_kept_that_should_not_be(port: int, database_url: str) -> None:
+    # A reader's own X-Forwarded-Proto is not believed (Varnish says how it was reached),
+    # and no redirect it could have earned is kept for the next reader.
+    assert answer(port, ARTICLE, **{"X-Forwarded-Proto": "http"}).status == 200
+    assert answer(port, ARTICLE).status == 200
+    # A draft's address answers 404 until it is published, then the article.
+    draft = "/articles/oxford-handbook-voice-perception/"
+    set_status(database_url, "oxford-handbook-voice-perception", "draft")
+    assert answer(port, draft).status == 404
+    set_status(database_url, "oxford-handbook-voice-perception", "published")
+    assert answer(port, draft).status == 200
+    # Health checks are asked of the app each time: never a hit (one id, no age).
+    for _ in range(2):
+        ready = answer(port, "/readyz")
+        assert ready.status == 200
+        assert len(ready.getheader("X-Varnish", "").split()) == 1
+        assert ready.getheader("Age", "0") == "0"
+
+
 def processes_in(group: int) -> list[str]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -295,6 +341,7 @@ def test_make_serve_edge_serves_readers_while_slow_clients_hang_on(site, tmp_pat
             capture_output=True, text=True, check=True,
         ).stdout.split()  # fmt: skip
         assert 0 < int(transient[1]) <= 256 * MB
+        check_nothing_is_kept_that_should_not_be(port, site[0])
     finally:
         for client in clients if "clients" in locals() else []:
             client.stop.set()

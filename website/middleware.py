@@ -142,12 +142,51 @@ def body_limit(request, declared: int) -> tuple[int, str]:
     return PUBLIC_BODY_LIMIT, "a form"
 
 
+HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+def cache_control_for(request, response) -> str:
+    """What a response that says nothing of caching should say, so that no shared cache
+    (Varnish, a CDN) guesses: the desk's pages are the signed-in editor's alone; a
+    redirect (the one to https answers how the request was made), an error (a draft's
+    address is a 404 until it is published) and a health check are true only now. Any
+    other is `no-cache`, what the page cache says of the pages it serves (kept only to
+    be revalidated): so too with the page cache off (PAGE_CACHE_SECONDS=0), when a
+    page would otherwise say nothing and be kept, unchanged, for a cache's default time."""
+    if request.path_info.startswith("/" + settings.ADMIN_URL):
+        return "private, no-store"
+    status = response.status_code
+    if (300 <= status < 400 and status != 304) or status >= 400:
+        return "no-store"
+    if request.path_info in HEALTH_PATHS:
+        return "no-store"
+    return "no-cache"
+
+
+class CacheControlMiddleware:
+    """Gives every response that carries no Cache-Control one that says what it is
+    (cache_control_for); a view's own (media, previews, the desk's never_cache) stays.
+    Outermost, so that it sees every response, the body limits' and the health checks'
+    included; it reads nothing of the request but its path."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = cache_control_for(request, response)
+        return response
+
+
 class BodyLimitMiddleware:
     """Refuses a request whose body is too large by what it declares, before anything
     reads it (the CSRF check reads a post's fields), with a limit per kind of request.
 
-    First in the chain. Also refuses a path or query string holding a NUL byte (no form,
-    filter or search needs one, and PostgreSQL cannot store or compare it), and a post
+    First in the chain to read the request (CacheControlMiddleware, before it, only
+    writes a header on the way out). Also refuses a path or query string holding a NUL
+    byte (no form, filter or search needs one, and PostgreSQL cannot store or compare
+    it), and a post
     (or PUT, PATCH) of unknown length (chunked): Django reads only what Content-Length
     declares, so such a body would be dropped unread and the form would arrive empty.
     A GET's body is never read, so its Transfer-Encoding is no reason to refuse it.
@@ -260,7 +299,7 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path in ("/healthz", "/readyz") and request.method not in ("GET", "HEAD"):
+        if request.path in HEALTH_PATHS and request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})

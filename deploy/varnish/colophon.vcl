@@ -9,12 +9,36 @@
 # request may carry is refused with a 413 by its declared length, before it is read;
 # the same limits as the app's (website/middleware.py, BodyLimitMiddleware): change
 # both together.
+#
+# Whether the reader's connection was https is said here, never taken from the reader:
+# Varnish speaks plain http, so a reader on another machine is told so (the app
+# redirects it to https), and one on this machine (`make serve-edge`) is answered as it
+# is, as `make serve` answers it. Only a TLS proxy in front, connecting on a listen
+# socket named "tls" (varnishd -a tls=127.0.0.1:6081), says X-Forwarded-Proto itself.
+#
+# Nothing the app marks as one reader's, or true only now, is kept: the built-in VCL
+# already passes on a response that sets a cookie or says `no-cache`, `no-store` or
+# `private`, and the app says one of those on every redirect, error, health check and
+# desk page (website.middleware.CacheControlMiddleware). A redirect or error from a
+# backend that says nothing is not kept either (vcl_backend_response).
 
 vcl 4.1;
 
 import std;
 
+acl loopback {
+    "127.0.0.0"/8;
+    "::1";
+}
+
 sub vcl_recv {
+    if (local.socket != "tls") {
+        if (client.ip ~ loopback) {
+            unset req.http.X-Forwarded-Proto;
+        } else {
+            set req.http.X-Forwarded-Proto = "http";
+        }
+    }
     # The port the client reached, ours, never one it claims: the app stores a page
     # asked for with a port in its Host only when the port is this one (pagecache/store.py).
     set req.http.X-Forwarded-Port = std.port(server.ip);
@@ -54,6 +78,18 @@ sub vcl_synth {
         set resp.http.Content-Type = "text/plain; charset=utf-8";
         set resp.http.Connection = "close";
         synthetic("That was too much to send at once: what you sent is larger than this kind of form may carry, so it was not read and nothing was saved. Your text is not lost: go back and it is still in the form.");
+        return (deliver);
+    }
+}
+
+sub vcl_backend_response {
+    # A redirect or an error is true only now (a draft's 404 until it is published):
+    # never kept, however little the backend says. As the built-in does for no-store:
+    # the next request for the address goes to the backend, and may be kept.
+    if ((beresp.status >= 300 && beresp.status < 400 && beresp.status != 304)
+        || beresp.status >= 400) {
+        set beresp.ttl = 120s;
+        set beresp.uncacheable = true;
         return (deliver);
     }
 }
