@@ -1,13 +1,13 @@
 """An ISBN a book had stays that book's: `[[book:old ISBN]]` shows it, so neither the desk
 nor an import may give it to another book."""
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from catalogue.importers import import_books
 from catalogue.models import Book
+from tests.catalogue.test_import_matching import export_file
 from tests.factories import make_article, make_book
 from tests.helpers import form_values, text_of
 
@@ -72,16 +72,6 @@ def test_a_book_may_take_back_its_own_old_isbn(admin_client, client, fahrenheit,
     assert change(admin_client, fahrenheit, isbn13=OLD_ISBN).status_code == 302
     assert Book.objects.get(pk=fahrenheit.pk).isbn13 == OLD_ISBN
     assert "/books/fahrenheit-451/" in card_link(client, by_old_isbn)
-
-
-def export_file(tmp_path: Path, *rows: dict) -> Path:
-    """A Goodreads library export holding `rows` (the columns not given are blank)."""
-    path = tmp_path / "export.csv"
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=EXPORT_HEADER, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def row(book_id: str, title: str, isbn13: str) -> dict:

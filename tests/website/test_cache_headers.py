@@ -38,25 +38,18 @@ def test_a_draft_is_a_404_that_is_never_kept(client, db):
     assert client.get("/no-such-page/")["Cache-Control"] == "no-store"
 
 
-def test_errors_are_never_kept(client, article, monkeypatch):
-    def unavailable(*args, **kwargs):
-        raise OperationalError("could not connect to server")
+@pytest.mark.parametrize(
+    "failure, status",
+    [(OperationalError("could not connect to server"), 503), (RuntimeError("a bug"), 500)],
+)
+def test_errors_are_never_kept(client, article, monkeypatch, failure, status):
+    def failing(*args, **kwargs):
+        raise failure
 
-    monkeypatch.setattr(Article.objects, "published", unavailable)
+    monkeypatch.setattr(Article.objects, "published", failing)
     client.raise_request_exception = False
     response = client.get(article.get_absolute_url())
-    assert response.status_code == 503
-    assert response["Cache-Control"] == "no-store"
-
-
-def test_a_server_error_is_never_kept(client, article, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(Article.objects, "published", broken)
-    client.raise_request_exception = False
-    response = client.get(article.get_absolute_url())
-    assert response.status_code == 500
+    assert response.status_code == status
     assert response["Cache-Control"] == "no-store"
 
 
