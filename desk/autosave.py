@@ -105,14 +105,13 @@ def forget(user, opts, obj) -> None:
 NUL_REFUSED = "The form holds a NUL character, which cannot be kept: remove it."
 
 
-def _holds_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(name) or _holds_nul(item) for name, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
+def _holds_nul(kept: dict, loaded_version: str) -> bool:
+    """Whether what is kept (flat: names, strings, lists of strings) holds a NUL, which
+    PostgreSQL's JSON cannot store."""
+    texts = [loaded_version, *kept]
+    for value in kept.values():
+        texts.extend(value if isinstance(value, list) else [value])
+    return any("\x00" in text for text in texts)
 
 
 def _refuse(message: str, status: int = 400) -> JsonResponse:
@@ -174,15 +173,17 @@ def _post(request, key, mine) -> JsonResponse:
         return _refuse("fields: not JSON")
     if not isinstance(fields, dict) or len(fields) > MAX_FIELDS:
         return _refuse("fields: an object of field names")
-    if _holds_nul(fields):
-        return _refuse(NUL_REFUSED)
     kept = {
         str(name): value for name, value in fields.items() if name not in NOT_KEPT and _text(value)
     }
+    loaded_version = str(fields.get("loaded_version", ""))[:40]
+    # Checked on what is kept, which is flat: nested values, dropped, are never walked.
+    if _holds_nul(kept, loaded_version):
+        return _refuse(NUL_REFUSED)
     AutosavedForm.objects.update_or_create(
         user=request.user,
         form_key=key,
-        defaults={"fields": kept, "loaded_version": str(fields.get("loaded_version", ""))[:40]},
+        defaults={"fields": kept, "loaded_version": loaded_version},
     )
     return JsonResponse({"saved_at": timezone.now().isoformat()})
 
