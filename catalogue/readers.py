@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .models import RateLimitCounter
+from .models import RateLimitCounter, Rating
 from .ratings import Reader
 
 logger = logging.getLogger(__name__)
@@ -44,17 +44,25 @@ def is_newcomer(request: HttpRequest, *, within: int) -> bool:
     or with one made less than `within` seconds ago.
 
     The cookie is given only with a stored rating and is signed with the time it was
-    made, so cookies collected ahead of a burst leave their holders new all the same.
+    made, so cookies collected ahead of a burst leave their holders new all the same;
+    an older one makes a regular reader only once one of its ratings counts, so cookies
+    collected with ratings that were all held, then kept past the window, stay new too.
     """
     if request.user.is_authenticated:
         return False
-    if not request.get_signed_cookie(VISITOR_COOKIE, default=None, salt=VISITOR_SALT):
+    visitor = request.get_signed_cookie(VISITOR_COOKIE, default=None, salt=VISITOR_SALT)
+    if not visitor:
         return True  # no cookie, or one we did not sign
     # The same cookie with a maximum age: refused now only for being older than that.
     young = request.get_signed_cookie(
         VISITOR_COOKIE, default=None, salt=VISITOR_SALT, max_age=within
     )
-    return young is not None
+    if young is not None:
+        return True
+    counted = Rating.objects.filter(
+        user__isnull=True, visitor=visitor, status=Rating.Status.COUNTED
+    )
+    return not counted.exists()
 
 
 def known_reader(request: HttpRequest) -> Reader | None:

@@ -156,6 +156,24 @@ def test_a_reader_whose_cookie_is_older_than_the_window_is_counted(book, monkeyp
     assert not Rating.objects.filter(book=book, status="held", score=5).exists()
 
 
+def test_cookies_whose_ratings_were_all_held_stay_new_past_the_window(book, monkeypatch):
+    farmed = []
+    two_hours_ago = b62_encode(int(time.time()) - 7200)
+    with monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "timestamp", lambda signer: two_hours_ago)
+        decoy = make_book(title="Decoy", slug="decoy")
+        for _ in range(10):
+            farmed.append(browser())
+            post_rating(farmed[-1], decoy, score="5")
+    held_on_decoy = Rating.objects.filter(book=decoy, status="held").count()
+    assert held_on_decoy == 7  # the first 3 counted (RATING_HOLD_AFTER, as set by `book`)
+    for client in farmed:
+        assert post_rating(client, book, score="5").status_code == 302
+    # The 3 whose decoy rating counted are regulars now; of the 7 still new, 3 count.
+    assert Rating.objects.filter(book=book, status="counted").count() == 6
+    assert Rating.objects.filter(book=book, status="held").count() == 4
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the locks are PostgreSQL's")
 def test_the_held_status_migration_never_locks_the_ratings_table_for_long(db, capsys):
     """A ratings table of millions of rows stays readable and writable while 0016 runs:
