@@ -225,6 +225,10 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     embedded_books = models.ManyToManyField(
         Book, blank=True, related_name="articles", editable=False
     )
+    # Which reading lists the body embeds (`[[list:slug]]`), kept like embedded_books.
+    embedded_lists = models.ManyToManyField(
+        "catalogue.ReadingList", blank=True, related_name="articles", editable=False
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
     # Editors steer "Read next": pinned articles lead the list, excluded ones never appear.
     pinned_recommendations = models.ManyToManyField(
@@ -247,6 +251,11 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     # The body's opening words as plain text (`excerpt_of`), kept on every save and by
     # migration 0008: a list of teasers is shown without parsing each body's Markdown.
     excerpt = models.TextField(blank=True, editable=False)
+    # The body's words, counted on every save: the reading time on the page and in lists.
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    # The picture shown when the article is shared (1200x630, its first book's cover and
+    # its title), made in the background and named by its content; blank until made.
+    share_image = models.ImageField(upload_to="share/", blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

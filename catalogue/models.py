@@ -621,4 +621,6 @@ class RateLimitCounter(models.Model):
 # The desk's imports (a dry run, then the import, in the background) have a module of
 # their own; importing it here makes ImportJob one of this app's models.
 from .import_jobs import ImportJob  # noqa: E402, F401
+from .reading_lists import ReadingList, ReadingListAlias, ReadingListItem  # noqa: E402, F401
 from .related import AlsoLiked  # noqa: E402, F401
+from .shops import BookShopLink, Shop, ShopClick  # noqa: E402, F401

@@ -260,10 +260,16 @@ CATALOGUE_ALL = every(
     "author",
     "book",
     "bookalias",
+    "bookshoplink",
     "contribution",
     "importjob",
     "ratelimitcounter",
     "rating",
+    "readinglist",
+    "readinglistalias",
+    "readinglistitem",
+    "shop",
+    "shopclick",
     "subject",
 )
 PEOPLE = every("auth", "group", "permission", "user") | every(
