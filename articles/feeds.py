@@ -1,12 +1,24 @@
-"""The Atom feed of the latest articles, at /articles/feed.xml."""
+"""The article feeds, each in Atom and in RSS 2.0: the latest articles
+(/articles/feed.xml, /articles/feed.rss), a topic's (/topics/<slug>/feed.xml, .rss) and
+the articles about an author's books (/authors/<slug>/feed.xml, .rss)."""
+
+from collections.abc import Iterable
+from html import escape
 
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.http import http_date
 
+from catalogue.models import Author, Book
+from pagecache.tags import list_of, tag_for
 from shared.text import without_control_characters
 
-from .models import Article
+from .models import Article, Topic
 
 FEED_LENGTH = 20
 
@@ -27,16 +39,58 @@ class PlainTextSummaryFeed(Atom1Feed):
             handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
-class LatestArticlesFeed(Feed):
+class PlainTextDescriptionRss(Rss201rev2Feed):
+    """RSS 2.0 whose descriptions are plain text. RSS has no way to say so: readers take
+    a description as HTML, so the text is escaped as HTML before XML escapes it again,
+    and `<img onerror=…>` quoted in an article reaches the reader as those characters."""
+
+    def add_root_elements(self, handler):
+        self.feed = {**self.feed, "description": escape(self.feed["description"], quote=False)}
+        super().add_root_elements(handler)
+
+    def add_item_elements(self, handler, item):
+        description = item["description"]
+        if description is not None:
+            item = {**item, "description": escape(description, quote=False)}
+        super().add_item_elements(handler, item)
+
+
+class ArticlesFeed(Feed):
+    """Articles as feed entries: the title, the teaser as a plain-text summary, the
+    byline, the topics as categories. Subclasses say which articles (`articles(obj)`),
+    what the feed is called, and what its page shows (`cache_tags(obj)`)."""
+
     feed_type = PlainTextSummaryFeed
-    title = "Colophon: articles"
-    subtitle = "Long-form articles about books and history."
 
-    def link(self):
-        return reverse("articles:article-list")
+    def __call__(self, request, *args, **kwargs) -> HttpResponse:
+        """Django 5.2's Feed.__call__, with the response saying what it shows for the
+        page cache (pagecache.decorators.shared_page), which depends on the object."""
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist as missing:
+            raise Http404("Feed object does not exist.") from missing
+        feed = self.get_feed(obj, request)
+        response = HttpResponse(content_type=feed.content_type)
+        response.headers["Last-Modified"] = http_date(feed.latest_post_date().timestamp())
+        feed.write(response, "utf-8")
+        response.cache_tags = tuple(self.cache_tags(obj))
+        return response
 
-    def items(self):
-        return Article.objects.published().for_teasers().order_by("-published_at")[:FEED_LENGTH]
+    def cache_tags(self, obj) -> Iterable[str]:
+        # Any article published, changed or withdrawn may join or leave the feed.
+        return [list_of(Article)]
+
+    def articles(self, obj):
+        raise NotImplementedError
+
+    def items(self, obj):
+        # The topics' names in one query for the whole feed, not one per entry.
+        topics = Prefetch("topics", queryset=Topic.objects.only("pk", "name"))
+        newest = self.articles(obj).order_by("-published_at", "-pk")
+        return newest.for_teasers().prefetch_related(topics)[:FEED_LENGTH]
+
+    def description(self, obj):
+        return self.subtitle(obj)
 
     def item_title(self, article):
         return xml_text(article.title)
@@ -52,3 +106,88 @@ class LatestArticlesFeed(Feed):
 
     def item_author_name(self, article):
         return xml_text(article.byline) or None
+
+    def item_categories(self, article):
+        return [xml_text(topic.name) for topic in article.topics.all()]
+
+
+class LatestArticlesFeed(ArticlesFeed):
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def title(self, obj):
+        return "Colophon: articles"
+
+    def subtitle(self, obj):
+        return "Long-form articles about books and history."
+
+    def link(self, obj):
+        return reverse("articles:article-list")
+
+
+class TopicFeed(ArticlesFeed):
+    """A topic's articles. Topics keep no old addresses: a slug not in use is a 404."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def articles(self, topic):
+        return Article.objects.published().filter(topics=topic)
+
+    def cache_tags(self, topic):
+        return [tag_for(topic), *super().cache_tags(topic)]
+
+    def title(self, topic):
+        return xml_text(f"Colophon: articles on {topic.name}")
+
+    def subtitle(self, topic):
+        return xml_text(f"Colophon’s articles on {topic.name}, newest first.")
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+
+class AuthorFeed(ArticlesFeed):
+    """The published articles that embed any public book the author is credited on.
+    Authors keep no old addresses: a slug not in use is a 404."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def articles(self, author):
+        embeds = Article.embedded_books.through.objects.filter(
+            book__status=Book.Status.PUBLISHED, book__contributions__author=author
+        )
+        return Article.objects.published().filter(pk__in=embeds.values("article_id"))
+
+    def cache_tags(self, author):
+        # Their credits (the author's tag) and their books' status (list_of(Book)) decide
+        # which articles are about their books.
+        return [tag_for(author), list_of(Book), *super().cache_tags(author)]
+
+    def title(self, author):
+        return xml_text(f"Colophon: articles about books by {author.name}")
+
+    def subtitle(self, author):
+        return xml_text(f"Colophon’s articles about books by {author.name}, newest first.")
+
+    def link(self, author):
+        return author.get_absolute_url()
+
+
+class AsRss:
+    """The same feed in RSS 2.0."""
+
+    feed_type = PlainTextDescriptionRss
+
+
+class LatestArticlesRss(AsRss, LatestArticlesFeed):
+    pass
+
+
+class TopicRss(AsRss, TopicFeed):
+    pass
+
+
+class AuthorRss(AsRss, AuthorFeed):
+    pass
