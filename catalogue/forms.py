@@ -184,6 +184,15 @@ SORTS = {key: (label, list(LIST_ORDERS[key])) for key, label in SORT_LABELS.item
 MIN_RATINGS = [("", "Any rating"), ("4.5", "4.5 and up"), ("4", "4 and up"), ("3", "3 and up")]
 
 
+class YearInput(forms.NumberInput):
+    """Shows a typed value that is no number as empty, as browsers do (HTML allows only
+    numbers in a number field's value); the notice above the list names the problem."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return value if value is None or str(value).lstrip("-").isdigit() else None
+
+
 class BookFilterForm(forms.Form):
     """Years before the common era are negative: -750 is 750 BC."""
 
@@ -191,9 +200,11 @@ class BookFilterForm(forms.Form):
     author = forms.CharField(required=False, max_length=200, label="Author")
     language = forms.ChoiceField(required=False, label="Language")
     year_min = forms.IntegerField(
-        required=False, min_value=-9999, max_value=9999, label="Year from"
+        required=False, min_value=-9999, max_value=9999, label="Year from", widget=YearInput
     )
-    year_max = forms.IntegerField(required=False, min_value=-9999, max_value=9999, label="Year to")
+    year_max = forms.IntegerField(
+        required=False, min_value=-9999, max_value=9999, label="Year to", widget=YearInput
+    )
     min_rating = forms.ChoiceField(required=False, choices=MIN_RATINGS, label="Rating")
     sort = forms.ChoiceField(
         required=False, choices=[(key, label) for key, (label, _) in SORTS.items()], label="Sort by"
