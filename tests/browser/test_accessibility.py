@@ -28,6 +28,8 @@ PAGES = {
     "topic": "/topics/second-world-war/",
     "search": "/search/?q=battle",
     "search-nothing-found": "/search/?q=zzyzx",
+    "books-page-2": "/books/?page=2",
+    "books-refused-filter": "/books/?year_min=abc",
 }
 SCHEMES = ["light", "dark"]
 VNU_JAR = Path(
@@ -37,11 +39,15 @@ VNU_JAR = Path(
 
 @pytest.fixture
 def public_site(demo_site):
-    """The demo, with its seed article under a topic so the topic page lists something."""
+    """The demo, with its seed article under a topic so the topic page lists something, and
+    enough books without covers (drawn ones, in every hue) for the book list to have pages."""
     from articles.models import Article, Topic
+    from catalogue.models import Book
 
     topic = Topic.objects.create(name="Second World War", slug="second-world-war")
     Article.objects.get(slug="unlikely-allies").topics.add(topic)
+    for number in range(1, 30):
+        Book.objects.create(title=f"A History of the War, Volume {number}")
     return demo_site
 
 
@@ -70,6 +76,15 @@ def test_axe_finds_no_violation_on_any_public_page(public_site, page, screenshot
         violations = axe_violations(page)
         if violations:
             found[path] = violations
+    # The book page once rated: the histogram, the status line, "Remove my rating".
+    page.goto(public_site.url + PAGES["book"])
+    page.locator("label[for=rate-4]").click()
+    page.get_by_role("button", name="Rate").click()
+    page.locator("[data-rating-status]").filter(has_text="you rated this book 4 stars").wait_for()
+    screenshot(f"book-rated-{scheme}")
+    violations = axe_violations(page)
+    if violations:
+        found["book, rated"] = violations
     assert found == {}, json.dumps(found, indent=2)
 
 
@@ -87,12 +102,13 @@ def nu_errors(documents: dict[str, str], folder: Path) -> dict[str, list[str]]:
         check=True,
         timeout=300,
     )
-    by_file = {str(path.resolve().as_uri()): name for name, path in files.items()}
+    by_file = {path.name: name for name, path in files.items()}
     errors: dict[str, list[str]] = {}
     for message in json.loads(completed.stdout)["messages"]:
         if message["type"] == "info":
             continue  # warnings and notes; errors are "error" (and "non-document-error")
-        name = by_file.get(message.get("url", ""), message.get("url", "?"))
+        url = message.get("url", "?")
+        name = by_file.get(url.rsplit("/", 1)[-1], url)
         errors.setdefault(name, []).append(
             f"line {message.get('lastLine', '?')}: {message['message']}"
             f" [{message.get('extract', '').strip()}]"
@@ -113,3 +129,59 @@ def test_nu_checker_finds_no_error_in_any_public_page(public_site, page, tmp_pat
         documents[name] = response.text()
     assert "Unlikely Allies" in documents["article"]
     assert nu_errors(documents, tmp_path) == {}
+
+
+def computed(page, selector: str, prop: str, pseudo: str | None = None) -> str:
+    return page.eval_on_selector(
+        selector,
+        "(element, [prop, pseudo]) => getComputedStyle(element, pseudo).getPropertyValue(prop)",
+        [prop, pseudo],
+    )
+
+
+def test_colour_scheme_follows_the_readers_system_and_covers_keep_theirs(public_site, page):
+    colours = {}
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        page.goto(public_site.url + "/books/")
+        colours[scheme] = {
+            "page": computed(page, "body", "background-color"),
+            "text": computed(page, "body", "color"),
+            "card": computed(page, ".book-card", "background-color"),
+            "drawn cover": computed(page, ".cover--generated", "background-color"),
+        }
+    assert colours["light"]["page"] == "rgb(251, 248, 243)"  # warm paper
+    assert colours["light"]["text"] == "rgb(29, 27, 24)"
+    assert colours["dark"]["page"] == "rgb(26, 24, 22)"  # warm charcoal
+    assert colours["dark"]["text"] == "rgb(236, 230, 221)"
+    assert colours["dark"]["card"] != colours["light"]["card"]
+    assert colours["dark"]["drawn cover"] == colours["light"]["drawn cover"]
+
+
+def test_article_prints_black_on_white_without_controls(public_site, page, screenshot):
+    # Even a reader whose system is dark gets black on white on paper.
+    page.emulate_media(media="print", color_scheme="dark")
+    page.goto(public_site.url + ARTICLE_PATH)
+    assert computed(page, "body", "color") == "rgb(0, 0, 0)"
+    assert computed(page, "body", "background-color") == "rgb(255, 255, 255)"
+    for control in [".skip-link", ".site-nav", ".site-search", "#recommendations"]:
+        assert computed(page, control, "display") == "none", control
+    assert page.get_by_role("heading", name="The Legacy of Torgau").is_visible()
+
+    # A link to another site prints its address; a link within Colophon does not.
+    outside = 'a[href^="https://github.com/"]'
+    assert computed(page, outside, "content", "::after") == (
+        '" (https://github.com/zygmuntz/goodbooks-10k)"'
+    )
+    assert computed(page, ".book-card__title a", "content", "::after") == "none"
+
+    # Cards are compact and never split over two pages; headings stay with their text.
+    card = page.locator(".book-card").first
+    assert computed(page, ".book-card", "break-inside") == "avoid"
+    assert card.bounding_box()["height"] < 200
+    assert computed(page, ".prose h2", "break-after") == "avoid"
+
+    path = screenshot("article-print")
+    content = page.pdf(path=path.with_suffix(".pdf"), format="A4")  # kept beside it, to read
+    assert content.startswith(b"%PDF-") and len(content) > 10_000
+    assert b"/Type /Page" in content
