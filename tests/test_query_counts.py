@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from articles.models import Topic
 from catalogue.models import Book, Subject
@@ -123,6 +124,11 @@ PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("topic page", lambda c: c["topic"].get_absolute_url()),
     ("article archive", lambda c: "/articles/"),
     ("article feed", lambda c: "/articles/feed.xml"),
+    ("article feed, RSS", lambda c: "/articles/feed.rss"),
+    ("topic feed", lambda c: reverse("articles:topic-feed", args=[c["topic"].slug])),
+    ("topic feed, RSS", lambda c: reverse("articles:topic-feed-rss", args=[c["topic"].slug])),
+    ("author feed", lambda c: reverse("articles:author-feed", args=[c["author"].slug])),
+    ("author feed, RSS", lambda c: reverse("articles:author-feed-rss", args=[c["author"].slug])),
     ("sitemap index", lambda c: "/sitemap.xml"),
     *(
         (f"sitemap section {section}", lambda c, s=section: f"/sitemap-{s}.xml")
