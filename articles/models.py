@@ -1,5 +1,6 @@
 """Articles: long-form pieces whose bodies embed book cards."""
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -22,6 +23,11 @@ from . import rendering
 from .words import profile_of
 
 TEASER_LENGTH = 160
+# Reading time: 230 words a minute, a little under the 238 that Brysbaert's review of
+# adult silent reading (2019) found for non-fiction, as the cards and headings slow a
+# reader; the time is rounded to the nearest minute, and is never under one.
+WORDS_PER_MINUTE = 230
+WORD = re.compile(r"\w+(?:['’-]\w+)*")  # "side-by-side" and "soldiers’" are one word each
 RANKED_MATCHES = 200  # matches of an article search ranked by relevance (the newest)
 # SQLite's full-text index of articles (migration 0006); PostgreSQL stores a tsvector.
 ARTICLE_INDEX = FTS5Index(
@@ -39,15 +45,27 @@ def excerpt_of(body: str) -> str:
     return rendering.cut_at_word(rendering.plain_text(body), TEASER_LENGTH)
 
 
+def word_count_of(title: str, plain_body: str) -> int:
+    """The words a reader reads: the title's and the body's plain text (no Markdown, HTML
+    or embeds; a card's words are not counted)."""
+    return len(WORD.findall(title)) + len(WORD.findall(plain_body))
+
+
+def reading_minutes_for(word_count: int) -> int:
+    """Minutes to read `word_count` words at WORDS_PER_MINUTE, to the nearest, at least 1."""
+    return max(1, (word_count + WORDS_PER_MINUTE // 2) // WORDS_PER_MINUTE)
+
+
 @dataclass(frozen=True)
 class DerivedFromText:
     """What an article keeps from its title and body on every save, so that lists and
     "Read next" need not parse Markdown: the values of the fields named in FIELDS."""
 
-    FIELDS: ClassVar[tuple[str, ...]] = ("excerpt", "text_profile")
+    FIELDS: ClassVar[tuple[str, ...]] = ("excerpt", "text_profile", "word_count")
 
     excerpt: str  # the teaser of an article without a standfirst (`excerpt_of`)
     text_profile: dict[str, int]  # its most frequent words (articles.words)
+    word_count: int  # its title's and body's words, for the reading time (`word_count_of`)
 
 
 def derived_from_text(title: str, body: str) -> DerivedFromText:
@@ -57,6 +75,7 @@ def derived_from_text(title: str, body: str) -> DerivedFromText:
     return DerivedFromText(
         excerpt=rendering.cut_at_word(plain, TEASER_LENGTH),
         text_profile=profile_of(title, plain),
+        word_count=word_count_of(title, plain),
     )
 
 
@@ -81,6 +100,62 @@ class ArticleQuerySet(models.QuerySet):
         """Articles shown as teasers in a list: everything but the body (the teaser is
         the stored excerpt) and the recommendation engine's word counts."""
         return self.defer("body", "text_profile")
+
+    def refresh_derived_text(self, *, batch_size: int = 500) -> list[int]:
+        """Bring what these articles keep from their title and body (DerivedFromText:
+        excerpt, word counts) up to date, after rows were written around `Article.save`
+        (SQL, bulk_create, a data migration): the ids of the articles whose values
+        changed. Reads a batch at a time; an article already right costs no write."""
+        changed, after = [], 0
+        fields = DerivedFromText.FIELDS
+        while batch := list(
+            self.filter(pk__gt=after)
+            .order_by("pk")
+            .only("pk", "title", "body", *fields)[:batch_size]
+        ):
+            after = batch[-1].pk
+            stale = []
+            for article in batch:
+                kept = derived_from_text(article.title, article.body)
+                if any(getattr(article, name) != getattr(kept, name) for name in fields):
+                    for name in fields:
+                        setattr(article, name, getattr(kept, name))
+                    stale.append(article)
+            Article.objects.bulk_update(stale, fields)
+            changed += [article.pk for article in stale]
+        return changed
+
+    refresh_derived_text.alters_data = True
+
+    def refresh_embedded_books(self, *, batch_size: int = 500) -> list[int]:
+        """Bring these articles' recorded embeds up to date with their bodies, after bodies
+        or books changed outside Django (SQL, a data migration): the ids of the articles
+        whose embeds changed. Reads a batch of bodies at a time; an article whose embeds
+        are already right costs no write."""
+        through = Article.embedded_books.through
+        changed, after = [], 0
+        while batch := list(
+            self.filter(pk__gt=after).order_by("pk").only("pk", "slug", "body")[:batch_size]
+        ):
+            after = batch[-1].pk
+            refs = {article.pk: rendering.embed_refs(article.body) for article in batch}
+            found = rendering.find_books(
+                {ref for article_refs in refs.values() for ref in article_refs},
+                Book.objects.only("pk", "slug", "isbn13"),
+            )
+            recorded = {article.pk: set() for article in batch}
+            for article_id, book_id in through.objects.filter(article__in=batch).values_list(
+                "article_id", "book_id"
+            ):
+                recorded[article_id].add(book_id)
+            for article in batch:
+                embedded = {found[ref].pk for ref in refs[article.pk] if ref in found}
+                if embedded != recorded[article.pk]:
+                    article.embedded_books.set(embedded)  # its pages' cached copies go too
+                    changed.append(article.pk)
+        return changed
+
+    refresh_embedded_books.alters_data = True
 
     def refresh_embedded_books(self, *, batch_size: int = 500) -> list[int]:
         """Bring these articles' recorded embeds up to date with their bodies, after bodies
@@ -286,8 +361,8 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
         old_slug = self.changed_from("slug")
         if self.pk is not None and not kwargs.get("update_fields"):
             self.version += 1
-        # What is derived from the words: the teaser's excerpt and the recommendation
-        # engine's word counts.
+        # What is derived from the words: the teaser's excerpt, the recommendation
+        # engine's word counts and the reading time's word count.
         kept = derived_from_text(self.title, self.body)
         for name in DerivedFromText.FIELDS:
             setattr(self, name, getattr(kept, name))
@@ -333,8 +408,34 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
             return excerpt_of(self.body)
         return self.excerpt
 
+    @property
+    def reading_minutes(self) -> int:
+        """About how long the article takes to read (WORDS_PER_MINUTE), from the stored
+        word count, or from the body itself when it was changed since (a preview)."""
+        loaded = getattr(self, "_loaded_values", {})
+        if self._state.adding or ("body" in loaded and loaded["body"] != self.body):
+            return reading_minutes_for(derived_from_text(self.title, self.body).word_count)
+        return reading_minutes_for(self.word_count)
+
     def render_body(self) -> rendering.RenderedBody:
-        return rendering.render_body(self.body, context_label=f"article “{self.slug}”")
+        # The cards' shop links count their clicks against this article.
+        return rendering.render_body(self.body, source=self, context_label=f"article “{self.slug}”")
+
+    def refresh_derived_text(self) -> None:
+        """Write what is derived from the title and body if the row holds other values
+        (a restore or a fixture wrote it without `save()`)."""
+        kept = derived_from_text(self.title, self.body)
+        stale = {
+            name: getattr(kept, name)
+            for name in DerivedFromText.FIELDS
+            if getattr(self, name) != getattr(kept, name)
+        }
+        if stale:
+            Article.objects.filter(pk=self.pk).update(**stale)
+            for name, value in stale.items():
+                setattr(self, name, value)
+
+    refresh_derived_text.alters_data = True
 
     def refresh_embedded_books(self) -> None:
         """Record which existing books the body embeds (after the article is saved)."""

@@ -9,6 +9,11 @@ An embed is a line of its own, `[[book:SLUG-or-ISBN]]`. Rendering goes:
 3. all referenced books are fetched in one query and each placeholder is replaced by
    the book card, rendered from our own template.
 
+The card that sells: the first card shown under a heading whose text has the word "buy"
+(any case, in any emphasis: "Buy the Book", "Where to buy it"; not "buyer" or "buying"),
+before the next heading of that level or higher, shows its shop links most prominently.
+It is found in the Markdown's token stream (`_mark_buy_sections`), not in the HTML.
+
 The body never passes through the template engine, so `{{ … }}` in it stays text.
 """
 
@@ -32,6 +37,7 @@ from catalogue.models import Book, BookAlias
 logger = logging.getLogger(__name__)
 
 EMBED_LINE = re.compile(r"^\[\[book:\s*([^\]\s]+)\s*\]\]$")
+BUY_HEADING = re.compile(r"\bbuy\b", re.IGNORECASE)  # a heading over the card that sells
 PLACEHOLDER = re.compile(r'<div data-embed="(?P<nonce>[0-9a-f]+):(?P<index>\d+)"></div>')
 
 ALLOWED_TAGS = {
@@ -74,9 +80,33 @@ def _embed_rule(state: StateBlock, start_line: int, end_line: int, silent: bool)
     return True
 
 
+def _mark_buy_sections(state) -> None:
+    """Core rule: each embed under a "buy" heading (BUY_HEADING) gets that heading's
+    number as `buy_section` in its meta, until a heading of the same or a higher level.
+    Runs after the inline rule, so a heading's text is read without its emphasis."""
+    section, level = None, 0
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            heading_level = int(token.tag[1])
+            if section is not None and heading_level <= level:
+                section = None
+            inline = tokens[index + 1]
+            words = "".join(
+                child.content
+                for child in inline.children or ()
+                if child.type in ("text", "code_inline")
+            )
+            if section is None and BUY_HEADING.search(words):
+                section, level = index, heading_level
+        elif token.type == "book_embed" and section is not None:
+            token.meta["buy_section"] = section
+
+
 def _render_embed(renderer, tokens, idx, options, env) -> str:
     refs = env.setdefault("refs", [])
     refs.append(tokens[idx].meta["ref"])
+    env.setdefault("buy_sections", []).append(tokens[idx].meta.get("buy_section"))
     return f'<div data-embed="{env["nonce"]}:{len(refs) - 1}"></div>\n'
 
 
@@ -90,6 +120,7 @@ def _build_parser() -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     parser.add_render_rule("book_embed", _render_embed)
+    parser.core.ruler.push("buy_sections", _mark_buy_sections)
     return parser
 
 
@@ -170,6 +201,9 @@ class RenderedBody:
     html: SafeString
     books: list[Book]  # the distinct books shown, in order of first appearance
     hidden: list[str] = field(default_factory=list)  # references no public book matches
+    # The card context of each of `books` (its cover, credits and shop links), for the
+    # list of the books at the article's foot: built once, with the cards.
+    cards: list[dict] = field(default_factory=list)
 
 
 # Given the references in a body that match no public book (distinct, in order), the
@@ -178,21 +212,27 @@ ShowHidden = Callable[[list[str]], dict[str, str]]
 
 
 def render_body(
-    body: str, *, context_label: str = "", show_hidden: ShowHidden | None = None
+    body: str,
+    *,
+    source=None,
+    context_label: str = "",
+    show_hidden: ShowHidden | None = None,
 ) -> RenderedBody:
     """Body Markdown to safe HTML with a card in place of every embed that resolves.
 
-    The one path for the article page and every preview of it. A reference that no
-    longer matches a public book renders nothing and logs a warning, unless
-    `show_hidden` (the desk's previews) gives something to show in its place.
+    The one path for the article page and every preview of it. `source` is the page's
+    object (the article): the cards' shop links count their clicks against it. A
+    reference that no longer matches a public book renders nothing and logs a warning,
+    unless `show_hidden` (the desk's previews) gives something to show in its place.
     """
-    env = {"nonce": secrets.token_hex(8), "refs": []}
+    env = {"nonce": secrets.token_hex(8), "refs": [], "buy_sections": []}
     html = sanitise(markdown.render(body, env))
     refs = env["refs"]
     books = find_books(refs, Book.objects.public().for_cards())
     hidden = list(dict.fromkeys(ref for ref in refs if ref not in books))
     in_place = show_hidden(hidden) if hidden and show_hidden is not None else {}
-    shown: dict[int, Book] = {}
+    shown: dict[int, dict] = {}
+    sold: set[int] = set()  # the buy sections whose card is shown
 
     def replace(match: re.Match) -> str:
         if match["nonce"] != env["nonce"]:
@@ -208,13 +248,19 @@ def render_body(
                 context_label or "an article",
             )
             return ""
-        shown.setdefault(book.pk, book)
-        return render_to_string("includes/book_card.html", book_card_context(book))
+        section = env["buy_sections"][int(match["index"])]
+        prominent = section is not None and section not in sold
+        if prominent:
+            sold.add(section)
+        context = book_card_context(book)  # LINKS-PENDING: source=source, prominent=prominent
+        shown.setdefault(book.pk, context)
+        return render_to_string("includes/book_card.html", context)
 
     return RenderedBody(
         html=mark_safe(PLACEHOLDER.sub(replace, html)),
-        books=list(shown.values()),
+        books=[context["book"] for context in shown.values()],
         hidden=hidden,
+        cards=list(shown.values()),
     )
 
 

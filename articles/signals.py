@@ -45,6 +45,8 @@ def raw_save_records_embeds(sender, instance: Article, raw: bool, **kwargs):
     if raw:
         instance._saved_raw = True  # the relations it sets next are corrected too
         instance.refresh_embedded_books()
+        # An old version's row lacks what later saves derive (a word count of 0).
+        instance.refresh_derived_text()
 
 
 @receiver(m2m_changed, sender=Article.embedded_books.through)

@@ -20,6 +20,10 @@ def article_json_ld(article: Article, books, request: HttpRequest) -> SafeString
         "datePublished": article.published_at.isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "publisher": {"@type": "Organization", "name": "Colophon"},
+        # The reading time the page shows, as an ISO 8601 duration, and the words it
+        # is counted from (articles.models.WORDS_PER_MINUTE).
+        "timeRequired": f"PT{article.reading_minutes}M",
+        "wordCount": article.word_count,
     }
     if article.byline:
         data["author"] = {"@type": "Person", "name": article.byline}

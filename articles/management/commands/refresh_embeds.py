@@ -2,21 +2,30 @@ from django.core.management.base import BaseCommand
 
 from articles.models import Article
 from articles.tasks import refresh_recommendations_after_commit
+from pagecache.tags import list_of, tags_for_ids
+from pagecache.versions import invalidate
 
 
 class Command(BaseCommand):
     help = (
-        "Record again which books every article embeds, from its body (saves keep them; "
-        "run this after bodies or books were changed outside Django)."
+        "Record again which books every article embeds, and its excerpt and word counts, "
+        "from its body (saves keep them; run this after bodies or books were changed "
+        "outside Django)."
     )
 
     def handle(self, *args, **options):
         changed = Article.objects.refresh_embedded_books()
+        derived = Article.objects.refresh_derived_text()
+        # Written in bulk, without signals: their pages and the lists of their teasers.
+        if derived:
+            invalidate(list_of(Article), *tags_for_ids(Article, derived))
         # As a save in the desk does: "Read next" around them, in the background worker.
-        refresh_recommendations_after_commit(changed)
+        # (a new text profile moves it as new embeds do).
+        refresh_recommendations_after_commit(sorted({*changed, *derived}))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Articles whose embeds changed: {len(changed):,}."
-                + (" Their “Read next” is queued for a refresh." if changed else "")
+                f"Articles whose embeds changed: {len(changed):,}. Articles whose excerpt "
+                f"or word counts changed: {len(derived):,}."
+                + (" Their “Read next” is queued for a refresh." if changed or derived else "")
             )
         )
