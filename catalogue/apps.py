@@ -5,12 +5,20 @@ class CatalogueConfig(AppConfig):
     name = "catalogue"
     verbose_name = "Catalogue"
     # What each of the desk's roles may do with the catalogue (desk/roles.py gathers these):
-    # contributors see books, authors and subjects, to embed books, and change none.
+    # contributors see books, authors, subjects and reading lists, to embed them, and
+    # change none.
     desk_roles = {
-        "Contributors": ["view_book", "view_author", "view_subject"],
+        "Contributors": [
+            "view_book",
+            "view_author",
+            "view_subject",
+            "view_readinglist",
+            "view_readinglistitem",
+        ],
         "Editors": ["*"],
         "Administrators": ["*"],
     }
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the page cache housekeeping)
+        # Connect the page cache housekeeping.
+        from . import list_signals, signals  # noqa: F401

@@ -6,6 +6,8 @@ duplicates)` moves everything onto the book kept, in one transaction:
 - readers' ratings (a reader who rated both keeps their rating of the kept book), with the
   per-star counts recounted from the ratings;
 - credits of authors the kept book lacks, subjects, and the articles that embed it;
+- its places on reading lists (a list holding both keeps the kept book's place, with the
+  duplicate's note if the kept book had none);
 - whatever the kept book leaves blank (description, ISBN, publisher, cover address, series,
   the source's rating histogram …) from the duplicate;
 - each duplicate's slug, ISBN and Goodreads id become the kept book's aliases
@@ -22,10 +24,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Q
 
-from pagecache.tags import list_of, tag_for
+from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.versions import invalidate
 
 from .models import STARS, Book, BookAlias, Contribution, Rating
+from .reading_lists import ReadingList, ReadingListItem
 from .search import refresh_author_names
 from .signals import book_merged
 
@@ -98,6 +101,7 @@ def _merge_one(kept: Book, duplicate: Book, report: MergeReport) -> None:
     _move_ratings(kept, duplicate, report)
     _move_credits(kept, duplicate, report)
     kept.subjects.add(*duplicate.subjects.all())
+    _move_list_places(kept, duplicate)
     # What other apps link to the duplicate (articles embedding it) moves to the kept book.
     for _receiver, moved in book_merged.send(sender=Book, kept=kept, duplicate=duplicate):
         report.articles.update(moved or ())
@@ -150,6 +154,26 @@ def _move_credits(kept: Book, duplicate: Book, report: MergeReport) -> None:
         credited.add(credit.author_id)
         position += 1
         report.credits_moved += 1
+
+
+def _move_list_places(kept: Book, duplicate: Book) -> None:
+    """The duplicate's places on reading lists become the kept book's. A list holding
+    both keeps the kept book's place, taking the duplicate's note if it had none."""
+    theirs = ReadingListItem.objects.filter(book=duplicate)
+    list_ids = list(theirs.values_list("reading_list_id", flat=True))
+    if not list_ids:
+        return
+    kept_places = {
+        place.reading_list_id: place
+        for place in ReadingListItem.objects.filter(book=kept, reading_list_id__in=list_ids)
+    }
+    for place in theirs.filter(reading_list_id__in=kept_places):
+        own = kept_places[place.reading_list_id]
+        if not own.note.strip() and place.note.strip():
+            ReadingListItem.objects.filter(pk=own.pk).update(note=place.note)
+    theirs.filter(reading_list_id__in=kept_places).delete()
+    theirs.update(book=kept)  # no signal: the lists' pages are dropped here
+    invalidate(*tags_for_ids(ReadingList, list_ids))
 
 
 def _recount(kept: Book) -> None:

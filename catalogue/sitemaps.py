@@ -1,4 +1,4 @@
-"""Sitemap sections for books and authors (the sitemap itself: website/sitemaps.py).
+"""Sitemap sections for books, authors and reading lists (the sitemap itself: website/sitemaps.py).
 
 At a million books each section's file must cost the same as the first: files are
 ranges of primary keys (shared.sitemaps.RangeSitemap), and the index dates each section
@@ -12,6 +12,7 @@ from django.db.models import Count, Max
 from shared.sitemaps import RangeSitemap
 
 from .models import Author, Book, Contribution
+from .reading_lists import ReadingList
 
 
 class BookSitemap(RangeSitemap):
@@ -70,3 +71,20 @@ class AuthorSitemap(RangeSitemap):
         """Any author's newest change (one step down an index): asking which authors
         have a public book first read every author at a million books."""
         return Author.objects.aggregate(latest=Max("updated_at"))["latest"]
+
+
+class ReadingListSitemap(RangeSitemap):
+    """Published reading lists, in files of primary-key ranges as the books'."""
+
+    url_name = "catalogue:list-detail"
+
+    def items(self):
+        # Read at each request: published() compares with the clock (scheduled lists).
+        return ReadingList.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, reading_list):
+        return reading_list.updated_at
+
+    def get_latest_lastmod(self):
+        """One MAX, as the books' section."""
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]

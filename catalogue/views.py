@@ -30,6 +30,7 @@ from .readers import (
     reader_for,
     remember_visitor,
 )
+from .reading_lists import ReadingList
 from .related import related_book_ids
 
 BOOKS_PER_PAGE = 24
@@ -113,6 +114,13 @@ class BookDetailView(CachedPageMixin, DetailView):
         )
         cards = Book.objects.public().for_cards().in_bulk([*series, *by_same_authors, *similar])
         self.shown = [book, *cards.values()]
+        # "In these lists": the published lists the book is on, in one query.
+        self.reading_lists = list(
+            ReadingList.objects.published()
+            .containing(book)
+            .only("title", "slug")
+            .order_by("-published_at", "-pk")
+        )
         return super().get_context_data(
             rating_rows=histogram_rows(book),
             series_books=[cards[pk] for pk in series if pk in cards],
@@ -120,6 +128,7 @@ class BookDetailView(CachedPageMixin, DetailView):
             similar_books=[cards[pk] for pk in similar if pk in cards],
             articles=self.articles,
             articles_total=articles_total,
+            reading_lists=self.reading_lists,
             **kwargs,
         )
 
@@ -132,6 +141,8 @@ class BookDetailView(CachedPageMixin, DetailView):
             *([group_of(Book, "series", book.series)] if book.series else []),
             *tags_for_ids(Subject, self.subject_ids),
             *tags_for_ids(book.articles.model, [article.pk for article in self.articles]),
+            # A list taking the book on, or published, drops the page (list_signals.py).
+            *tags_for_ids(ReadingList, [shown.pk for shown in self.reading_lists]),
         ]
 
 

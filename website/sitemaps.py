@@ -7,14 +7,20 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from articles.sitemaps import ArticleSitemap, TopicSitemap
-from catalogue.sitemaps import AuthorSitemap, BookSitemap
+from catalogue.sitemaps import AuthorSitemap, BookSitemap, ReadingListSitemap
 
 
 class PageSitemap(Sitemap):
-    """The fixed pages: home, the article archive, the catalogue, about."""
+    """The fixed pages: home, the article archive, the catalogue, the reading lists, about."""
 
     def items(self):
-        return ["website:home", "articles:article-list", "catalogue:book-list", "website:about"]
+        return [
+            "website:home",
+            "articles:article-list",
+            "catalogue:book-list",
+            "catalogue:list-list",
+            "website:about",
+        ]
 
     def location(self, name):
         return reverse(name)
@@ -26,4 +32,5 @@ SITEMAPS = {
     "topics": TopicSitemap,
     "books": BookSitemap,
     "authors": AuthorSitemap,
+    "lists": ReadingListSitemap,
 }
