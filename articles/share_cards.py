@@ -1,0 +1,65 @@
+"""What an article's page says when it is shared (Open Graph, Twitter card)."""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from catalogue.models import Book
+from catalogue.share_cards import Absolute, cover_share_image
+from shared.share_cards import LARGE_IMAGE_SIZE, ShareCard, ShareImage, og_locale
+
+from .models import Article, Topic
+
+
+def share_image_alt(article: Article, book: Book | None) -> str:
+    """What the share image (articles.share_images) shows, in words."""
+    if book is None:
+        return f"The title “{article.title}” on {settings.SITE_NAME}"
+    return f"The cover of {book.title} beside the title “{article.title}”"
+
+
+def article_share_card(
+    article: Article,
+    *,
+    books: Sequence[Book],
+    topics: Sequence[Topic],
+    url: str,
+    absolute: Absolute,
+    default_image: ShareImage,
+) -> ShareCard:
+    """An article page's card, from what the page has loaded already (`books`: the
+    public books its body shows, in order; `topics`): type `article`, with its times,
+    its first topic as the section, the others as tags, and its byline.
+
+    Its picture is the share image the worker made (1200x630); until then its first
+    book's cover, or the site's picture."""
+    first_book = books[0] if books else None
+    if article.share_image:
+        width, height = LARGE_IMAGE_SIZE
+        image = ShareImage(
+            absolute(article.share_image.url), share_image_alt(article, first_book), width, height
+        )
+    elif first_book is not None:
+        image = cover_share_image(first_book, absolute)
+    else:
+        image = default_image
+    properties = []
+    if article.published_at:
+        properties.append(("article:published_time", article.published_at.isoformat()))
+    if article.updated_at:
+        properties.append(("article:modified_time", article.updated_at.isoformat()))
+    if topics:
+        properties.append(("article:section", topics[0].name))
+        properties += [("article:tag", topic.name) for topic in topics[1:]]
+    if article.byline:
+        properties.append(("article:author", article.byline))
+    return ShareCard(
+        title=article.title,
+        description=article.teaser,
+        url=url,
+        site_name=settings.SITE_NAME,
+        image=image,
+        type="article",
+        locale=og_locale(settings.LANGUAGE_CODE),
+        properties=properties,
+    )
