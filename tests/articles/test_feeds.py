@@ -115,6 +115,21 @@ def test_the_rss_description_is_escaped_text_in_the_raw_xml(client, db):
 
 
 @pytest.mark.parametrize("url", ["/articles/feed.rss", "/articles/feed.xml"])
+def test_a_title_reaches_the_reader_as_written(client, db, url):
+    make_article(title="Arms & armour: <b> is not bold", standfirst="Fish & chips.")
+    entry = read_feed(client, url).entries[0]
+    assert (entry.title_detail.type, entry.title) == (
+        "text/plain",
+        "Arms & armour: <b> is not bold",
+    )
+    shown = entry.summary_detail
+    text = shown.value
+    if shown.type == "text/html":
+        text = BeautifulSoup(text, "html.parser").get_text()
+    assert text == "Fish & chips."
+
+
+@pytest.mark.parametrize("url", ["/articles/feed.rss", "/articles/feed.xml"])
 def test_control_characters_never_break_a_feed(client, db, url):
     make_article(title="Ring the bell\x07 twice", byline="Ed\x1b", standfirst="Ding\x0b dong.")
     entry = read_feed(client, url).entries[0]
