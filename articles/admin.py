@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
+from catalogue.admin import shop_clicks as click_report
 from desk import autosave, events
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.models import RevisionEvent
@@ -87,7 +88,9 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         matches = Q(title__icontains=term) | Q(byline__icontains=term) | Q(pk__in=by_words)
         return queryset.filter(matches), False
 
-    readonly_fields = ["embedded_book_list", "created", "last_saved", "read_next", "review_log"]
+    readonly_fields = [
+        "embedded_book_list", "created", "last_saved", "read_next", "review_log", "shop_clicks",
+    ]  # fmt: skip
     autocomplete_fields = ["topics", "pinned_recommendations", "excluded_recommendations"]
     fieldsets = [
         (
@@ -172,10 +175,17 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
             {"entries": entries, "time_format": TIME_FORMAT},
         )
 
+    @admin.display(description="Clicks to shops")
+    def shop_clicks(self, article):
+        return click_report.clicks_panel(article)
+
     def get_fieldsets(self, request, obj=None):
         """Someone who may only look (a contributor, at a published article) sees the
-        times with their zone, and no review note or confirmation to fill in."""
+        times with their zone, and no review note or confirmation to fill in. Those who
+        may read the click report see the article's clicks to shops."""
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm(click_report.VIEW_PERMISSION):
+            fieldsets = [*fieldsets, click_report.PANEL_FIELDSET]
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
         form_only = {"review_note", "confirm_past_time", "loaded_version"}

@@ -142,6 +142,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "catalogue_rating_delete": "LL DD OH OH",
     "catalogue_rating_change": "LL DD OD OD",
     "catalogue/rating/<path:object_id>/": "LL RR RR RR",
+    # The "Clicks to shops" report is ShopClick's only page (catalogue/admin/shop_clicks.py).
+    "catalogue_shopclick_changelist": "LL DD OM OM",
     "articles_article_preview_new": "LL RO RO RO",
     "articles_article_live_preview_new": "LL MO MO MO",
     "articles_article_preview": {
