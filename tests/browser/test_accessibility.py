@@ -29,7 +29,21 @@ PAGES = {
     "search": "/search/?q=battle",
     "search-nothing-found": "/search/?q=zzyzx",
     "books-page-2": "/books/?page=2",
+    "reading-list": "/lists/the-last-days-of-the-war/",
+    "reading-lists": "/lists/",
     "books-refused-filter": "/books/?year_min=abc",
+}
+# What each page must show, so an empty page never passes for an accessible one.
+SHOWS = {
+    "article": "The Legacy of Torgau",
+    "book": "Your rating",
+    "author": "The Last Battle",
+    "topic": "Unlikely Allies",
+    "search": "The Last Battle",
+    "books-page-2": "Volume",
+    "books-refused-filter": "This filter was ignored.",
+    "reading-list": "Note 0.",
+    "reading-lists": "The last days of the war",
 }
 SCHEMES = ["light", "dark"]
 VNU_JAR = Path(
@@ -39,15 +53,32 @@ VNU_JAR = Path(
 
 @pytest.fixture
 def public_site(demo_site):
-    """The demo, with its seed article under a topic so the topic page lists something, and
-    enough books without covers (drawn ones, in every hue) for the book list to have pages."""
+    """The demo, with its seed article under a topic so the topic page lists something,
+    enough books without covers (drawn ones, in every hue) for the book list to have pages,
+    and a published reading list of three of them with notes."""
+    from django.utils import timezone
+
     from articles.models import Article, Topic
     from catalogue.models import Book
+    from catalogue.reading_lists import ReadingList, ReadingListItem
 
     topic = Topic.objects.create(name="Second World War", slug="second-world-war")
     Article.objects.get(slug="unlikely-allies").topics.add(topic)
-    for number in range(1, 30):
+    books = [
         Book.objects.create(title=f"A History of the War, Volume {number}")
+        for number in range(1, 30)
+    ]
+    reading_list = ReadingList.objects.create(
+        title="The last days of the war",
+        slug="the-last-days-of-the-war",
+        introduction="Three books on the spring of 1945.",
+        status=ReadingList.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    for position, book in enumerate([Book.objects.get(slug="the-last-battle"), *books[:2]]):
+        ReadingListItem.objects.create(
+            reading_list=reading_list, book=book, position=position, note=f"Note {position}."
+        )
     return demo_site
 
 
@@ -71,7 +102,8 @@ def test_axe_finds_no_violation_on_any_public_page(public_site, page, screenshot
     for name, path in PAGES.items():
         response = page.goto(public_site.url + path, wait_until="load")
         assert response is not None and response.status == 200, path
-        if name in {"article", "book"}:
+        assert SHOWS.get(name, "") in page.locator("main").inner_text(), path
+        if name in {"article", "book", "reading-list"}:
             screenshot(f"{name}-{scheme}")
         violations = axe_violations(page)
         if violations:
