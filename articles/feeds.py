@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date
 
 from catalogue.models import Author, Book
-from pagecache.tags import list_of, tag_for
+from pagecache.tags import list_of, tag_for, tags_for_ids
 from shared.text import without_control_characters
 
 from .models import Article, Topic
@@ -73,12 +73,18 @@ class ArticlesFeed(Feed):
         response = HttpResponse(content_type=feed.content_type)
         response.headers["Last-Modified"] = http_date(feed.latest_post_date().timestamp())
         feed.write(response, "utf-8")
-        response.cache_tags = tuple(self.cache_tags(obj))
+        shown = [item["article_id"] for item in feed.items]
+        response.cache_tags = (*self.cache_tags(obj), *tags_for_ids(Article, shown))
         return response
 
     def cache_tags(self, obj) -> Iterable[str]:
-        # Any article published, changed or withdrawn may join or leave the feed.
+        # Any article published, changed or withdrawn may join or leave the feed (each
+        # one shown is tagged too: its topics, the categories, change by its tag).
         return [list_of(Article)]
+
+    def item_extra_kwargs(self, article) -> dict:
+        # Kept with the entry (the feed formats write only what they know), for the tags.
+        return {"article_id": article.pk}
 
     def articles(self, obj):
         raise NotImplementedError

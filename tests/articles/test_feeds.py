@@ -322,6 +322,25 @@ def test_a_topic_feed_is_cached_and_publishing_on_the_topic_drops_it(
 
 
 @pytest.mark.page_cache
+def test_a_topic_given_to_an_article_shows_in_every_cached_feed_it_is_in(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        harding = make_author(name="Stephen Harding", slug="stephen-harding")
+        make_book(title="The Last Battle", slug="the-last-battle", authors=[harding])
+        article = make_article(title="Unlikely Allies", body="[[book:the-last-battle]]")
+        war = Topic.objects.create(name="War")
+    urls = ["/articles/feed.rss", "/articles/feed.xml", "/authors/stephen-harding/feed.rss"]
+    for url in urls:
+        assert read_feed(client, url).entries[0].get("tags") is None
+        assert cached_hit(url), url
+    with django_capture_on_commit_callbacks(execute=True):
+        article.topics.add(war)  # the article's own tag changes, not the list's
+    for url in urls:
+        assert [tag.term for tag in read_feed(client, url).entries[0].tags] == ["War"], url
+
+
+@pytest.mark.page_cache
 def test_an_author_feed_is_dropped_by_a_new_article_a_credit_or_a_withdrawn_book(
     client, db, django_capture_on_commit_callbacks
 ):
