@@ -160,10 +160,9 @@ def count_click(*, reader: str, book, shop, source, today: date | None = None) -
         today = today or timezone.localdate()
         if not cache.add(_reader_key(reader, book, shop, source, today), 1, _until_midnight()):
             return False
-        with transaction.atomic():
-            source_type, source_id = _public_source(source)
-            record_click(day=today, shop=shop, book=book, source_type=source_type,
-                         source_id=source_id)  # fmt: skip
+        source_type, source_id = _public_source(source)
+        record_click(day=today, shop=shop, book=book, source_type=source_type,
+                     source_id=source_id)  # fmt: skip
         return True
     except Exception:  # counting never breaks the redirect: said in the log, not to the reader
         logger.exception("A click on %s at %s was not counted", book.pk, shop.slug)

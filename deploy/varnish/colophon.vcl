@@ -71,6 +71,12 @@ sub vcl_recv {
         }
         unset req.http.X-Body-Limit;
     }
+    # The shop redirect (catalogue/shop_clicks.py) counts each reader's request as it
+    # came: never looked up, so no HEAD is fetched as a GET and no reader's click waits
+    # on another's answer (and goes uncounted).
+    if (req.url ~ "^/go/") {
+        return (pass);
+    }
 }
 
 sub vcl_synth {

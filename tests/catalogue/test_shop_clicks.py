@@ -305,3 +305,22 @@ def test_two_requests_making_the_days_row_at_once_both_count(book, shop, monkeyp
     monkeypatch.setattr(type(ShopClick.objects.none()), "update", update_after_a_rival_created)
     shop_clicks.record_click(**row)
     assert ShopClick.objects.get().count == 2
+
+
+def test_crawlers_are_asked_to_keep_off_the_redirect(client):
+    assert "Disallow: /go/" in client.get("/robots.txt").content.decode().splitlines()
+
+
+def test_the_redirect_and_its_count_take_a_few_queries(
+    client, book, shop, article, django_assert_max_num_queries
+):
+    """The book, its own links and the shops; then the page's check and the day's row
+    (an update, and the first time a savepoint, an insert and its release); a reader
+    counted already costs no query for counting."""
+    url = click_url(book, shop, article)
+    ContentType.objects.get_for_model(Article), ContentType.objects.get_for_model(Book)
+    with django_assert_max_num_queries(8):
+        click(client, url)
+    with django_assert_max_num_queries(3):
+        click(client, url)
+    assert counted() == 1
