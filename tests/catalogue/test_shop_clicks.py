@@ -4,6 +4,9 @@ nothing personal is kept, bots and prefetches are not counted, and no failure in
 counting stops the reader."""
 
 import logging
+import shutil
+import subprocess
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -324,3 +327,45 @@ def test_the_redirect_and_its_count_take_a_few_queries(
     with django_assert_max_num_queries(3):
         click(client, url)
     assert counted() == 1
+
+
+# Varnish, given the site's VCL, sends each request for the redirect on as it came: a
+# HEAD stays a HEAD (Varnish fetches what it may keep with a GET), and every GET reaches
+# the app (none waits for, or is answered by, another's).
+PASSED_AS_IT_CAME = """
+varnishtest "the shop redirect is passed"
+server s1 {
+    rxreq
+    expect req.method == "HEAD"
+    txresp -status 302 -hdr "Location: https://books.example/1"
+    rxreq
+    expect req.method == "GET"
+    txresp -status 302 -hdr "Location: https://books.example/1"
+    rxreq
+    expect req.method == "GET"
+    txresp -status 302 -hdr "Location: https://books.example/1"
+} -start
+varnish v1 -vcl+backend { include "%(vcl)s"; } -start
+client c1 {
+    txreq -req HEAD -url "/go/1/test-books/"
+    rxresphdrs
+    expect resp.status == 302
+    txreq -url "/go/1/test-books/?from=x"
+    rxresp
+    expect resp.status == 302
+    txreq -url "/go/1/test-books/?from=x"
+    rxresp
+    expect resp.status == 302
+} -run
+"""
+
+
+@pytest.mark.skipif(not shutil.which("varnishtest"), reason="Varnish is not installed")
+def test_varnish_sends_each_click_on_as_it_came(tmp_path):
+    vcl = Path(__file__).resolve().parents[2] / "deploy" / "varnish" / "colophon.vcl"
+    script = tmp_path / "shop_click.vtc"
+    script.write_text(PASSED_AS_IT_CAME % {"vcl": vcl})
+    run = subprocess.run(
+        ["varnishtest", "-t", "20", str(script)], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
