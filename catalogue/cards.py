@@ -1,4 +1,5 @@
-"""What a book card shows, ready for its templates: cover, credits, stars, histogram.
+"""What a book card shows, ready for its templates: cover, credits, stars, histogram,
+buy and borrow links.
 
 One function per thing on the card, used wherever a book appears (lists, articles,
 the book page, the rating script's JSON), so templates only lay it out.
@@ -8,11 +9,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from django.db.models import Model
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from .covers import cover_hue, is_held, pick_rendition, renditions_of
 from .models import STARS, Book, Contribution
+from .shops import links_for
 
 
 def star_shapes(average: Decimal | None) -> list[str]:
@@ -123,7 +126,12 @@ def split_credits(book: Book) -> dict:
     }
 
 
-def book_card_context(book: Book, *, lazy: bool = True) -> dict:
+def book_card_context(
+    book: Book, *, lazy: bool = True, source: Model | None = None, prominent: bool = False
+) -> dict:
+    """What the card shows. `source` is the page the card is on (an article, a book, a
+    reading list), which its shop links' clicks count against; `prominent` shows those
+    links first, as buttons (the book's own page, a "Buy the Book" card)."""
     return {
         "book": book,
         "credits": split_credits(book),
@@ -131,6 +139,8 @@ def book_card_context(book: Book, *, lazy: bool = True) -> dict:
         "lazy": lazy,
         "cover": cover_image(book),
         "cover_hue": cover_hue(book.title),
+        "shop_links": links_for(book, source=source),
+        "prominent": prominent,
     }
 
 

@@ -217,14 +217,17 @@ class BookQuerySet(models.QuerySet):
         )
 
     def for_cards(self) -> "BookQuerySet":
-        """Everything a book card shows, in a fixed number of queries for any number of books."""
+        """Everything a book card shows, in a fixed number of queries for any number of books:
+        the credits with their authors, and each book's own shop links (hidden, another
+        address, a price) for its buy and borrow links (catalogue.shops.links_for)."""
         return self.prefetch_related(
             Prefetch(
                 "contributions",
                 queryset=catalogue.Contribution.objects.select_related("author").order_by(
                     "position", "pk"
                 ),
-            )
+            ),
+            "shop_links",
         )
 
 

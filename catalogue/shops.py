@@ -6,9 +6,22 @@ identifiers; editors switch shops off, reorder them, and override one per book
 counts the click per book, shop, page and day (`ShopClick`) and keeps nothing personal.
 """
 
+import re
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MinValueValidator
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
+
+from .shop_clicks import click_url
 
 # The identifiers a URL pattern may use, and what fills each one.
 PATTERN_FIELDS = ("isbn13", "isbn10", "asin", "title", "affiliate")
@@ -53,6 +66,50 @@ class Shop(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        """Each pattern must make a web address from the placeholders it may use: an
+        unknown placeholder, an open brace or an address that is not http(s) is refused,
+        named in the message, and the editor's text is kept in the form."""
+        errors = {}
+        for name, allowed in [
+            ("url_pattern", [f for f in PATTERN_FIELDS if f != "affiliate"]),
+            ("affiliate_url_pattern", PATTERN_FIELDS),
+        ]:
+            pattern = getattr(self, name)
+            if pattern and (error := pattern_error(pattern, allowed)):
+                errors[name] = error
+        if (
+            self.affiliate_url_pattern
+            and "affiliate_url_pattern" not in errors
+            and "affiliate" not in placeholders_in(self.affiliate_url_pattern)
+        ):
+            errors["affiliate_url_pattern"] = (
+                "An affiliate address pattern needs {affiliate} where the code goes."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def pattern_error(pattern: str, allowed) -> str:
+    """Why `pattern` cannot make a shop's address, in words; "" when it can."""
+    try:
+        names = placeholders_in(pattern)
+    except ValueError as error:
+        return f"“{pattern}” is not a pattern: {error}."
+    unknown = [name for name in names if name not in allowed]
+    if unknown:
+        known = ", ".join(f"{{{name}}}" for name in allowed)
+        return f"Unknown placeholder {{{unknown[0]}}}: use {known}."
+    address = fill_pattern(pattern, SAMPLE_VALUES)
+    try:
+        URLValidator(schemes=["http", "https"])(address)
+    except ValidationError:
+        return (
+            f"“{pattern}” does not make a web address: it must start with https:// (or "
+            "http://) and a host name, such as https://bookshop.org/book/{isbn13}."
+        )
+    return ""
+
 
 class BookShopLink(models.Model):
     """One book at one shop, where it differs from the shop's pattern: hidden, another
@@ -89,6 +146,21 @@ class BookShopLink(models.Model):
     def __str__(self) -> str:
         return f"{self.book} at {self.shop}"
 
+    def clean(self):
+        """A price needs its currency (a three-letter code); an address must be http(s)."""
+        errors = {}
+        self.currency = self.currency.strip().upper()
+        if self.url and not self.url.lower().startswith(("https://", "http://")):
+            errors["url"] = "The address must start with https:// (or http://)."
+        if self.currency and not re.fullmatch(r"[A-Z]{3}", self.currency):
+            errors["currency"] = (
+                f"“{self.currency}” is not a currency code: three letters, such as GBP, EUR or USD."
+            )
+        if self.price is not None and not self.currency:
+            errors["currency"] = "A price needs its currency: three letters, such as GBP."
+        if errors:
+            raise ValidationError(errors)
+
 
 class ShopClick(models.Model):
     """Clicks on one day from one page (an article, a book page, a list) on one book's
@@ -116,3 +188,210 @@ class ShopClick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.count} to {self.shop} for {self.book}"
+
+
+# --- Links: what a card shows for one book ----------------------------------------------
+
+# For a pattern's preview in the desk, and for checking that a pattern makes an address.
+SAMPLE_VALUES = {
+    "isbn13": "9780306822087",
+    "isbn10": "0306822083",
+    "asin": "0306822083",
+    "title": "The Last Battle",
+    "affiliate": "colophon-21",
+}
+
+
+def placeholders_in(pattern: str) -> list[str]:
+    """The placeholders a pattern names, in order ("{isbn13}" -> "isbn13"); raises
+    ValueError for a brace left open or a placeholder written with a format."""
+    names = []
+    for _text, name, spec, conversion in string.Formatter().parse(pattern):
+        if name is None:
+            continue
+        if spec or conversion:
+            raise ValueError(f"write the placeholder {{{name}}} without “:” or “!”")
+        names.append(name)
+    return names
+
+
+def fill_pattern(pattern: str, values: dict[str, str]) -> str | None:
+    """The pattern with each placeholder replaced by its value, URL-quoted (a title's
+    spaces, quotes and letters of any script); None when a value is missing, so a book
+    without the identifier a shop needs gets no link rather than a broken one."""
+    filled = []
+    for text, name, _spec, _conversion in string.Formatter().parse(pattern):
+        filled.append(text)
+        if name is None:
+            continue
+        value = values.get(name, "")
+        if not value:
+            return None
+        filled.append(quote(str(value), safe=""))
+    return "".join(filled)
+
+
+def pattern_values(book) -> dict[str, str]:
+    """What fills a pattern for `book`. `{asin}` is its ASIN, or for a book without one its
+    ISBN-10: Amazon uses a print book's ISBN-10 as its ASIN (a 979 ISBN has none)."""
+    return {
+        "isbn13": book.isbn13,
+        "isbn10": book.isbn10,
+        "asin": book.asin or book.isbn10,
+        "title": book.title,
+    }
+
+
+def affiliate_code(shop: Shop) -> str:
+    """The shop's affiliate code from settings.AFFILIATE_CODES, or ""."""
+    return str(settings.AFFILIATE_CODES.get(shop.slug, "") or "")
+
+
+def earns(shop: Shop) -> bool:
+    """Whether links to the shop earn Colophon a commission: it has an affiliate
+    address pattern and the environment gives its code."""
+    return bool(shop.affiliate_url_pattern and affiliate_code(shop))
+
+
+def shop_address(shop: Shop, values: dict[str, str]) -> str | None:
+    """The shop's address for a book's values (pattern_values): the affiliate pattern
+    when the shop earns, else the plain one; None when the book lacks a value."""
+    if earns(shop):
+        return fill_pattern(
+            shop.affiliate_url_pattern, {**values, "affiliate": affiliate_code(shop)}
+        )
+    return fill_pattern(shop.url_pattern, values)
+
+
+@dataclass(frozen=True)
+class ShopLink:
+    """One link on a card: `url` is Colophon's counting redirect, `destination` the
+    shop's own address it leads to."""
+
+    shop: Shop
+    url: str
+    destination: str
+    sponsored: bool
+    price: Decimal | None = None
+    currency: str = ""
+
+    @property
+    def rel(self) -> str:
+        # No "nofollow": an unpaid link to a shop or library is an ordinary citation;
+        # a paid one says "sponsored", which search engines read as nofollow and more.
+        return "sponsored noopener" if self.sponsored else "noopener"
+
+
+@dataclass(frozen=True)
+class ShopLinks:
+    """A book's links to buy and to borrow it, in the shops' order."""
+
+    buy: list[ShopLink] = field(default_factory=list)
+    borrow: list[ShopLink] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.buy or self.borrow)
+
+    def __iter__(self):
+        return iter([*self.buy, *self.borrow])
+
+    @property
+    def sponsored(self) -> bool:
+        """Whether any link earns Colophon a commission (the page then says so)."""
+        return any(link.sponsored for link in self)
+
+    @property
+    def sponsored_names(self) -> list[str]:
+        return [link.shop.name for link in self if link.sponsored]
+
+    @property
+    def disclosure(self) -> str:
+        """The plain sentence shown near the links when any of them earns, naming them."""
+        return disclosure_sentence(self.sponsored_names)
+
+
+def disclosure_sentence(shop_names: list[str]) -> str:
+    """“Colophon earns a commission on purchases made through the Bookshop.org and Amazon
+    links.” for the shops whose links earn; "" when none do."""
+    names = list(dict.fromkeys(shop_names))
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"Colophon earns a commission on purchases made through the {listed} link" + (
+        "s." if len(names) > 1 else "."
+    )
+
+
+# The enabled shops, read from the database once per change: kept in the shared cache
+# under a version that every change moves on (so a copy read before a change is never
+# used after it), and, within a request, read from the cache once (see signals.py).
+SHOPS_VERSION_KEY = "catalogue:shops-version"
+SHOPS_CACHE_SECONDS = 24 * 3600  # a copy left behind by a change expires
+_request_copy = threading.local()
+
+
+def enabled_shops() -> list[Shop]:
+    """The enabled shops in order: no query but after a change, none per card."""
+    if getattr(_request_copy, "active", False) and _request_copy.shops is not None:
+        return _request_copy.shops
+    version = cache.get(SHOPS_VERSION_KEY)
+    if version is None:
+        cache.add(SHOPS_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(SHOPS_VERSION_KEY)
+    key = f"catalogue:shops:{version}"
+    shops = cache.get(key)
+    if shops is None:
+        shops = list(Shop.objects.filter(enabled=True).order_by(*Shop._meta.ordering))
+        cache.set(key, shops, SHOPS_CACHE_SECONDS)
+    if getattr(_request_copy, "active", False):
+        _request_copy.shops = shops
+    return shops
+
+
+def shops_changed() -> None:
+    """Every process reads the shops afresh: called once a change is committed."""
+    try:
+        cache.incr(SHOPS_VERSION_KEY)
+    except ValueError:  # not in the cache (new, or evicted)
+        cache.set(SHOPS_VERSION_KEY, time.time_ns(), None)
+    _request_copy.shops = None
+
+
+def request_begins() -> None:
+    _request_copy.active, _request_copy.shops = True, None
+
+
+def request_ends() -> None:
+    _request_copy.active, _request_copy.shops = False, None
+
+
+def links_for(book, *, source: models.Model | None = None) -> ShopLinks:
+    """`book`'s buy and borrow links on the page of `source` (an article, a book, a
+    reading list, or None): the enabled shops in order, less those the book hides, each
+    to the book's own address there (an editor's override) or the shop's pattern filled
+    from its identifiers; no link where the book lacks the identifier a pattern needs.
+
+    No query for a book from `for_cards()` (its overrides come prefetched) once the
+    shops are read (enabled_shops)."""
+    overrides = {link.shop_id: link for link in book.shop_links.all()}
+    values = pattern_values(book)
+    links = ShopLinks()
+    for shop in enabled_shops():
+        override = overrides.get(shop.pk)
+        if override is not None and override.hidden:
+            continue
+        destination = (override.url if override else "") or shop_address(shop, values)
+        if not destination:
+            continue
+        link = ShopLink(
+            shop=shop,
+            url=click_url(book, shop, source),
+            destination=destination,
+            # An address the editor gave for an earning shop may well carry the code
+            # too: marked, since a disclosure too many is harmless and one too few is not.
+            sponsored=earns(shop),
+            price=override.price if override else None,
+            currency=override.currency if override else "",
+        )
+        (links.buy if shop.kind == Shop.Kind.BUY else links.borrow).append(link)
+    return links

@@ -2,11 +2,12 @@
 `book_merged`, which tells other apps (articles) that a duplicate is merging away."""
 
 from django.conf import settings
-from django.db import connections
+from django.core.signals import request_finished, request_started
+from django.db import connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import Signal, receiver
 
-from pagecache.tags import group_of, list_of, tag_for, tag_for_id, tags_for_ids
+from pagecache.tags import SITE, group_of, list_of, tag_for, tag_for_id, tags_for_ids
 from pagecache.versions import invalidate
 from shared.fulltext import sqlite_search_indexes
 
@@ -14,6 +15,7 @@ from .models import Author, Book, Contribution, Rating, Subject
 from .ratings import remove_ratings
 from .related import refresh_also_liked_later
 from .search import refresh_author_names
+from .shops import BookShopLink, Shop, request_begins, request_ends, shops_changed
 
 # Sent inside the merge's transaction, before `duplicate` is deleted, with `kept` (the
 # book it merges into). A receiver moves what its app links to the duplicate onto the
@@ -75,6 +77,31 @@ def subjects_changed(sender, instance, pk_set, **kwargs):
 @receiver([post_save, post_delete], sender=Subject)
 def subject_changed(sender, instance: Subject, **kwargs):
     invalidate(list_of(Book))
+
+
+# --- Shops: their links are on every card --------------------------------------------
+
+
+@receiver([post_save, post_delete], sender=Shop)
+def shop_changed(sender, instance: Shop, **kwargs):
+    # Every card links to the enabled shops, and cards are on nearly every page: the whole
+    # site, rather than a tag on every page that shows a card. Shops change seldom.
+    # Read afresh at once (this process, this transaction) and again once committed
+    # (others, which may have read the rows as they were meanwhile).
+    shops_changed()
+    transaction.on_commit(shops_changed)
+    invalidate(SITE)
+
+
+@receiver([post_save, post_delete], sender=BookShopLink)
+def book_shop_link_changed(sender, instance: BookShopLink, **kwargs):
+    # The book's own address, price or hiding at a shop: the pages showing its card.
+    invalidate(tag_for_id(Book, instance.book_id))
+
+
+# Within a request the shops are read from the cache once (catalogue.shops.enabled_shops).
+request_started.connect(lambda **kwargs: request_begins(), weak=False, dispatch_uid="shops-read")
+request_finished.connect(lambda **kwargs: request_ends(), weak=False, dispatch_uid="shops-done")
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL)

@@ -372,6 +372,10 @@ RATING_HOLD_AFTER = env.int("RATING_HOLD_AFTER", default=3)
 RATING_HOLD_WINDOW = env.int(
     "RATING_HOLD_WINDOW", default=_rate("RATING_LIMIT_NEW_VISITOR", "30/3600")[1]
 )
+# Affiliate codes by shop slug, "bookshop-org=12345,amazon=colophon-21": a shop with a
+# code here and an affiliate address pattern links through it, marked sponsored and
+# disclosed on the page (catalogue/shops.py). None by default: no link earns.
+AFFILIATE_CODES = env.dict("AFFILIATE_CODES", default={})
 SITE_NAME = "Colophon"
 # How many articles the home page and the "read next" list show.
 HOME_ARTICLE_COUNT = 10

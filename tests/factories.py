@@ -63,6 +63,10 @@ def book_form(**overrides) -> dict:
         "contributions-INITIAL_FORMS": "0",
         "contributions-MIN_NUM_FORMS": "0",
         "contributions-MAX_NUM_FORMS": "1000",
+        "shop_links-TOTAL_FORMS": "0",
+        "shop_links-INITIAL_FORMS": "0",
+        "shop_links-MIN_NUM_FORMS": "0",
+        "shop_links-MAX_NUM_FORMS": "1000",
     }
     for star in range(1, 6):
         data[f"source_ratings_{star}"] = "0"

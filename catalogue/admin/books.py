@@ -25,6 +25,7 @@ from ..where_used import lost_card, where_used
 from .importing import import_urls
 from .merging import merge_selected
 from .picker import picker_view
+from .shops import BookShopLinkInline
 
 THUMBNAIL_WIDTH = 40
 KEPT_PRIVATELY = (
@@ -108,7 +109,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     search_fields = ["title", "subtitle", "isbn13", "authors__name"]
     search_help_text = "Title, author, ISBN (with or without hyphens, or ISBN-10) or slug."
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ContributionInline]
+    inlines = [ContributionInline, BookShopLinkInline]
     autocomplete_fields = ["subjects"]
     # A cover URL typed without a scheme is https (what Django 6 assumes).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
