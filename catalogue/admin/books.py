@@ -22,6 +22,7 @@ from ..languages import language_name, languages_in_use
 from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
 from ..tasks import cover_failure, make_cover_renditions_after_commit
 from ..where_used import lost_card, where_used
+from . import shop_clicks as click_report
 from .importing import import_urls
 from .merging import merge_selected
 from .picker import picker_view
@@ -113,7 +114,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
     autocomplete_fields = ["subjects"]
     # A cover URL typed without a scheme is https (what Django 6 assumes).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ["where_used", "cover_preview", "isbn10", "site_rating_counts"]
+    readonly_fields = ["where_used", "cover_preview", "isbn10", "site_rating_counts", "shop_clicks"]
     fieldsets = [
         (
             None,
@@ -345,6 +346,17 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
                 ),
             },
         )
+
+    @admin.display(description="Clicks to shops")
+    def shop_clicks(self, book):
+        return click_report.clicks_panel(book, source=False)
+
+    def get_fieldsets(self, request, obj=None):
+        """Those who may read the click report see the book's clicks to shops."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm(click_report.VIEW_PERMISSION):
+            return [*fieldsets, click_report.PANEL_FIELDSET]
+        return fieldsets
 
 
 @admin.register(BookAlias)

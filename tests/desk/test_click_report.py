@@ -229,3 +229,20 @@ def test_the_report_takes_as_many_queries_for_many_pages_as_for_one(desk, shops,
 
 def test_the_report_changes_nothing_and_takes_no_post(desk, shops):
     assert desk["editor"].post(REPORT).status_code == 405
+
+
+def test_the_books_form_says_how_many_clicks_its_links_had(desk, shops, beloved, article):
+    reader_clicks(click_url(beloved, shops["buy"], article), "192.0.2.1")
+    reader_clicks(click_url(beloved, shops["borrow"], beloved), "192.0.2.1")
+    html = desk["editor"].get(f"/admin/catalogue/book/{beloved.pk}/change/").content
+    [panel] = text_of(html, ".shop-clicks-panel")
+    assert panel == "2 clicks to shops in the last 30 days — report"
+    link = BeautifulSoup(html, "html.parser").select_one(".shop-clicks-panel a")
+    report = desk["editor"].get(link["href"])
+    assert text_of(report.content, "h1") == ["Clicks to shops for Beloved"]
+    assert (
+        "Clicks to shops"
+        not in desk["contributor"]
+        .get(f"/admin/catalogue/book/{beloved.pk}/change/")
+        .content.decode()
+    )
