@@ -33,6 +33,7 @@ from markdown_it.rules_block import StateBlock
 from catalogue.cards import book_card_context
 from catalogue.isbn import looks_like_isbn, normalise_isbn13
 from catalogue.models import Book, BookAlias
+from catalogue.shops import disclosure_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +206,14 @@ class RenderedBody:
     # list of the books at the article's foot: built once, with the cards.
     cards: list[dict] = field(default_factory=list)
 
+    @property
+    def disclosure(self) -> str:
+        """One sentence for the shop links of all the books shown, when any earns (the
+        list at the article's foot says it once, not once a book)."""
+        return disclosure_sentence(
+            [name for card in self.cards for name in card["shop_links"].sponsored_names]
+        )
+
 
 # Given the references in a body that match no public book (distinct, in order), the
 # HTML to show in place of each: a reference left out shows nothing, with a warning logged.
@@ -252,7 +261,7 @@ def render_body(
         prominent = section is not None and section not in sold
         if prominent:
             sold.add(section)
-        context = book_card_context(book)  # LINKS-PENDING: source=source, prominent=prominent
+        context = book_card_context(book, source=source, prominent=prominent)
         shown.setdefault(book.pk, context)
         return render_to_string("includes/book_card.html", context)
 
