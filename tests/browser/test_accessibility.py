@@ -7,6 +7,7 @@ colour contrast included. The Nu HTML checker (vnu.jar from the `vnu-jar` npm pa
 `npm ci`; it needs Java) reads the HTML each page is served as: 0 errors.
 """
 
+import importlib
 import json
 import os
 import shutil
@@ -35,8 +36,8 @@ PAGES = {
 }
 # What each page must show, so an empty page never passes for an accessible one.
 SHOWS = {
-    "article": "The Legacy of Torgau",
-    "book": "Your rating",
+    "article": "Open Library",  # the buy and borrow links of the "Buy the Book" card
+    "book": "Bookshop.org",
     "author": "The Last Battle",
     "topic": "Unlikely Allies",
     "search": "The Last Battle",
@@ -52,15 +53,24 @@ VNU_JAR = Path(
 
 
 @pytest.fixture
-def public_site(demo_site):
+def public_site(demo_site, settings):
     """The demo, with its seed article under a topic so the topic page lists something,
     enough books without covers (drawn ones, in every hue) for the book list to have pages,
-    and a published reading list of three of them with notes."""
+    a published reading list of three of them with notes, and the default shops (their
+    migration's rows are gone in a live server's test), one earning, so the buy and
+    borrow links and the disclosure are on the cards."""
     from django.utils import timezone
 
     from articles.models import Article, Topic
-    from catalogue.models import Book
+    from catalogue.models import Book, Shop
     from catalogue.reading_lists import ReadingList, ReadingListItem
+    from catalogue.shops import shops_changed
+
+    default_shops = importlib.import_module("catalogue.migrations.0018_default_shops")
+    for shop in default_shops.DEFAULT_SHOPS:
+        Shop.objects.get_or_create(slug=shop["slug"], defaults=shop)
+    shops_changed()
+    settings.AFFILIATE_CODES = {"bookshop-org": "colophon-test"}
 
     topic = Topic.objects.create(name="Second World War", slug="second-world-war")
     Article.objects.get(slug="unlikely-allies").topics.add(topic)
