@@ -262,3 +262,12 @@ def test_a_preview_link_shares_nothing(client, site):
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
     assert soup.select("meta[property^='og:']") == []
+
+
+def test_the_drawn_cover_costs_the_same_few_queries_for_any_book(
+    client, site, django_assert_num_queries
+):
+    many = make_book(title="Many hands", authors=[make_author() for _ in range(12)])
+    for url in [drawn_cover_url(site["book"]), drawn_cover_url(many)]:
+        with django_assert_num_queries(2):  # the book, its credits with their authors
+            assert client.get(url).status_code == 200
