@@ -131,3 +131,20 @@ def drawn_cover_view(request, slug: str, key: str) -> HttpResponse:
     )
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def reading_list_share_card(
+    reading_list, books: Sequence[Book], *, url: str, absolute: Absolute, default_image: ShareImage
+) -> ShareCard:
+    """A reading list's card, shown with the cover of its first book (`books`: those the
+    page shows, in order, already loaded), or the site's picture."""
+    return ShareCard(
+        title=reading_list.title,
+        description=Truncator(reading_list.introduction or reading_list.title).chars(
+            DESCRIPTION_LENGTH
+        ),
+        url=url,
+        site_name=settings.SITE_NAME,
+        image=cover_share_image(books[0], absolute) if books else default_image,
+        locale=og_locale(settings.LANGUAGE_CODE),
+    )

@@ -12,11 +12,13 @@ from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.templatetags.static import static
+from django.utils import timezone
 from PIL import Image
 
 from articles.models import Topic
 from articles.previews import make_preview_link
 from catalogue.covers import make_renditions
+from catalogue.reading_lists import ReadingList, ReadingListItem
 from catalogue.share_cards import drawn_cover_url
 from tests.factories import make_article, make_author, make_book
 
@@ -77,7 +79,17 @@ def site(db):
         body=f"Words.\n\n[[book:{book.slug}]]\n",
     )
     article.topics.add(topic)
-    return {"book": book, "author": author, "topic": topic, "article": article}
+    reading_list = ReadingList.objects.create(
+        title="Rome in ten books",
+        introduction="From the founding to the fall.",
+        status=ReadingList.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    ReadingListItem.objects.create(reading_list=reading_list, book=book, position=1)
+    return {
+        "book": book, "author": author, "topic": topic, "article": article,
+        "reading_list": reading_list,
+    }  # fmt: skip
 
 
 def public_pages(site) -> dict[str, str]:
@@ -91,11 +103,13 @@ def public_pages(site) -> dict[str, str]:
         "author": site["author"].get_absolute_url(),
         "search": "/search/?q=rome",
         "about": "/about/",
+        "reading list": site["reading_list"].get_absolute_url(),
+        "reading lists": "/lists/",
     }
 
 
 PAGES = ["home", "article list", "article", "topic", "book list", "book", "author",
-         "search", "about"]  # fmt: skip
+         "search", "about", "reading list", "reading lists"]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -271,3 +285,10 @@ def test_the_drawn_cover_costs_the_same_few_queries_for_any_book(
     for url in [drawn_cover_url(site["book"]), drawn_cover_url(many)]:
         with django_assert_num_queries(2):  # the book, its credits with their authors
             assert client.get(url).status_code == 200
+
+
+def test_a_reading_list_is_shared_with_its_introduction_and_first_books_cover(client, site):
+    properties, _, _ = share_tags(client, site["reading_list"].get_absolute_url())
+    assert one(properties, "og:title") == "Rome in ten books"
+    assert one(properties, "og:description") == "From the founding to the fall."
+    assert one(properties, "og:image") == BASE + drawn_cover_url(site["book"])

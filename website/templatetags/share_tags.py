@@ -7,7 +7,7 @@ from django.conf import settings
 from django.templatetags.static import static
 
 from articles.share_cards import article_share_card
-from catalogue.share_cards import author_share_card, book_share_card
+from catalogue.share_cards import author_share_card, book_share_card, reading_list_share_card
 from shared.share_cards import LARGE_IMAGE_SIZE, ShareCard, ShareImage, og_locale
 
 register = template.Library()
@@ -77,6 +77,20 @@ def author_share_tags(context, author, books=()) -> dict:
     card = author_share_card(
         author,
         list(books),
+        url=_canonical(context),
+        absolute=request.build_absolute_uri,
+        default_image=default_image(request),
+    )
+    return {"share": card}
+
+
+@register.inclusion_tag(TEMPLATE, takes_context=True)
+def reading_list_share_tags(context, reading_list, entries=()) -> dict:
+    """`entries`: the list page's (catalogue.list_cards.ListEntry), already loaded."""
+    request = context["request"]
+    card = reading_list_share_card(
+        reading_list,
+        [entry.book for entry in entries],
         url=_canonical(context),
         absolute=request.build_absolute_uri,
         default_image=default_image(request),
