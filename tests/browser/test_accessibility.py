@@ -203,10 +203,12 @@ def test_colour_scheme_follows_the_readers_system_and_covers_keep_theirs(public_
 def test_article_prints_black_on_white_without_controls(public_site, page, screenshot):
     # Even a reader whose system is dark gets black on white on paper.
     page.emulate_media(media="print", color_scheme="dark")
-    page.goto(public_site.url + ARTICLE_PATH)
+    response = page.goto(public_site.url + ARTICLE_PATH)
+    assert response is not None and response.status == 200
     assert computed(page, "body", "color") == "rgb(0, 0, 0)"
     assert computed(page, "body", "background-color") == "rgb(255, 255, 255)"
-    for control in [".skip-link", ".site-nav", ".site-search", "#recommendations"]:
+    controls = [".skip-link", ".site-nav", ".site-search", "#recommendations", ".shop-links"]
+    for control in controls:
         assert computed(page, control, "display") == "none", control
     assert page.get_by_role("heading", name="The Legacy of Torgau").is_visible()
 
