@@ -126,18 +126,19 @@ def refresh_share_image(article: Article) -> str:
     at it: its storage name ("" for a draft, which has none made).
 
     Alters data: stores the picture (unless a file of that name, the same picture,
-    exists), sets `Article.share_image` by a queryset update (no save(): no new version,
-    no change of `updated_at`, no signals), drops the article's cached pages, and once
-    that commits deletes the picture it replaced if no article uses it (the networks
-    copy the picture when they read the page; a stale page revalidates)."""
+    exists; one named but missing, as a restored old version may name, is drawn again),
+    sets `Article.share_image` by a queryset update (no save(): no new version, no
+    change of `updated_at`, no signals), drops the article's cached pages, and once that
+    commits deletes the picture it replaced if no article uses it (the networks copy the
+    picture when they read the page; a stale page revalidates)."""
     if article.status != Article.Status.PUBLISHED:
         return article.share_image.name or ""
     inputs = inputs_for(article)
     name = inputs.file_name
     previous = article.share_image.name or ""
-    if previous == name:
-        return name
     storage = _storage()
+    if previous == name and storage.exists(name):
+        return name
     if not storage.exists(name):
         # The returned name differs only if another worker stored the same one meanwhile.
         name = storage.save(name, ContentFile(render_share_image(inputs, storage)))

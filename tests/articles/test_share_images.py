@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import extruct
 import pytest
+import reversion
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
+from reversion.models import Version
 
 from articles.models import Article
 from articles.share_images import (
@@ -166,6 +168,24 @@ def test_a_new_title_makes_a_new_image_without_a_new_version_and_drops_the_old(o
     assert saved.version == article.version and saved.updated_at == article.updated_at
     assert not default_storage.exists(old)
     assert share_files() == [saved.share_image.name.removeprefix("share/")]
+
+
+@pytest.mark.django_db
+def test_a_restored_version_gets_back_the_picture_its_title_had(on_commit):
+    article = publish(on_commit, title="Old title", body="Words.")
+    old = article.share_image.name
+    with reversion.create_revision():  # the version kept names the picture
+        article.save()
+    article.title = "New title"
+    with on_commit(execute=True):
+        article.save()
+    assert not default_storage.exists(old)
+
+    with on_commit(execute=True):
+        Version.objects.get_for_object(article).first().revert()
+    article.refresh_from_db()
+    assert article.title == "Old title" and article.share_image.name == old
+    assert stored_picture(old).size == (1200, 630)
 
 
 @pytest.mark.django_db
