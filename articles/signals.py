@@ -110,50 +110,6 @@ SHARE_IMAGE_BOOK_FIELDS = frozenset({"title", "status", "cover", "cover_renditio
 
 
 @receiver(post_save, sender=Article)
-def share_image_follows_article(sender, instance: Article, update_fields, **kwargs):
-    """A published article whose title or first public book changed (or that has no
-    picture yet) gets one from the worker once the save commits."""
-    if update_fields is not None and not {"title", "body", "status"} & set(update_fields):
-        return
-    if needs_new_image(instance):
-        make_share_images_after_commit([instance.pk])
-
-
-@receiver(post_save, sender=Book)
-def share_images_follow_book(sender, instance: Book, update_fields, **kwargs):
-    """The articles a book is in are checked when its title, status or cover may have
-    changed (the worker draws only those whose first book it is and whose picture
-    differs). Imports write books in bulk, without signals: `refresh_share_images`."""
-    if update_fields is not None and not SHARE_IMAGE_BOOK_FIELDS & set(update_fields):
-        return
-    share_images_of_book_later(instance.pk)
-
-
-@receiver(pre_delete, sender=Book)
-def share_images_lose_book(sender, instance: Book, **kwargs):
-    share_images_of_book_later(instance.pk)
-
-
-@receiver([post_save, post_delete], sender=Contribution)
-def share_images_follow_credit(sender, instance: Contribution, **kwargs):
-    # A drawn cover names the book's first author.
-    share_images_of_book_later(instance.book_id)
-
-
-def share_images_of_book_later(book_id: int) -> None:
-    published = Article.objects.filter(status=Article.Status.PUBLISHED)
-    make_share_images_after_commit(
-        published.filter(embedded_books=book_id).values_list("pk", flat=True)
-    )
-
-
-# --- Share images (articles.share_images): made again when what they show changes ------
-
-# A book saved with any of these may change the picture of the articles it leads.
-SHARE_IMAGE_BOOK_FIELDS = frozenset({"title", "status", "cover", "cover_renditions", "cover_url"})
-
-
-@receiver(post_save, sender=Article)
 def share_image_follows_article(sender, instance: Article, update_fields, raw, **kwargs):
     """A published article whose title or first public book changed (or that has no
     picture yet) gets one from the worker once the save commits. A restore (raw) names
