@@ -6,9 +6,9 @@ from what it shows (`ShareImageInputs.file_name`): the same inputs are the same 
 never drawn twice; a changed title or cover is a new file, and the article points at it.
 
 PNG rather than JPEG: most of the picture is flat colour and text, whose edges JPEG
-smears at any size worth saving; with the cover in it a PNG is about 0.3-0.6 MB, well
-under the networks' limits (5 MB for X, 8 MB for Facebook), and it is fetched once per
-network, not per reader.
+smears. Measured: 30-50 kB with a drawn cover or none, about 0.3 MB with a photographic
+cover (a JPEG at quality 88 would be about a quarter of that), far under the networks'
+limits (5 MB for X, 8 MB for Facebook), and fetched once per network, not per reader.
 """
 
 import hashlib
