@@ -68,9 +68,10 @@ class PreviewBody:
     unpublished: list[str]  # references to books readers cannot see: no card for them
 
 
-def render_preview_body(body: str) -> PreviewBody:
+def render_preview_body(body: str, *, source: Article | None = None) -> PreviewBody:
     """`rendering.render_body`, with a visible warning in place of each embed that
-    would show nothing to readers, instead of nothing and a logged warning."""
+    would show nothing to readers, instead of nothing and a logged warning. `source`:
+    the article previewed (None for a new one), as its page's cards link with it."""
     existing: dict[str, Book] = {}
 
     def flag_hidden(refs: list[str]) -> dict[str, str]:
@@ -82,7 +83,7 @@ def render_preview_body(body: str) -> PreviewBody:
             for ref in refs
         }
 
-    rendered = rendering.render_body(body, show_hidden=flag_hidden)
+    rendered = rendering.render_body(body, source=source, show_hidden=flag_hidden)
     return PreviewBody(
         html=rendered.html,
         unknown=[ref for ref in rendered.hidden if ref not in existing],
@@ -254,7 +255,7 @@ class PreviewAdminMixin:
     def live_preview_view(self, request, object_id=None):
         """The posted title, standfirst and body rendered as readers would see them, as
         JSON for the desk's pane: the HTML, and the references readers would not see."""
-        self.article_to_preview(request, object_id)
+        article = self.article_to_preview(request, object_id)
         body = request.POST.get("body", "")
         if len(body) > MAX_BODY_LENGTH:
             message = (
@@ -263,7 +264,7 @@ class PreviewAdminMixin:
                 "it into several articles, or cut it."
             )
             return JsonResponse({"error": message}, status=413)
-        rendered = render_preview_body(body)
+        rendered = render_preview_body(body, source=article)
         html = render_to_string(
             "articles/preview_pane.html",
             {
