@@ -36,6 +36,7 @@ from reversion.models import Version
 from articles.models import Article, Topic
 from catalogue.models import Author, Book, BookAlias, ImportJob, Rating, Subject
 from catalogue.ratings import Reader, rate
+from catalogue.shops import Shop
 from tests.factories import make_article, make_book
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,16 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "catalogue_bookalias_delete": "LL DD OH OH",
     "catalogue_bookalias_change": "LL DD OD OD",
     "catalogue/bookalias/<path:object_id>/": "LL RR RR RR",
+    # Shops and libraries (LINKS): editors' to change, with history; contributors none.
+    "catalogue_shop_recoverlist": "LL DD OO OO",
+    "catalogue_shop_recover": "LL DD OR OR",
+    "catalogue_shop_revision": "LL DD OR OR",
+    "catalogue_shop_changelist": "LL DD OR OR",
+    "catalogue_shop_add": "LL DD OO OO",
+    "catalogue_shop_history": "LL DD OO OO",
+    "catalogue_shop_delete": "LL DD OR OR",
+    "catalogue_shop_change": "LL DD OR OR",
+    "catalogue/shop/<path:object_id>/": "LL RR RR RR",
     "catalogue_rating_changelist": "LL DD OR OR",
     "catalogue_rating_add": "LL DD DD DD",
     "catalogue_rating_history": "LL DD OO OO",
@@ -301,8 +312,15 @@ def desk(monkeypatch):
     gone_article_version = Version.objects.get_for_object(gone_article).get().pk
     gone_article.delete()
     author = Author.objects.create(name="Toni Morrison")
+    shop = kept(Shop.objects.create, users["erin"], name="Local Books", slug="local-books",
+                url_pattern="https://local.example/isbn/{isbn13}")  # fmt: skip
+    gone_shop = kept(Shop.objects.create, users["erin"], name="Gone Books", slug="gone-books",
+                     url_pattern="https://gone.example/isbn/{isbn13}")  # fmt: skip
+    gone_shop_version = Version.objects.get_for_object(gone_shop).get().pk
+    gone_shop.delete()
     objects = {
         Article: articles,
+        Shop: shop,
         Topic: Topic.objects.create(name="Fiction", slug="fiction"),
         Author: author,
         Subject: Subject.objects.create(name="Novels", slug="novels"),
@@ -339,7 +357,11 @@ def desk(monkeypatch):
         "objects": objects,
         "clients": clients,
         "books": [book, other_book],
-        "deleted": {Article: gone_article_version, Book: gone_book_version},
+        "deleted": {
+            Article: gone_article_version,
+            Book: gone_book_version,
+            Shop: gone_shop_version,
+        },
     }
 
 
