@@ -19,6 +19,7 @@ from django.urls import reverse
 from articles.models import Topic
 from catalogue.models import Book, Subject
 from catalogue.ratings import Reader, rate
+from catalogue.shops import BookShopLink, Shop
 from tests.factories import make_article, make_author, make_book
 
 MORE = 30  # of each thing the pages show, added between the two counts
@@ -75,6 +76,11 @@ def grow(catalogue: dict) -> None:
     """MORE of everything the pages show, tied to the same book, author and topic."""
     book, author, topic = catalogue["book"], catalogue["author"], catalogue["topic"]
     others = [make_author(name=f"Writer {n}") for n in range(MORE)]
+    # A shop, and each new book's own address there: links are on every card, read with
+    # the cards (for_cards) and the shops once a page, never a query per card.
+    shop = Shop.objects.create(
+        name="Grown Books", slug="grown-books", url_pattern="https://grown.example/{isbn13}"
+    )
     for number in range(MORE):
         # In the same series, by the same author, on the same subjects, found by the
         # same searches.
@@ -85,6 +91,9 @@ def grow(catalogue: dict) -> None:
             authors=[author, others[number]],
         )  # fmt: skip
         sibling.subjects.set(catalogue["subjects"])
+        BookShopLink.objects.create(
+            book=sibling, shop=shop, url=f"https://grown.example/tribute-{number}"
+        )
         stranger = make_book(
             title=f"War and Games {number}", language="en", authors=[others[number]]
         )
