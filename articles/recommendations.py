@@ -322,24 +322,27 @@ def refresh_profiles(
     *, every: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """Compute the text profiles that are missing (articles written in bulk, around
-    Article.save), or with `every` all of them (after a change to articles.words); only
-    the profiles that changed are written. Returns the number written."""
-    articles = Article.objects.only("pk", "title", "body", "text_profile").order_by("pk")
+    Article.save), or with `every` all of them (after a change to articles.words), and
+    the word counts with them (the reading time); only the rows that changed are
+    written. Returns the number written."""
+    fields = ["text_profile", "word_count"]
+    articles = Article.objects.only("pk", "title", "body", *fields).order_by("pk")
     if not every:
         articles = articles.filter(text_profile={})
     total, written, batch = articles.count(), 0, []
     for done, article in enumerate(articles.iterator(chunk_size=500), 1):
-        profile = derived_from_text(article.title, article.body).text_profile
-        if profile != article.text_profile:
-            article.text_profile = profile
+        derived = derived_from_text(article.title, article.body)
+        if any(getattr(derived, name) != getattr(article, name) for name in fields):
+            for name in fields:
+                setattr(article, name, getattr(derived, name))
             batch.append(article)
         if len(batch) >= 500:
-            Article.objects.bulk_update(batch, ["text_profile"])
+            Article.objects.bulk_update(batch, fields)
             written += len(batch)
             batch.clear()
         if progress and done % 500 == 0:
             progress(done, total)
-    Article.objects.bulk_update(batch, ["text_profile"])
+    Article.objects.bulk_update(batch, fields)
     return written + len(batch)
 
 

@@ -177,3 +177,14 @@ def test_restoring_a_version_kept_before_word_counts_counts_its_words(db):
     version.revert()
 
     assert Article.objects.get(pk=article.pk).word_count == 230
+
+
+def test_refresh_recommendations_counts_the_words_of_articles_written_in_bulk(db):
+    (article,) = Article.objects.bulk_create(
+        [Article(title="Bulk", slug="bulk", body=words(689), published_at=timezone.now())]
+    )
+
+    call_command("refresh_recommendations", stdout=io.StringIO())
+
+    assert Article.objects.get(pk=article.pk).word_count == 690
+    assert Article.objects.get(pk=article.pk).reading_minutes == 3
