@@ -83,7 +83,9 @@ def demo_site(live_server, browser_settings):
     so the cover load_demo draws into the temp MEDIA_ROOT is what the browser gets.
     """
     from articles.demo import load_demo
+    from tests.conftest import add_default_shops
 
+    add_default_shops()  # the demo's buy and borrow links (a flush removed them)
     load_demo(editor=True)  # the browser tests sign in as the demo editor
     return live_server
 
