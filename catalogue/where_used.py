@@ -1,9 +1,10 @@
-"""Where a book is used: the articles that embed it, live, scheduled and draft apart.
+"""Where a book or a reading list is used: the articles that embed it, live, scheduled
+and draft apart.
 
 The catalogue does not import articles: it reads them through the reverse relation
-(`book.articles`), and asks each article whether it is public. The desk shows this on
-the book's form, and asks for confirmation before a change takes a card away from an
-article readers see or are about to see.
+(`book.articles`, `reading_list.articles`), and asks each article whether it is public.
+The desk shows this on the book's and the list's forms, and asks for confirmation before
+a change takes a card or a list away from an article readers see or are about to see.
 """
 
 from dataclasses import dataclass, field
@@ -24,12 +25,13 @@ class WhereUsed:
         return bool(self.live or self.scheduled or self.drafts)
 
 
-def where_used(book) -> WhereUsed:
+def where_used(embedded) -> WhereUsed:
+    """The articles that embed `embedded`, a book or a reading list."""
     used = WhereUsed()
-    if book.pk is None:
+    if embedded.pk is None:
         return used
     groups = {"live": used.live, "scheduled": used.scheduled}
-    articles = book.articles.only("pk", "title", "slug", "status", "published_at")
+    articles = embedded.articles.only("pk", "title", "slug", "status", "published_at")
     for article in articles.order_by("-published_at", "-pk"):
         groups.get(state_of(article), used.drafts).append(article)
     return used
@@ -46,6 +48,11 @@ def titles(articles) -> str:
 def lost_card(article) -> str:
     """How the delete page names an embed of the book: “Its card in “Fire” (live)”."""
     return f"Its card in “{article}” ({state_of(article)})"
+
+
+def lost_list(article) -> str:
+    """How the delete page names an embed of a reading list: “The list in “Fire” (live)”."""
+    return f"The list in “{article}” ({state_of(article)})"
 
 
 def state_of(article) -> str:

@@ -34,7 +34,16 @@ from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
 from articles.models import Article, Topic
-from catalogue.models import Author, Book, BookAlias, ImportJob, Rating, Subject
+from catalogue.models import (
+    Author,
+    Book,
+    BookAlias,
+    ImportJob,
+    Rating,
+    ReadingList,
+    ReadingListItem,
+    Subject,
+)
 from catalogue.ratings import Reader, rate
 from catalogue.shops import Shop
 from tests.factories import make_article, make_book
@@ -58,6 +67,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
         "an article's recommendations": "LL OM OM OM",
         "a book's subjects": "LL OM OM OM",
         "a credit's author": "LL OM OM OM",
+        "a list's book": "LL OM OM OM",
     },
     "jsi18n": "LL OM OM OM",
     "view_on_site": {  # desk/sites.py: only to what the desk shows the person
@@ -147,6 +157,19 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "catalogue_shop_delete": "LL DD OR OR",
     "catalogue_shop_change": "LL DD OR OR",
     "catalogue/shop/<path:object_id>/": "LL RR RR RR",
+    # Reading lists (LISTS): editors' to change, with history; contributors see the lists
+    # and their forms (to embed them), as they see books, not their history.
+    "catalogue_readinglist_compare": "LL DD OO OO",
+    "catalogue_readinglist_version_preview": "LL DD OO OO",
+    "catalogue_readinglist_recoverlist": "LL DD OO OO",
+    "catalogue_readinglist_recover": "LL DD OR OR",
+    "catalogue_readinglist_revision": "LL DD OR OR",
+    "catalogue_readinglist_changelist": "LL OO OR OR",
+    "catalogue_readinglist_add": "LL DD OO OO",
+    "catalogue_readinglist_history": "LL DD OO OO",
+    "catalogue_readinglist_delete": "LL DD OR OR",
+    "catalogue_readinglist_change": "LL OD OR OR",
+    "catalogue/readinglist/<path:object_id>/": "LL RR RR RR",
     "catalogue_rating_changelist": "LL DD OR OR",
     "catalogue_rating_add": "LL DD DD DD",
     "catalogue_rating_history": "LL DD OO OO",
@@ -318,12 +341,19 @@ def desk(monkeypatch):
                      url_pattern="https://gone.example/isbn/{isbn13}")  # fmt: skip
     gone_shop_version = Version.objects.get_for_object(gone_shop).get().pk
     gone_shop.delete()
+    reading_list = kept(make_reading_list, users["erin"], title="Morrison's novels", book=book)
+    gone_list = kept(make_reading_list, users["erin"], title="Gone list", book=other_book)
+    gone_list_version = (
+        Version.objects.get_for_object(gone_list).filter(object_id=str(gone_list.pk)).get().pk
+    )
+    gone_list.delete()
     objects = {
         Article: articles,
         Shop: shop,
         Topic: Topic.objects.create(name="Fiction", slug="fiction"),
         Author: author,
         Subject: Subject.objects.create(name="Novels", slug="novels"),
+        ReadingList: reading_list,
         BookAlias: BookAlias.objects.create(book=book, title="Beloved", slug="beloved-old"),
         Rating: rated(book),
         ImportJob: ImportJob.objects.create(
@@ -360,9 +390,16 @@ def desk(monkeypatch):
         "deleted": {
             Article: gone_article_version,
             Book: gone_book_version,
+            ReadingList: gone_list_version,
             Shop: gone_shop_version,
         },
     }
+
+
+def make_reading_list(*, book, **fields) -> ReadingList:
+    reading_list = ReadingList.objects.create(status=ReadingList.Status.PUBLISHED, **fields)
+    ReadingListItem.objects.create(reading_list=reading_list, book=book, note="A classic.")
+    return reading_list
 
 
 REQUEST = {"user_agent": "test", "http_accept": "*/*", "path_info": "/admin/login/"}
@@ -381,6 +418,7 @@ AUTOCOMPLETE = {
     ),
     "a book's subjects": "app_label=catalogue&model_name=book&field_name=subjects",
     "a credit's author": "app_label=catalogue&model_name=contribution&field_name=author",
+    "a list's book": "app_label=catalogue&model_name=readinglistitem&field_name=book",
 }
 
 

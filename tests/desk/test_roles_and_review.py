@@ -284,6 +284,8 @@ EXPECTED_ROLES = {
         "articles.view_topic",
         "catalogue.view_author",
         "catalogue.view_book",
+        "catalogue.view_readinglist",
+        "catalogue.view_readinglistitem",
         "catalogue.view_subject",
     },
     "Editors": ARTICLES_ALL | CATALOGUE_ALL,

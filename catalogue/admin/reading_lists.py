@@ -1,0 +1,226 @@
+"""Reading lists in the desk: the list and its books in order (each picked through the
+catalogue's search, with the editor's note), where the list is used, saves that never
+overwrite a colleague's, and a history of versions (django-reversion, the books' places
+kept with each version)."""
+
+import reversion
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects, quote
+from django.core.exceptions import ValidationError
+from django.db import router
+from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from reversion.admin import VersionAdmin
+
+from desk.admin import ConflictSafeAdmin, render_display
+from desk.forms import ConflictSafeForm
+
+from ..reading_lists import ReadingList, ReadingListItem
+from ..where_used import lost_list, titles, where_used
+
+# A version of a list keeps its books' places: a restore brings back its books and notes.
+reversion.register(ReadingListItem)
+reversion.register(ReadingList, follow=["items"])
+
+
+class ReadingListAdminForm(ConflictSafeForm):
+    # Shown (as a checkbox) only when a change would take the list away from articles
+    # readers see: the editor confirms having read which ones.
+    confirm_hiding = forms.BooleanField(
+        label="Take the list out of these articles", required=False, widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = ReadingList
+        fields = ["title", "slug", "status", "published_at", "introduction"]
+
+    def clean(self):
+        cleaned = super().clean()
+        hides = (
+            self.instance.pk
+            and "status" in self.changed_data
+            and self.initial.get("status") == ReadingList.Status.PUBLISHED
+            and cleaned.get("status") not in (None, ReadingList.Status.PUBLISHED)
+        )
+        if hides and not cleaned.get("confirm_hiding"):
+            shown = where_used(self.instance).shown
+            if shown:
+                self.fields["confirm_hiding"].widget = forms.CheckboxInput()
+                self.add_error(
+                    "status",
+                    ValidationError(
+                        "%(title)s is shown in %(articles)s. Once it is %(status)s, it "
+                        "disappears from them. Tick “Take the list out of these articles” "
+                        "to confirm, or keep it published.",
+                        code="list_in_use",
+                        params={
+                            "title": f"“{self.instance}”",
+                            "articles": (
+                                f"{'an article' if len(shown) == 1 else 'articles'} readers "
+                                f"see or will see: {titles(shown)}"
+                            ),
+                            "status": (
+                                "withdrawn"
+                                if cleaned["status"] == ReadingList.Status.WITHDRAWN
+                                else "a draft again"
+                            ),
+                        },
+                    ),
+                )
+        return cleaned
+
+
+class ReadingListItemInline(admin.TabularInline):
+    """The list's books in order; each book is found by the catalogue's own search
+    (title, author, ISBN or slug), never a select of every book."""
+
+    model = ReadingListItem
+    extra = 1
+    autocomplete_fields = ["book"]
+    fields = ["position", "book", "note"]
+    ordering = ["position", "pk"]
+    formfield_overrides = {
+        ReadingListItem._meta.get_field("note"): {"widget": forms.Textarea(attrs={"rows": 2})}
+    }
+    verbose_name = "book on the list"
+    verbose_name_plural = "books on the list, in order (lowest position first)"
+
+
+@admin.register(ReadingList)
+class ReadingListAdmin(ConflictSafeAdmin, VersionAdmin):
+    """Reading lists, with saves that never overwrite a colleague's (desk/forms.py,
+    desk/admin.py) and a history of versions to compare and restore."""
+
+    form = ReadingListAdminForm
+    list_display = ["title", "slug", "status", "published_at", "book_count", "article_count"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug", "introduction"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ReadingListItemInline]
+    readonly_fields = ["where_used"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "status",
+                    "confirm_hiding",
+                    "published_at",
+                    "introduction",
+                    "loaded_version",
+                ]
+            },
+        ),
+        ("Where used", {"fields": ["where_used"]}),
+    ]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        # Counted per row of the page (a join and GROUP BY would count every list's).
+        books = (
+            ReadingListItem.objects.filter(reading_list=OuterRef("pk"))
+            .order_by()
+            .values("reading_list")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        articles = (
+            ReadingList.articles.through.objects.filter(readinglist=OuterRef("pk"))
+            .order_by()
+            .values("readinglist")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                book_count=Coalesce(Subquery(books), Value(0)),
+                article_count=Coalesce(Subquery(articles), Value(0)),
+            )
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Books", ordering="book_count")
+    def book_count(self, reading_list):
+        return reading_list.book_count
+
+    @admin.display(description="In articles", ordering="article_count")
+    def article_count(self, reading_list):
+        return reading_list.article_count
+
+    @admin.display(description="Articles and addresses")
+    def where_used(self, reading_list):
+        """The articles that embed the list (live, scheduled, drafts) and the old
+        addresses that lead to it."""
+        return render_display(
+            "admin/catalogue/readinglist/where_used.html",
+            {
+                "used": where_used(reading_list),
+                "aliases": reading_list.aliases.all() if reading_list.pk else [],
+            },
+        )
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what goes with the lists, except that each embed is named by
+        the article that loses the list: Django would show a row of the automatic
+        many-to-many table as “Article_embedded_lists object (3)”. As BookAdmin's, on
+        django.contrib.admin.utils.get_deleted_objects (checked against 5.2)."""
+        if not objs:
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(ReadingList), origin=objs)
+        collector.collect(objs)
+        embeds = ReadingList.articles.through
+        prefetch_related_objects(list(collector.model_objs.get(embeds, ())), "article")
+        perms_needed = set()
+
+        def named(obj):
+            if isinstance(obj, embeds):
+                return lost_list(obj.article)
+            opts = obj._meta
+            label = f"{capfirst(opts.verbose_name)}: {obj}"
+            if not self.admin_site.is_registered(type(obj)):
+                return label
+            if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            try:
+                url = reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                    args=(quote(obj.pk),),
+                )
+            except NoReverseMatch:
+                return label
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        to_delete = collector.nested(named)
+        protected = [named(obj) for obj in collector.protected]
+        model_count = {
+            model._meta.verbose_name_plural: len(rows)
+            for model, rows in collector.model_objs.items()
+        }
+        if embeds._meta.verbose_name_plural in model_count:
+            model_count["embeds in articles"] = model_count.pop(embeds._meta.verbose_name_plural)
+        return to_delete, model_count, perms_needed, protected
+
+    def render_delete_form(self, request, context):
+        """Deleting a list that articles readers see embed says which, above Django's
+        confirmation."""
+        obj = context.get("object")
+        shown = where_used(obj).shown if obj is not None else []
+        if shown:
+            context["list_in_use"] = (
+                f"“{obj}” is shown in {'an article' if len(shown) == 1 else 'articles'} "
+                f"readers see or will see: {titles(shown)}. Once it is deleted, it "
+                "disappears from them, and their [[list:…]] lines show nothing."
+            )
+        return super().render_delete_form(request, context)
