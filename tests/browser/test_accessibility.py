@@ -37,6 +37,23 @@ PAGES = {
     "not-found": "/books/no-such-book/",
 }
 STATUS = {"not-found": 404}
+# An article with what the seed lacks: an embedded list, a quotation, code, a table, a link
+# to another site.
+ARTICLE_WITH_LIST = """Three books, as [the archive](https://example.org/archive) lists them.
+
+[[list:the-last-days-of-the-war]]
+
+> The war in Europe ended on `8 May 1945`.
+
+    Torgau, 25 April 1945
+
+<table>
+  <caption>Where the armies met</caption>
+  <thead><tr><th scope="col">Place</th><th scope="col">Date</th></tr></thead>
+  <tbody><tr><td>Torgau</td><td>25 April 1945</td></tr></tbody>
+</table>
+
+And more to come."""
 # What each page must show, so an empty page never passes for an accessible one.
 SHOWS = {
     "article": "Open Library",  # the buy and borrow links of the "Buy the Book" card
@@ -96,7 +113,7 @@ def public_site(demo_site, settings):
     Article.objects.create(
         title="Reading for the spring of 1945",
         slug="reading-for-the-spring-of-1945",
-        body="Three books, in order.\n\n[[list:the-last-days-of-the-war]]\n\nAnd more to come.",
+        body=ARTICLE_WITH_LIST,
         status=Article.Status.PUBLISHED,
         published_at=timezone.now(),
     )
