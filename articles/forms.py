@@ -158,17 +158,23 @@ class ArticleAdminForm(ConflictSafeForm):
                 code="too_long",
                 params={"length": f"{len(body):,}", "limit": f"{MAX_BODY_LENGTH:,}"},
             )
-        missing = rendering.missing_refs(body)
-        if missing:
-            raise ValidationError(
-                [
-                    ValidationError(
-                        "No book matches [[book:%(ref)s]]. Use a book's slug or ISBN-13, "
-                        "or add the book to the catalogue first.",
-                        code="unknown_book",
-                        params={"ref": ref},
-                    )
-                    for ref in missing
-                ]
+        unknown = [
+            ValidationError(
+                "No book matches [[book:%(ref)s]]. Use a book's slug or ISBN-13, "
+                "or add the book to the catalogue first.",
+                code="unknown_book",
+                params={"ref": ref},
             )
+            for ref in rendering.missing_refs(body)
+        ] + [
+            ValidationError(
+                "No reading list matches [[list:%(ref)s]]. Use a list's slug, or make the "
+                "list in the desk first.",
+                code="unknown_list",
+                params={"ref": ref},
+            )
+            for ref in rendering.missing_list_refs(body)
+        ]
+        if unknown:
+            raise ValidationError(unknown)
         return body

@@ -438,12 +438,15 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     refresh_derived_text.alters_data = True
 
     def refresh_embedded_books(self) -> None:
-        """Record which existing books the body embeds (after the article is saved)."""
+        """Record which existing books and reading lists the body embeds (after the
+        article is saved): where-used, a book's articles and the page cache read them."""
         found = rendering.find_books(rendering.embed_refs(self.body), Book.objects.all())
+        lists = rendering.find_lists(rendering.list_refs(self.body))
         # Marks the change as derived from the body (articles.signals.embeds_changed).
         self._refreshing_embeds = True
         try:
             self.embedded_books.set({book.pk for book in found.values()})
+            self.embedded_lists.set({reading_list.pk for reading_list in lists.values()})
         finally:
             self._refreshing_embeds = False
 

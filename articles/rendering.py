@@ -14,6 +14,10 @@ The card that sells: the first card shown under a heading whose text has the wor
 before the next heading of that level or higher, shows its shop links most prominently.
 It is found in the Markdown's token stream (`_mark_buy_sections`), not in the HTML.
 
+A reading list is embedded the same way, by a line `[[list:SLUG]]`: its placeholder is
+replaced by the list (its title, its public books' cards with the editor's notes), all
+lists of a body in one query and their books in one more.
+
 The body never passes through the template engine, so `{{ … }}` in it stays text.
 """
 
@@ -32,7 +36,9 @@ from markdown_it.rules_block import StateBlock
 
 from catalogue.cards import book_card_context
 from catalogue.isbn import looks_like_isbn, normalise_isbn13
+from catalogue.list_cards import list_entries
 from catalogue.models import Book, BookAlias
+from catalogue.reading_lists import ReadingList, ReadingListAlias, ReadingListItem
 from catalogue.shops import disclosure_sentence
 
 logger = logging.getLogger(__name__)
@@ -40,6 +46,8 @@ logger = logging.getLogger(__name__)
 EMBED_LINE = re.compile(r"^\[\[book:\s*([^\]\s]+)\s*\]\]$")
 BUY_HEADING = re.compile(r"\bbuy\b", re.IGNORECASE)  # a heading over the card that sells
 PLACEHOLDER = re.compile(r'<div data-embed="(?P<nonce>[0-9a-f]+):(?P<index>\d+)"></div>')
+LIST_EMBED_LINE = re.compile(r"^\[\[list:\s*([^\]\s]+)\s*\]\]$")
+LIST_PLACEHOLDER = re.compile(r'<div data-embed="(?P<nonce>[0-9a-f]+):list:(?P<index>\d+)"></div>')
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -64,16 +72,25 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 def _embed_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """Block rule: a line that is exactly `[[book:REF]]` becomes a `book_embed` token."""
+    return _embed_line(state, start_line, silent, EMBED_LINE, "book_embed")
+
+
+def _list_embed_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Block rule: a line that is exactly `[[list:SLUG]]` becomes a `list_embed` token."""
+    return _embed_line(state, start_line, silent, LIST_EMBED_LINE, "list_embed")
+
+
+def _embed_line(state: StateBlock, start_line: int, silent: bool, pattern, kind: str) -> bool:
     if state.sCount[start_line] - state.blkIndent >= 4:  # indented code, not an embed
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
     line = state.src[start : state.eMarks[start_line]].strip()
-    match = EMBED_LINE.match(line)
+    match = pattern.match(line)
     if not match:
         return False
     if silent:
         return True
-    token = state.push("book_embed", "", 0)
+    token = state.push(kind, "", 0)
     token.meta = {"ref": match.group(1)}
     token.map = [start_line, start_line + 1]
     token.block = True
@@ -111,6 +128,12 @@ def _render_embed(renderer, tokens, idx, options, env) -> str:
     return f'<div data-embed="{env["nonce"]}:{len(refs) - 1}"></div>\n'
 
 
+def _render_list_embed(renderer, tokens, idx, options, env) -> str:
+    list_refs = env.setdefault("list_refs", [])
+    list_refs.append(tokens[idx].meta["ref"])
+    return f'<div data-embed="{env["nonce"]}:list:{len(list_refs) - 1}"></div>\n'
+
+
 def _build_parser() -> MarkdownIt:
     # Bodies are written by editors, who may use a little HTML; it is sanitised after.
     parser = MarkdownIt("commonmark", {"html": True})
@@ -121,6 +144,13 @@ def _build_parser() -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     parser.add_render_rule("book_embed", _render_embed)
+    parser.block.ruler.before(
+        "paragraph",
+        "list_embed",
+        _list_embed_rule,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    parser.add_render_rule("list_embed", _render_list_embed)
     parser.core.ruler.push("buy_sections", _mark_buy_sections)
     return parser
 
@@ -131,6 +161,11 @@ markdown = _build_parser()
 def embed_refs(body: str) -> list[str]:
     """Every `[[book:REF]]` reference in the body, in order, repeats included."""
     return [token.meta["ref"] for token in markdown.parse(body) if token.type == "book_embed"]
+
+
+def list_refs(body: str) -> list[str]:
+    """Every `[[list:SLUG]]` reference in the body, in order, repeats included."""
+    return [token.meta["ref"] for token in markdown.parse(body) if token.type == "list_embed"]
 
 
 def sanitise(html: str) -> str:
@@ -190,6 +225,31 @@ def _found_by_alias(keys: dict[str, str | None], queryset) -> dict[str, Book]:
     return found
 
 
+def find_lists(refs: Iterable[str], queryset=None) -> dict[str, ReadingList]:
+    """Map each reference to its reading list, in one query; a renamed list answers to
+    its old slugs (one more query, only when a reference matched no list)."""
+    refs = set(refs)
+    if not refs:
+        return {}
+    queryset = ReadingList.objects.all() if queryset is None else queryset
+    found = {reading_list.slug: reading_list for reading_list in queryset.filter(slug__in=refs)}
+    missing = refs - set(found)
+    if missing:
+        aliases = ReadingListAlias.objects.filter(slug__in=missing).order_by("created_at")
+        owners = dict(aliases.values_list("slug", "reading_list_id"))  # the latest wins
+        lists = queryset.in_bulk(set(owners.values()))
+        found.update({ref: lists[pk] for ref, pk in owners.items() if pk in lists})
+    return found
+
+
+def missing_list_refs(body: str) -> list[str]:
+    """`[[list:…]]` references in the body that match no reading list at all (for the
+    editor's form)."""
+    refs = list(dict.fromkeys(list_refs(body)))
+    found = find_lists(refs)
+    return [ref for ref in refs if ref not in found]
+
+
 def missing_refs(body: str) -> list[str]:
     """References in the body that match no book at all (for the editor's form)."""
     refs = list(dict.fromkeys(embed_refs(body)))
@@ -205,6 +265,9 @@ class RenderedBody:
     # The card context of each of `books` (its cover, credits and shop links), for the
     # list of the books at the article's foot: built once, with the cards.
     cards: list[dict] = field(default_factory=list)
+    # The reading lists shown (`[[list:…]]`), distinct, in order of first appearance.
+    lists: list[ReadingList] = field(default_factory=list)
+    hidden_lists: list[str] = field(default_factory=list)  # refs no public list matches
 
     @property
     def disclosure(self) -> str:
@@ -265,12 +328,63 @@ def render_body(
         shown.setdefault(book.pk, context)
         return render_to_string("includes/book_card.html", context)
 
+    html = mark_safe(PLACEHOLDER.sub(replace, html))
+    html, lists, hidden_lists = _embed_lists(
+        html, env, source=source, context_label=context_label, preview=show_hidden is not None
+    )
     return RenderedBody(
-        html=mark_safe(PLACEHOLDER.sub(replace, html)),
+        html=html,
         books=[context["book"] for context in shown.values()],
         hidden=hidden,
         cards=list(shown.values()),
+        lists=lists,
+        hidden_lists=hidden_lists,
     )
+
+
+def _embed_lists(
+    html: str, env: dict, *, source, context_label: str, preview: bool
+) -> tuple[SafeString, list[ReadingList], list[str]]:
+    """Each `[[list:…]]` placeholder replaced by its public list (two queries for all of
+    them: the lists, then their books' places); one no public list matches shows nothing
+    (a warning is logged), or, in a preview, a note saying readers see nothing there."""
+    refs = env.get("list_refs", [])
+    if not refs:
+        return mark_safe(html), [], []
+    lists = find_lists(refs, ReadingList.objects.published())
+    places: dict[int, list[ReadingListItem]] = {
+        reading_list.pk: [] for reading_list in lists.values()
+    }
+    for place in ReadingListItem.objects.filter(reading_list__in=places).with_cards():
+        places[place.reading_list_id].append(place)
+    hidden = list(dict.fromkeys(ref for ref in refs if ref not in lists))
+    existing = find_lists(hidden) if hidden and preview else {}
+    shown: dict[int, ReadingList] = {}
+
+    def replace(match: re.Match) -> str:
+        if match["nonce"] != env["nonce"]:
+            return ""
+        ref = refs[int(match["index"])]
+        reading_list = lists.get(ref)
+        if reading_list is None:
+            if preview:
+                return render_to_string(
+                    "includes/reading_list_missing.html",
+                    {"ref": ref, "reading_list": existing.get(ref)},
+                )
+            logger.warning(
+                "Embedded list [[list:%s]] in %s matches no public reading list; not shown.",
+                ref,
+                context_label or "an article",
+            )
+            return ""
+        shown.setdefault(reading_list.pk, reading_list)
+        entries = list_entries(reading_list, places[reading_list.pk], source=source)
+        return render_to_string(
+            "includes/reading_list_embed.html", {"reading_list": reading_list, "entries": entries}
+        )
+
+    return mark_safe(LIST_PLACEHOLDER.sub(replace, html)), list(shown.values()), hidden
 
 
 def plain_text(body: str) -> str:

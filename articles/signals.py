@@ -67,6 +67,19 @@ def embeds_changed(sender, instance, action, pk_set, **kwargs):
         instance.refresh_embedded_books()
 
 
+@receiver(m2m_changed, sender=Article.embedded_lists.through)
+def embedded_lists_changed(sender, instance, action, **kwargs):
+    # As embeds_changed: after a raw save (a restore), the lists follow the body, not
+    # the old version's record (lists since renamed or deleted).
+    restored = getattr(instance, "_saved_raw", False)
+    if (
+        restored
+        and action.startswith("post_")
+        and not getattr(instance, "_refreshing_embeds", False)
+    ):
+        instance.refresh_embedded_books()
+
+
 @receiver(m2m_changed, sender=Article.topics.through)
 def article_topics_changed(sender, instance, action, pk_set, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
+from catalogue.reading_lists import ReadingList
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.paging import CappedPaginator
@@ -88,4 +89,6 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             *tags_for_ids(Book, [book.pk for book in self.body.books]),
             *tags_for_ids(Article, [other.pk for other in self.recommendations]),
             *tags_for_ids(Topic, [topic.pk for topic in self.topics]),
+            # A list it embeds changing (its books, their notes, withdrawn) drops the page.
+            *tags_for_ids(ReadingList, [shown.pk for shown in self.body.lists]),
         ]

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Topic
-from catalogue.models import Book, Subject
+from catalogue.models import Book, ReadingList, ReadingListItem, Subject
 from catalogue.ratings import Reader, rate
 from catalogue.shops import BookShopLink, Shop
 from tests.factories import make_article, make_author, make_book
@@ -57,11 +57,19 @@ def catalogue(db):
         rate(book=neighbour, reader=reader, score=5)
     for number in range(BOOKS_PER_PAGE + 1):  # a second page of the author's books
         make_book(title=f"Collected Work {number}", language="en", authors=[collins])
-    article = make_article(title="Why The Hunger Games lasts", body=embed_body(book, sequel))
+    reading_list = ReadingList.objects.create(
+        title="Games people survive", status=ReadingList.Status.PUBLISHED
+    )
+    for position, listed in enumerate([book, sequel, neighbour]):
+        ReadingListItem.objects.create(reading_list=reading_list, book=listed, position=position)
+    article = make_article(
+        title="Why The Hunger Games lasts",
+        body=embed_body(book, sequel) + f"\n\n[[list:{reading_list.slug}]]\n",
+    )
     article.topics.add(topic)
     return {
         "book": book, "author": collins, "article": article, "topic": topic,
-        "subjects": [fiction, young_adult],
+        "subjects": [fiction, young_adult], "reading_list": reading_list,
     }  # fmt: skip
 
 
@@ -106,6 +114,14 @@ def grow(catalogue: dict) -> None:
             title=f"The games, again ({number})", body=embed_body(book, sibling, stranger)
         )
         article.topics.add(topic)
+        # On the same reading list, and more lists (the book is on them all).
+        ReadingListItem.objects.create(
+            reading_list=catalogue["reading_list"], book=sibling, position=10 + number
+        )
+        more = ReadingList.objects.create(
+            title=f"Games, again ({number})", status=ReadingList.Status.PUBLISHED
+        )
+        ReadingListItem.objects.create(reading_list=more, book=book)
 
 
 def query_count(client, url: str) -> int:
@@ -133,6 +149,8 @@ PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("topic page", lambda c: c["topic"].get_absolute_url()),
     ("article archive", lambda c: "/articles/"),
     ("article feed", lambda c: "/articles/feed.xml"),
+    ("reading list", lambda c: c["reading_list"].get_absolute_url()),
+    ("reading lists", lambda c: "/lists/"),
     ("article feed, RSS", lambda c: "/articles/feed.rss"),
     ("topic feed", lambda c: reverse("articles:topic-feed", args=[c["topic"].slug])),
     ("topic feed, RSS", lambda c: reverse("articles:topic-feed-rss", args=[c["topic"].slug])),
@@ -141,7 +159,7 @@ PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("sitemap index", lambda c: "/sitemap.xml"),
     *(
         (f"sitemap section {section}", lambda c, s=section: f"/sitemap-{s}.xml")
-        for section in ("pages", "articles", "topics", "books", "authors")
+        for section in ("pages", "articles", "topics", "books", "authors", "lists")
     ),
 ]
 
