@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A form an edge filled in carries its CSRF secret signed, for want of the cookie.
+    "pagecache.middleware.EdgeCsrfMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -160,6 +162,14 @@ PAGE_COPIES_MB = env.int("PAGE_COPIES_MB", default=32)
 # each for at most that long, so a flood of random queries cannot grow the cache.
 PAGE_CACHE_QUERY_SECONDS = env.int("PAGE_CACHE_QUERY_SECONDS", default=300)
 PAGE_CACHE_QUERY_PAGES = env.int("PAGE_CACHE_QUERY_PAGES", default=2000)
+# A shared HTTP cache in front (pagecache/edge.py, deploy/varnish/colophon.vcl): the base
+# URLs of the Varnishes to purge by tag when a page changes ("http://10.0.0.5:80,…"),
+# and EDGE=varnish to mark pages shareable with no purge to send. Neither set: no edge,
+# pages say `no-cache` as before. EDGE_MAX_AGE: how long an edge may keep a page it is
+# not told to drop (purges keep it fresh; the page cache's expiry limits still apply).
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+EDGE = env.str("EDGE", default="varnish" if EDGE_PURGE_URLS else "")
+EDGE_MAX_AGE = env.int("EDGE_MAX_AGE", default=86400)
 
 # --- Background tasks -----------------------------------------------------------------
 # Work too long for a request (imports from the desk, Read next refreshes, cover

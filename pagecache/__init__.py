@@ -14,6 +14,9 @@ How it fits together (each module is named for its part):
 - `visitor_parts`: what differs per visitor (the rating form, flash messages) is left
   in the shared page as a placeholder that `middleware.VisitorPartsMiddleware` fills
   for each request; the `{% visitor_part %}` tag (templatetags/pagecache.py) writes one.
+- `edge`: with a shared HTTP cache in front (Varnish), pages stored for everyone say
+  so (`Cache-Control: public, s-maxage`, their tags in `xkey`), the visitor parts become
+  Edge Side Includes, and invalidation purges the tags at every edge.
 - `localcopies`: with Redis, each process also keeps *local copies* of finished pages,
   kept true by Redis pushing the name of every key that changes.
 - `backends.RedisCache`: Django's Redis backend, reusing one client and opening the

@@ -38,7 +38,9 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             send_pending()
             entry, versions = store.entry_and_versions(key, known_tags=None)
             if entry is not None and entry["versions"] == versions:
-                return store.rendered_response(entry)
+                response = store.rendered_response(entry)
+                response.shared_entry = entry  # stored for everyone: see edge.share
+                return response
             changes_before = change_count()
         except Exception:  # noqa: BLE001 - cache down: serve uncached
             logger.warning("Page cache unavailable; %s rendered uncached.", request.path)
@@ -58,6 +60,7 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             )
         ):
             response.page_cache_key = key
+            response.shared_entry = response.page_cache_entry
         patch_cache_control(response, no_cache=True)  # browsers revalidate (ETag)
         return response
 

@@ -1,15 +1,18 @@
-"""The page cache's two middleware: the fast path in front, the visitor parts inside."""
+"""The page cache's middleware: the fast path in front, the visitor parts inside, and
+the CSRF secret of a form an edge filled in (pagecache.edge)."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
 from django.urls import resolve
+from django.utils.html import escape
 
-from . import store, visitor_parts
+from . import edge, store, visitor_parts
 from .localcopies import local_copies
 from .versions import TAG_PREFIX, send_pending
 
@@ -49,6 +52,7 @@ class CachedPageMiddleware:
             request.method in ("GET", "HEAD")
             and settings.PAGE_CACHE_SECONDS
             and "messages" not in request.COOKIES
+            and not request.path_info.startswith(edge.VISITOR_PATH)
         )
         key = None
         if eligible:
@@ -59,7 +63,7 @@ class CachedPageMiddleware:
                 if copies is not None:
                     finished = copies.get(address)
                     if finished is not None:
-                        return store.finished_response(request, finished)
+                        return self._finished(request, finished)
                     epoch = copies.epoch
                 key = store.page_key(address)
                 entry = self._entry_for_everyone(key)
@@ -70,12 +74,24 @@ class CachedPageMiddleware:
                             address, epoch, [cache.make_key(key), *keys], entry["finished"],
                             entry["expires_at"],
                         )  # fmt: skip
-                    return store.finished_response(request, entry["finished"])
+                    return self._finished(request, entry["finished"])
             except Exception:  # noqa: BLE001 - the view path logs and carries on
                 key = None
         response = self.get_response(request)
         if key is not None and request.method == "GET" and hasattr(response, "page_cache_key"):
             store.keep_finished(response.page_cache_key, response)
+        # A page stored for everyone, with nothing of this visitor's filled in: an edge
+        # may keep it (with an edge configured).
+        entry = getattr(response, "shared_entry", None)
+        if entry is not None and not getattr(response, "visitor_bytes", False):
+            edge.share(request, response, entry)
+        return response
+
+    @staticmethod
+    def _finished(request, finished: dict) -> HttpResponse:
+        response = store.finished_response(request, finished)
+        if "tags" in finished and response.status_code == 200:
+            edge.share(request, response, finished)
         return response
 
     def _entry_for_everyone(self, key: str) -> dict | None:
@@ -107,6 +123,8 @@ class VisitorPartsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(edge.VISITOR_PATH):
+            return self.fragment(request)
         response = self.get_response(request)
         if (
             response.streaming
@@ -114,12 +132,72 @@ class VisitorPartsMiddleware:
             or b"<!--visitor:" not in response.content
         ):
             return response
+        # Through an edge that fills Edge Side Includes, the parts are left to it.
+        include = edge.esi_include if edge.processes_esi(request) else None
         try:
-            html, shows_messages = visitor_parts.fill(request, response.content.decode())
+            html, shows_messages, personal = visitor_parts.fill(
+                request, response.content.decode(), include=include
+            )
         except (OperationalError, InterfaceError) as error:
             # A cached page needs no database, but its visitor parts do.
             return database_unavailable(error)
         response.content = html.encode()
+        response.visitor_bytes = personal
         if response.status_code == 200 and not shows_messages and not response.has_header("ETag"):
             response["ETag"] = visitor_parts.visitor_etag(request, response.content)
         return response
+
+    def fragment(self, request) -> HttpResponse:
+        """`/_visitor/NAME/ARGUMENT/`: one visitor part alone, as an edge includes it in
+        a shared page (pagecache.edge), never kept by anyone."""
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        match = FRAGMENT_PATH.fullmatch(request.path_info)
+        if match is None or match[1] not in visitor_parts.PARTS or match[1] == "messages":
+            raise Http404("No such part of a page.")
+        try:
+            html = visitor_parts.PARTS[match[1]](request, match[2])
+        except (OperationalError, InterfaceError) as error:
+            return database_unavailable(error)
+        if settings.CSRF_COOKIE_NAME not in request.COOKIES and "CSRF_COOKIE" in request.META:
+            # The edge drops a fragment's Set-Cookie: the form carries its secret, signed.
+            signed = edge.signed_secret(request.META["CSRF_COOKIE"])
+            name = edge.SIGNED_SECRET_FIELD
+            field = f'<input type="hidden" name="{name}" value="{escape(signed)}">'
+            html = CSRF_INPUT.sub(lambda token: token[0] + field, html)
+        response = HttpResponse(html)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+FRAGMENT_PATH = re.compile(re.escape(edge.VISITOR_PATH) + r"([a-z-]+)/([0-9A-Za-z_-]*)/")
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]+">')
+
+
+class EdgeCsrfMiddleware:
+    """A form an edge filled in (pagecache.edge) may come back without a CSRF cookie: the
+    fragment that held it could not set one. It carries the CSRF secret it was made
+    with, signed by this site and at most a day old, which stands in for the cookie;
+    Django's CsrfViewMiddleware (next) then checks the form's token against it, and the
+    Origin (or, over https, the Referer) as always.
+
+    Why that is safe: a token without a cookie binds the post to no browser, so what
+    guards it is the Origin check (every current browser sends Origin on a post) and
+    the cookies' SameSite=Lax (a post from another site carries no session or visitor
+    cookie, so a forged one acts as a stranger, who may rate anyway). Never for the desk,
+    whose forms come from pages no edge keeps."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and settings.CSRF_COOKIE_NAME not in request.COOKIES
+            and edge.enabled()
+            and not request.path_info.startswith("/" + settings.ADMIN_URL)
+        ):
+            secret = edge.secret_from(request.POST.get(edge.SIGNED_SECRET_FIELD, ""))
+            if secret is not None:
+                request.COOKIES[settings.CSRF_COOKIE_NAME] = secret
+        return self.get_response(request)

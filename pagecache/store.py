@@ -242,6 +242,7 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
         }
         cache.set(key, entry, seconds)
         response.page_cache_versions = versions
+        response.page_cache_entry = entry
         return True
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; page not stored.")
@@ -284,6 +285,8 @@ def keep_finished(key: str, response: HttpResponse) -> None:
         if entry["versions"] != getattr(response, "page_cache_versions", None):
             return  # another process stored a newer render meanwhile: leave it be
         entry["finished"] = {
+            "tags": entry["tags"],  # for the edge's headers (pagecache.edge.share)
+            "expires_at": entry["expires_at"],
             "content": response.content,
             "headers": {
                 name: value

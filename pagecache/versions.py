@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import transaction
 
+from . import edge
 from .tags import SITE
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ def _fresh_version() -> int:
 
 
 def invalidate(*tags: str) -> None:
-    """Drop every cached page carrying any of `tags`, once the transaction commits (so
-    no other process can store the old content under the new version)."""
+    """Drop every cached page carrying any of `tags`, here and at every edge
+    (pagecache.edge), once the transaction commits (so no other process can store the
+    old content under the new version)."""
     tags = tuple(tag for tag in tags if tag)
 
     def now() -> None:
@@ -40,6 +42,9 @@ def invalidate(*tags: str) -> None:
         except Exception:  # noqa: BLE001 - any backend's connection error
             _keep_pending(tags)
             logger.warning("Page cache not invalidated for %s: the cache is unavailable.", tags)
+        # Then the edges (in the background): a page they fetch again after the purge is
+        # not the one the page cache held.
+        edge.purge(tags)
 
     transaction.on_commit(now)
 

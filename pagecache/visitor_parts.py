@@ -40,19 +40,28 @@ def names_in(html: str) -> set[str]:
     return {match[1] for match in PLACEHOLDER.finditer(html)}
 
 
-def fill(request: HttpRequest, html: str) -> tuple[str, bool]:
-    """The page with every placeholder filled for this request, and whether it showed
-    any messages (such a page is this visitor's alone)."""
-    shows_messages = False
+def fill(
+    request: HttpRequest, html: str, *, include: Callable | None = None
+) -> tuple[str, bool, bool]:
+    """The page with every placeholder filled for this request; whether it showed any
+    messages; and whether anything filled in is this visitor's own (messages, a rating
+    form): such a page is theirs alone. Given `include(name, argument)`, every part but
+    the messages is left to the edge as what that returns (an Edge Side Include,
+    pagecache.edge); messages are filled here, as the edge passes a visitor who has some."""
+    shows_messages = personal = False
 
     def part_html(match: re.Match) -> str:
-        nonlocal shows_messages
-        part = PARTS.get(match[1])
-        html = part(request, match[2] or "") if part else ""
-        shows_messages = shows_messages or (match[1] == "messages" and bool(html))
+        nonlocal shows_messages, personal
+        name, argument = match[1], match[2] or ""
+        if include is not None and name in PARTS and name != "messages":
+            return include(name, argument)
+        part = PARTS.get(name)
+        html = part(request, argument) if part else ""
+        shows_messages = shows_messages or (name == "messages" and bool(html))
+        personal = personal or bool(html)
         return html
 
-    return PLACEHOLDER.sub(part_html, html), shows_messages
+    return PLACEHOLDER.sub(part_html, html), shows_messages, personal
 
 
 # Django's hidden CSRF input: its token is masked afresh for each response.

@@ -1,0 +1,235 @@
+"""The edge: a shared HTTP cache in front of the app (Varnish, deploy/varnish/colophon.vcl).
+
+With an edge configured (`EDGE_PURGE_URLS`, or `EDGE=varnish`), a page the page cache
+stores for everyone tells shared caches so: `Cache-Control: public, max-age=0,
+s-maxage=EDGE_MAX_AGE` (browsers revalidate, the edge keeps it), and its tags in `xkey`
+(Varnish) and `Surrogate-Key` (Fastly-style CDNs). When one of those tags is invalidated
+(pagecache.versions), every edge in `EDGE_PURGE_URLS` is told to drop the pages carrying
+it: a background thread sends `PURGE` with `xkey-purge: TAG …`, retries a failed purge
+with backoff, logs one that never lands, and never holds up a request.
+
+What differs per visitor (the rating form) reaches the edge as an Edge Side Include
+(`<esi:include src="/_visitor/NAME/ARG/"/>`, fetched per request and never kept), but
+only on a request that came through an edge that says it processes ESI: the VCL sets
+`Surrogate-Capability`, and the app believes it only from a trusted proxy (see
+`processes_esi`). An ESI fragment's own headers never reach the browser, so its form
+cannot set the CSRF cookie: for a visitor without one it carries the CSRF secret
+signed (`SIGNED_SECRET_FIELD`), which `EdgeCsrfMiddleware` takes as the cookie would
+be; see that middleware for why that is safe.
+
+Without an edge, nothing here changes a response.
+"""
+
+import atexit
+import hashlib
+import heapq
+import ipaddress
+import logging
+import re
+import threading
+import time
+import urllib.request
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+# A tag as it travels in a header: short, and nothing a header or xkey's
+# space-separated list could misread. Any other tag is sent as a digest of itself.
+HEADER_SAFE_TAG = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# Beyond this many bytes of tags (Varnish takes header lines up to 8 KB by default) a page
+# is not offered to the edge at all: it stays `no-cache`, served by the page cache.
+TAGS_HEADER_LIMIT = 6000
+
+VISITOR_PATH = "/_visitor/"
+SIGNED_SECRET_FIELD = "csrfsigned"
+SIGNED_SECRET_SALT = "pagecache.edge.csrf-secret"
+SIGNED_SECRET_MAX_AGE = 24 * 60 * 60
+
+
+def enabled() -> bool:
+    return bool(settings.EDGE_PURGE_URLS) or settings.EDGE == "varnish"
+
+
+def edge_tag(tag: str) -> str:
+    """`tag` as it is sent in `xkey` and in purges: itself when short and plain, else a
+    digest (the same in both, so a purge finds what the header marked)."""
+    if HEADER_SAFE_TAG.fullmatch(tag):
+        return tag
+    return "h:" + hashlib.sha256(tag.encode()).hexdigest()[:24]
+
+
+def tags_header(tags: Iterable[str]) -> str:
+    return " ".join(sorted({edge_tag(tag) for tag in tags}))
+
+
+def personal(request: HttpRequest) -> bool:
+    """Whether the request carries a cookie that makes its page its own (a session, flash
+    messages): the edge passes such a request (the VCL names them too), and its answer
+    is never offered to a shared cache."""
+    names = {settings.SESSION_COOKIE_NAME, "messages"}
+    return any(name in request.COOKIES for name in names)
+
+
+def processes_esi(request: HttpRequest) -> bool:
+    """Whether the request came through an edge that fills Edge Side Includes: the VCL
+    says so in `Surrogate-Capability`, a header believed only from a proxy the app
+    trusts (behind TRUSTED_PROXIES, the app's port is reachable only through them) or
+    from this machine (`make serve-edge`). A reader sending it directly gets the page
+    with its parts filled, as any other."""
+    if not enabled() or "ESI/1.0" not in request.headers.get("Surrogate-Capability", ""):
+        return False
+    if settings.TRUSTED_PROXIES > 0:
+        return True
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
+def esi_include(name: str, argument: str) -> str:
+    return f'<esi:include src="{VISITOR_PATH}{name}/{argument}/"/>'
+
+
+def share(request: HttpRequest, response: HttpResponse, entry: dict) -> bool:
+    """Mark a page the page cache stored for everyone (`entry`, pagecache.store) as one
+    any shared cache may keep, when an edge is configured; True if it was. Kept no
+    longer than the page cache keeps it (its expiry honours what appears by the clock
+    alone); never a page answering a visitor's own cookies, one setting a cookie, or one
+    with too many tags to name."""
+    if (
+        not enabled()
+        or request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or response.cookies
+        or personal(request)
+    ):
+        return False
+    header = tags_header(entry["tags"])
+    seconds = min(settings.EDGE_MAX_AGE, int(entry["expires_at"] - time.time()))
+    if len(header) > TAGS_HEADER_LIMIT or seconds < 1:
+        return False
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
+    response["xkey"] = header
+    response["Surrogate-Key"] = header
+    if b"<esi:include" in response.content:
+        response["Surrogate-Control"] = 'content="ESI/1.0"'
+    return True
+
+
+# --- The CSRF secret an ESI fragment cannot set as a cookie --------------------------------
+
+
+def signed_secret(secret: str) -> str:
+    return signing.TimestampSigner(salt=SIGNED_SECRET_SALT).sign(secret)
+
+
+def secret_from(signed: str) -> str | None:
+    try:
+        return signing.TimestampSigner(salt=SIGNED_SECRET_SALT).unsign(
+            signed, max_age=SIGNED_SECRET_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+
+
+# --- Purges ----------------------------------------------------------------------------------
+
+PURGE_TIMEOUT = 1.0  # seconds an edge may take to answer a purge
+RETRY_WAITS = (0.5, 1.0, 2.0, 4.0)  # between attempts at one edge; then it is logged
+# A page on its way to the edge while its change committed is stored after the purge:
+# purged once more this much later (the page cache refuses to store a render that
+# overlapped a change, but cannot see the edge's copy in flight).
+REPEAT_AFTER = 1.0
+
+_due: list[tuple[float, int, str, tuple[str, ...], int]] = []  # a heap, soonest first
+_due_changed = threading.Condition()
+_sending = 0  # purges taken from the heap and not yet sent or given up
+_sender: threading.Thread | None = None
+_counter = 0  # breaks ties in the heap
+
+
+def purge(tags: Iterable[str]) -> None:
+    """Have every configured edge drop the pages carrying any of `tags` (in the
+    background; returns at once)."""
+    names = tuple(sorted({edge_tag(tag) for tag in tags}))
+    if not names or not settings.EDGE_PURGE_URLS:
+        return
+    now = time.monotonic()
+    for base in settings.EDGE_PURGE_URLS:
+        _schedule(now, base, names, 0)
+        _schedule(now + REPEAT_AFTER, base, names, 0)
+
+
+def _schedule(at: float, base: str, names: tuple[str, ...], attempt: int) -> None:
+    global _sender, _counter
+    with _due_changed:
+        _counter += 1
+        heapq.heappush(_due, (at, _counter, base, names, attempt))
+        _due_changed.notify()
+        if _sender is None or not _sender.is_alive():
+            _sender = threading.Thread(target=_send_forever, name="edge-purges", daemon=True)
+            _sender.start()
+
+
+def send_purge(base: str, names: Iterable[str]) -> None:
+    """One purge request; raises if the edge cannot be reached or refuses it."""
+    parts = urlsplit(base)
+    request = urllib.request.Request(
+        f"{parts.scheme}://{parts.netloc}/", method="PURGE", headers={"xkey-purge": " ".join(names)}
+    )
+    with urllib.request.urlopen(request, timeout=PURGE_TIMEOUT) as answer:  # noqa: S310
+        answer.read()
+
+
+def _send_forever() -> None:
+    global _sending
+    while True:
+        with _due_changed:
+            while not _due or _due[0][0] > time.monotonic():
+                _due_changed.wait(timeout=_due[0][0] - time.monotonic() if _due else None)
+            _, _, base, names, attempt = heapq.heappop(_due)
+            _sending += 1
+        try:
+            send_purge(base, names)
+        except OSError as error:  # URLError and HTTPError are OSErrors
+            if attempt < len(RETRY_WAITS):
+                _schedule(time.monotonic() + RETRY_WAITS[attempt], base, names, attempt + 1)
+            else:
+                logger.error(
+                    "Edge %s not purged of %s after %d attempts (%s): its pages stay until "
+                    "they expire or change again.",
+                    base, " ".join(names), attempt + 1, error,
+                )  # fmt: skip
+        finally:
+            with _due_changed:
+                _sending -= 1
+                _due_changed.notify_all()
+
+
+def wait_for_purges(seconds: float) -> bool:
+    """Wait until every scheduled purge is sent (or given up), at most `seconds`;
+    whether none is left. Called at exit, so a command's changes reach the edges too."""
+    deadline = time.monotonic() + seconds
+    with _due_changed:
+        while _due or _sending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            _due_changed.wait(timeout=min(left, 0.05))
+    return True
+
+
+@atexit.register
+def _send_before_exit() -> None:
+    if (_due or _sending) and not wait_for_purges(REPEAT_AFTER + 2 * PURGE_TIMEOUT):
+        for _, _, base, names, attempt in _due:
+            logger.error(
+                "Edge %s not purged of %s before this process ended (%d attempts): its "
+                "pages stay until they expire or change again.",
+                base, " ".join(names), attempt,
+            )  # fmt: skip

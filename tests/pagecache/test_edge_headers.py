@@ -1,0 +1,216 @@
+"""With an edge configured (pagecache/edge.py), a page stored for everyone tells shared
+caches to keep it, with its tags; what is one visitor's (the rating form) becomes an
+Edge Side Include filled per request; purges name the same tags the headers carried.
+Without an edge nothing changes (tests/website/test_cache_headers.py)."""
+
+import http.server
+import logging
+import threading
+
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings as django_settings
+from django.test import Client
+
+from catalogue.models import Book, Rating
+from pagecache import edge
+from pagecache.tags import group_of, tag_for
+from tests.factories import make_article, make_author, make_book
+from tests.helpers import text_of
+
+pytestmark = pytest.mark.page_cache
+
+ESI = {"HTTP_SURROGATE_CAPABILITY": 'varnish="ESI/1.0"'}
+
+
+@pytest.fixture
+def site(db, django_capture_on_commit_callbacks, settings):
+    settings.EDGE = "varnish"
+    with django_capture_on_commit_callbacks(execute=True):
+        author = make_author(name="Stephen Harding")
+        book = make_book(title="The Last Battle", slug="the-last-battle", authors=[author])
+        article = make_article(title="Unlikely Allies", body="Text\n\n[[book:the-last-battle]]")
+    return {"book": book, "article": article}
+
+
+def xkeys(response) -> set[str]:
+    return set(response["xkey"].split())
+
+
+def test_a_page_for_everyone_says_shared_caches_may_keep_it_with_its_tags(client, site):
+    url = site["article"].get_absolute_url()
+    first, second = client.get(url), Client().get(url)
+    assert second["X-Page-Cache"] == "hit"  # the fast path says the same
+    for response in (first, second):
+        assert response["Cache-Control"].startswith("public, max-age=0, s-maxage=")
+        assert int(response["Cache-Control"].rsplit("=", 1)[1]) <= django_settings.EDGE_MAX_AGE
+        assert {tag_for(site["article"]), tag_for(site["book"]), "site"} <= xkeys(response)
+        assert response["Surrogate-Key"] == response["xkey"]
+        assert not response.cookies
+    assert text_of(second.content, "h1") == ["Unlikely Allies"]
+
+
+def test_without_an_edge_pages_say_no_cache_and_name_no_tags(client, site, settings):
+    settings.EDGE = ""
+    url = site["article"].get_absolute_url()
+    for response in (client.get(url), client.get(url)):
+        assert response["Cache-Control"] == "no-cache"
+        assert "xkey" not in response and "Surrogate-Key" not in response
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "messages"])
+def test_a_visitor_with_a_session_or_messages_is_never_offered_to_shared_caches(site, cookie):
+    url = site["article"].get_absolute_url()
+    Client().get(url)
+    visitor = Client()
+    visitor.cookies[cookie] = "x"
+    response = visitor.get(url)
+    assert response.status_code == 200
+    assert "public" not in response["Cache-Control"] and "xkey" not in response
+
+
+def test_through_an_esi_edge_the_rating_form_is_an_include_and_the_page_is_shared(site):
+    url = site["book"].get_absolute_url()
+    for response in (Client().get(url, **ESI), Client().get(url, **ESI)):
+        page = response.content.decode()
+        assert f'<esi:include src="/_visitor/rating-form/{site["book"].pk}/"/>' in page
+        assert "csrfmiddlewaretoken" not in page  # nothing of one visitor's
+        assert response["Cache-Control"].startswith("public, max-age=0, s-maxage=")
+        assert response["Surrogate-Control"] == 'content="ESI/1.0"'
+        assert tag_for(site["book"]) in xkeys(response)
+        assert not response.cookies
+
+
+def test_without_the_edge_saying_so_the_rating_form_is_filled_and_the_page_is_private(
+    site, settings
+):
+    url = site["book"].get_absolute_url()
+    # Directly (no Surrogate-Capability), or claimed by a reader elsewhere: filled in.
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+    for response in (Client().get(url), elsewhere.get(url, secure=True, **ESI)):
+        page = response.content.decode()
+        assert "<esi:include" not in page and "csrfmiddlewaretoken" in page
+        assert response["Cache-Control"] == "no-cache" and "xkey" not in response
+
+
+def fragment_form(client, book) -> dict[str, str]:
+    response = client.get(f"/_visitor/rating-form/{book.pk}/")
+    assert response["Cache-Control"] == "private, no-store"
+    soup = BeautifulSoup(response.content, "html.parser")
+    fields = {field["name"]: field["value"] for field in soup.select("input[type=hidden]")}
+    fields["status"] = soup.select_one("[data-rating-status]").get_text(strip=True)
+    return fields
+
+
+def test_a_reader_without_a_csrf_cookie_rates_through_the_fragments_form(
+    site, django_capture_on_commit_callbacks
+):
+    reader = Client(enforce_csrf_checks=True)
+    fields = fragment_form(reader, site["book"])
+    assert edge.SIGNED_SECRET_FIELD in fields
+    reader.cookies.clear()  # the edge drops the fragment's Set-Cookie
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = reader.post(
+            f"{site['book'].get_absolute_url()}rate/",
+            {"score": "4", **{k: v for k, v in fields.items() if k != "status"}},
+        )
+    assert posted.status_code == 302
+    assert Rating.objects.get(book=site["book"]).score == 4
+    assert fragment_form(reader, site["book"])["status"] == "You rated this book 4 stars."
+    assert fragment_form(Client(), site["book"])["status"] == ""  # another reader's own
+
+
+@pytest.mark.parametrize("signed", ["missing", "forged"])
+def test_a_post_without_the_cookie_or_a_good_signature_is_refused(site, signed):
+    reader = Client(enforce_csrf_checks=True)
+    fields = fragment_form(reader, site["book"])
+    reader.cookies.clear()
+    del fields["status"]
+    if signed == "missing":
+        del fields[edge.SIGNED_SECRET_FIELD]
+    else:
+        fields[edge.SIGNED_SECRET_FIELD] = "a" * 32 + ":1wHoXx:forged"
+    posted = reader.post(f"{site['book'].get_absolute_url()}rate/", {"score": "4", **fields})
+    assert posted.status_code == 403
+    assert not Rating.objects.exists()
+
+
+def test_a_visitor_part_that_does_not_exist_is_a_404(client, db):
+    assert client.get("/_visitor/no-such-part/1/").status_code == 404
+    assert client.get("/_visitor/messages//").status_code == 404
+
+
+def test_long_or_odd_tags_travel_as_digests_named_alike_in_headers_and_purges():
+    odd = group_of(Book, "series", "Chronicles of Narnia")
+    assert edge.edge_tag("catalogue.book:7") == "catalogue.book:7"
+    for tag in ("x" * 65, "has space", odd + " "):
+        assert edge.HEADER_SAFE_TAG.fullmatch(edge.edge_tag(tag))
+        assert edge.edge_tag(tag) == edge.edge_tag(tag) != tag
+
+
+class PurgeRecorder(http.server.BaseHTTPRequestHandler):
+    purges: list[tuple[str, str]] = []
+
+    def do_PURGE(self):  # noqa: N802 - the method's name
+        self.purges.append((self.command, self.headers["xkey-purge"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def edge_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    PurgeRecorder.purges = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_change_purges_its_tags_at_every_edge_as_the_headers_named_them(
+    client, site, settings, edge_server, django_capture_on_commit_callbacks
+):
+    settings.EDGE_PURGE_URLS = [edge_server]
+    named = xkeys(client.get(site["article"].get_absolute_url()))
+    with django_capture_on_commit_callbacks(execute=True):
+        site["article"].title = "Unlikely Allies, revised"
+        site["article"].save()
+    assert edge.wait_for_purges(5)
+    purged = [header for method, header in PurgeRecorder.purges]
+    assert all(method == "PURGE" for method, _ in PurgeRecorder.purges)
+    assert tag_for(site["article"]) in named
+    assert tag_for(site["article"]) in purged[0].split()
+    # Each purge twice: at once, and again for a page on its way to the edge.
+    assert all(purged.count(header) == 2 for header in purged)
+
+
+def test_a_purge_that_cannot_land_is_retried_then_logged_and_the_page_still_changes(
+    client, site, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    settings.EDGE_PURGE_URLS = ["http://127.0.0.1:9"]  # nothing listens there
+    monkeypatch.setattr(edge, "RETRY_WAITS", (0.01, 0.01))
+    monkeypatch.setattr(edge, "REPEAT_AFTER", 0.01)
+    url = site["article"].get_absolute_url()
+    client.get(url)
+    with caplog.at_level(logging.ERROR, logger="pagecache.edge"):
+        with django_capture_on_commit_callbacks(execute=True):
+            site["article"].title = "Unlikely Allies, revised"
+            site["article"].save()
+        response = client.get(url)  # answered at once, fresh from the origin
+        assert text_of(response.content, "h1") == ["Unlikely Allies, revised"]
+        assert edge.wait_for_purges(5)
+    failures = [r.getMessage() for r in caplog.records if "not purged" in r.getMessage()]
+    assert failures and all("after 3 attempts" in failure for failure in failures)
+    assert tag_for(site["article"]) in failures[0]
+
+
+def test_with_no_edge_to_purge_nothing_is_sent(site, settings, monkeypatch):
+    sent = []
+    monkeypatch.setattr(edge, "send_purge", lambda base, names: sent.append(names))
+    settings.EDGE_PURGE_URLS = []
+    edge.purge(["catalogue.book:1"])
+    assert edge.wait_for_purges(1) and sent == []
