@@ -8,6 +8,7 @@ duplicates)` moves everything onto the book kept, in one transaction:
 - credits of authors the kept book lacks, subjects, and the articles that embed it;
 - its places on reading lists (a list holding both keeps the kept book's place, with the
   duplicate's note if the kept book had none);
+- its readers' clicks to shops, on its links and from its page (catalogue/shop_clicks.py);
 - whatever the kept book leaves blank (description, ISBN, publisher, cover address, series,
   the source's rating histogram …) from the duplicate;
 - each duplicate's slug, ISBN and Goodreads id become the kept book's aliases
@@ -30,6 +31,7 @@ from pagecache.versions import invalidate
 from .models import STARS, Book, BookAlias, Contribution, Rating
 from .reading_lists import ReadingList, ReadingListItem
 from .search import refresh_author_names
+from .shop_clicks import move_clicks
 from .signals import book_merged
 
 # Taken from a duplicate where the kept book has nothing.
@@ -102,6 +104,7 @@ def _merge_one(kept: Book, duplicate: Book, report: MergeReport) -> None:
     _move_credits(kept, duplicate, report)
     kept.subjects.add(*duplicate.subjects.all())
     _move_list_places(kept, duplicate)
+    move_clicks(kept=kept, duplicate=duplicate)
     # What other apps link to the duplicate (articles embedding it) moves to the kept book.
     for _receiver, moved in book_merged.send(sender=Book, kept=kept, duplicate=duplicate):
         report.articles.update(moved or ())

@@ -169,24 +169,52 @@ def count_click(*, reader: str, book, shop, source, today: date | None = None) -
         return False
 
 
-def record_click(*, day: date, shop, book, source_type: ContentType, source_id: int) -> None:
-    """Add one to the day's row for this book, shop and page, making it if it is the
-    day's first: update first (the usual case), create, and if another request created
-    it meanwhile (the unique constraint says so), update that."""
+def record_click(
+    *, day: date, shop, book, source_type: ContentType, source_id: int, clicks: int = 1
+) -> None:
+    """Add `clicks` to the day's row for this book, shop and page, making it if it is
+    the day's first: update first (the usual case), create, and if another request
+    created it meanwhile (the unique constraint says so), update that."""
     from .shops import ShopClick
 
     row = {"day": day, "shop": shop, "book": book, "source_type": source_type,
            "source_id": source_id}  # fmt: skip
-    if ShopClick.objects.filter(**row).update(count=F("count") + 1):
+    if ShopClick.objects.filter(**row).update(count=F("count") + clicks):
         return
     try:
         with transaction.atomic():
-            ShopClick.objects.create(**row, count=1)
+            ShopClick.objects.create(**row, count=clicks)
     except IntegrityError:
-        ShopClick.objects.filter(**row).update(count=F("count") + 1)
+        ShopClick.objects.filter(**row).update(count=F("count") + clicks)
 
 
 record_click.alters_data = True
+
+
+def move_clicks(*, kept, duplicate) -> None:
+    """A merged book's clicks become the kept book's: those on its links, and those
+    from its page; a day's rows that meet are added together (catalogue.merging)."""
+    from .models import Book
+    from .shops import ShopClick
+
+    book_type = ContentType.objects.get_for_model(Book)
+    rows = ShopClick.objects.filter(
+        models.Q(book=duplicate) | models.Q(source_type=book_type, source_id=duplicate.pk)
+    ).select_related("shop", "source_type", "book")
+    for row in list(rows):
+        from_duplicate = row.source_type_id == book_type.pk and row.source_id == duplicate.pk
+        row.delete()
+        record_click(
+            day=row.day,
+            shop=row.shop,
+            book=kept if row.book_id == duplicate.pk else row.book,
+            source_type=row.source_type,
+            source_id=kept.pk if from_duplicate else row.source_id,
+            clicks=row.count,
+        )
+
+
+move_clicks.alters_data = True
 
 
 def _public_source(source: tuple[type[models.Model], int] | None) -> tuple[ContentType, int]:

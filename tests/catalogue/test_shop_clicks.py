@@ -369,3 +369,16 @@ def test_varnish_sends_each_click_on_as_it_came(tmp_path):
         ["varnishtest", "-t", "20", str(script)], capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
+def test_a_merged_books_clicks_become_the_kept_books(client, book, shop, article):
+    from catalogue.merging import merge_books
+
+    duplicate = make_book(title="Beloved (another record)", isbn13="9780452280625")
+    click(client, click_url(book, shop, article), address="192.0.2.1")
+    click(client, click_url(duplicate, shop, article), address="192.0.2.2")
+    click(client, click_url(duplicate, shop, duplicate), address="192.0.2.3")
+    merge_books(book, [duplicate])
+    assert counted(book=book, **source_of(article)) == 2
+    assert counted(book=book, **source_of(book)) == 1  # from the duplicate's page
+    assert counted() == 3
