@@ -3,6 +3,7 @@ its structured data and sitemap entry, its old addresses, the book pages that na
 the cached copies of all of those, and merging a book that is on a list."""
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import extruct
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from catalogue.merging import merge_books
 from catalogue.models import Book, ReadingList, ReadingListItem
+from catalogue.shop_clicks import source_from_token
 from tests.factories import make_author, make_book
 from tests.helpers import text_of
 
@@ -68,6 +70,18 @@ def test_a_list_shows_its_public_books_in_order_as_cards_with_their_notes(client
         "Kershaw on why Germany fought on.", "The city's fall.",
     ]  # fmt: skip
     assert "Not yet public" not in page.decode()
+
+
+def test_the_cards_buy_links_count_their_clicks_against_the_list(client, shelf):
+    shelf["end"].isbn13 = "9780141976839"
+    shelf["end"].save()
+    reading_list = make_list(shelf["end"])
+    page = get(client, reading_list.get_absolute_url()).content
+    links = [href for href in _links(page) if href.startswith("/go/")]
+    assert links, "the card shows buy or borrow links"
+    for href in links:
+        token = parse_qs(urlsplit(href).query)["from"][0]
+        assert source_from_token(token) == (ReadingList, reading_list.pk)
 
 
 def test_a_draft_or_withdrawn_or_scheduled_list_is_not_found(client, shelf):
