@@ -50,22 +50,24 @@ serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(
 	DEBUG=false $(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 		--forwarded-allow-ips '*'
 
-# Varnish (Debian's) in front, as the reference HTTP cache: it answers on $(PORT) and
-# passes to gunicorn on $(APP_PORT), which then trusts one proxy's X-Forwarded-For.
-# deploy/varnish/colophon.vcl: each request's body is held whole before the app sees it,
-# within the same size limits as the app's (its desk paths made ADMIN_URL's). Bodies
-# are held in Transient storage, capped here (VARNISH_TRANSIENT) so that made-up
+# Varnish (Debian's, with varnish-modules' xkey) in front, as the reference edge: it
+# answers on $(PORT) and passes to gunicorn on $(APP_PORT), which then trusts one
+# proxy's X-Forwarded-For and purges this Varnish by tag when a page changes
+# (EDGE_PURGE_URLS; set it empty to leave pages `no-cache`). deploy/varnish/colophon.vcl:
+# pages the app stored for everyone are kept and served here, their rating form filled
+# per reader by an Edge Side Include; each request's body is held whole before the app
+# sees it, within the same size limits as the app's (its desk paths made ADMIN_URL's).
+# Bodies are held in Transient storage, capped here (VARNISH_TRANSIENT) so that made-up
 # session cookies cannot grow Varnish without bound: past it, a post is refused, not
-# held. Pages say `Cache-Control: no-cache`, so Varnish keeps static files, not pages
-# (the page cache does that, precisely invalidated). Stopping this, or any of its
-# parts, stops all three.
+# held. Stopping this, or any of its parts, stops all three.
 VARNISH_DIR ?= /tmp/colophon-varnish-$(PORT)
 VARNISH_TRANSIENT ?= 256m
 
 serve-edge: install ## make serve with Varnish in front: Varnish on $(PORT), gunicorn on $(APP_PORT)
 	@command -v varnishd >/dev/null || { echo "serve-edge needs Varnish: apt-get install varnish"; exit 1; }
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-	{ TRUSTED_PROXIES=1 $(MAKE) --no-print-directory serve PORT=$(APP_PORT); kill 0; } & \
+	{ TRUSTED_PROXIES=1 EDGE_PURGE_URLS="$${EDGE_PURGE_URLS-http://127.0.0.1:$(PORT)}" \
+		$(MAKE) --no-print-directory serve PORT=$(APP_PORT); kill 0; } & \
 	echo "  Varnish at http://127.0.0.1:$(PORT)/ in front of gunicorn on 127.0.0.1:$(APP_PORT)"; \
 	desk="$${ADMIN_URL:-admin/}"; desk="$${desk#/}"; \
 	sed "s|\"^/admin/|\"^/$${desk%/}/|" deploy/varnish/colophon.vcl > $(VARNISH_DIR).colophon.vcl; \

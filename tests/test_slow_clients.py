@@ -164,16 +164,6 @@ def declared(port: int, path: str, length: int, cookie: str) -> bytes:
             return b"(waited for the body)"
 
 
-def page_cache_of(port: int, path: str) -> str | None:
-    """The X-Page-Cache header of an anonymous GET (Host 127.0.0.1:port)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    conn.request("GET", path)
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    return response.getheader("X-Page-Cache")
-
-
 def declared_too_much(port: int) -> bytes:
     """The start of the answer to a rating declaring 100,000 bytes, none of them sent:
     refused by what it declares, at once."""
@@ -320,9 +310,13 @@ def test_make_serve_edge_serves_readers_while_slow_clients_hang_on(site, tmp_pat
     try:
         if os.environ.get("CACHE_URL", "").startswith("redis"):  # else no page cache
             # Host names Varnish's port, not gunicorn's: the VCL's X-Forwarded-Port says
-            # it is the one the reader reached, so the page is kept for the next reader.
-            page_cache_of(port, "/books/")
-            assert page_cache_of(port, "/books/") == "hit"
+            # it is the one the reader reached, so the page is stored for everyone, and
+            # then kept at the edge for the next reader.
+            # (The worker's first tasks, the demo's share images, may drop it meanwhile.)
+            assert any(
+                answer(port, "/books/").getheader("X-Cache") == "hit" or time.sleep(0.5)
+                for _ in range(20)
+            )
         # More slow clients than gunicorn has threads (2 x 8): Varnish holds them all.
         clients = check_readers_are_served_past_slow_clients(port, seconds=6, sending=24)
         # Varnish holds each body until it has all arrived: the app has seen none yet.

@@ -1,7 +1,27 @@
-# Colophon behind Varnish 7.1 (`make serve-edge` loads this, after a backend of its own).
+# Colophon behind Varnish 7.1 with varnish-modules' xkey (`make serve-edge` loads this,
+# after a backend of its own).
 #
-# What this adds to Varnish's built-in behaviour, which stays as it is (pages are sent
-# `Cache-Control: no-cache`, so only static files and covers are kept):
+# The app names what each response is; this decides nothing by guessing:
+#
+# Pages. A page the app stored for everyone says `Cache-Control: public, max-age=0,
+# s-maxage=N` with its tags in `xkey` (pagecache/edge.py): kept here N seconds, dropped
+# the moment the app purges one of its tags. Anything else (`no-cache`, `no-store`,
+# `private`, a Set-Cookie) is passed by the built-in rules, and a redirect or an error
+# is never kept whatever it says. A page whose rating form the app left as an Edge Side
+# Include (`Surrogate-Control: content="ESI/1.0"`) is kept once and has the form filled
+# per reader from /_visitor/…, which is passed with the reader's cookies.
+#
+# Requests. GET and HEAD are looked up under one spelling of the host (lower case, no
+# trailing dot, no default port) and the scheme this side says, never the reader's. A
+# session or flash messages (cookies `sessionid`, `messages`), the desk, previews and
+# the shop redirect are passed; any other cookie is kept from the app on a lookup (it
+# could only make the shared page one reader's) and given back to the includes.
+#
+# Purges. `PURGE` with `xkey-purge: TAG …` from the `purgers` ACL (this machine; add
+# your app hosts) soft-purges every page carrying one of the tags; from anywhere else
+# it is refused (403), and never taken on the TLS proxy's socket. A purged page is
+# fetched anew on the next request; only with the app unhealthy (given a probe) is the
+# old one served meanwhile.
 #
 # Request bodies are held here, whole, before the request goes to the app
 # (std.cache_req_body): a client sending slowly, or stalling halfway, holds one of
@@ -15,23 +35,34 @@
 # redirects it to https), and one on this machine (`make serve-edge`) is answered as it
 # is, as `make serve` answers it. Only a TLS proxy in front, connecting on a listen
 # socket named "tls" (varnishd -a tls=127.0.0.1:6081), says X-Forwarded-Proto itself.
-#
-# Nothing the app marks as one reader's, or true only now, is kept: the built-in VCL
-# already passes on a response that sets a cookie or says `no-cache`, `no-store` or
-# `private`, and the app says one of those on every redirect, error, health check and
-# desk page (website.middleware.CacheControlMiddleware). A redirect or error from a
-# backend that says nothing is not kept either (vcl_backend_response).
 
 vcl 4.1;
 
 import std;
+import xkey;
 
 acl loopback {
     "127.0.0.0"/8;
     "::1";
 }
 
+# Who may purge: the app servers (EDGE_PURGE_URLS names this Varnish on each of them).
+acl purgers {
+    "127.0.0.0"/8;
+    "::1";
+}
+
 sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (local.socket == "tls" || client.ip !~ purgers) {
+            return (synth(403, "Not allowed to purge"));
+        }
+        if (!req.http.xkey-purge) {
+            return (synth(400, "Name the tags to purge in xkey-purge"));
+        }
+        set req.http.X-Purged = xkey.softpurge(req.http.xkey-purge);
+        return (synth(200, "Purged " + req.http.X-Purged));
+    }
     if (local.socket != "tls") {
         if (client.ip ~ loopback) {
             unset req.http.X-Forwarded-Proto;
@@ -77,6 +108,56 @@ sub vcl_recv {
     if (req.url ~ "^/go/") {
         return (pass);
     }
+    # One spelling of the host, as the app keeps its own copies (pagecache/store.py).
+    set req.http.Host = regsub(std.tolower(req.http.Host), "\.?(:[0-9]+)?$", "\1");
+    if (req.http.X-Forwarded-Proto == "https") {
+        set req.http.Host = regsub(req.http.Host, ":443$", "");
+    } else {
+        set req.http.Host = regsub(req.http.Host, ":80$", "");
+    }
+    # Said here, so the app believes it (pagecache.edge.processes_esi).
+    set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
+    if (req.url ~ "^/_visitor/") {
+        # One reader's part of a shared page: with their cookies, never kept.
+        if (req.http.X-Colophon-Cookie) {
+            set req.http.Cookie = req.http.X-Colophon-Cookie;
+        }
+        return (pass);
+    }
+    unset req.http.X-Colophon-Cookie;
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # "^/admin/" is the desk's path (ADMIN_URL); `make serve-edge` writes in its own.
+    if (req.url ~ "^/admin/" || req.url ~ "^/articles/preview/" || req.http.Authorization
+        || req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
+        return (pass);
+    }
+    # Any other cookie (the CSRF token's, the rater's, analytics') cannot change the
+    # shared page: kept from the app, and handed to the includes that need it.
+    if (req.http.Cookie) {
+        set req.http.X-Colophon-Cookie = req.http.Cookie;
+        unset req.http.Cookie;
+    }
+    set req.url = std.querysort(req.url);
+    # A purged page is fetched anew at once; the old one is served only while the app
+    # is unhealthy (with a probe on the backend: none, and it is always healthy).
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 0s;
+    }
+    return (hash);
+}
+
+sub vcl_hash {
+    # The page names its scheme in its links: one copy per scheme (the host and the
+    # address are hashed by the built-in vcl_hash).
+    hash_data(req.http.X-Forwarded-Proto);
+}
+
+sub vcl_backend_fetch {
+    if (bereq.url !~ "^/_visitor/") {
+        unset bereq.http.X-Colophon-Cookie;
+    }
 }
 
 sub vcl_synth {
@@ -97,5 +178,29 @@ sub vcl_backend_response {
         set beresp.ttl = 120s;
         set beresp.uncacheable = true;
         return (deliver);
+    }
+    if (beresp.http.Surrogate-Control ~ "ESI/1\.0") {
+        unset beresp.http.Surrogate-Control;
+        set beresp.do_esi = true;
+        set beresp.http.X-Colophon-ESI = "1";
+    }
+    if (beresp.http.Cache-Control ~ "s-maxage") {
+        # Served past its time only while the app is unhealthy (see vcl_recv).
+        set beresp.grace = 1h;
+    }
+}
+
+sub vcl_deliver {
+    if (resp.http.X-Colophon-ESI) {
+        # Filled in for this reader: theirs alone, and no ETag names what they got.
+        set resp.http.Cache-Control = "private, no-cache";
+        unset resp.http.ETag;
+        unset resp.http.X-Colophon-ESI;
+    }
+    unset resp.http.xkey;
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "hit";
+    } else {
+        set resp.http.X-Cache = "miss";
     }
 }
