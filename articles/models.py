@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from catalogue.models import Book
+from catalogue.reading_lists import ReadingList
 from shared.aliases import KeepsOldAddresses, OldAddress, refuse_old_address
 from shared.fulltext import FTS5Index, StoredColumn, fts5_query
 from shared.labels import Label
@@ -131,8 +132,9 @@ class ArticleQuerySet(models.QuerySet):
         """Bring these articles' recorded embeds up to date with their bodies, after bodies
         or books changed outside Django (SQL, a data migration): the ids of the articles
         whose embeds changed. Reads a batch of bodies at a time; an article whose embeds
-        are already right costs no write."""
+        are already right costs no write. Embedded reading lists are kept alike."""
         through = Article.embedded_books.through
+        lists_through = Article.embedded_lists.through
         changed, after = [], 0
         while batch := list(
             self.filter(pk__gt=after).order_by("pk").only("pk", "slug", "body")[:batch_size]
@@ -143,46 +145,30 @@ class ArticleQuerySet(models.QuerySet):
                 {ref for article_refs in refs.values() for ref in article_refs},
                 Book.objects.only("pk", "slug", "isbn13"),
             )
-            recorded = {article.pk: set() for article in batch}
-            for article_id, book_id in through.objects.filter(article__in=batch).values_list(
-                "article_id", "book_id"
-            ):
-                recorded[article_id].add(book_id)
-            for article in batch:
-                embedded = {found[ref].pk for ref in refs[article.pk] if ref in found}
-                if embedded != recorded[article.pk]:
-                    article.embedded_books.set(embedded)  # its pages' cached copies go too
-                    changed.append(article.pk)
-        return changed
-
-    refresh_embedded_books.alters_data = True
-
-    def refresh_embedded_books(self, *, batch_size: int = 500) -> list[int]:
-        """Bring these articles' recorded embeds up to date with their bodies, after bodies
-        or books changed outside Django (SQL, a data migration): the ids of the articles
-        whose embeds changed. Reads a batch of bodies at a time; an article whose embeds
-        are already right costs no write."""
-        through = Article.embedded_books.through
-        changed, after = [], 0
-        while batch := list(
-            self.filter(pk__gt=after).order_by("pk").only("pk", "slug", "body")[:batch_size]
-        ):
-            after = batch[-1].pk
-            refs = {article.pk: rendering.embed_refs(article.body) for article in batch}
-            found = rendering.find_books(
-                {ref for article_refs in refs.values() for ref in article_refs},
-                Book.objects.only("pk", "slug", "isbn13"),
+            list_refs = {article.pk: rendering.list_refs(article.body) for article in batch}
+            found_lists = rendering.find_lists(
+                {ref for article_refs in list_refs.values() for ref in article_refs},
+                ReadingList.objects.only("pk", "slug"),
             )
             recorded = {article.pk: set() for article in batch}
             for article_id, book_id in through.objects.filter(article__in=batch).values_list(
                 "article_id", "book_id"
             ):
                 recorded[article_id].add(book_id)
+            recorded_lists = {article.pk: set() for article in batch}
+            lists_recorded = lists_through.objects.filter(article__in=batch)
+            for article_id, list_id in lists_recorded.values_list("article_id", "readinglist_id"):
+                recorded_lists[article_id].add(list_id)
             for article in batch:
                 embedded = {found[ref].pk for ref in refs[article.pk] if ref in found}
                 if embedded != recorded[article.pk]:
                     article.embedded_books.set(embedded)  # its pages' cached copies go too
                     changed.append(article.pk)
+                lists = {found_lists[ref].pk for ref in list_refs[article.pk] if ref in found_lists}
+                if lists != recorded_lists[article.pk]:
+                    article.embedded_lists.set(lists)
+                    if article.pk not in changed:
+                        changed.append(article.pk)
         return changed
 
     refresh_embedded_books.alters_data = True

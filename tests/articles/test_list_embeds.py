@@ -2,11 +2,13 @@
 a card; recorded on every save for where-used; refused by the form when no list has the
 slug; flagged in the desk's previews when readers would see nothing."""
 
+import io
 import logging
 
 import pytest
 import reversion
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -187,3 +189,15 @@ def test_a_list_changing_drops_the_cached_articles_that_embed_it(
     assert text_of(response.content, ".reading-list-embed__title a") == [
         "How wars end, in ten books"
     ]
+
+
+def test_refresh_embeds_repairs_list_embeds_changed_outside_django(war):
+    article = make_article(title="How wars end", body=BODY)
+    Article.embedded_lists.through.objects.all().delete()  # as raw SQL would, no signals
+    assert not where_used(war)
+
+    out = io.StringIO()
+    call_command("refresh_embeds", stdout=out)
+
+    assert where_used(war).live == [article]
+    assert "Articles whose embeds changed: 1." in out.getvalue()
