@@ -311,3 +311,12 @@ def test_a_merge_keeps_the_kept_books_own_note_on_a_list_holding_both(shelf):
     on_both = make_list(kept, duplicate, notes=["Its own note.", "The duplicate's."])
     merge_books(kept, [duplicate])
     assert [(item.book, item.note) for item in on_both.items.all()] == [(kept, "Its own note.")]
+
+
+@pytest.mark.page_cache
+def test_cached_pages_expire_when_a_scheduled_list_goes_live(shelf):
+    from pagecache.store import lifetime
+
+    assert lifetime() == 600
+    make_list(shelf["end"], published_at=timezone.now() + dt.timedelta(seconds=90))
+    assert 85 <= lifetime() <= 90
