@@ -61,11 +61,12 @@ def run_benchmarks(database_url: str) -> None:
         from cover_memory import bench_cover_memory
         from import_job import bench_import_job
         from recommendations import bench_recommendations
+        from shop_clicks import bench_shop_clicks
 
         # The import first, so the article page is measured with 10,000 books around it.
         for benchmark in (
             bench_import, bench_article_page, bench_catalogue_pages, bench_recommendations,
-            bench_import_job, bench_cover_memory,
+            bench_import_job, bench_cover_memory, bench_shop_clicks,
         ):  # fmt: skip
             benchmark()
 
