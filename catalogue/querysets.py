@@ -216,19 +216,23 @@ class BookQuerySet(models.QuerySet):
             Q(TrigramWordSimilar(title, typed)) | Q(TrigramWordSimilar(names, typed))
         )
 
-    def for_cards(self) -> "BookQuerySet":
-        """Everything a book card shows, in a fixed number of queries for any number of books:
-        the credits with their authors, and each book's own shop links (hidden, another
-        address, a price) for its buy and borrow links (catalogue.shops.links_for)."""
+    def with_credits(self) -> "BookQuerySet":
+        """The credits with their authors, in order, in one query for any number of books
+        (`book.credits`): the desk's lists show no more of a card."""
         return self.prefetch_related(
             Prefetch(
                 "contributions",
                 queryset=catalogue.Contribution.objects.select_related("author").order_by(
                     "position", "pk"
                 ),
-            ),
-            "shop_links",
+            )
         )
+
+    def for_cards(self) -> "BookQuerySet":
+        """Everything a book card shows, in a fixed number of queries for any number of books:
+        the credits with their authors, and each book's own shop links (hidden, another
+        address, a price) for its buy and borrow links (catalogue.shops.links_for)."""
+        return self.with_credits().prefetch_related("shop_links")
 
 
 class BooksInOrder(Sequence):

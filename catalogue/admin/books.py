@@ -205,7 +205,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         return queryset.desk_search(search_term), False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_cards()
+        return super().get_queryset(request).with_credits()
 
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data.get("cover")
