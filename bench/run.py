@@ -106,6 +106,10 @@ def main() -> int:
     from load import main as load
 
     load()
+    print("== Edge (make serve-edge: Varnish before gunicorn, against the same floor, wrk)")
+    from edge import main as edge
+
+    edge()
     return status
 
 
