@@ -1,5 +1,5 @@
 """Slow work queued by the desk's saves runs in the background worker, never in the
-editor's request: cover renditions and "Read next" refreshes."""
+editor's request: cover renditions, "Read next" refreshes and share images."""
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -32,7 +32,7 @@ def test_an_uploaded_cover_is_sized_by_the_worker(
     assert queued() == ["make_cover_renditions"]
 
 
-def test_saving_an_article_queues_its_read_next_refresh(
+def test_saving_an_article_queues_its_read_next_refresh_and_share_image(
     admin_client, queue, django_capture_on_commit_callbacks
 ):
     make_article(title="Another")
@@ -40,4 +40,5 @@ def test_saving_an_article_queues_its_read_next_refresh(
         response = admin_client.post("/admin/articles/article/add/", article_form())
     assert response.status_code == 302
     assert Article.objects.count() == 2
-    assert queued() == ["refresh_recommendations"]
+    assert queued() == ["make_share_images", "refresh_recommendations"]
+    assert not Article.objects.get(title="A new piece").share_image  # not drawn in the request
