@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from catalogue.covers import draw_cover, is_held, renditions_of
 from catalogue.models import Book
-from catalogue.share_cards import first_author_name, with_credits
+from catalogue.share_cards import first_author_name
 from pagecache.tags import tag_for
 from pagecache.versions import invalidate
 from shared.share_cards import LARGE_IMAGE_SIZE
@@ -85,7 +85,7 @@ class ShareImageInputs:
 def first_public_book(article: Article) -> Book | None:
     """The first book the body embeds that readers may see (the page's first card)."""
     refs = rendering.embed_refs(article.body)
-    found = rendering.find_books(refs, with_credits(Book.objects.public()))
+    found = rendering.find_books(refs, Book.objects.public().with_credits())
     return next((found[ref] for ref in refs if ref in found), None)
 
 

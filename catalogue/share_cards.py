@@ -5,7 +5,6 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,18 +15,11 @@ from shared.share_cards import ShareCard, ShareImage, og_locale
 
 from .covers import COVER_SIZE, draw_cover, is_held, renditions_of
 from .models import Author, Book, Contribution
-from .querysets import BookQuerySet
 
 DESCRIPTION_LENGTH = 200  # as the pages' own meta description
 
 # Turns a path or an address into an absolute address (request.build_absolute_uri).
 Absolute = Callable[[str], str]
-
-
-def with_credits(books: BookQuerySet) -> BookQuerySet:
-    """`books` with what a drawn cover names, in two queries: no more of a card."""
-    credits = Contribution.objects.select_related("author").order_by("position", "pk")
-    return books.prefetch_related(Prefetch("contributions", queryset=credits))
 
 
 def first_author_name(book: Book) -> str:
@@ -123,7 +115,7 @@ def drawn_cover_view(request, slug: str, key: str) -> HttpResponse:
     """The drawn cover of a public book without a picture, as a JPEG: what its page is
     shared with. Its address names what it shows (`drawn_cover_key`), so it is kept a year;
     an old address leads to the current picture."""
-    book = get_object_or_404(with_credits(Book.objects.public()), slug=slug)
+    book = get_object_or_404(Book.objects.public().with_credits(), slug=slug)
     if key != drawn_cover_key(book):
         return redirect(drawn_cover_url(book))
     response = HttpResponse(
