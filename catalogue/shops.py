@@ -328,12 +328,32 @@ def disclosure_sentence(shop_names: list[str]) -> str:
 SHOPS_VERSION_KEY = "catalogue:shops-version"
 SHOPS_CACHE_SECONDS = 24 * 3600  # a copy left behind by a change expires
 _request_copy = threading.local()
+_change_pending = False  # a change this process could not announce: the cache was down
 
 
 def enabled_shops() -> list[Shop]:
-    """The enabled shops in order: no query but after a change, none per card."""
+    """The enabled shops in order: no query but after a change, none per card. With the
+    cache unavailable, from the database (a page still shows its links)."""
     if getattr(_request_copy, "active", False) and _request_copy.shops is not None:
         return _request_copy.shops
+    try:
+        shops = _cached_shops()
+    except Exception:  # noqa: BLE001 - any cache backend's connection error
+        shops = _shops_from_database()
+    if getattr(_request_copy, "active", False):
+        _request_copy.shops = shops
+    return shops
+
+
+def _shops_from_database() -> list[Shop]:
+    return list(Shop.objects.filter(enabled=True).order_by(*Shop._meta.ordering))
+
+
+def _cached_shops() -> list[Shop]:
+    global _change_pending
+    if _change_pending:
+        _move_version_on()
+        _change_pending = False
     version = cache.get(SHOPS_VERSION_KEY)
     if version is None:
         cache.add(SHOPS_VERSION_KEY, time.time_ns(), None)
@@ -341,20 +361,28 @@ def enabled_shops() -> list[Shop]:
     key = f"catalogue:shops:{version}"
     shops = cache.get(key)
     if shops is None:
-        shops = list(Shop.objects.filter(enabled=True).order_by(*Shop._meta.ordering))
+        shops = _shops_from_database()
         cache.set(key, shops, SHOPS_CACHE_SECONDS)
-    if getattr(_request_copy, "active", False):
-        _request_copy.shops = shops
     return shops
 
 
-def shops_changed() -> None:
-    """Every process reads the shops afresh: called once a change is committed."""
+def _move_version_on() -> None:
     try:
         cache.incr(SHOPS_VERSION_KEY)
     except ValueError:  # not in the cache (new, or evicted)
         cache.set(SHOPS_VERSION_KEY, time.time_ns(), None)
+
+
+def shops_changed() -> None:
+    """Every process reads the shops afresh: called when a shop changes and once the
+    change is committed. Never raises: with the cache down, this process announces the
+    change when it next reads the shops from the cache."""
+    global _change_pending
     _request_copy.shops = None
+    try:
+        _move_version_on()
+    except Exception:  # noqa: BLE001 - any cache backend's connection error
+        _change_pending = True
 
 
 def request_begins() -> None:

@@ -429,3 +429,22 @@ def test_a_books_own_link_drops_that_books_pages_only(
         assert "X-Page-Cache" not in response, url
         assert "Borrow The Last Battle at WorldCat" not in text_of(response.content, ".shop-link")
     assert client.get(other_url)["X-Page-Cache"] == "hit"
+
+
+def test_with_the_cache_down_a_shop_is_saved_and_cards_still_link(shops, monkeypatch):
+    from django.core.cache import cache
+
+    book = make_book(**LAST_BATTLE)
+    enabled_shops()  # a copy in the cache, from before the change
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    with monkeypatch.context() as outage:
+        for method in ("get", "add", "set", "incr"):
+            outage.setattr(cache, method, down)
+        shops["amazon"].enabled = False
+        shops["amazon"].save()  # the change cannot be announced: the save still stands
+        assert "amazon" not in destinations(links_for(fresh(book)))  # read from the database
+    # The cache is back, with its copy from before: this process announces the change first.
+    assert "amazon" not in destinations(links_for(fresh(book)))
