@@ -132,7 +132,9 @@ class VisitorPartsMiddleware:
             or b"<!--visitor:" not in response.content
         ):
             return response
-        # Through an edge that fills Edge Side Includes, the parts are left to it.
+        # Through an edge that fills Edge Side Includes, the parts are left to it; the
+        # response says it has some, also when it is not shared (a reader with a session,
+        # passed by the edge), or the edge would hand the reader the bare include.
         include = edge.esi_include if edge.processes_esi(request) else None
         try:
             html, shows_messages, personal = visitor_parts.fill(
@@ -143,6 +145,8 @@ class VisitorPartsMiddleware:
             return database_unavailable(error)
         response.content = html.encode()
         response.visitor_bytes = personal
+        if include is not None and "<esi:include" in html:
+            response["Surrogate-Control"] = 'content="ESI/1.0"'
         if response.status_code == 200 and not shows_messages and not response.has_header("ETag"):
             response["ETag"] = visitor_parts.visitor_etag(request, response.content)
         return response

@@ -214,3 +214,19 @@ def test_with_no_edge_to_purge_nothing_is_sent(site, settings, monkeypatch):
     settings.EDGE_PURGE_URLS = []
     edge.purge(["catalogue.book:1"])
     assert edge.wait_for_purges(1) and sent == []
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "messages"])
+def test_a_page_the_edge_passes_still_asks_it_to_fill_its_includes(site, cookie):
+    # The edge says it fills includes on every request, also one it passes (a session,
+    # messages): unless the response says it has some, the reader gets the bare tag
+    # and no rating form.
+    url = site["book"].get_absolute_url()
+    Client().get(url, **ESI)
+    visitor = Client()
+    visitor.cookies[cookie] = "x"
+    response = visitor.get(url, **ESI)
+    page = response.content.decode()
+    assert f'<esi:include src="/_visitor/rating-form/{site["book"].pk}/"/>' in page
+    assert response["Surrogate-Control"] == 'content="ESI/1.0"'
+    assert "public" not in response["Cache-Control"] and "xkey" not in response
