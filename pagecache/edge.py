@@ -124,17 +124,22 @@ def share(request: HttpRequest, response: HttpResponse, entry: dict) -> bool:
 # --- The CSRF secret an ESI fragment cannot set as a cookie --------------------------------
 
 
-def signed_secret(secret: str) -> str:
-    return signing.TimestampSigner(salt=SIGNED_SECRET_SALT).sign(secret)
+def signed_secret(secret: str, action: str) -> str:
+    """The secret signed for the one form address it was handed out with (`action`, a
+    path): it stands for the cookie there only, never on another form of the site."""
+    return signing.TimestampSigner(salt=SIGNED_SECRET_SALT).sign(f"{action} {secret}")
 
 
-def secret_from(signed: str) -> str | None:
+def secret_from(signed: str, path: str) -> str | None:
+    """The secret `signed` carries, if it was signed for a form posting to `path`."""
     try:
-        return signing.TimestampSigner(salt=SIGNED_SECRET_SALT).unsign(
+        value = signing.TimestampSigner(salt=SIGNED_SECRET_SALT).unsign(
             signed, max_age=SIGNED_SECRET_MAX_AGE
         )
     except signing.BadSignature:
         return None
+    action, _, secret = value.rpartition(" ")
+    return secret if action == path and secret else None
 
 
 # --- Purges ----------------------------------------------------------------------------------

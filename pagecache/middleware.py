@@ -3,6 +3,8 @@ the CSRF secret of a form an edge filled in (pagecache.edge)."""
 
 import logging
 import re
+from html import unescape
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -165,23 +167,32 @@ class VisitorPartsMiddleware:
             return database_unavailable(error)
         if settings.CSRF_COOKIE_NAME not in request.COOKIES and "CSRF_COOKIE" in request.META:
             # The edge drops a fragment's Set-Cookie: the form carries its secret, signed.
-            signed = edge.signed_secret(request.META["CSRF_COOKIE"])
-            name = edge.SIGNED_SECRET_FIELD
-            field = f'<input type="hidden" name="{name}" value="{escape(signed)}">'
-            html = CSRF_INPUT.sub(lambda token: token[0] + field, html)
+            # Signed for the address its form posts to, and good there alone.
+            def with_signed(token: re.Match) -> str:
+                actions = FORM_ACTION.findall(html, 0, token.start())
+                if not actions:
+                    return token[0]
+                action = urlsplit(unescape(actions[-1])).path
+                signed = edge.signed_secret(request.META["CSRF_COOKIE"], action)
+                name = edge.SIGNED_SECRET_FIELD
+                return token[0] + f'<input type="hidden" name="{name}" value="{escape(signed)}">'
+
+            html = CSRF_INPUT.sub(with_signed, html)
         response = HttpResponse(html)
         response["Cache-Control"] = "private, no-store"
         return response
 
 
 FRAGMENT_PATH = re.compile(re.escape(edge.VISITOR_PATH) + r"([a-z-]+)/([0-9A-Za-z_-]*)/")
+FORM_ACTION = re.compile(r'<form\b[^>]*\saction="([^"]*)"')
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]+">')
 
 
 class EdgeCsrfMiddleware:
     """A form an edge filled in (pagecache.edge) may come back without a CSRF cookie: the
     fragment that held it could not set one. It carries the CSRF secret it was made
-    with, signed by this site and at most a day old, which stands in for the cookie;
+    with, signed by this site for the one address that form posts to and at most a day
+    old, which stands in for the cookie there (never on another form);
     Django's CsrfViewMiddleware (next) then checks the form's token against it, and the
     Origin (or, over https, the Referer) as always.
 
@@ -201,7 +212,8 @@ class EdgeCsrfMiddleware:
             and edge.enabled()
             and not request.path_info.startswith("/" + settings.ADMIN_URL)
         ):
-            secret = edge.secret_from(request.POST.get(edge.SIGNED_SECRET_FIELD, ""))
+            signed = request.POST.get(edge.SIGNED_SECRET_FIELD, "")
+            secret = edge.secret_from(signed, request.path)
             if secret is not None:
                 request.COOKIES[settings.CSRF_COOKIE_NAME] = secret
         return self.get_response(request)

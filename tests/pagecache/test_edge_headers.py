@@ -230,3 +230,18 @@ def test_a_page_the_edge_passes_still_asks_it_to_fill_its_includes(site, cookie)
     assert f'<esi:include src="/_visitor/rating-form/{site["book"].pk}/"/>' in page
     assert response["Surrogate-Control"] == 'content="ESI/1.0"'
     assert "public" not in response["Cache-Control"] and "xkey" not in response
+
+
+def test_a_signed_secret_stands_for_the_cookie_on_its_own_form_alone(
+    site, django_capture_on_commit_callbacks
+):
+    # Anyone may fetch a fragment: its signed secret must not open every other form of
+    # the site (another book's rating, or any form added later).
+    other = make_book(title="Prince Caspian", slug="prince-caspian")
+    reader = Client(enforce_csrf_checks=True)
+    fields = fragment_form(reader, site["book"])
+    reader.cookies.clear()
+    del fields["status"]
+    posted = reader.post(f"{other.get_absolute_url()}rate/", {"score": "4", **fields})
+    assert posted.status_code == 403
+    assert not Rating.objects.exists()
