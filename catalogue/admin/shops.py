@@ -91,6 +91,11 @@ class BookShopLinkForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # An address without a scheme is https (what Django 6 assumes), never refused.
         self.fields["url"].assume_scheme = "https"
+        # In the words of the model's own check, not Django's bare "Enter a valid URL."
+        self.fields["url"].error_messages["invalid"] = (
+            "The address must start with https:// (or http://) and a host name, such as "
+            "https://www.amazon.com/dp/B00KWG9M6Y."
+        )
 
 
 class BookShopLinkInline(admin.TabularInline):

@@ -360,6 +360,9 @@ def test_an_editor_gives_a_book_its_own_address_and_price_at_a_shop(editor):
         ({"price": "9.99"}, "A price needs its currency"),
         ({"price": "9.99", "currency": "US$"}, "is not a currency code"),
         ({"url": "ftp://files.example/book"}, "must start with https://"),
+        # Not Django's bare "Enter a valid URL.": the editor is told what an address is.
+        ({"url": "javascript:alert(1)"}, "must start with https://"),
+        ({"url": "https://"}, "must start with https://"),
     ],
 )
 def test_a_books_shop_link_is_checked(editor, row, message):
