@@ -180,7 +180,9 @@ def your_rating(request, book_id: int) -> tuple[int | None, bool]:
 def rating_form_part(request, book_id: str) -> str:
     """The rating form: this visitor's CSRF token and their rating, inside a shared page."""
     book = (
-        Book.objects.filter(pk=int(book_id)).only("pk", "slug").first()
+        # Public books alone: anyone may ask /_visitor/ for any number (pagecache.edge),
+        # and a draft's form would tell them its address.
+        Book.objects.public().filter(pk=int(book_id)).only("pk", "slug").first()
         if book_id.isdigit()
         else None
     )

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
-from django.urls import resolve
+from django.urls import get_resolver, resolve
 from django.utils.html import escape
 
 from . import edge, store, visitor_parts
@@ -158,6 +158,10 @@ class VisitorPartsMiddleware:
         a shared page (pagecache.edge), never kept by anyone."""
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        # The apps register their parts as their views load, with the URLconf: a process
+        # whose first request is a fragment (a page's came from the cache) loads it now,
+        # or every part would be a 404, which the edge would include in the page.
+        get_resolver().url_patterns  # noqa: B018 - loads it
         match = FRAGMENT_PATH.fullmatch(request.path_info)
         if match is None or match[1] not in visitor_parts.PARTS or match[1] == "messages":
             raise Http404("No such part of a page.")

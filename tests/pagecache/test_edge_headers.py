@@ -5,6 +5,9 @@ Without an edge nothing changes (tests/website/test_cache_headers.py)."""
 
 import http.server
 import logging
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -245,3 +248,30 @@ def test_a_signed_secret_stands_for_the_cookie_on_its_own_form_alone(
     posted = reader.post(f"{other.get_absolute_url()}rate/", {"score": "4", **fields})
     assert posted.status_code == 403
     assert not Rating.objects.exists()
+
+
+def test_the_rating_fragment_of_a_book_readers_cannot_see_names_nothing(client, site):
+    # Anyone may ask /_visitor/ for any number: a draft's form would give its address.
+    assert (
+        b"the-last-battle/rate/" in client.get(f"/_visitor/rating-form/{site['book'].pk}/").content
+    )
+    draft = make_book(title="Secret Sequel", slug="secret-sequel", status=Book.Status.DRAFT)
+    response = client.get(f"/_visitor/rating-form/{draft.pk}/")
+    assert b"secret-sequel" not in response.content
+    assert response.status_code == 200 and b"rate/" not in response.content
+
+
+def test_a_fragment_is_served_by_a_process_whose_first_request_it_is():
+    # A worker that has served only cached pages (the fast path resolves no address)
+    # has not loaded the views that register the parts: the fragment must still be
+    # found, not a 404 page the edge would put inside the book's page.
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "print(Client().get('/_visitor/rating-form/x/', HTTP_HOST='localhost').status_code)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "EDGE": "varnish"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip().splitlines()[-1] == "200", done.stderr[-2000:]
