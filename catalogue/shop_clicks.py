@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from http import HTTPStatus
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -98,7 +98,9 @@ def shop_click(request: HttpRequest, book_id: int, shop: str) -> HttpResponse:
     if book is not None:
         links = links_for(book)
         link = next((link for link in [*links.buy, *links.borrow] if link.shop.slug == shop), None)
-    if link is None:
+    # http(s) and a host alone: Django's redirect would also take "//elsewhere" or ftp.
+    parts = urlsplit(link.destination) if link is not None else None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return _no_such_link(request, book)
     try:
         response = CountedRedirect(link.destination)

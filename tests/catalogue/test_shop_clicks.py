@@ -126,6 +126,18 @@ def test_a_shop_pattern_with_a_script_address_is_a_404_not_a_redirect(client, bo
     assert "Location" not in response
 
 
+@pytest.mark.parametrize(
+    "address", ["//evil.example/x", "/\\evil.example/x", "ftp://evil.example/x", "books.example/x"]
+)
+def test_an_address_that_is_not_http_is_a_404_not_a_redirect(client, book, shop, address):
+    # Stored without the form's check (an import, a script): Django lets a scheme-less or
+    # ftp address through its redirect, so the view must refuse it itself.
+    BookShopLink.objects.create(book=book, shop=shop, url=address)
+    response = click(client, click_url(book, shop))
+    assert response.status_code == 404
+    assert "Location" not in response
+
+
 # --- Counting once, and only readers --------------------------------------------------------
 
 
