@@ -144,6 +144,9 @@ def secret_from(signed: str, path: str) -> str | None:
 
 # --- Purges ----------------------------------------------------------------------------------
 
+# Bytes of tags in one purge's header: Varnish takes header lines up to 8 KB by default
+# (http_req_hdr_len); a change touching more tags is sent as several purges.
+PURGE_HEADER_LIMIT = 4000
 PURGE_TIMEOUT = 1.0  # seconds an edge may take to answer a purge
 RETRY_WAITS = (0.5, 1.0, 2.0, 4.0)  # between attempts at one edge; then it is logged
 # A page on its way to the edge while its change committed is stored after the purge:
@@ -165,9 +168,25 @@ def purge(tags: Iterable[str]) -> None:
     if not names or not settings.EDGE_PURGE_URLS:
         return
     now = time.monotonic()
-    for base in settings.EDGE_PURGE_URLS:
-        _schedule(now, base, names, 0)
-        _schedule(now + REPEAT_AFTER, base, names, 0)
+    for batch in _batches(names):
+        for base in settings.EDGE_PURGE_URLS:
+            _schedule(now, base, batch, 0)
+            _schedule(now + REPEAT_AFTER, base, batch, 0)
+
+
+def _batches(names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`names` in groups whose `xkey-purge` header stays within PURGE_HEADER_LIMIT:
+    Varnish refuses a longer header line (400) and the whole purge would never land."""
+    batches: list[tuple[str, ...]] = []
+    batch: list[str] = []
+    length = 0
+    for name in names:
+        if batch and length + 1 + len(name) > PURGE_HEADER_LIMIT:
+            batches.append(tuple(batch))
+            batch, length = [], 0
+        length += len(name) + (1 if batch else 0)
+        batch.append(name)
+    return [*batches, tuple(batch)]
 
 
 def _schedule(at: float, base: str, names: tuple[str, ...], attempt: int) -> None:

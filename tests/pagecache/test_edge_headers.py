@@ -275,3 +275,15 @@ def test_a_fragment_is_served_by_a_process_whose_first_request_it_is():
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.strip().splitlines()[-1] == "200", done.stderr[-2000:]
+
+
+def test_a_change_with_many_tags_is_purged_in_headers_varnish_takes(settings, edge_server):
+    # Varnish refuses a header line over 8 KB with a 400: one purge naming a bulk
+    # change's hundreds of tags would never land, and every page would stay stale.
+    settings.EDGE_PURGE_URLS = [edge_server]
+    tags = [f"catalogue.book:{number}" for number in range(1, 801)]
+    edge.purge(tags)
+    assert edge.wait_for_purges(5)
+    headers = [header for _, header in PurgeRecorder.purges]
+    assert all(len(header) <= 4000 for header in headers)
+    assert {name for header in headers for name in header.split()} == set(tags)
