@@ -2,6 +2,7 @@
 the last days of the war"), each with a public page, embeddable in an article."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -136,7 +137,11 @@ class ReadingListItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.book} in {self.reading_list}"
+        try:
+            book = self.book
+        except ObjectDoesNotExist:  # a version being restored names a book merged away
+            book = "A book no longer in the catalogue"
+        return f"{book} in {self.reading_list}"
 
 
 class ReadingListAlias(OldAddress):

@@ -5,8 +5,8 @@ kept with each version)."""
 
 import reversion
 from django import forms
-from django.contrib import admin
-from django.contrib.admin.utils import NestedObjects, quote
+from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
@@ -19,6 +19,7 @@ from reversion.admin import VersionAdmin
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.forms import ConflictSafeForm
 
+from ..models import Book
 from ..reading_lists import ReadingList, ReadingListItem
 from ..where_used import lost_list, titles, where_used
 
@@ -144,6 +145,39 @@ class ReadingListAdmin(ConflictSafeAdmin, VersionAdmin):
                 book_count=Coalesce(Subquery(books), Value(0)),
                 article_count=Coalesce(Subquery(articles), Value(0)),
             )
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        url_name = getattr(request.resolver_match, "url_name", "") or ""
+        if object_id and url_name.endswith(("_revision", "_recover")):
+            self.leave_out_gone_books(request, unquote(object_id))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def leave_out_gone_books(self, request, pk) -> None:
+        """Restoring (or recovering) a version, just reverted by reversion in the view's
+        transaction: a place of a book merged away or deleted since cannot come back (its
+        row would point at no book, and the form could not even show it). The restore
+        leaves it out and says so."""
+        gone = ReadingListItem.objects.filter(reading_list_id=pk).exclude(
+            book_id__in=Book.objects.values("pk")
+        )
+        notes = [note.strip() for note in gone.values_list("note", flat=True)]
+        if not notes:
+            return
+        gone.delete()
+        noted = [f"“{note}”" for note in notes if note]
+        messages.warning(
+            request,
+            f"{len(notes)} book{'s' if len(notes) > 1 else ''} on this version "
+            f"{'are' if len(notes) > 1 else 'is'} no longer in the catalogue (merged into "
+            "another book or deleted), so the restored list leaves "
+            f"{'them' if len(notes) > 1 else 'it'} out"
+            + (
+                f" (the note{'s' if len(noted) > 1 else ''} read {', '.join(noted)})"
+                if noted
+                else ""
+            )
+            + ".",
         )
 
     def save_model(self, request, obj, form, change):

@@ -207,3 +207,22 @@ def test_restoring_a_version_brings_back_its_books_and_notes(admin_client, war, 
         ("The End", "Kershaw."),
         ("Berlin", ""),
     ]
+
+
+def test_a_version_with_a_book_merged_away_since_restores_without_it(admin_client, war, books):
+    with reversion.create_revision():
+        reversion.add_to_revision(war)
+    ReadingListItem.objects.filter(reading_list=war, book=books[1]).update(position=5)
+    books[0].delete()  # as a merge does to the duplicate: its place has gone with it
+
+    version = Version.objects.get_for_object(war).order_by("pk").first()
+    url = f"/admin/catalogue/readinglist/{war.pk}/history/{version.pk}/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    said = " ".join(text_of(page.content, ".messagelist li"))
+    assert "1 book on this version is no longer in the catalogue" in said
+    assert "“Kershaw.”" in said
+    data = form_data(page)
+    data["_save"] = "Save"
+    assert admin_client.post(url, data).status_code == 302
+    assert [(item.book.title, item.position) for item in war.items.all()] == [("Berlin", 1)]
