@@ -6,6 +6,7 @@ personal is kept: a reader is known for one day only, as a keyed hash of their a
 in the cache (never the database, never a log), so that one reader's clicks count once.
 """
 
+import ipaddress
 import logging
 import math
 import re
@@ -238,12 +239,25 @@ def _reader_key(reader: str, book, shop, source, today: date) -> str:
     one day to the next."""
     model, pk = source if source is not None else (None, NO_SOURCE_ID)
     label = model._meta.label_lower if model is not None else ""
+    reader = _network_of(reader)
     digest = salted_hmac(
         f"catalogue.shop_clicks.reader.{today.isoformat()}",
         f"{reader}|{book.pk}|{shop.pk}|{label}|{pk}",
         algorithm="sha256",
     ).hexdigest()
     return f"shop-click:{digest}"
+
+
+def _network_of(address: str) -> str:
+    """An IPv6 address as its /64, what one machine or household is given (it may use any
+    address within it): a flood from one network counts once. IPv4 stays itself."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def _until_midnight() -> int:

@@ -151,6 +151,17 @@ def test_the_same_reader_again_the_same_day_is_not_counted_another_is(client, bo
     assert ShopClick.objects.count() == 1  # one row a day for the book, shop and page
 
 
+def test_a_flood_from_one_ipv6_network_counts_once(client, book, shop):
+    # One machine holds a whole /64 and may send each click from another address of it:
+    # counted per address, every click would count (and leave a key in the cache).
+    url = click_url(book, shop)
+    for host in range(1, 21):
+        assert click(client, url, address=f"2001:db8:1:2::{host:x}").status_code == 302
+    assert counted() == 1
+    click(client, url, address="2001:db8:1:3::1")  # another network: another reader
+    assert counted() == 2
+
+
 def test_behind_the_proxy_readers_are_told_apart_by_the_forwarded_address(
     client, settings, book, shop
 ):
