@@ -75,18 +75,48 @@ class ReadingListAdminForm(ConflictSafeForm):
         return cleaned
 
 
+class ReadingListItemForm(forms.ModelForm):
+    class Meta:
+        model = ReadingListItem
+        fields = ["position", "book", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A book added with no position goes at the end, not (as 0 would put it) first.
+        self.fields["position"].required = False
+        self.fields["position"].help_text = "Left blank, the book goes at the end."
+        if self.instance.pk is None:
+            self.fields["position"].initial = None
+
+
+class PlacesFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk is not None
+            if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
+        ]
+        last = max((form.cleaned_data.get("position") or 0 for form in kept), default=-1)
+        for form in kept:
+            if form.cleaned_data.get("position") is None:
+                last += 1
+                form.cleaned_data["position"] = form.instance.position = last
+
+
 class ReadingListItemInline(admin.TabularInline):
     """The list's books in order; each book is found by the catalogue's own search
     (title, author, ISBN or slug), never a select of every book."""
 
     model = ReadingListItem
+    form = ReadingListItemForm
+    formset = PlacesFormSet
     extra = 1
     autocomplete_fields = ["book"]
     fields = ["position", "book", "note"]
     ordering = ["position", "pk"]
-    formfield_overrides = {
-        ReadingListItem._meta.get_field("note"): {"widget": forms.Textarea(attrs={"rows": 2})}
-    }
     verbose_name = "book on the list"
     verbose_name_plural = "books on the list, in order (lowest position first)"
 

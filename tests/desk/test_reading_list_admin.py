@@ -117,6 +117,20 @@ def test_the_form_keeps_the_books_in_order_with_their_notes(admin_client, war, b
     ]
 
 
+def test_a_book_added_without_a_position_goes_at_the_end(admin_client, war, books):
+    page = admin_client.get(change_url(war))
+    new_row = BeautifulSoup(page.content, "html.parser").select_one("input[name=items-2-position]")
+    assert new_row.get("value", "") == ""  # not 0, which would put it first
+    data = form_data(page)
+    data.update({"items-2-book": str(books[2].pk), "items-2-note": "Last.", "_save": "Save"})
+    assert admin_client.post(change_url(war), data).status_code == 302
+    assert [(item.book.title, item.position) for item in war.items.all()] == [
+        ("The End", 0),
+        ("Berlin", 1),
+        ("The Bunker", 2),
+    ]
+
+
 def test_the_form_says_where_the_list_is_used(admin_client, war):
     make_article(title="Endings", body="[[list:war-ends]]\n")
     make_article(
