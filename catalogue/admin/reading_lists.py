@@ -12,6 +12,7 @@ from django.db import router
 from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
@@ -41,11 +42,19 @@ class ReadingListAdminForm(ConflictSafeForm):
 
     def clean(self):
         cleaned = super().clean()
+        status, published_at = cleaned.get("status"), cleaned.get("published_at")
+        # A live list leaves readers' articles when it stops being published, or when
+        # its publication time moves into the future (the instance is still as stored).
+        rescheduled = (
+            status == ReadingList.Status.PUBLISHED
+            and published_at is not None
+            and published_at > timezone.now()
+        )
         hides = (
             self.instance.pk
-            and "status" in self.changed_data
-            and self.initial.get("status") == ReadingList.Status.PUBLISHED
-            and cleaned.get("status") not in (None, ReadingList.Status.PUBLISHED)
+            and self.instance.is_public
+            and status is not None
+            and (status != ReadingList.Status.PUBLISHED or rescheduled)
         )
         if hides and not cleaned.get("confirm_hiding"):
             shown = where_used(self.instance).shown
@@ -65,8 +74,10 @@ class ReadingListAdminForm(ConflictSafeForm):
                                 f"see or will see: {titles(shown)}"
                             ),
                             "status": (
-                                "withdrawn"
-                                if cleaned["status"] == ReadingList.Status.WITHDRAWN
+                                "scheduled for later"
+                                if rescheduled
+                                else "withdrawn"
+                                if status == ReadingList.Status.WITHDRAWN
                                 else "a draft again"
                             ),
                         },

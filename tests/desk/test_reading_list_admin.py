@@ -161,6 +161,24 @@ def test_withdrawing_a_list_live_articles_show_asks_first(admin_client, client, 
     assert text_of(page.content, ".reading-list-embed") == []
 
 
+def test_moving_a_live_lists_publication_into_the_future_asks_first(admin_client, war):
+    make_article(title="Endings", body="[[list:war-ends]]\n")
+    data = form_data(admin_client.get(change_url(war)))
+    later = timezone.localtime() + timedelta(days=3)
+    data.update(
+        {
+            "published_at_0": later.strftime("%Y-%m-%d"),
+            "published_at_1": "10:00:00",
+            "_save": "Save",
+        }
+    )
+    asked = admin_client.post(change_url(war), data)
+    assert asked.status_code == 200
+    error = " ".join(text_of(asked.content, ".field-status .errorlist li"))
+    assert "Once it is scheduled for later, it disappears from them" in error
+    assert ReadingList.objects.get(pk=war.pk).is_public
+
+
 def test_deleting_a_list_live_articles_show_names_them(admin_client, war):
     make_article(title="Endings", body="[[list:war-ends]]\n")
     page = admin_client.get(f"/admin/catalogue/readinglist/{war.pk}/delete/")
