@@ -269,7 +269,11 @@ class ShopClickAdmin(admin.ModelAdmin):
             number(request.GET.get("source_id")),
         )
         if source_type is not None and source_id is not None:
-            if not ContentType.objects.filter(pk=source_type).exists():
+            # Only a kind of page readers see (an article, a book, a list): any other
+            # row's name (a user's, say) is not the report's to print.
+            kind = ContentType.objects.filter(pk=source_type).first()
+            model = kind.model_class() if kind is not None else None
+            if model is None or not hasattr(model, "get_absolute_url"):
                 return self.unknown(request, "No such kind of page.")
             source = (source_type, source_id)
             subject = resolve_pages([source])[source]

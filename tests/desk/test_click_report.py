@@ -246,3 +246,14 @@ def test_the_books_form_says_how_many_clicks_its_links_had(desk, shops, beloved,
         .get(f"/admin/catalogue/book/{beloved.pk}/change/")
         .content.decode()
     )
+
+
+def test_the_report_names_only_pages_not_any_row_of_the_database(desk):
+    # A kind of row that is no page readers see (a user, a session) is not a page links
+    # were clicked on: the report does not print its name (here the editor's username).
+    users = ContentType.objects.get_for_model(get_user_model())
+    erin = get_user_model().objects.get(username="erin")
+    response = desk["editor"].get(f"{REPORT}?source_type={users.pk}&source_id={erin.pk}")
+    assert response.status_code == 404
+    assert "from erin" not in " ".join(text_of(response.content, "h1, title"))
+    assert "No such kind of page" in text_of(response.content, ".errornote")[0]
