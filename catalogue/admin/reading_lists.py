@@ -102,6 +102,11 @@ class ReadingListItemForm(forms.ModelForm):
 
 
 class PlacesFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        if "book" in unique_check:  # Django's: "Please correct the duplicate data for book."
+            return "A book can be on the list only once: remove one of its places."
+        return super().get_unique_error_message(unique_check)
+
     def clean(self):
         super().clean()
         kept = [

@@ -131,6 +131,17 @@ def test_a_book_added_without_a_position_goes_at_the_end(admin_client, war, book
     ]
 
 
+def test_a_book_twice_on_the_list_is_refused_in_words_keeping_the_note(admin_client, war, books):
+    data = form_data(admin_client.get(change_url(war)))
+    data.update({"items-2-book": str(books[0].pk), "items-2-note": "Again.", "_save": "Save"})
+    refused = admin_client.post(change_url(war), data)
+    assert refused.status_code == 200
+    said = " ".join(text_of(refused.content, ".errorlist li"))
+    assert "A book can be on the list only once" in said
+    assert "Again." in text_of(refused.content, "textarea[name=items-2-note]")[0]
+    assert war.items.count() == 2
+
+
 def test_the_form_says_where_the_list_is_used(admin_client, war):
     make_article(title="Endings", body="[[list:war-ends]]\n")
     make_article(
