@@ -39,7 +39,7 @@ from catalogue.isbn import looks_like_isbn, normalise_isbn13
 from catalogue.list_cards import list_entries
 from catalogue.models import Book, BookAlias
 from catalogue.reading_lists import ReadingList, ReadingListAlias, ReadingListItem
-from catalogue.shops import disclosure_sentence
+from catalogue.shops import UNPAID_DISCLOSURE, disclosure_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -276,6 +276,14 @@ class RenderedBody:
         return disclosure_sentence(
             [name for card in self.cards for name in card["shop_links"].sponsored_names]
         )
+
+    @property
+    def links_disclosure(self) -> str:
+        """What the foot says of its shop links: who pays, or that nobody does; "" when
+        no book shown has a link."""
+        if not any(card["shop_links"] for card in self.cards):
+            return ""
+        return self.disclosure or UNPAID_DISCLOSURE
 
 
 # Given the references in a body that match no public book (distinct, in order), the

@@ -309,6 +309,17 @@ class ShopLinks:
         """The plain sentence shown near the links when any of them earns, naming them."""
         return disclosure_sentence(self.sponsored_names)
 
+    @property
+    def unpaid_disclosure(self) -> str:
+        return UNPAID_DISCLOSURE
+
+
+# Said where links are shown to sell (the book page, the card under "Buy the Book", an
+# article's foot) when none of them earns: readers should not have to guess.
+UNPAID_DISCLOSURE = (
+    "Colophon is paid nothing for these links; it counts clicks on them, never who clicked."
+)
+
 
 def disclosure_sentence(shop_names: list[str]) -> str:
     """“Colophon earns a commission on purchases made through the Bookshop.org and Amazon

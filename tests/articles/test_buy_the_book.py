@@ -195,14 +195,28 @@ def test_books_in_this_article_lists_each_public_book_once_in_order(client, book
         assert all(from_of(href) == (Article, article.pk) for href in hrefs)
 
 
-def test_no_links_that_earn_no_disclosure(client, books):
+def test_no_links_that_earn_say_plainly_that_nothing_is_paid(client, books):
     article = make_article(title="Allies", body="[[book:torgau]]\n")
 
     page = soup_of(client.get(article.get_absolute_url()))
 
     assert page.select(".books-in-article a.shop-link")
-    assert not page.select(".books-in-article__disclosure")
+    assert text_of(str(page), ".books-in-article__disclosure") == [
+        "Colophon is paid nothing for these links; it counts clicks on them, never who clicked."
+    ]
     assert "commission" not in page.get_text()
+
+
+def test_the_seed_says_under_its_buy_the_book_card_that_its_links_earn_nothing(client, demo):
+    page = soup_of(client.get(SEED_URL))
+    prominent = page.select_one(".shop-links--prominent")
+
+    assert prominent.select("a.shop-link.button")
+    assert text_of(str(prominent), ".shop-links__disclosure") == [
+        "Colophon is paid nothing for these links; it counts clicks on them, never who clicked."
+    ]
+    # Plain cards elsewhere carry no sentence of their own: the foot says it once.
+    assert len(page.select(".shop-links__disclosure")) == 1
 
 
 def test_the_disclosure_is_said_once_for_every_book(client, books, earning):
