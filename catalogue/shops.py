@@ -56,7 +56,9 @@ class Shop(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
     enabled = models.BooleanField(
-        default=True, help_text="Switched off, no card or book page links to it."
+        default=True,
+        help_text="Switched off, no card or book page links to it, and the clicks it had "
+        "stay in the report. A shop with clicks is switched off, never deleted.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -167,7 +169,8 @@ class ShopClick(models.Model):
     link to one shop: a count, nothing about who clicked."""
 
     day = models.DateField()
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="clicks")
+    # A shop whose clicks were counted is switched off, never deleted with its history.
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="clicks")
     book = models.ForeignKey("catalogue.Book", on_delete=models.CASCADE, related_name="shop_clicks")
     # The page the link was on. Generic: the catalogue does not know the articles app.
     source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

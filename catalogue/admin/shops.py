@@ -59,6 +59,20 @@ class ShopAdmin(VersionAdmin):
         ("Address", {"fields": ["url_pattern", "affiliate_url_pattern", "preview"]}),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # Clicks were counted for it: deleting would take their history (the database
+        # refuses, ShopClick.shop is PROTECT); the form's help says to switch it off.
+        if obj is not None and obj.clicks.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # Bulk deletion would stop at the first shop with clicks, on a page listing each
+        # counted day: shops are switched off in the list instead.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     @admin.display(description="Affiliate link", boolean=True)
     def earning(self, shop):
         """Whether links to it earn now: an affiliate pattern and a code in the setting."""

@@ -151,7 +151,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "catalogue_shop_recoverlist": "LL DD OO OO",
     "catalogue_shop_recover": "LL DD OR OR",
     "catalogue_shop_revision": "LL DD OR OR",
-    "catalogue_shop_changelist": "LL DD OR OR",
+    # No bulk delete for shops (a shop with clicks is switched off): the POST is shown back.
+    "catalogue_shop_changelist": "LL DD OO OO",
     "catalogue_shop_add": "LL DD OO OO",
     "catalogue_shop_history": "LL DD OO OO",
     "catalogue_shop_delete": "LL DD OR OR",
