@@ -3,6 +3,7 @@ address pattern; and, on a book's form, the book's own address, price or hiding 
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from reversion.admin import VersionAdmin
 
 from desk.admin import render_display
@@ -95,16 +96,23 @@ class ShopAdmin(VersionAdmin):
         )
 
 
+def https_by_default(field, **kwargs):
+    """Form fields as Django 6 makes them: an address typed without a scheme is https,
+    never refused (and no RemovedInDjango60Warning each time the form class is made)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class BookShopLinkForm(forms.ModelForm):
     class Meta:
         model = BookShopLink
         fields = ["shop", "hidden", "url", "price", "currency"]
         widgets = {"currency": forms.TextInput(attrs={"size": 4})}
+        formfield_callback = https_by_default
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # An address without a scheme is https (what Django 6 assumes), never refused.
-        self.fields["url"].assume_scheme = "https"
         # In the words of the model's own check, not Django's bare "Enter a valid URL."
         self.fields["url"].error_messages["invalid"] = (
             "The address must start with https:// (or http://) and a host name, such as "
@@ -117,6 +125,8 @@ class BookShopLinkInline(admin.TabularInline):
 
     model = BookShopLink
     form = BookShopLinkForm
+    # Django 6's default, and no RemovedInDjango60Warning for each form the inline builds.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
     verbose_name = "link to a shop"
     verbose_name_plural = "Links to shops (where this book differs from the shop's pattern)"
