@@ -5,9 +5,12 @@ These tests drive a real browser, so they are marked `browser`; run them alone w
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots of the key screens, kept with the test output (CI keeps the folder).
@@ -90,14 +93,50 @@ def demo_site(live_server, browser_settings):
     return live_server
 
 
+class RequestsInFlight:
+    """Requests the live server (a thread of this process) is answering. A page's
+    timers (the desk's autosave) can have one under way as its test ends; the database
+    is emptied after the test, and a request still writing then deadlocks the TRUNCATE
+    or runs into the next test."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.count -= 1
+
+    def wait_until_none(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh page at desktop width; its browser context is closed after the test."""
+    """A fresh page at desktop width; after the test it is left for a blank page (its
+    timers stop), the server's answers under way are waited for, and it is closed."""
+    in_flight = RequestsInFlight()
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        try:
+            page.goto("about:blank")
+        finally:
+            context.close()
+            in_flight.wait_until_none()
+            request_started.disconnect(in_flight.started)
+            request_finished.disconnect(in_flight.finished)
 
 
 @pytest.fixture
