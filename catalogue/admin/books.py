@@ -3,14 +3,12 @@
 from functools import partial
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import NestedObjects, quote
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, router
-from django.db.models import Count, F, OuterRef, Subquery, Value, prefetch_related_objects
+from django.db import models
+from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
@@ -23,6 +21,7 @@ from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
 from ..tasks import cover_failure, make_cover_renditions_after_commit
 from ..where_used import lost_card, where_used
 from . import shop_clicks as click_report
+from .deleting import deleted_objects_naming_embeds
 from .importing import import_urls
 from .merging import merge_selected
 from .picker import picker_view
@@ -258,47 +257,10 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         )
 
     def get_deleted_objects(self, objs, request):
-        """Django's list of what goes with the books, except that each embed is named by
-        the article that loses the card, from the rows themselves: Django would show a row
-        of the automatic many-to-many table as “Article_embedded_books object (3)”.
-
-        The rest is django.contrib.admin.utils.get_deleted_objects (checked against 5.2),
-        which offers no hook for one model's names."""
-        if not objs:
-            return [], {}, set(), []
-        collector = NestedObjects(using=router.db_for_write(Book), origin=objs)
-        collector.collect(objs)
-        embeds = Book.articles.through
-        prefetch_related_objects(list(collector.model_objs.get(embeds, ())), "article")
-        perms_needed = set()
-
-        def named(obj):
-            if isinstance(obj, embeds):
-                return lost_card(obj.article)
-            opts = obj._meta
-            label = f"{capfirst(opts.verbose_name)}: {obj}"
-            if not self.admin_site.is_registered(type(obj)):
-                return label
-            if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
-                perms_needed.add(opts.verbose_name)
-            try:
-                url = reverse(
-                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
-                    args=(quote(obj.pk),),
-                )
-            except NoReverseMatch:
-                return label
-            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
-
-        to_delete = collector.nested(named)
-        protected = [named(obj) for obj in collector.protected]
-        model_count = {
-            model._meta.verbose_name_plural: len(rows)
-            for model, rows in collector.model_objs.items()
-        }
-        if embeds._meta.verbose_name_plural in model_count:
-            model_count["embeds in articles"] = model_count.pop(embeds._meta.verbose_name_plural)
-        return to_delete, model_count, perms_needed, protected
+        # Each embed named by the article that loses it (catalogue/admin/deleting.py).
+        return deleted_objects_naming_embeds(
+            self, objs, request, embeds=Book.articles.through, lost=lost_card
+        )
 
     @admin.display(description="Cover preview")
     def cover_preview(self, book):

@@ -6,15 +6,11 @@ kept with each version)."""
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import NestedObjects, quote, unquote
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import router
-from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
@@ -23,6 +19,7 @@ from desk.forms import ConflictSafeForm
 from ..models import Book
 from ..reading_lists import ReadingList, ReadingListItem
 from ..where_used import lost_list, titles, where_used
+from .deleting import deleted_objects_naming_embeds
 
 # A version of a list keeps its books' places: a restore brings back its books and notes.
 reversion.register(ReadingListItem)
@@ -252,45 +249,10 @@ class ReadingListAdmin(ConflictSafeAdmin, VersionAdmin):
         )
 
     def get_deleted_objects(self, objs, request):
-        """Django's list of what goes with the lists, except that each embed is named by
-        the article that loses the list: Django would show a row of the automatic
-        many-to-many table as “Article_embedded_lists object (3)”. As BookAdmin's, on
-        django.contrib.admin.utils.get_deleted_objects (checked against 5.2)."""
-        if not objs:
-            return [], {}, set(), []
-        collector = NestedObjects(using=router.db_for_write(ReadingList), origin=objs)
-        collector.collect(objs)
-        embeds = ReadingList.articles.through
-        prefetch_related_objects(list(collector.model_objs.get(embeds, ())), "article")
-        perms_needed = set()
-
-        def named(obj):
-            if isinstance(obj, embeds):
-                return lost_list(obj.article)
-            opts = obj._meta
-            label = f"{capfirst(opts.verbose_name)}: {obj}"
-            if not self.admin_site.is_registered(type(obj)):
-                return label
-            if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
-                perms_needed.add(opts.verbose_name)
-            try:
-                url = reverse(
-                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
-                    args=(quote(obj.pk),),
-                )
-            except NoReverseMatch:
-                return label
-            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
-
-        to_delete = collector.nested(named)
-        protected = [named(obj) for obj in collector.protected]
-        model_count = {
-            model._meta.verbose_name_plural: len(rows)
-            for model, rows in collector.model_objs.items()
-        }
-        if embeds._meta.verbose_name_plural in model_count:
-            model_count["embeds in articles"] = model_count.pop(embeds._meta.verbose_name_plural)
-        return to_delete, model_count, perms_needed, protected
+        # Each embed named by the article that loses it (catalogue/admin/deleting.py).
+        return deleted_objects_naming_embeds(
+            self, objs, request, embeds=ReadingList.articles.through, lost=lost_list
+        )
 
     def render_delete_form(self, request, context):
         """Deleting a list that articles readers see embed says which, above Django's
