@@ -14,9 +14,10 @@ def text_of(html: bytes | str, selector: str, separator: str = "") -> list[str]:
 
 
 def form_values(response) -> dict:
-    """What the desk's article or book form would post as it stands: every field's value."""
+    """What the desk's article, book or reading list form would post as it stands: every
+    field's value."""
     page = BeautifulSoup(response.content, "html.parser")
-    form = page.select_one("form#article_form, form#book_form")
+    form = page.select_one("form#article_form, form#book_form, form#readinglist_form")
     data = {}
     for field in form.select("input[name], textarea[name], select[name]"):
         name = field["name"]

@@ -13,7 +13,7 @@ from reversion.models import Version
 from articles.models import Article
 from catalogue.models import ReadingList, ReadingListItem
 from tests.factories import make_article, make_book
-from tests.helpers import text_of
+from tests.helpers import form_values, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,26 +37,6 @@ def war(books):
 
 def change_url(reading_list) -> str:
     return f"/admin/catalogue/readinglist/{reading_list.pk}/change/"
-
-
-def form_data(response) -> dict:
-    """What the list's form posts as it stands."""
-    form = BeautifulSoup(response.content, "html.parser").select_one("form#readinglist_form")
-    data = {}
-    for field in form.select("input[name], textarea[name], select[name]"):
-        name = field["name"]
-        if field.name == "textarea":
-            data[name] = field.text.lstrip("\n")
-        elif field.name == "select":
-            chosen = field.select("option[selected]")
-            if chosen:
-                data[name] = chosen[0]["value"]
-        elif field.get("type") in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        elif field.get("type") not in ("submit", "file"):
-            data[name] = field.get("value", "")
-    return data
 
 
 def test_the_list_of_lists_shows_status_and_counts(admin_client, war):
@@ -99,7 +79,7 @@ def test_books_are_chosen_through_the_catalogues_search_not_a_select_of_every_bo
 
 
 def test_the_form_keeps_the_books_in_order_with_their_notes(admin_client, war, books):
-    data = form_data(admin_client.get(change_url(war)))
+    data = form_values(admin_client.get(change_url(war)))
     data.update(
         {
             "items-2-position": "0",
@@ -121,7 +101,7 @@ def test_a_book_added_without_a_position_goes_at_the_end(admin_client, war, book
     page = admin_client.get(change_url(war))
     new_row = BeautifulSoup(page.content, "html.parser").select_one("input[name=items-2-position]")
     assert new_row.get("value", "") == ""  # not 0, which would put it first
-    data = form_data(page)
+    data = form_values(page)
     data.update({"items-2-book": str(books[2].pk), "items-2-note": "Last.", "_save": "Save"})
     assert admin_client.post(change_url(war), data).status_code == 302
     assert [(item.book.title, item.position) for item in war.items.all()] == [
@@ -132,7 +112,7 @@ def test_a_book_added_without_a_position_goes_at_the_end(admin_client, war, book
 
 
 def test_a_book_twice_on_the_list_is_refused_in_words_keeping_the_note(admin_client, war, books):
-    data = form_data(admin_client.get(change_url(war)))
+    data = form_values(admin_client.get(change_url(war)))
     data.update({"items-2-book": str(books[0].pk), "items-2-note": "Again.", "_save": "Save"})
     refused = admin_client.post(change_url(war), data)
     assert refused.status_code == 200
@@ -156,7 +136,7 @@ def test_the_form_says_where_the_list_is_used(admin_client, war):
 
 def test_withdrawing_a_list_live_articles_show_asks_first(admin_client, client, war):
     article = make_article(title="Endings", body="[[list:war-ends]]\n")
-    data = form_data(admin_client.get(change_url(war)))
+    data = form_values(admin_client.get(change_url(war)))
     data.update(status="withdrawn", _save="Save")
     asked = admin_client.post(change_url(war), data)
     assert asked.status_code == 200
@@ -164,7 +144,7 @@ def test_withdrawing_a_list_live_articles_show_asks_first(admin_client, client, 
     assert "“How wars end” is shown in an article readers see or will see: “Endings”" in error
     assert ReadingList.objects.get(pk=war.pk).status == "published"
 
-    confirmed = form_data(asked)
+    confirmed = form_values(asked)
     confirmed.update(confirm_hiding="on", _save="Save")
     assert admin_client.post(change_url(war), confirmed).status_code == 302
     assert ReadingList.objects.get(pk=war.pk).status == "withdrawn"
@@ -174,7 +154,7 @@ def test_withdrawing_a_list_live_articles_show_asks_first(admin_client, client, 
 
 def test_moving_a_live_lists_publication_into_the_future_asks_first(admin_client, war):
     make_article(title="Endings", body="[[list:war-ends]]\n")
-    data = form_data(admin_client.get(change_url(war)))
+    data = form_values(admin_client.get(change_url(war)))
     later = timezone.localtime() + timedelta(days=3)
     data.update(
         {
@@ -201,7 +181,7 @@ def test_deleting_a_list_live_articles_show_names_them(admin_client, war):
 
 
 def test_a_rename_keeps_the_old_address(admin_client, client, war):
-    data = form_data(admin_client.get(change_url(war)))
+    data = form_values(admin_client.get(change_url(war)))
     data.update(slug="how-wars-end", _save="Save")
     assert admin_client.post(change_url(war), data).status_code == 302
     response = client.get("/lists/war-ends/")
@@ -214,7 +194,7 @@ def test_a_slug_that_is_another_lists_old_address_is_refused(admin_client, war):
     war.slug = "how-wars-end"
     war.save()
     other = ReadingList.objects.create(title="Rivers", slug="rivers")
-    data = form_data(admin_client.get(change_url(other)))
+    data = form_values(admin_client.get(change_url(other)))
     data.update(slug="war-ends", _save="Save")
     refused = admin_client.post(change_url(other), data)
     assert refused.status_code == 200
@@ -225,7 +205,7 @@ def test_a_slug_that_is_another_lists_old_address_is_refused(admin_client, war):
 
 
 def test_a_colleagues_save_is_never_overwritten(admin_client, war):
-    opened = form_data(admin_client.get(change_url(war)))
+    opened = form_values(admin_client.get(change_url(war)))
     war.title = "How wars end: ten books"
     war.save()  # a colleague's save meanwhile
     opened.update(title="My title", _save="Save")
@@ -243,7 +223,7 @@ def test_restoring_a_version_brings_back_its_books_and_notes(admin_client, war, 
 
     version = Version.objects.get_for_object(war).order_by("pk").first()
     url = f"/admin/catalogue/readinglist/{war.pk}/history/{version.pk}/"
-    data = form_data(admin_client.get(url))
+    data = form_values(admin_client.get(url))
     data["_save"] = "Save"
     assert admin_client.post(url, data).status_code == 302
     assert [(item.book.title, item.note) for item in war.items.all()] == [
@@ -265,7 +245,7 @@ def test_a_version_with_a_book_merged_away_since_restores_without_it(admin_clien
     said = " ".join(text_of(page.content, ".messagelist li"))
     assert "1 book on this version is no longer in the catalogue" in said
     assert "“Kershaw.”" in said
-    data = form_data(page)
+    data = form_values(page)
     data["_save"] = "Save"
     assert admin_client.post(url, data).status_code == 302
     assert [(item.book.title, item.position) for item in war.items.all()] == [("Berlin", 1)]
