@@ -95,7 +95,12 @@ class ArticleQuerySet(models.QuerySet):
 
         A read-time filter, so a scheduled article appears by itself when its time comes.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(
+            Q(withdraw_at__isnull=True) | Q(withdraw_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
 
     def for_teasers(self) -> "ArticleQuerySet":
         """Articles shown as teasers in a list: everything but the body (the teaser is
@@ -252,6 +257,22 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
         "[[book:ISBN-13]].",
     )
     byline = models.CharField(max_length=200, blank=True)
+    meta_description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What search engines and shares show under the title; the standfirst when blank.",
+    )
+    social_title = models.CharField(
+        max_length=200, blank=True, help_text="The title when shared; the title when blank."
+    )
+    featured_image = models.ForeignKey(
+        "images.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="featured_in",
+        help_text="Shown with the article in lists, when it is shared, and to search engines.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     # Blank until the article is published: publishing takes the moment it happens
     # unless the editor chose a time (articles/forms.py). No job publishes a scheduled
@@ -263,6 +284,15 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
         db_index=True,
         help_text="A published article is public from this time on: set it in the future "
         "to schedule, or leave it blank to publish at once.",
+    )
+    # A published article stops being public at this time (articles/forms.py refuses one
+    # before the publication time); blank: public until withdrawn by hand.
+    withdraw_at = models.DateTimeField(
+        "withdrawal time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Set to take the article off the site at that time; blank keeps it public.",
     )
     updated_at = models.DateTimeField(auto_now=True)
     # Counts the saves of the row through the model (the desk, a restore, code): the
@@ -290,6 +320,13 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     embedded_lists = models.ManyToManyField(
         "catalogue.ReadingList", blank=True, related_name="articles", editable=False
     )
+    # Which pictures the body embeds (`[[image:ID]]`), kept like embedded_books.
+    embedded_images = models.ManyToManyField(
+        "images.Image", blank=True, related_name="articles", editable=False
+    )
+    # The body rendered when it is saved (articles/rendering.py): the sanitised HTML with
+    # a placeholder for each live part (book cards, lists), filled at each request.
+    rendered_body = models.JSONField(default=dict, blank=True, editable=False)
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
     # Editors steer "Read next": pinned articles lead the list, excluded ones never appear.
     pinned_recommendations = models.ManyToManyField(
@@ -498,3 +535,26 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommended} under {self.article} ({self.reasons})"
+
+
+class PreviewLink(models.Model):
+    """A preview address given out for one article: it shows the latest saved text to
+    whoever holds it until it expires or is revoked (one link alone, or all of them when
+    the article is withdrawn: revoked for good)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Preview link {self.pk} of {self.article}"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shared",
     "pagecache",
     "catalogue",
+    "images",  # pictures for articles: the library, its renditions
     "articles",
     "website",
 ]

@@ -39,6 +39,7 @@ class EventKind(models.TextChoices):
     KEPT_MINE = "kept_mine", "kept my version over a colleague's"
     TOOK_THEIRS = "took_theirs", "took a colleague's version"
     RESTORED = "restored", "restored an earlier version"
+    MERGED = "merged", "merged with a colleague's version"
     SUBMITTED = "submitted", "submitted for review"
     APPROVED = "approved", "approved and published"
     SENT_BACK = "sent_back", "sent back"
@@ -47,7 +48,12 @@ class EventKind(models.TextChoices):
 
 # The kinds a review log lists, and the kinds that name another version.
 REVIEW_STEPS = [EventKind.SUBMITTED, EventKind.APPROVED, EventKind.SENT_BACK, EventKind.NOTE]
-NAMING_A_VERSION = [EventKind.KEPT_MINE, EventKind.TOOK_THEIRS, EventKind.RESTORED]
+NAMING_A_VERSION = [
+    EventKind.KEPT_MINE,
+    EventKind.TOOK_THEIRS,
+    EventKind.RESTORED,
+    EventKind.MERGED,
+]
 
 
 class RevisionEvent(models.Model):

@@ -251,9 +251,9 @@ def every(app_label: str, *models: str) -> set[str]:
     }
 
 
-ARTICLES_ALL = every("articles", "article", "articlealias", "recommendation", "topic") | {
-    "articles.publish_article"
-}
+ARTICLES_ALL = every(
+    "articles", "article", "articlealias", "previewlink", "recommendation", "topic"
+) | {"articles.publish_article"}
 CATALOGUE_ALL = every(
     "catalogue",
     "alsoliked",
@@ -272,6 +272,7 @@ CATALOGUE_ALL = every(
     "shopclick",
     "subject",
 )
+IMAGES_ALL = every("images", "image")
 PEOPLE = every("auth", "group", "permission", "user") | every(
     "axes", "accessattempt", "accessattemptexpiration", "accessfailurelog", "accesslog"
 )
@@ -287,9 +288,12 @@ EXPECTED_ROLES = {
         "catalogue.view_readinglist",
         "catalogue.view_readinglistitem",
         "catalogue.view_subject",
+        "images.add_image",
+        "images.change_image",
+        "images.view_image",
     },
-    "Editors": ARTICLES_ALL | CATALOGUE_ALL,
-    "Administrators": ARTICLES_ALL | CATALOGUE_ALL | PEOPLE,
+    "Editors": ARTICLES_ALL | CATALOGUE_ALL | IMAGES_ALL,
+    "Administrators": ARTICLES_ALL | CATALOGUE_ALL | IMAGES_ALL | PEOPLE,
 }
 
 
