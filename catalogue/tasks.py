@@ -119,10 +119,14 @@ def cover_failure(book: Book) -> str:
 
 
 def _why(traceback: str) -> str:
-    # A traceback's last line is the error: "catalogue.covers.CoverNotCleaned: the ...".
+    # A traceback's last line is the error: "shared.pictures.NotCleaned: the ...", or
+    # "catalogue.covers.CoverNotCleaned: …" in results stored before it moved there.
     lines = [line.strip() for line in traceback.splitlines() if line.strip()]
     kind, _, message = (lines[-1] if lines else "").partition(": ")
-    if kind == f"{CoverNotCleaned.__module__}.{CoverNotCleaned.__qualname__}":
+    if kind in (
+        f"{CoverNotCleaned.__module__}.{CoverNotCleaned.__qualname__}",
+        "catalogue.covers.CoverNotCleaned",
+    ):
         return message
     error = f"{kind.rsplit('.', 1)[-1]}: {message}" if message else kind.rsplit(".", 1)[-1]
     return f"the worker stopped on an error ({error or 'unknown'})"
