@@ -104,8 +104,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_teasers(self) -> "ArticleQuerySet":
         """Articles shown as teasers in a list: everything but the body (the teaser is
-        the stored excerpt) and the recommendation engine's word counts."""
-        return self.defer("body", "text_profile")
+        the stored excerpt) and the recommendation engine's word counts; with the featured
+        picture each shows as its thumbnail, read in the same query."""
+        return self.defer("body", "text_profile").select_related("featured_image")
 
     def refresh_derived_text(self, *, batch_size: int = 500) -> list[int]:
         """Bring what these articles keep from their title and body (DerivedFromText:
@@ -432,6 +433,17 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
         return self.excerpt
 
     @property
+    def shared_title(self) -> str:
+        """The title shares show (Open Graph, X): the social title, else the title."""
+        return self.social_title.strip() or self.title
+
+    @property
+    def description(self) -> str:
+        """What search engines and shares show under the title: the meta description,
+        else the teaser (the standfirst, or the body's opening words)."""
+        return self.meta_description.strip() or self.teaser
+
+    @property
     def reading_minutes(self) -> int:
         """About how long the article takes to read (WORDS_PER_MINUTE), from the stored
         word count, or from the body itself when it was changed since (a preview)."""
@@ -485,7 +497,7 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
                 recommended__status=Article.Status.PUBLISHED,
                 recommended__published_at__lte=timezone.now(),
             )
-            .select_related("recommended")
+            .select_related("recommended__featured_image")
             .defer("recommended__body", "recommended__text_profile")
             .order_by("-pinned", "-score", "-recommended__published_at")[:limit]
         )

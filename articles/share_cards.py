@@ -6,9 +6,13 @@ from django.conf import settings
 
 from catalogue.models import Book
 from catalogue.share_cards import Absolute, cover_share_image
+from images.responsive import rendition_for
 from shared.share_cards import LARGE_IMAGE_SIZE, ShareCard, ShareImage, og_locale
 
 from .models import Article, Topic
+
+# The width social networks show across a post: the featured picture's rendition nearest it.
+FEATURED_SHARE_WIDTH = LARGE_IMAGE_SIZE[0]
 
 
 def share_image_alt(article: Article, book: Book | None) -> str:
@@ -16,6 +20,22 @@ def share_image_alt(article: Article, book: Book | None) -> str:
     if book is None:
         return f"The title “{article.title}” on {settings.SITE_NAME}"
     return f"The cover of {book.title} beside the title “{article.title}”"
+
+
+def featured_share_image(article: Article, absolute: Absolute) -> ShareImage | None:
+    """The article's featured picture at its 1200-wide rendition (the widest there is when
+    the original is narrower), at its true size; None unless readers may see it."""
+    image = article.featured_image if article.featured_image_id else None
+    rendition = rendition_for(image, width=FEATURED_SHARE_WIDTH)
+    if rendition is None:
+        return None
+    # A decorative picture has no alt text of its own: say what it stands for.
+    alt = (
+        ("" if image.decorative else image.alt)
+        or image.caption
+        or f"The picture at the top of “{article.title}”"
+    )
+    return ShareImage(absolute(rendition.jpeg_url), alt, rendition.width, rendition.height)
 
 
 def article_share_card(
@@ -29,12 +49,16 @@ def article_share_card(
 ) -> ShareCard:
     """An article page's card, from what the page has loaded already (`books`: the
     public books its body shows, in order; `topics`): type `article`, with its times,
-    its first topic as the section, the others as tags, and its byline.
+    its first topic as the section, the others as tags, and its byline; its social title
+    and meta description where the editor gave them.
 
-    Its picture is the share image the worker made (1200x630); until then its first
-    book's cover, or the site's picture."""
+    Its picture is its featured picture when readers may see it; else the share image the
+    worker made (1200x630); until then its first book's cover, or the site's picture."""
     first_book = books[0] if books else None
-    if article.share_image:
+    featured = featured_share_image(article, absolute)
+    if featured is not None:
+        image = featured
+    elif article.share_image:
         width, height = LARGE_IMAGE_SIZE
         image = ShareImage(
             absolute(article.share_image.url), share_image_alt(article, first_book), width, height
@@ -54,8 +78,8 @@ def article_share_card(
     if article.byline:
         properties.append(("article:author", article.byline))
     return ShareCard(
-        title=article.title,
-        description=article.teaser,
+        title=article.shared_title,
+        description=article.description,
         url=url,
         site_name=settings.SITE_NAME,
         image=image,

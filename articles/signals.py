@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from catalogue.models import Book, Contribution
 from catalogue.signals import book_merged
+from images.models import Image
+from images.signals import image_changed
 from pagecache.store import expiry_limit
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.versions import invalidate
@@ -159,3 +161,19 @@ def share_images_of_book_later(book_id: int) -> None:
     make_share_images_after_commit(
         published.filter(embedded_books=book_id).values_list("pk", flat=True)
     )
+
+
+# --- Featured pictures: the pages that show one as a figure or a thumbnail -------------
+
+
+@receiver(image_changed)
+@receiver(pre_delete, sender=Image)
+def featured_image_changed(sender, instance: Image, **kwargs):
+    """A featured picture whose words or renditions changed (or that is deleted: its
+    articles are left without it) drops the pages that show it: its articles' own, and
+    every list of teasers (their thumbnails name rendition files that may be gone)."""
+    featuring = list(Article.objects.filter(featured_image=instance).values_list("pk", flat=True))
+    if featuring:
+        embeds = Article.embedded_books.through.objects.filter(article_id__in=featuring)
+        books = embeds.values_list("book_id", flat=True)  # their pages list the articles
+        invalidate(list_of(Article), *tags_for_ids(Article, featuring), *tags_for_ids(Book, books))

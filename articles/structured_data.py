@@ -1,11 +1,48 @@
 """schema.org structured data (JSON-LD) for article pages."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from catalogue.structured_data import json_ld_script
+from images.models import Image
+from images.responsive import rendition_for
 
 from .models import Article
+from .share_cards import FEATURED_SHARE_WIDTH
+
+
+def is_web_address(text: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def image_object(image: Image | None, request: HttpRequest) -> dict | None:
+    """schema.org ImageObject of a featured picture readers may see (the rendition shares
+    show, at its size), with its caption and credit; `license` only when the licence is
+    an address (schema.org wants a URL there: "CC BY 4.0" in words is left out)."""
+    rendition = rendition_for(image, width=FEATURED_SHARE_WIDTH)
+    if rendition is None:
+        return None
+    url = request.build_absolute_uri(rendition.jpeg_url)
+    data = {
+        "@type": "ImageObject",
+        "url": url,
+        "contentUrl": url,
+        "width": rendition.width,
+        "height": rendition.height,
+    }
+    if image.caption.strip():
+        data["caption"] = image.caption.strip()
+    if image.credit.strip():
+        data["creditText"] = image.credit.strip()
+    if is_web_address(image.licence.strip()):
+        data["license"] = image.licence.strip()
+    return data
 
 
 def article_json_ld(article: Article, books, request: HttpRequest) -> SafeString:
@@ -14,7 +51,7 @@ def article_json_ld(article: Article, books, request: HttpRequest) -> SafeString
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": article.title[:110],
-        "description": article.teaser,
+        "description": article.description,
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "datePublished": article.published_at.isoformat(),
@@ -25,6 +62,9 @@ def article_json_ld(article: Article, books, request: HttpRequest) -> SafeString
         "timeRequired": f"PT{article.reading_minutes}M",
         "wordCount": article.word_count,
     }
+    image = image_object(article.featured_image if article.featured_image_id else None, request)
+    if image is not None:
+        data["image"] = image
     if article.byline:
         data["author"] = {"@type": "Person", "name": article.byline}
     about = []

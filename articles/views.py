@@ -61,6 +61,10 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     context_object_name = "article"
     template_name = "articles/article_detail.html"
 
+    def get_queryset(self):
+        # The featured picture at its top comes with the article, in the same query.
+        return super().get_queryset().select_related("featured_image")
+
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)

@@ -20,7 +20,11 @@ class ShareImage:
 
     @property
     def is_large(self) -> bool:
-        return (self.width, self.height) == LARGE_IMAGE_SIZE
+        """Fills the large card: made for it (LARGE_IMAGE_SIZE), or a landscape picture
+        at least as wide (an article's featured photograph); a cover is tall."""
+        if not (self.width and self.height):
+            return False
+        return self.width >= LARGE_IMAGE_SIZE[0] and self.width > self.height
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class ShareCard:
 
     @property
     def twitter_card(self) -> str:
-        """X's large card only for a picture made for it; a cover (tall) fits the small one."""
+        """X's large card only for a picture wide enough for it; a cover (tall) fits the small."""
         return "summary_large_image" if self.image.is_large else "summary"
 
 
