@@ -5,8 +5,9 @@ stores for everyone tells shared caches so: `Cache-Control: public, max-age=0,
 s-maxage=EDGE_MAX_AGE` (browsers revalidate, the edge keeps it), and its tags in `xkey`
 (Varnish) and `Surrogate-Key` (Fastly-style CDNs). When one of those tags is invalidated
 (pagecache.versions), every edge in `EDGE_PURGE_URLS` is told to drop the pages carrying
-it: a background thread sends `PURGE` with `xkey-purge: TAG …`, retries a failed purge
-with backoff, logs one that never lands, and never holds up a request.
+it: a background thread per edge sends `PURGE` with `xkey-purge: TAG …` on a connection
+kept open, retries a failed purge with backoff, logs one that never lands, and never
+holds up a request or another edge's purges.
 
 What differs per visitor (the rating form) reaches the edge as an Edge Side Include
 (`<esi:include src="/_visitor/NAME/ARG/"/>`, fetched per request and never kept), but
@@ -23,12 +24,13 @@ Without an edge, nothing here changes a response.
 import atexit
 import hashlib
 import heapq
+import http.client
 import ipaddress
 import logging
+import os
 import re
 import threading
 import time
-import urllib.request
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -154,11 +156,25 @@ RETRY_WAITS = (0.5, 1.0, 2.0, 4.0)  # between attempts at one edge; then it is l
 # overlapped a change, but cannot see the edge's copy in flight).
 REPEAT_AFTER = 1.0
 
-_due: list[tuple[float, int, str, tuple[str, ...], int]] = []  # a heap, soonest first
-_due_changed = threading.Condition()
-_sending = 0  # purges taken from the heap and not yet sent or given up
-_sender: threading.Thread | None = None
-_counter = 0  # breaks ties in the heap
+
+class _EdgeQueue:
+    """One edge's purges, due soonest first, sent by a thread of its own: an edge that is
+    down or slow to answer holds up no other edge's purges (nor any request)."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.due: list[tuple[float, int, tuple[str, ...], int]] = []  # a heap
+        self.sender: threading.Thread | None = None
+
+
+_queues: dict[str, _EdgeQueue] = {}
+_due_changed = threading.Condition()  # guards every queue
+_sending = 0  # purges taken from a queue and not yet sent or given up
+_counter = 0  # breaks ties in the heaps
+# Each edge's connection, kept open between purges (used by that edge's thread alone):
+# a purge then costs one round trip, not a new connection's too.
+_connections: dict[str, http.client.HTTPConnection] = {}
+os.register_at_fork(after_in_child=_connections.clear)  # a parent's socket is not ours
 
 
 def purge(tags: Iterable[str]) -> None:
@@ -190,44 +206,70 @@ def _batches(names: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 def _schedule(at: float, base: str, names: tuple[str, ...], attempt: int) -> None:
-    global _sender, _counter
+    global _counter
     with _due_changed:
+        queue = _queues.get(base)
+        if queue is None:
+            queue = _queues[base] = _EdgeQueue(base)
         _counter += 1
-        heapq.heappush(_due, (at, _counter, base, names, attempt))
-        _due_changed.notify()
-        if _sender is None or not _sender.is_alive():
-            _sender = threading.Thread(target=_send_forever, name="edge-purges", daemon=True)
-            _sender.start()
+        heapq.heappush(queue.due, (at, _counter, names, attempt))
+        _due_changed.notify_all()
+        if queue.sender is None or not queue.sender.is_alive():
+            queue.sender = threading.Thread(
+                target=_send_forever, args=(queue,), name=f"edge-purges {base}", daemon=True
+            )
+            queue.sender.start()
 
 
 def send_purge(base: str, names: Iterable[str]) -> None:
     """One purge request; raises if the edge cannot be reached or refuses it."""
     parts = urlsplit(base)
-    request = urllib.request.Request(
-        f"{parts.scheme}://{parts.netloc}/", method="PURGE", headers={"xkey-purge": " ".join(names)}
-    )
-    with urllib.request.urlopen(request, timeout=PURGE_TIMEOUT) as answer:  # noqa: S310
-        answer.read()
+    headers = {"xkey-purge": " ".join(names)}
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    for reusing in (True, False):
+        connection = _connections.pop(base, None) if reusing else None
+        if reusing and connection is None:
+            continue
+        if connection is None:
+            connection = kind(parts.hostname, parts.port, timeout=PURGE_TIMEOUT)
+        try:
+            connection.request("PURGE", "/", headers=headers)
+            answer = connection.getresponse()
+            answer.read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            if reusing:
+                continue  # the edge closed the idle connection: once more on a new one
+            raise
+        if answer.status >= 300:
+            connection.close()
+            raise OSError(f"{answer.status} {answer.reason}")
+        if answer.will_close:
+            connection.close()
+        else:
+            _connections[base] = connection
+        return
 
 
-def _send_forever() -> None:
+def _send_forever(queue: _EdgeQueue) -> None:
     global _sending
     while True:
         with _due_changed:
-            while not _due or _due[0][0] > time.monotonic():
-                _due_changed.wait(timeout=_due[0][0] - time.monotonic() if _due else None)
-            _, _, base, names, attempt = heapq.heappop(_due)
+            while not queue.due or queue.due[0][0] > time.monotonic():
+                wait = queue.due[0][0] - time.monotonic() if queue.due else None
+                _due_changed.wait(timeout=wait)
+            _, _, names, attempt = heapq.heappop(queue.due)
             _sending += 1
         try:
-            send_purge(base, names)
-        except OSError as error:  # URLError and HTTPError are OSErrors
+            send_purge(queue.base, names)
+        except (OSError, http.client.HTTPException) as error:
             if attempt < len(RETRY_WAITS):
-                _schedule(time.monotonic() + RETRY_WAITS[attempt], base, names, attempt + 1)
+                _schedule(time.monotonic() + RETRY_WAITS[attempt], queue.base, names, attempt + 1)
             else:
                 logger.error(
                     "Edge %s not purged of %s after %d attempts (%s): its pages stay until "
                     "they expire or change again.",
-                    base, " ".join(names), attempt + 1, error,
+                    queue.base, " ".join(names), attempt + 1, error,
                 )  # fmt: skip
         finally:
             with _due_changed:
@@ -235,12 +277,20 @@ def _send_forever() -> None:
                 _due_changed.notify_all()
 
 
+def _waiting() -> list[tuple[str, tuple[str, ...], int]]:
+    return [
+        (queue.base, names, attempt)
+        for queue in _queues.values()
+        for *_, names, attempt in queue.due
+    ]
+
+
 def wait_for_purges(seconds: float) -> bool:
     """Wait until every scheduled purge is sent (or given up), at most `seconds`;
     whether none is left. Called at exit, so a command's changes reach the edges too."""
     deadline = time.monotonic() + seconds
     with _due_changed:
-        while _due or _sending:
+        while _sending or any(queue.due for queue in _queues.values()):
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
@@ -250,8 +300,10 @@ def wait_for_purges(seconds: float) -> bool:
 
 @atexit.register
 def _send_before_exit() -> None:
-    if (_due or _sending) and not wait_for_purges(REPEAT_AFTER + 2 * PURGE_TIMEOUT):
-        for _, _, base, names, attempt in _due:
+    if not wait_for_purges(REPEAT_AFTER + 2 * PURGE_TIMEOUT):
+        with _due_changed:
+            left = _waiting()
+        for base, names, attempt in left:
             logger.error(
                 "Edge %s not purged of %s before this process ended (%d attempts): its "
                 "pages stay until they expire or change again.",

@@ -6,9 +6,11 @@ Without an edge nothing changes (tests/website/test_cache_headers.py)."""
 import http.server
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -287,3 +289,32 @@ def test_a_change_with_many_tags_is_purged_in_headers_varnish_takes(settings, ed
     headers = [header for _, header in PurgeRecorder.purges]
     assert all(len(header) <= 4000 for header in headers)
     assert {name for header in headers for name in header.split()} == set(tags)
+
+
+@pytest.fixture
+def silent_edge():
+    """An edge that takes the connection and never answers (hung, or its network gone)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield listener
+    listener.close()
+
+
+def test_an_edge_that_never_answers_holds_up_no_other_edges_purge(
+    settings, monkeypatch, edge_server, silent_edge, caplog
+):
+    monkeypatch.setattr(edge, "PURGE_TIMEOUT", 30.0)
+    monkeypatch.setattr(edge, "RETRY_WAITS", (0.01,))
+    monkeypatch.setattr(edge, "REPEAT_AFTER", 0.01)
+    silent = f"http://127.0.0.1:{silent_edge.getsockname()[1]}"
+    settings.EDGE_PURGE_URLS = [silent, edge_server]  # the silent one first
+    edge.purge(["catalogue.book:7"])
+    deadline = time.monotonic() + 10  # a third of the silent edge's timeout
+    while not PurgeRecorder.purges and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [header for _, header in PurgeRecorder.purges][:1] == ["catalogue.book:7"]
+    with caplog.at_level(logging.ERROR, logger="pagecache.edge"):
+        silent_edge.close()  # the purge waiting on it fails now, and is given up
+        assert edge.wait_for_purges(5)
+    assert any(silent in record.getMessage() for record in caplog.records)
