@@ -241,7 +241,6 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
             "expires_at": time.time() + seconds,
         }
         cache.set(key, entry, seconds)
-        response.page_cache_versions = versions
         response.page_cache_entry = entry
         return True
     except Exception:  # noqa: BLE001
@@ -279,11 +278,12 @@ def keep_finished(key: str, response: HttpResponse) -> None:
     """Add the finished response (outer middleware's headers, the ETag, the content with
     no messages filled in) to the entry, so the fast path can send it as it is."""
     try:
-        entry = cache.get(key)
+        # The entry this response stored (no round trip to fetch it back): if another
+        # process stored a newer render since, ours carries older versions and is only
+        # ever a miss, never a stale page.
+        entry = getattr(response, "page_cache_entry", None)
         if entry is None or not entry.get("for_everyone"):
             return
-        if entry["versions"] != getattr(response, "page_cache_versions", None):
-            return  # another process stored a newer render meanwhile: leave it be
         entry["finished"] = {
             "tags": entry["tags"],  # for the edge's headers (pagecache.edge.share)
             "expires_at": entry["expires_at"],

@@ -10,6 +10,7 @@ change is not stored (pagecache.store), so no stale page is kept under new versi
 """
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Iterable
@@ -27,7 +28,10 @@ CHANGES_KEY = "page-changes"
 
 
 def _fresh_version() -> int:
-    return time.time_ns()
+    # Never one a tag had before, whichever process draws it: the clock to about a
+    # millisecond, and random bits for two processes drawing in the same one. (Within
+    # Redis's 64-bit integers, as tests and tools may INCR it.)
+    return time.time_ns() >> 20 << 20 | secrets.randbits(20)
 
 
 def invalidate(*tags: str) -> None:
@@ -50,13 +54,12 @@ def invalidate(*tags: str) -> None:
 
 
 def _move_on(tags: Iterable[str]) -> None:
-    # The change counter first: a page whose render overlapped this change then sees
-    # the counter move before it could see a new tag version (see store.store_page).
-    for key in [CHANGES_KEY, *(TAG_PREFIX + tag for tag in tags)]:
-        try:
-            cache.incr(key)
-        except ValueError:  # not in the cache (new, or evicted): start afresh
-            cache.set(key, _fresh_version(), None)
+    # The change counter and every tag given a version none had before, in one round
+    # trip (one MSET on Redis), before the edges are purged: the time an edit takes to
+    # show. A page whose render overlapped this change sees the counter moved (see
+    # store.store_page).
+    version = _fresh_version()
+    cache.set_many({CHANGES_KEY: version, **{TAG_PREFIX + tag: version for tag in tags}}, None)
 
 
 def change_count():

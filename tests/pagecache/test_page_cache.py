@@ -168,6 +168,40 @@ def test_with_the_cache_down_pages_are_served_uncached(client, site, monkeypatch
     assert "Page cache unavailable" in caplog.text
 
 
+class CountingCache:
+    """The shared cache, counting the calls made to it (each a round trip on Redis)."""
+
+    def __init__(self, cache):
+        self.cache, self.calls = cache, []
+
+    def __getattr__(self, name):
+        method = getattr(self.cache, name)
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def test_a_change_drops_its_pages_in_one_call_to_the_cache_however_many_tags_it_has(
+    client, site, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The edges are purged only once it is done: every round trip here is time an edit
+    # takes to show through the edge.
+    url = site["article"].get_absolute_url()
+    get(client, url)
+    counting = CountingCache(cache)
+    monkeypatch.setattr(versions, "cache", counting)
+    tags = [tag_for(site["article"]), *(f"catalogue.book:{number}" for number in range(20))]
+    with django_capture_on_commit_callbacks(execute=True):
+        versions.invalidate(*tags)
+    assert counting.calls == ["set_many"]
+    monkeypatch.setattr(versions, "cache", cache)
+    assert "X-Page-Cache" not in get(client, url)  # dropped all the same
+    assert get(client, url)["X-Page-Cache"] == "hit"
+
+
 def test_a_page_rendered_during_a_change_is_not_kept(client, site, monkeypatch):
     from articles.views import ArticleDetailView
 
