@@ -59,7 +59,9 @@ serve: install ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:$(
 # sees it, within the same size limits as the app's (its desk paths made ADMIN_URL's).
 # Bodies are held in Transient storage, capped here (VARNISH_TRANSIENT) so that made-up
 # session cookies cannot grow Varnish without bound: past it, a post is refused, not
-# held. Stopping this, or any of its parts, stops all three.
+# held. gunicorn is probed on /healthz (deploy/varnish/health.vcl): while it is down or
+# failing, readers get the last good copy of a shared page. Stopping this, or any of
+# its parts, stops all three.
 VARNISH_DIR ?= /tmp/colophon-varnish-$(PORT)
 VARNISH_TRANSIENT ?= 256m
 
@@ -71,8 +73,9 @@ serve-edge: install ## make serve with Varnish in front: Varnish on $(PORT), gun
 	echo "  Varnish at http://127.0.0.1:$(PORT)/ in front of gunicorn on 127.0.0.1:$(APP_PORT)"; \
 	desk="$${ADMIN_URL:-admin/}"; desk="$${desk#/}"; \
 	sed "s|\"^/admin/|\"^/$${desk%/}/|" deploy/varnish/colophon.vcl > $(VARNISH_DIR).colophon.vcl; \
-	printf 'vcl 4.1;\nbackend default { .host = "127.0.0.1"; .port = "%s"; }\ninclude "%s";\n' \
-		$(APP_PORT) $(VARNISH_DIR).colophon.vcl > $(VARNISH_DIR).vcl; \
+	cp deploy/varnish/health.vcl $(VARNISH_DIR).health.vcl; \
+	printf 'vcl 4.1;\ninclude "%s";\nbackend default { .host = "127.0.0.1"; .port = "%s"; .probe = colophon_health; }\ninclude "%s";\n' \
+		$(VARNISH_DIR).health.vcl $(APP_PORT) $(VARNISH_DIR).colophon.vcl > $(VARNISH_DIR).vcl; \
 	varnishd -F -n $(VARNISH_DIR) -a 127.0.0.1:$(PORT) -f $(VARNISH_DIR).vcl \
 		-s malloc,256m -s Transient=malloc,$(VARNISH_TRANSIENT)
 

@@ -30,10 +30,12 @@ pytestmark = pytest.mark.skipif(
 
 ARTICLE = "/articles/unlikely-allies/"
 DRAFT = "/articles/oxford-handbook-voice-perception/"
+# As `make serve-edge` writes it, with two app servers behind, round robin.
 WRAPPER = """vcl 4.1;
 import directors;
-backend app1 {{ .host = "127.0.0.1"; .port = "{app1}"; }}
-backend app2 {{ .host = "127.0.0.1"; .port = "{app2}"; }}
+include "{health}";
+backend app1 {{ .host = "127.0.0.1"; .port = "{app1}"; .probe = colophon_health; }}
+backend app2 {{ .host = "127.0.0.1"; .port = "{app2}"; .probe = colophon_health; }}
 sub vcl_init {{
     new apps = directors.round_robin();
     apps.add_backend(app1);
@@ -47,8 +49,8 @@ include "{vcl}";
 
 
 class Edge:
-    def __init__(self, port: int, env: dict):
-        self.port, self.env = port, env
+    def __init__(self, port: int, env: dict, work: Path):
+        self.port, self.env, self.work = port, env, work
 
     def get(self, path: str, headers: dict | None = None, method: str = "GET", body: str = ""):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -67,6 +69,14 @@ class Edge:
             [PYTHON, "manage.py", "shell", "-c", code], cwd=REPO, env={**self.env, **env},
             capture_output=True, text=True, check=True, timeout=60,
         )  # fmt: skip
+
+    def apps_healthy(self) -> bool:
+        """Whether this Varnish's probe (deploy/varnish/health.vcl) finds every app up."""
+        listed = subprocess.run(
+            ["varnishadm", "-n", str(self.work), "backend.list"],
+            capture_output=True, text=True, check=False,
+        ).stdout  # fmt: skip
+        return "healthy" in listed and "sick" not in listed
 
 
 class Reader:
@@ -87,21 +97,19 @@ class Reader:
         return response
 
 
-@pytest.fixture(scope="module")
-def edge(tmp_path_factory):
-    files = tmp_path_factory.mktemp("edge")
-    for database_url in scratch_database(files, "colophon_edge_test"):
-        port, app_ports = free_port(), (free_port(), free_port())
-        cache = os.environ.get("CACHE_URL", "")
-        env = server_env(
-            database_url, files, port, DEMO="1", WEB_CONCURRENCY="1", TRUSTED_PROXIES="1",
-            CACHE_URL=cache if cache.startswith("redis") else "redis://127.0.0.1:6379/10",
-            EDGE_PURGE_URLS=f"http://127.0.0.1:{port}", TASKS_QUEUE="immediate",
-        )  # fmt: skip
-        for command in (["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"]):
-            subprocess.run([PYTHON, "manage.py", *command], cwd=REPO, env=env, check=True)
-        log = (files / "servers.log").open("w")
-        processes = [
+class Stack:
+    """Two app servers (gunicorn, as `make serve` runs it) and two Varnishes in front of
+    both, each of which the apps purge (EDGE_PURGE_URLS); parts can be stopped and
+    started again."""
+
+    def __init__(self, files: Path, env: dict, app_ports, edges: list[Edge]):
+        self.files, self.env, self.app_ports, self.edges = files, env, app_ports, edges
+        self.log = (files / "servers.log").open("a")
+        self.apps: list[subprocess.Popen] = []
+        self.varnishes: dict[int, subprocess.Popen] = {}
+
+    def start_apps(self) -> None:
+        self.apps = [
             subprocess.Popen(
                 [
                     str(REPO / ".venv/bin/gunicorn"),
@@ -114,58 +122,102 @@ def edge(tmp_path_factory):
                     "config.wsgi",
                 ],
                 cwd=REPO,
-                env=env,
-                stdout=log,
+                env=self.env,
+                stdout=self.log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
-            for app_port in app_ports
+            for app_port in self.app_ports
         ]
+
+    def stop_apps(self) -> None:
+        for app in self.apps:
+            stop_group(app)
+        self.apps = []
+
+    def start_varnish(self, edge: Edge) -> None:
         # Where Varnish's own user can read (as `make serve-edge` does).
-        varnish = Path(f"/tmp/colophon-edge-test-{port}")
-        varnish.mkdir(mode=0o755)
-        shutil.copy(REPO / "deploy/varnish/colophon.vcl", varnish / "colophon.vcl")
-        vcl = varnish / "edge.vcl"
+        folder = edge.work.parent
+        folder.mkdir(mode=0o755, exist_ok=True)
+        for name in ("colophon.vcl", "health.vcl"):
+            shutil.copy(REPO / "deploy/varnish" / name, folder / name)
+        vcl = folder / "edge.vcl"
         vcl.write_text(
-            WRAPPER.format(app1=app_ports[0], app2=app_ports[1], vcl=varnish / "colophon.vcl")
-        )
-        for path in (varnish / "colophon.vcl", vcl):
+            WRAPPER.format(
+                app1=self.app_ports[0], app2=self.app_ports[1],
+                health=folder / "health.vcl", vcl=folder / "colophon.vcl",
+            )
+        )  # fmt: skip
+        for path in folder.glob("*.vcl"):
             path.chmod(0o644)
-        processes.append(
-            subprocess.Popen(
-                [
-                    "varnishd",
-                    "-F",
-                    "-n",
-                    str(varnish / "work"),
-                    "-a",
-                    f"127.0.0.1:{port}",
-                    "-f",
-                    str(vcl),
-                    "-s",
-                    "malloc,64m",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        )
+        self.varnishes[edge.port] = subprocess.Popen(
+            ["varnishd", "-F", "-n", str(edge.work), "-a", f"127.0.0.1:{edge.port}", "-f",
+             str(vcl), "-s", "malloc,64m"],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def stop_varnish(self, edge: Edge) -> None:
+        stop_group(self.varnishes.pop(edge.port))
+
+    def wait_until_ready(self, seconds: float = 90) -> None:
+        deadline = time.monotonic() + seconds
+        while not (
+            ready([*self.app_ports, *(edge.port for edge in self.edges)])
+            and all(edge.apps_healthy() for edge in self.edges)
+        ):
+            assert time.monotonic() < deadline, (self.files / "servers.log").read_text()[-3000:]
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        self.stop_apps()
+        for varnish in self.varnishes.values():
+            stop_group(varnish)
+        self.log.close()
+        for edge in self.edges:
+            shutil.rmtree(edge.work.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    files = tmp_path_factory.mktemp("edge")
+    for database_url in scratch_database(files, "colophon_edge_test"):
+        ports, app_ports = (free_port(), free_port()), (free_port(), free_port())
+        cache = os.environ.get("CACHE_URL", "")
+        env = server_env(
+            database_url, files, ports[0], DEMO="1", WEB_CONCURRENCY="1", TRUSTED_PROXIES="1",
+            CACHE_URL=cache if cache.startswith("redis") else "redis://127.0.0.1:6379/10",
+            EDGE_PURGE_URLS=",".join(f"http://127.0.0.1:{port}" for port in ports),
+            TASKS_QUEUE="immediate",
+        )  # fmt: skip
+        for command in (["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"]):
+            subprocess.run([PYTHON, "manage.py", *command], cwd=REPO, env=env, check=True)
+        edges = [Edge(port, env, Path(f"/tmp/colophon-edge-test-{port}/work")) for port in ports]
+        stack = Stack(files, env, app_ports, edges)
         try:
-            edge = Edge(port, env)
-            deadline = time.monotonic() + 60
-            while not ready(edge, app_ports):
-                assert time.monotonic() < deadline, (files / "servers.log").read_text()[-3000:]
-                time.sleep(0.3)
-            yield edge
+            stack.start_apps()
+            for edge in edges:
+                stack.start_varnish(edge)
+            stack.wait_until_ready()
+            yield stack
         finally:
-            for process in processes:
-                stop_group(process)
-            log.close()
-            shutil.rmtree(varnish, ignore_errors=True)
+            stack.stop()
 
 
-def ready(edge: Edge, app_ports) -> bool:
-    for port in (*app_ports, edge.port):
+@pytest.fixture
+def edge(stack):
+    """The first Varnish, every part of the stack up (a test before may have stopped
+    some)."""
+    if not stack.apps:
+        stack.start_apps()
+    for other in stack.edges:
+        if other.port not in stack.varnishes:
+            stack.start_varnish(other)
+    stack.wait_until_ready()
+    return stack.edges[0]
+
+
+def ready(ports) -> bool:
+    for port in ports:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/readyz")
@@ -274,17 +326,22 @@ def test_what_one_reader_sends_cannot_change_what_others_get(edge):
     assert plain.getheader("Set-Cookie") is None and "a" * 32 not in plain.text
 
 
-def test_an_editors_session_is_never_kept_for_anyone_else(edge):
-    session = edge.change(
+def editor_session(edge: Edge, username: str) -> str:
+    """The session key of a new signed-in editor."""
+    return edge.change(
         "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY,"
         " HASH_SESSION_KEY\n"
         "from django.contrib.sessions.backends.db import SessionStore\n"
-        "u = get_user_model().objects.create_user('edge-editor', password='x' * 20,"
+        f"u = get_user_model().objects.create_user({username!r}, password='x' * 20,"
         " is_staff=True, is_superuser=True)\n"
         "s = SessionStore(); s[SESSION_KEY] = str(u.pk);"
         " s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend';"
         " s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
     ).stdout.split()[-1]
+
+
+def test_an_editors_session_is_never_kept_for_anyone_else(edge):
+    session = editor_session(edge, "edge-editor")
     signed_in = {"Cookie": f"sessionid={session}"}
     for _ in range(2):
         desk = edge.get("/admin/", signed_in)
@@ -296,16 +353,85 @@ def test_an_editors_session_is_never_kept_for_anyone_else(edge):
     assert anonymous.status == 302 and "edge-editor" not in anonymous.text
 
 
+def retitle(title: str) -> str:
+    return (
+        "from articles.models import Article; a = Article.objects.get(slug='unlikely-allies');"
+        f"a.title = {title!r}; a.save()"
+    )
+
+
+def test_an_edit_is_purged_at_both_edges(stack, edge):
+    first, second = stack.edges
+    for each in (first, second):
+        each.get(ARTICLE)
+        assert each.get(ARTICLE).getheader("X-Cache") == "hit"
+    edge.change(retitle("Unlikely Allies, seen at both edges"))
+    assert (
+        h1(first.get(ARTICLE)) == h1(second.get(ARTICLE)) == ("Unlikely Allies, seen at both edges")
+    )
+
+
+def test_an_edge_that_is_down_stops_neither_the_save_nor_the_other_edges_purge(stack, edge):
+    first, second = stack.edges
+    first.get(ARTICLE)
+    assert first.get(ARTICLE).getheader("X-Cache") == "hit"
+    stack.stop_varnish(second)
+    dead = f"http://127.0.0.1:{free_port()}"  # and one nothing ever listened on
+    done = edge.change(
+        retitle("Unlikely Allies, one edge down"),
+        EDGE_PURGE_URLS=f"{dead},http://127.0.0.1:{second.port},http://127.0.0.1:{first.port}",
+    )
+    assert h1(first.get(ARTICLE)) == "Unlikely Allies, one edge down"
+    logged = [line for line in done.stderr.splitlines() if "not purged" in line]
+    assert any(dead in line for line in logged)
+    assert any(f"127.0.0.1:{second.port}" in line for line in logged)
+    assert not any(f"127.0.0.1:{first.port}" in line for line in logged)
+
+
 def test_a_purge_that_cannot_reach_its_edge_is_logged_and_nothing_fails(edge):
     dead = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
-    done = edge.change(
-        "from articles.models import Article; a = Article.objects.get(slug='unlikely-allies');"
-        "a.title = 'Unlikely Allies'; a.save()",
-        EDGE_PURGE_URLS=dead,
-    )
+    done = edge.change(retitle("Unlikely Allies"), EDGE_PURGE_URLS=dead)
     assert time.monotonic() - started < 30
     assert "not purged" in done.stderr and dead in done.stderr
-    # Purges are refused from anyone the VCL does not list (here: a made-up forwarder
-    # cannot help), and the site answers as ever.
     assert edge.get(ARTICLE).status == 200
+
+
+def test_with_the_app_down_readers_get_the_last_good_page_and_nothing_personal(stack, edge):
+    book = first_book(edge)
+    edge.change(retitle("Unlikely Allies, as last seen"))
+    for path in (ARTICLE, book):
+        edge.get(path)
+        assert edge.get(path).getheader("X-Cache") == "hit"
+    session = editor_session(edge, "edge-editor-down")
+    stack.stop_apps()
+    # Dropped from the edge while the app is down (as an edit just before would): the
+    # request finds no app, and is given the copy kept from before.
+    purged = edge.get("/", method="PURGE", headers={"xkey-purge": "site"})
+    assert purged.status == 200
+    page = edge.get(ARTICLE)
+    assert page.status == 200 and page.getheader("X-Cache") == "stale"
+    assert h1(page) == "Unlikely Allies, as last seen"
+    # The book page's rating form is each reader's own: left out, never an old one.
+    kept = edge.get(book)
+    assert kept.status == 200 and h1(kept)
+    assert BeautifulSoup(kept.text, "html.parser").select_one("form[data-rating-form]") is None
+    # A page never fetched before has no copy: a clear page says so, kept by no one.
+    never = edge.get("/about/")
+    assert never.status == 503 and "Colophon is unavailable for a moment" in never.text
+    assert never.getheader("Cache-Control") == "no-store"
+    # The desk and a reader's own pages are never answered from a copy.
+    desk = edge.get("/admin/", {"Cookie": f"sessionid={session}"})
+    assert desk.status == 503 and "edge-editor-down" not in desk.text
+    assert edge.get(ARTICLE, {"Cookie": f"sessionid={session}"}).status == 503
+    # Once the probe has found the app gone, the copy is served without asking it.
+    deadline = time.monotonic() + 15
+    while edge.apps_healthy():
+        assert time.monotonic() < deadline, "the probe never found the app down"
+        time.sleep(0.3)
+    assert h1(edge.get(ARTICLE)) == "Unlikely Allies, as last seen"
+
+    stack.start_apps()
+    stack.wait_until_ready()
+    fresh = edge.get(ARTICLE)
+    assert fresh.status == 200 and fresh.getheader("X-Cache") == "miss"

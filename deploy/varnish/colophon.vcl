@@ -20,8 +20,16 @@
 # Purges. `PURGE` with `xkey-purge: TAG …` from the `purgers` ACL (this machine; add
 # your app hosts) soft-purges every page carrying one of the tags; from anywhere else
 # it is refused (403), and never taken on the TLS proxy's socket. A purged page is
-# fetched anew on the next request; only with the app unhealthy (given a probe) is the
-# old one served meanwhile.
+# fetched anew on the next request.
+#
+# The app down. With the backends probed (health.vcl: /healthz), a shared page is kept
+# an hour past its time or its purge (grace) and served from there while the app is
+# sick, or when it answers a lookup with a 5xx or not at all (the request is restarted
+# once, allowed the old copy). Nothing else is ever served stale: the desk, previews,
+# sessions and the per-reader includes are passed, never kept; an include that cannot
+# be fetched is left out of the page (the rating form goes, the page stays). A page
+# with no copy to fall back on answers the app's own error, or, with no app to answer,
+# a 503 page that says so.
 #
 # Request bodies are held here, whole, before the request goes to the app
 # (std.cache_req_body): a client sending slowly, or stalling halfway, holds one of
@@ -53,6 +61,10 @@ acl purgers {
 }
 
 sub vcl_recv {
+    if (req.restarts == 0) {
+        # Said here only, after a lookup the app failed (vcl_synth), never by a client.
+        unset req.http.X-Colophon-Stale-Ok;
+    }
     if (req.method == "PURGE") {
         if (local.socket == "tls" || client.ip !~ purgers) {
             return (synth(403, "Not allowed to purge"));
@@ -124,7 +136,9 @@ sub vcl_recv {
         }
         return (pass);
     }
-    unset req.http.X-Colophon-Cookie;
+    if (req.restarts == 0) {
+        unset req.http.X-Colophon-Cookie;
+    }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
@@ -141,8 +155,10 @@ sub vcl_recv {
     }
     set req.url = std.querysort(req.url);
     # A purged page is fetched anew at once; the old one is served only while the app
-    # is unhealthy (with a probe on the backend: none, and it is always healthy).
-    if (std.healthy(req.backend_hint)) {
+    # is sick (health.vcl's probe), or once it failed this very request (vcl_synth).
+    if (req.http.X-Colophon-Stale-Ok) {
+        set req.grace = 1h;  # what a restart keeps would otherwise be this one's 0s
+    } elseif (std.healthy(req.backend_hint)) {
         set req.grace = 0s;
     }
     return (hash);
@@ -161,6 +177,13 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_synth {
+    # A lookup whose fetch the app failed (vcl_backend_response, vcl_backend_error):
+    # once more, allowed the copy kept past its time, if there is one.
+    if (resp.status == 503 && resp.reason == "Service Unavailable" && req.restarts == 0
+        && (req.method == "GET" || req.method == "HEAD") && req.esi_level == 0) {
+        set req.http.X-Colophon-Stale-Ok = "1";
+        return (restart);
+    }
     if (resp.status == 413) {
         set resp.http.Content-Type = "text/plain; charset=utf-8";
         set resp.http.Connection = "close";
@@ -170,6 +193,20 @@ sub vcl_synth {
 }
 
 sub vcl_backend_response {
+    # The app failing a page others may share: the reader gets the copy kept past its
+    # time instead (vcl_synth restarts the request; a background fetch just gives up).
+    # On the second try, with no copy to give, the app's own error, kept by no one and
+    # in the way of no copy. A passed request (the desk, a session's page) gets the
+    # app's own answer as it is.
+    if (beresp.status >= 500 && !bereq.uncacheable) {
+        if (bereq.is_bgfetch || !bereq.http.X-Colophon-Stale-Ok) {
+            return (abandon);
+        }
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
     # A redirect or an error is true only now (a draft's 404 until it is published):
     # never kept, however little the backend says. As the built-in does for no-store:
     # the next request for the address goes to the backend, and may be kept.
@@ -198,9 +235,34 @@ sub vcl_deliver {
         unset resp.http.X-Colophon-ESI;
     }
     unset resp.http.xkey;
-    if (obj.hits > 0) {
+    if (obj.hits > 0 && obj.ttl <= 0s) {
+        set resp.http.X-Cache = "stale";  # past its time or purged: the app is failing
+    } elseif (obj.hits > 0) {
         set resp.http.X-Cache = "hit";
     } else {
         set resp.http.X-Cache = "miss";
     }
+}
+
+sub vcl_backend_error {
+    # No answer from the app at all (down, or too slow).
+    if (!bereq.uncacheable && (bereq.is_bgfetch || !bereq.http.X-Colophon-Stale-Ok)) {
+        return (abandon);  # as for a 5xx (vcl_backend_response)
+    }
+    set beresp.ttl = 0s;
+    set beresp.grace = 0s;
+    set beresp.http.Cache-Control = "no-store";
+    set beresp.http.Retry-After = "30";
+    if (bereq.url ~ "^/_visitor/") {
+        # A reader's part of a shared page: left out, the page around it still served.
+        synthetic("");
+        return (deliver);
+    }
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
+    synthetic({"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Colophon is unavailable for a moment</title></head>
+<body><h1>Colophon is unavailable for a moment</h1>
+<p>The site cannot answer just now, and this page was not kept from before. Please try again in a minute: nothing you sent was lost, since nothing was sent.</p></body></html>
+"});
+    return (deliver);
 }
