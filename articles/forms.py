@@ -175,6 +175,15 @@ class ArticleAdminForm(ConflictSafeForm):
             )
             for ref in rendering.missing_list_refs(body)
         ]
+        unknown += [
+            ValidationError(
+                "No picture #%(ref)s in the library: [[image:%(ref)s]] names a picture by "
+                "its number. Add the picture under Pictures first, or correct the number.",
+                code="unknown_image",
+                params={"ref": ref},
+            )
+            for ref in rendering.missing_image_refs(body)
+        ]
         if unknown:
             raise ValidationError(unknown)
         return body

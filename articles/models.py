@@ -1,5 +1,6 @@
 """Articles: long-form pieces whose bodies embed book cards."""
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import ClassVar
@@ -7,13 +8,14 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from catalogue.models import Book
 from catalogue.reading_lists import ReadingList
+from images.models import Image
 from shared.aliases import KeepsOldAddresses, OldAddress, refuse_old_address
 from shared.fulltext import FTS5Index, StoredColumn, fts5_query
 from shared.labels import Label
@@ -22,6 +24,8 @@ from shared.slugs import FillsSlug
 
 from . import rendering
 from .words import profile_of
+
+logger = logging.getLogger(__name__)
 
 TEASER_LENGTH = 160
 # Reading time: 230 words a minute, a little under the 238 that Brysbaert's review of
@@ -138,7 +142,8 @@ class ArticleQuerySet(models.QuerySet):
         """Bring these articles' recorded embeds up to date with their bodies, after bodies
         or books changed outside Django (SQL, a data migration): the ids of the articles
         whose embeds changed. Reads a batch of bodies at a time; an article whose embeds
-        are already right costs no write. Embedded reading lists are kept alike."""
+        are already right costs no write. Embedded reading lists and pictures are kept
+        alike."""
         through = Article.embedded_books.through
         lists_through = Article.embedded_lists.through
         changed, after = [], 0
@@ -161,6 +166,21 @@ class ArticleQuerySet(models.QuerySet):
                 "article_id", "book_id"
             ):
                 recorded[article_id].add(book_id)
+            image_ids = {
+                article.pk: {rendering.image_id(ref) for ref in rendering.image_refs(article.body)}
+                for article in batch
+            }
+            images = set(
+                Image.objects.filter(pk__in=set().union(*image_ids.values()) - {None}).values_list(
+                    "pk", flat=True
+                )
+            )
+            recorded_images = {article.pk: set() for article in batch}
+            images_through = Article.embedded_images.through
+            for article_id, image in images_through.objects.filter(article__in=batch).values_list(
+                "article_id", "image_id"
+            ):
+                recorded_images[article_id].add(image)
             recorded_lists = {article.pk: set() for article in batch}
             lists_recorded = lists_through.objects.filter(article__in=batch)
             for article_id, list_id in lists_recorded.values_list("article_id", "readinglist_id"):
@@ -175,9 +195,37 @@ class ArticleQuerySet(models.QuerySet):
                     article.embedded_lists.set(lists)
                     if article.pk not in changed:
                         changed.append(article.pk)
+                pictures = image_ids[article.pk] & images
+                if pictures != recorded_images[article.pk]:
+                    article.embedded_images.set(pictures)
+                    if article.pk not in changed:
+                        changed.append(article.pk)
         return changed
 
     refresh_embedded_books.alters_data = True
+
+    def refresh_rendered_bodies(self, *, batch_size: int = 200) -> list[int]:
+        """Render these articles' bodies again and store each render that changed (after
+        bodies, books or pictures changed outside Django, or a new renderer): the ids of
+        the articles whose stored render changed. Reads a batch of bodies at a time."""
+        changed, after = [], 0
+        while batch := list(
+            self.filter(pk__gt=after)
+            .order_by("pk")
+            .only("pk", "body", "rendered_body")[:batch_size]
+        ):
+            after = batch[-1].pk
+            stale = []
+            for article in batch:
+                fresh = rendering.prepare_body(article.body)
+                if not fresh.shows_as(article.rendered_body):
+                    article.rendered_body = fresh.as_json()
+                    stale.append(article)
+            Article.objects.bulk_update(stale, ["rendered_body"])
+            changed += [article.pk for article in stale]
+        return changed
+
+    refresh_rendered_bodies.alters_data = True
 
     def search(self, query: str) -> "ArticleQuerySet":
         """Articles whose title, standfirst or body match, best first, through the stored,
@@ -393,6 +441,12 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"title", "body"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, *DerivedFromText.FIELDS}
+        # The body rendered once, here, rather than at every request (the cards and lists
+        # in it are filled per request: rendering.render_prepared).
+        if update_fields is None or "body" in update_fields:
+            self.rendered_body = rendering.prepare_body(self.body).as_json()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "rendered_body"}
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_slug:
@@ -453,8 +507,48 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
         return reading_minutes_for(self.word_count)
 
     def render_body(self) -> rendering.RenderedBody:
+        """The body as readers see it: from the render stored at save, or, when that is
+        missing or stale (rows written around `save()`, a renderer changed since), from
+        the Markdown in memory: a read never writes. The body changed since it was read
+        (a preview of unsaved text) is rendered in memory too."""
         # The cards' shop links count their clicks against this article.
-        return rendering.render_body(self.body, source=self, context_label=f"article “{self.slug}”")
+        label = f"article “{self.slug}”"
+        prepared = self.stored_render()
+        if prepared is not None:
+            return rendering.render_prepared(prepared, source=self, context_label=label)
+        loaded = getattr(self, "_loaded_values", {})
+        if not self._state.adding and loaded.get("body") == self.body:
+            _stale_render_seen(self)
+        return rendering.render_body(self.body, source=self, context_label=label)
+
+    def stored_render(self) -> rendering.PreparedBody | None:
+        """The render kept at save, if it was made from this body by this renderer."""
+        return rendering.PreparedBody.from_json(self.rendered_body, self.body)
+
+    def refresh_rendered_body(self, *, again: bool = False) -> bool:
+        """Store the body's render if the stored one is missing or stale (or, `again`,
+        in any case: a picture or a book it shows changed), without `save()`: no new
+        version, no signals. True if it wrote."""
+        if not again and self.stored_render() is not None:
+            return False
+        self.rendered_body = rendering.prepare_body(self.body).as_json()
+        Article.objects.filter(pk=self.pk).update(rendered_body=self.rendered_body)
+        return True
+
+    refresh_rendered_body.alters_data = True
+
+    def follow_merged_book(self, *, duplicate_id: int, kept_id: int) -> None:
+        """Its stored render names the book kept where it named the duplicate merged into
+        it (the references stay: the duplicate's slug and ISBN now lead to the book kept)."""
+        stored = self.rendered_body or {}
+        book_ids = stored.get("book_ids") or {}
+        if duplicate_id in book_ids.values():
+            stored["book_ids"] = {
+                ref: kept_id if pk == duplicate_id else pk for ref, pk in book_ids.items()
+            }
+            Article.objects.filter(pk=self.pk).update(rendered_body=stored)
+
+    follow_merged_book.alters_data = True
 
     def refresh_derived_text(self) -> None:
         """Write what is derived from the title and body if the row holds other values
@@ -473,44 +567,67 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     refresh_derived_text.alters_data = True
 
     def refresh_embedded_books(self) -> None:
-        """Record which existing books and reading lists the body embeds (after the
-        article is saved): where-used, a book's articles and the page cache read them."""
-        found = rendering.find_books(rendering.embed_refs(self.body), Book.objects.all())
-        lists = rendering.find_lists(rendering.list_refs(self.body))
+        """Record which existing books, reading lists and pictures the body embeds (after
+        the article is saved): where-used, a book's articles and the page cache read them."""
+        # The references resolved when the body was rendered at save.
+        prepared = self.stored_render() or rendering.prepare_body(self.body)
+        lists = rendering.find_lists(prepared.list_refs)
         # Marks the change as derived from the body (articles.signals.embeds_changed).
         self._refreshing_embeds = True
         try:
-            self.embedded_books.set({book.pk for book in found.values()})
+            self.embedded_books.set(set(prepared.book_ids.values()))
             self.embedded_lists.set({reading_list.pk for reading_list in lists.values()})
+            self.embedded_images.set(prepared.image_ids)
         finally:
             self._refreshing_embeds = False
 
     refresh_embedded_books.alters_data = True
 
     def recommendations(self, limit: int | None = None) -> list["Article"]:
-        """What to read next: the precomputed list (one query), topped up with the latest
-        public articles when it is short (a loner, or recommended articles withdrawn)."""
+        """What to read next: the precomputed list, topped up with the latest public
+        articles when it is short (a loner, or recommended articles withdrawn), in one
+        query: the article page's count stays the same whichever it takes."""
         limit = limit or settings.RECOMMENDATION_COUNT
-        rows = (
-            Recommendation.objects.filter(
-                article=self,
-                recommended__status=Article.Status.PUBLISHED,
-                recommended__published_at__lte=timezone.now(),
-            )
-            .select_related("recommended__featured_image")
-            .defer("recommended__body", "recommended__text_profile")
-            .order_by("-pinned", "-score", "-recommended__published_at")[:limit]
+        rows = Recommendation.objects.filter(article=self.pk)
+        row = rows.filter(recommended=OuterRef("pk"))
+        latest = (
+            Article.objects.published()
+            .exclude(pk=self.pk)
+            .exclude(pk__in=self.excluded_recommendations.values("pk"))
+            .order_by("-published_at", "-pk")
+            .values("pk")[:limit]
         )
-        chosen = [row.recommended for row in rows]
-        if len(chosen) < limit:
-            latest = (
-                Article.objects.published()
-                .for_teasers()
-                .exclude(pk__in=[self.pk, *(a.pk for a in chosen)])
-                .exclude(pk__in=self.excluded_recommendations.values("pk"))
+        return list(
+            Article.objects.published()
+            .for_teasers()
+            .filter(Q(pk__in=rows.values("recommended")) | Q(pk__in=latest))
+            .annotate(
+                recommended_pinned=Subquery(row.values("pinned")[:1]),
+                recommended_score=Subquery(row.values("score")[:1]),
             )
-            chosen += list(latest[: limit - len(chosen)])
-        return chosen
+            # The precomputed ones first (an article without a row has no score).
+            .order_by(
+                F("recommended_pinned").desc(nulls_last=True),
+                F("recommended_score").desc(nulls_last=True),
+                "-published_at",
+                "-pk",
+            )[:limit]
+        )
+
+
+_stale_renders_logged: set[int] = set()
+
+
+def _stale_render_seen(article: Article) -> None:
+    """Log once per article and process that its stored render is missing or stale (a
+    busy page would log it at every request): `manage.py refresh_embeds` stores it."""
+    if article.pk not in _stale_renders_logged:
+        _stale_renders_logged.add(article.pk)
+        logger.warning(
+            "Article “%s” has no current stored render; rendering it at each request "
+            "until it is saved or `manage.py refresh_embeds` runs.",
+            article.slug,
+        )
 
 
 class ArticleAlias(OldAddress):

@@ -18,18 +18,29 @@ A reading list is embedded the same way, by a line `[[list:SLUG]]`: its placehol
 replaced by the list (its title, its public books' cards with the editor's notes), all
 lists of a body in one query and their books in one more.
 
+A picture of the library is embedded by a line `[[image:ID]]`: its figure
+(images.embeds.figure_html) goes in after sanitising, so nh3 never has to allow its
+markup in what editors type. A picture not ready (or no such picture) shows nothing to
+readers, and a note in previews.
+
+Steps 1 and 2, the figures and which book each reference names are worked out once,
+when the article is saved (`prepare_body`, kept in `Article.rendered_body`); a request
+only fetches the books by key and puts cards and lists in (`render_prepared`). Previews
+of unsaved text do all of it at once (`render_body`).
+
 The body never passes through the template engine, so `{{ … }}` in it stays text.
 """
 
+import hashlib
 import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import nh3
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -40,6 +51,8 @@ from catalogue.list_cards import list_entries
 from catalogue.models import Book, BookAlias
 from catalogue.reading_lists import ReadingList, ReadingListAlias, ReadingListItem
 from catalogue.shops import UNPAID_DISCLOSURE, disclosure_sentence
+from images.embeds import figure_html
+from images.models import Image
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +61,13 @@ BUY_HEADING = re.compile(r"\bbuy\b", re.IGNORECASE)  # a heading over the card t
 PLACEHOLDER = re.compile(r'<div data-embed="(?P<nonce>[0-9a-f]+):(?P<index>\d+)"></div>')
 LIST_EMBED_LINE = re.compile(r"^\[\[list:\s*([^\]\s]+)\s*\]\]$")
 LIST_PLACEHOLDER = re.compile(r'<div data-embed="(?P<nonce>[0-9a-f]+):list:(?P<index>\d+)"></div>')
+IMAGE_EMBED_LINE = re.compile(r"^\[\[image:\s*([^\]\s]+)\s*\]\]$")
+IMAGE_PLACEHOLDER = re.compile(
+    r'<div data-embed="(?P<nonce>[0-9a-f]+):image:(?P<index>\d+)"></div>\n?'
+)
+# What `prepare_body` stores is read back only by the renderer of the same version: move
+# it on with any change to what is stored or to the HTML made at save (the figures).
+RENDERER_VERSION = 1
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -78,6 +98,11 @@ def _embed_rule(state: StateBlock, start_line: int, end_line: int, silent: bool)
 def _list_embed_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """Block rule: a line that is exactly `[[list:SLUG]]` becomes a `list_embed` token."""
     return _embed_line(state, start_line, silent, LIST_EMBED_LINE, "list_embed")
+
+
+def _image_embed_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Block rule: a line that is exactly `[[image:ID]]` becomes an `image_embed` token."""
+    return _embed_line(state, start_line, silent, IMAGE_EMBED_LINE, "image_embed")
 
 
 def _embed_line(state: StateBlock, start_line: int, silent: bool, pattern, kind: str) -> bool:
@@ -134,6 +159,12 @@ def _render_list_embed(renderer, tokens, idx, options, env) -> str:
     return f'<div data-embed="{env["nonce"]}:list:{len(list_refs) - 1}"></div>\n'
 
 
+def _render_image_embed(renderer, tokens, idx, options, env) -> str:
+    image_refs = env.setdefault("image_refs", [])
+    image_refs.append(tokens[idx].meta["ref"])
+    return f'<div data-embed="{env["nonce"]}:image:{len(image_refs) - 1}"></div>\n'
+
+
 def _build_parser() -> MarkdownIt:
     # Bodies are written by editors, who may use a little HTML; it is sanitised after.
     parser = MarkdownIt("commonmark", {"html": True})
@@ -151,6 +182,13 @@ def _build_parser() -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     parser.add_render_rule("list_embed", _render_list_embed)
+    parser.block.ruler.before(
+        "paragraph",
+        "image_embed",
+        _image_embed_rule,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    parser.add_render_rule("image_embed", _render_image_embed)
     parser.core.ruler.push("buy_sections", _mark_buy_sections)
     return parser
 
@@ -166,6 +204,16 @@ def embed_refs(body: str) -> list[str]:
 def list_refs(body: str) -> list[str]:
     """Every `[[list:SLUG]]` reference in the body, in order, repeats included."""
     return [token.meta["ref"] for token in markdown.parse(body) if token.type == "list_embed"]
+
+
+def image_refs(body: str) -> list[str]:
+    """Every `[[image:ID]]` reference in the body, in order, repeats included."""
+    return [token.meta["ref"] for token in markdown.parse(body) if token.type == "image_embed"]
+
+
+def image_id(ref: str) -> int | None:
+    """The picture a `[[image:…]]` reference names: its number, or None for none."""
+    return int(ref) if ref.isdigit() and len(ref) < 19 else None  # within a bigint
 
 
 def sanitise(html: str) -> str:
@@ -250,6 +298,15 @@ def missing_list_refs(body: str) -> list[str]:
     return [ref for ref in refs if ref not in found]
 
 
+def missing_image_refs(body: str) -> list[str]:
+    """`[[image:…]]` references in the body that name no picture of the library (for the
+    editor's form)."""
+    refs = list(dict.fromkeys(image_refs(body)))
+    ids = {image_id(ref) for ref in refs} - {None}
+    found = set(Image.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    return [ref for ref in refs if image_id(ref) not in found]
+
+
 def missing_refs(body: str) -> list[str]:
     """References in the body that match no book at all (for the editor's form)."""
     refs = list(dict.fromkeys(embed_refs(body)))
@@ -268,6 +325,9 @@ class RenderedBody:
     # The reading lists shown (`[[list:…]]`), distinct, in order of first appearance.
     lists: list[ReadingList] = field(default_factory=list)
     hidden_lists: list[str] = field(default_factory=list)  # refs no public list matches
+    # The pictures of the library it embeds (`[[image:…]]`), shown or not: the page is
+    # dropped when one changes.
+    image_ids: list[int] = field(default_factory=list)
 
     @property
     def disclosure(self) -> str:
@@ -291,6 +351,112 @@ class RenderedBody:
 ShowHidden = Callable[[list[str]], dict[str, str]]
 
 
+def body_digest(body: str) -> str:
+    """A short fingerprint of a body: a stored render made from another body is stale."""
+    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class PreparedBody:
+    """A body's Markdown worked out once, when the article is saved, and kept in
+    `Article.rendered_body`: the sanitised HTML with its figures, and a placeholder for
+    each card and list (what they show changes without the article: ratings, a cover, a
+    list's books), carrying the nonce made for it, so nothing typed can pose as one."""
+
+    html: str
+    nonce: str
+    refs: list[str]  # each card placeholder's [[book:…]] reference, by its index
+    buy_sections: list[int | None]  # each card's "buy" heading (_mark_buy_sections)
+    # The book each reference names, of any status (a draft may be published later),
+    # resolved at save so a request fetches them by key; a book merged away is followed
+    # by the `book_merged` signal, and one missing at a request by its aliases.
+    book_ids: dict[str, int]
+    list_refs: list[str]  # each list placeholder's [[list:…]] reference (resolved per request)
+    image_ids: list[int]  # the pictures of the library it embeds, ready or not, distinct
+    digest: str  # body_digest() of the body it was made from
+    version: int = RENDERER_VERSION
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    def shows_as(self, stored: dict) -> bool:
+        """Whether a stored render holds the same as this one, whatever its nonce."""
+        if not stored or stored.get("nonce") is None:
+            return False
+
+        def unmarked(render: dict) -> dict:
+            return {**render, "nonce": "", "html": render["html"].replace(render["nonce"], "")}
+
+        return unmarked(stored) == unmarked(self.as_json())
+
+    @classmethod
+    def from_json(cls, stored: dict, body: str) -> "PreparedBody | None":
+        """The stored render of `body`, or None when there is none or it is stale (made
+        by another version of the renderer, or from another body)."""
+        if not stored or stored.get("version") != RENDERER_VERSION:
+            return None
+        if {item.name for item in fields(cls)} != set(stored):
+            return None
+        prepared = cls(**stored)
+        return prepared if prepared.digest == body_digest(body) else None
+
+
+def _parse(body: str, *, preview: bool) -> tuple[str, dict, list[int]]:
+    """Steps 1 and 2 and the figures: the sanitised HTML, the parser's env (nonce,
+    references, buy sections) and the ids of the pictures that exist."""
+    env = {"nonce": secrets.token_hex(8), "refs": [], "buy_sections": [], "list_refs": []}
+    html = sanitise(markdown.render(body, env))
+    html, image_ids = _embed_images(html, env, preview=preview)
+    return html, env, image_ids
+
+
+def prepare_body(body: str) -> PreparedBody:
+    """What `Article.save` keeps: the body parsed, sanitised, with its figures in and the
+    books it names resolved (two queries at most: the books, then aliases if needed)."""
+    html, env, image_ids = _parse(body, preview=False)
+    books = find_books(env["refs"], Book.objects.only("pk", "slug", "isbn13"))
+    return PreparedBody(
+        html=html,
+        nonce=env["nonce"],
+        refs=env["refs"],
+        buy_sections=env["buy_sections"],
+        book_ids={ref: book.pk for ref, book in books.items()},
+        list_refs=env["list_refs"],
+        image_ids=image_ids,
+        digest=body_digest(body),
+    )
+
+
+def render_prepared(
+    prepared: PreparedBody, *, source=None, context_label: str = ""
+) -> RenderedBody:
+    """A stored render made whole for readers: its books fetched by key, with all a card
+    shows, in one query (and two for their credits and shop links, whatever their number),
+    the cards and lists put in. A book no longer there (merged or deleted since) is looked
+    for by its reference, as on save."""
+    books = Book.objects.for_cards().in_bulk(set(prepared.book_ids.values()))
+    found = {
+        ref: books[pk]
+        for ref, pk in prepared.book_ids.items()
+        if pk in books and books[pk].status == Book.Status.PUBLISHED
+    }
+    gone = [ref for ref, pk in prepared.book_ids.items() if pk not in books]
+    if gone:
+        found.update(find_books(gone, Book.objects.public().for_cards()))
+    return _fill(
+        prepared.html,
+        nonce=prepared.nonce,
+        refs=prepared.refs,
+        buy_sections=prepared.buy_sections,
+        books=found,
+        list_refs=prepared.list_refs,
+        image_ids=prepared.image_ids,
+        source=source,
+        context_label=context_label,
+        show_hidden=None,
+    )
+
+
 def render_body(
     body: str,
     *,
@@ -298,24 +464,56 @@ def render_body(
     context_label: str = "",
     show_hidden: ShowHidden | None = None,
 ) -> RenderedBody:
-    """Body Markdown to safe HTML with a card in place of every embed that resolves.
+    """Body Markdown to safe HTML with a card in place of every embed that resolves, all
+    at once: previews of unsaved text, and a page whose stored render is stale.
 
-    The one path for the article page and every preview of it. `source` is the page's
-    object (the article): the cards' shop links count their clicks against it. A
-    reference that no longer matches a public book renders nothing and logs a warning,
-    unless `show_hidden` (the desk's previews) gives something to show in its place.
+    The one path for every preview of the article page. `source` is the page's object
+    (the article): the cards' shop links count their clicks against it. A reference that
+    no longer matches a public book renders nothing and logs a warning, unless
+    `show_hidden` (the desk's previews) gives something to show in its place; with it,
+    lists and pictures readers would not see are named in place too.
     """
-    env = {"nonce": secrets.token_hex(8), "refs": [], "buy_sections": []}
-    html = sanitise(markdown.render(body, env))
-    refs = env["refs"]
-    books = find_books(refs, Book.objects.public().for_cards())
+    html, env, image_ids = _parse(body, preview=show_hidden is not None)
+    return _fill(
+        html,
+        nonce=env["nonce"],
+        refs=env["refs"],
+        buy_sections=env["buy_sections"],
+        books=find_books(env["refs"], Book.objects.public().for_cards()),
+        list_refs=env["list_refs"],
+        image_ids=image_ids,
+        source=source,
+        context_label=context_label,
+        show_hidden=show_hidden,
+    )
+
+
+def _fill(
+    html: str,
+    *,
+    nonce: str,
+    refs: list[str],
+    buy_sections: list[int | None],
+    books: dict[str, Book],
+    list_refs: list[str],
+    image_ids: list[int],
+    source,
+    context_label: str,
+    show_hidden: ShowHidden | None,
+) -> RenderedBody:
+    """Each card placeholder replaced by its public book's card (`books`, by reference),
+    each list placeholder by its list."""
     hidden = list(dict.fromkeys(ref for ref in refs if ref not in books))
     in_place = show_hidden(hidden) if hidden and show_hidden is not None else {}
     shown: dict[int, dict] = {}
     sold: set[int] = set()  # the buy sections whose card is shown
+    # One compiled template for every card, each book's card rendered once (as plain or
+    # prominent): a book embedded five times costs one render.
+    card_template = get_template("includes/book_card.html")
+    cards: dict[tuple[int, bool], str] = {}
 
     def replace(match: re.Match) -> str:
-        if match["nonce"] != env["nonce"]:
+        if match["nonce"] != nonce:
             return ""
         ref = refs[int(match["index"])]
         book = books.get(ref)
@@ -328,17 +526,25 @@ def render_body(
                 context_label or "an article",
             )
             return ""
-        section = env["buy_sections"][int(match["index"])]
+        section = buy_sections[int(match["index"])]
         prominent = section is not None and section not in sold
         if prominent:
             sold.add(section)
-        context = book_card_context(book, source=source, prominent=prominent)
-        shown.setdefault(book.pk, context)
-        return render_to_string("includes/book_card.html", context)
+        key = (book.pk, prominent)
+        if key not in cards:
+            context = book_card_context(book, source=source, prominent=prominent)
+            shown.setdefault(book.pk, context)
+            cards[key] = card_template.render(context)
+        return cards[key]
 
-    html = mark_safe(PLACEHOLDER.sub(replace, html))
+    html = PLACEHOLDER.sub(replace, html) if refs else html
     html, lists, hidden_lists = _embed_lists(
-        html, env, source=source, context_label=context_label, preview=show_hidden is not None
+        html,
+        nonce=nonce,
+        refs=list_refs,
+        source=source,
+        context_label=context_label,
+        preview=show_hidden is not None,
     )
     return RenderedBody(
         html=html,
@@ -347,16 +553,48 @@ def render_body(
         cards=list(shown.values()),
         lists=lists,
         hidden_lists=hidden_lists,
+        image_ids=image_ids,
     )
 
 
+def _embed_images(html: str, env: dict, *, preview: bool) -> tuple[str, list[int]]:
+    """Each `[[image:…]]` placeholder replaced by its picture's figure (one query for all
+    of them), and the ids of the pictures that exist. A picture readers may not see (not
+    ready, or none by that number) shows nothing, or, in a preview, a note saying why."""
+    refs = env.get("image_refs", [])
+    if not refs:
+        return html, []
+    ids = list(dict.fromkeys(pk for pk in map(image_id, refs) if pk is not None))
+    # Only what a figure shows: columns added to pictures later do not break the data
+    # migration that fills existing articles (0014), which runs this code.
+    # (The file's width and height too, or Django reads them back one query a picture.)
+    shown = ("status", "file", "width", "height", "renditions", "alt", "decorative")
+    images = Image.objects.only(*shown, "caption", "credit", "licence").in_bulk(ids) if ids else {}
+    figures: dict[str, str] = {}
+
+    def replace(match: re.Match) -> str:
+        if match["nonce"] != env["nonce"]:
+            return ""
+        ref = refs[int(match["index"])]
+        if ref not in figures:
+            image = images.get(image_id(ref))
+            figure = figure_html(image) if image is not None else ""
+            if not figure and preview:
+                figure = render_to_string(
+                    "articles/preview_missing_image.html", {"ref": ref, "image": image}
+                )
+            figures[ref] = figure
+        return figures[ref]
+
+    return IMAGE_PLACEHOLDER.sub(replace, html), [pk for pk in ids if pk in images]
+
+
 def _embed_lists(
-    html: str, env: dict, *, source, context_label: str, preview: bool
+    html: str, *, nonce: str, refs: list[str], source, context_label: str, preview: bool
 ) -> tuple[SafeString, list[ReadingList], list[str]]:
     """Each `[[list:…]]` placeholder replaced by its public list (two queries for all of
     them: the lists, then their books' places); one no public list matches shows nothing
     (a warning is logged), or, in a preview, a note saying readers see nothing there."""
-    refs = env.get("list_refs", [])
     if not refs:
         return mark_safe(html), [], []
     lists = find_lists(refs, ReadingList.objects.published())
@@ -370,7 +608,7 @@ def _embed_lists(
     shown: dict[int, ReadingList] = {}
 
     def replace(match: re.Match) -> str:
-        if match["nonce"] != env["nonce"]:
+        if match["nonce"] != nonce:
             return ""
         ref = refs[int(match["index"])]
         reading_list = lists.get(ref)

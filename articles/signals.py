@@ -1,7 +1,9 @@
 """Housekeeping: when articles change, drop the cached pages that show them; when the
 catalogue merges a book away, its embeds follow to the book kept; a restored article's
-embeds follow its body."""
+embeds follow its body; when a picture or a book an article shows changes or goes, the
+body rendered at save is rendered again."""
 
+from django.db import transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -47,6 +49,9 @@ def raw_save_records_embeds(sender, instance: Article, raw: bool, **kwargs):
     tests/articles/test_embeds.py's restore test fails if reversion reverts otherwise."""
     if raw:
         instance._saved_raw = True  # the relations it sets next are corrected too
+        # An old version's row holds the render of its day (books since merged, made or
+        # deleted), or none (saved before renders were kept): rendered again.
+        instance.refresh_rendered_body(again=True)
         instance.refresh_embedded_books()
         # An old version's row lacks what later saves derive (a word count of 0).
         instance.refresh_derived_text()
@@ -96,16 +101,55 @@ def topic_changed(sender, instance: Topic, **kwargs):
 @receiver(book_merged)
 def embeds_follow_merge(sender, kept: Book, duplicate: Book, **kwargs) -> list[int]:
     """Articles that embedded the duplicate now embed the book kept (their bodies still
-    name the old slug or ISBN, which resolves through the book's aliases); their "Read
-    next" is refreshed once the merge commits."""
+    name the old slug or ISBN, which resolves through the book's aliases, and their
+    stored renders name the book kept); their "Read next" is refreshed once the merge
+    commits."""
     article_ids = list(
         Article.objects.filter(embedded_books=duplicate).values_list("pk", flat=True)
     )
     for article in Article.objects.filter(pk__in=article_ids):
         article.embedded_books.add(kept)
+        article.follow_merged_book(duplicate_id=duplicate.pk, kept_id=kept.pk)
 
     refresh_recommendations_after_commit(article_ids)
     return article_ids
+
+
+# --- Stored renders (Article.rendered_body): made again when what they hold changes -----
+
+
+def render_again(article_ids) -> None:
+    """Store these articles' bodies rendered anew and drop their pages: what a render
+    keeps at save (a picture's figure, the book a reference names) has changed."""
+    articles = list(Article.objects.filter(pk__in=list(article_ids)).only("pk", "body"))
+    for article in articles:
+        article.refresh_rendered_body(again=True)
+    invalidate(*tags_for_ids(Article, [article.pk for article in articles]))
+
+
+@receiver(image_changed)
+def figures_follow_image(sender, instance: Image, **kwargs) -> None:
+    """A picture's words or renditions changed (the images app says so once committed):
+    the articles that embed it show its new figure."""
+    render_again(instance.articles.values_list("pk", flat=True))
+
+
+@receiver(pre_delete, sender=Image)
+@receiver(pre_delete, sender=Book)
+def embedding_articles_noted(sender, instance, **kwargs) -> None:
+    # The many-to-many rows naming it go with it: which articles showed it is read first.
+    instance._embedded_in = list(instance.articles.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Image)
+@receiver(post_delete, sender=Book)
+def renders_lose_book(sender, instance, **kwargs) -> None:
+    """A picture deleted leaves the bodies that showed it; a book deleted is resolved
+    again (to nothing, or to the book its old slug or ISBN now names), so no request
+    goes looking for it. Once the deletion commits: a merge fills the book kept last."""
+    article_ids = getattr(instance, "_embedded_in", ())
+    if article_ids:
+        transaction.on_commit(lambda: render_again(article_ids))
 
 
 @expiry_limit

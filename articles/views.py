@@ -6,6 +6,7 @@ from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
 from catalogue.reading_lists import ReadingList
+from images.models import Image
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.paging import CappedPaginator
@@ -95,4 +96,6 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             *tags_for_ids(Topic, [topic.pk for topic in self.topics]),
             # A list it embeds changing (its books, their notes, withdrawn) drops the page.
             *tags_for_ids(ReadingList, [shown.pk for shown in self.body.lists]),
+            # Its figures: a picture's new words or renditions drop the page.
+            *tags_for_ids(Image, self.body.image_ids),
         ]

@@ -8,15 +8,18 @@ from pagecache.versions import invalidate
 
 class Command(BaseCommand):
     help = (
-        "Record again which books every article embeds, and its excerpt and word counts, "
-        "from its body (saves keep them; run this after bodies or books were changed "
-        "outside Django)."
+        "Render every article's body again, and record again which books it embeds, and "
+        "its excerpt and word counts (saves keep them; run this after bodies, books or "
+        "pictures were changed outside Django, or the renderer changed)."
     )
 
     def handle(self, *args, **options):
+        rendered = Article.objects.refresh_rendered_bodies()
         changed = Article.objects.refresh_embedded_books()
         derived = Article.objects.refresh_derived_text()
         # Written in bulk, without signals: their pages and the lists of their teasers.
+        if rendered:
+            invalidate(*tags_for_ids(Article, rendered))
         if derived:
             invalidate(list_of(Article), *tags_for_ids(Article, derived))
         # As a save in the desk does: "Read next" around them, in the background worker.
@@ -24,6 +27,7 @@ class Command(BaseCommand):
         refresh_recommendations_after_commit(sorted({*changed, *derived}))
         self.stdout.write(
             self.style.SUCCESS(
+                f"Articles rendered anew: {len(rendered):,}. "
                 f"Articles whose embeds changed: {len(changed):,}. Articles whose excerpt "
                 f"or word counts changed: {len(derived):,}."
                 + (" Their “Read next” is queued for a refresh." if changed or derived else "")
