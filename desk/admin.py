@@ -10,15 +10,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string, select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from . import autosave, events
+from . import autosave, events, merging
+from .forms import KEEP_MINE, Merged
 from .history import (
     compare,
     entry_for,
@@ -32,9 +34,12 @@ from .history import (
 from .models import RevisionEvent
 
 # Posted by the conflict panel (admin/desk/includes/conflict.html), not form fields:
-# the colleague's version a save from that page replaces, and the other choice.
+# the colleague's version a save from that page replaces, the other choice, and whether
+# the page's merged draft held changes of theirs, or clashes marked in a text.
 KEPT_OVER = "kept_over_version"
 TAKE_THEIRS = "take_theirs"
+DRAFT_TOOK_THEIRS = "draft_took_theirs"
+DRAFT_CLASHES = "draft_clashes"
 LIVE = "live"
 
 
@@ -71,6 +76,11 @@ def conflict_note(form, errors) -> dict:
         "other_messages": [text for error in others for text in error.messages],
         "field_errors": field_errors,
     }
+
+
+def joined(items: list[str]) -> str:
+    """“paragraph 3 of the body, paragraph 5 of the body and the title”."""
+    return get_text_list(items, "and")
 
 
 class _NotRestored(Exception):
@@ -173,19 +183,86 @@ class ConflictSafeAdmin:
         )
         return redirect(self.desk_url("change", quote(obj.pk)))
 
+    def save_model(self, request, obj, form, change):
+        # What a merged save took from whom, said once the save is logged (log_change).
+        request.desk_merged = getattr(form, "merged", None)
+        super().save_model(request, obj, form, change)
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
+        merged = getattr(request, "desk_merged", None)
+        if merged is not None and reversion.is_active():
+            self.record_merge(request, merged)
+            return entry
         kept_over = request.POST.get(KEPT_OVER, "")
         # A restore says what it kept over in its own sentence (revision_view).
         restoring = getattr(request, "desk_restoring", False)
         if kept_over.isdigit() and reversion.is_active() and not restoring:
-            events.record(
-                RevisionEvent.Kind.KEPT_MINE,
-                sentence=f"Kept my version over {self.version_named(obj, kept_over)}.",
-                request=request,
-                version_number=int(kept_over),
-            )
+            self.record_choice(request, obj, int(kept_over))
         return entry
+
+    def record_merge(self, request, merged: Merged) -> None:
+        """A conflicting save merged with a colleague's version: recorded as naming it,
+        in a sentence naming both editors, and told to the editor, change by change."""
+        me = request.user.get_username()
+        them = merged.saved_by or "a colleague"
+        mine, theirs = merged.changes_of(merging.MINE), merged.changes_of(merging.THEIRS)
+        parts = [
+            f"{who}’s change{pluralize(changes)} to {joined(changes)}"
+            for who, changes in ((me, mine), (them, theirs))
+            if changes
+        ]
+        events.record(
+            RevisionEvent.Kind.MERGED,
+            sentence=f"Merged {me}’s changes with {them}’s version {merged.number}"
+            + (f": {' and '.join(parts)}." if parts else "."),
+            request=request,
+            version_number=merged.number,
+        )
+        told = [
+            f"{who} change{pluralize(changes)} to {joined(changes)}"
+            for who, changes in (("your", mine), (f"{them}’s", theirs))
+            if changes
+        ]
+        what = " and ".join(told) or "the same changes on both sides"
+        messages.info(
+            request,
+            f"{merged.saved_by or 'A colleague'} saved version {merged.number} while you were "
+            f"editing; the two are merged and saved: {what}. Both versions stay in the history.",
+        )
+
+    def record_choice(self, request, obj, kept_over: int) -> None:
+        """A save from the conflict page: a merge when its draft held changes of theirs,
+        or clashes the editor settled by hand; else keeping mine over theirs."""
+        took_theirs = DRAFT_TOOK_THEIRS in request.POST
+        clashes = request.POST.get(DRAFT_CLASHES, "") not in ("", "0")
+        keep_mine = KEEP_MINE in (request.POST.get("_continue"), request.POST.get("_save"))
+        named = self.version_named(obj, str(kept_over))
+        if took_theirs or (clashes and not keep_mine):
+            how = (
+                "where we both changed the same lines, mine was kept"
+                if keep_mine
+                else "where we both changed the same lines, I chose by hand"
+                if clashes
+                else "mine was kept where we both changed a field"
+            )
+            events.record(
+                RevisionEvent.Kind.MERGED,
+                sentence=f"Merged my version with {named}: {how}.",
+                request=request,
+                version_number=kept_over,
+            )
+            if not keep_mine:
+                return
+            sentence = ""  # said in the merge's sentence
+        else:
+            sentence = f"Kept my version over {named}."
+        events.record(
+            RevisionEvent.Kind.KEPT_MINE,
+            sentence=sentence,
+            request=request,
+            version_number=kept_over,
+        )
 
     def version_named(self, obj, number: str) -> str:
         """“second-editor’s version 4”, or “version 4 (by an import…)”."""
@@ -206,6 +283,9 @@ class ConflictSafeAdmin:
             response.context_data.update(
                 conflict=conflict,
                 kept_over=conflict.number if conflict else kept_over,
+                # What the refused page's merged draft held, carried to the next save.
+                draft_clashes=request.POST.get(DRAFT_CLASHES, ""),
+                draft_took_theirs=request.POST.get(DRAFT_TOOK_THEIRS, ""),
                 desk_change_form=select_template([names] if isinstance(names, str) else names),
             )
             if conflict is not None:
@@ -309,10 +389,28 @@ class ConflictSafeAdmin:
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        attrs = {"inlines_changed": staticmethod(lambda: self.posted_inlines_change(request, obj))}
         stored = getattr(request, "desk_stored", None)
         if stored:
-            form = type(form.__name__, (form,), {"stored": stored})
-        return form
+            attrs["stored"] = stored
+        return type(form.__name__, (form,), attrs)
+
+    def posted_inlines_change(self, request, obj) -> bool:
+        """Whether the posted inline formsets change any of `obj`'s rows as stored now
+        (the formsets the change view builds, built the same way: Django 5.2's
+        ModelAdmin._create_formsets)."""
+        if request.method != "POST" or obj is None:
+            return False
+        prefixes: dict[str, int] = {}
+        for formset_class, inline in self.get_formsets_with_inlines(request, obj):
+            prefix = formset_class.get_default_prefix()
+            prefixes[prefix] = prefixes.get(prefix, 0) + 1
+            if prefixes[prefix] != 1 or not prefix:
+                prefix = f"{prefix}-{prefixes[prefix]}"
+            formset = formset_class(**self.get_formset_kwargs(request, obj, inline, prefix))
+            if formset.has_changed():
+                return True
+        return False
 
     # --- History, comparisons, previews ---------------------------------------------------
 

@@ -83,8 +83,12 @@ def test_a_conflict_shows_both_versions_and_keeping_mine_is_recorded(
     assert "second-editor saved version 2 while you were editing" in panel.inner_text()
     assert panel.locator(".desk-diff__line--removed del").all_inner_texts() == ["Their"]
     assert panel.locator(".desk-diff__line--added ins").all_inner_texts() == ["My"]
-    # Mine is still in the form; theirs is stored.
-    assert page.input_value("#id_body") == "The first words.\n\nMy ending."
+    # Mine is still in the form, beside theirs where both changed the same line; theirs
+    # is stored.
+    assert page.input_value("#id_body") == (
+        "The first words.\n\n<<<<<<< Yours\nMy ending.\n=======\nTheir ending.\n"
+        ">>>>>>> second-editor’s (version 2)"
+    )
     assert Article.objects.get(pk=article.pk).body.endswith("Their ending.")
     screenshot("desk-conflict")
 

@@ -55,9 +55,13 @@ def test_a_conflicting_save_loses_neither_text(editors, article):
     assert refused.status_code == 200
     errors = text_of(refused.content, ".errornote, .errorlist.nonfield li")
     assert any("was changed by second-editor" in error for error in errors), errors
-    # Theirs is stored, mine is still in the form, and the page shows one against the other.
+    # Theirs is stored, mine is still in the form (with theirs, both marked where they
+    # clash: tests/desk/test_merging_saves.py), and the page shows one against the other.
     assert Article.objects.get(pk=article.pk).body == "The first words.\n\nTheir words."
-    assert form_values(refused)["body"] == "The first words.\n\nMy words."
+    assert form_values(refused)["body"] == (
+        "The first words.\n\n<<<<<<< Yours\nMy words.\n=======\nTheir words.\n"
+        ">>>>>>> second-editor’s (version 2)"
+    )
     assert text_of(refused.content, ".desk-conflict h2") == [
         "second-editor saved version 2 while you were editing"
     ]
@@ -77,7 +81,7 @@ def test_keeping_mine_saves_it_and_the_history_says_over_whose(editors, article)
     assert second.post(change_url(article), {**theirs, "body": "Their words."}).status_code == 302
     refused = first.post(change_url(article), {**mine, "body": "My words."})
 
-    kept = first.post(change_url(article), {**form_values(refused), "_continue": "Keep mine"})
+    kept = first.post(change_url(article), {**form_values(refused), "_continue": "keep_mine"})
     assert kept.status_code == 302
     stored = Article.objects.get(pk=article.pk)
     assert (stored.body, stored.version) == ("My words.", 3)
