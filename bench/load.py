@@ -2,7 +2,8 @@
 gunicorn with the same settings, measured with wrk in one run.
 
 Prints requests per second of each at 16 connections and Colophon's share of the floor
-(goal: 70% or more for the cached article page), then errors over 60 s at 64
+(no goal of its own since issue 23: in production an edge answers cached pages, see
+bench/edge.py; Django's page cache serves the edge's misses), then errors over 60 s at 64
 connections (goal: none). Uses Redis as the shared cache when one answers on
 127.0.0.1:6379, as production does; a scratch SQLite database and media folder.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = "/articles/unlikely-allies/"
 WORKERS = os.environ.get("WEB_CONCURRENCY", "2")
+BENCH_REDIS_DB = os.environ.get("BENCH_REDIS_DB", "3")
 
 
 def free_port() -> int:
@@ -42,11 +44,13 @@ def wait_for(port: int, process: subprocess.Popen, seconds: float = 120) -> None
 
 
 def redis_url() -> str:
+    """The Redis database the benchmarks use, flushed before each run: BENCH_REDIS_DB (3
+    unless told; give another when 3 is someone else's)."""
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
             sock.sendall(b"PING\r\n")
             if sock.recv(16).startswith(b"+PONG"):
-                return "redis://127.0.0.1:6379/3"
+                return f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}"
     except OSError:
         pass
     return ""
@@ -102,7 +106,7 @@ def main() -> None:
             **({"CACHE_URL": cache} if cache else {"PAGE_CACHE_SECONDS": "3600"}),
         }
         if cache:
-            subprocess.run(["redis-cli", "-n", "3", "flushdb"], capture_output=True)
+            subprocess.run(["redis-cli", "-n", BENCH_REDIS_DB, "flushdb"], capture_output=True)
         log = (tmp / "servers.log").open("w")
         colophon = start(["make", "serve"], env, REPO, log)
         floor = start(
@@ -123,7 +127,7 @@ def main() -> None:
             print(
                 f"load, 16 connections, {WORKERS} gunicorn workers: floor {floor_run['rps']:,.0f} "
                 f"req/s; cached article page ({where}) {cached['rps']:,.0f} req/s, median "
-                f"{cached['median']} = {share:.0f}% of the floor (goal 70%)"
+                f"{cached['median']} = {share:.0f}% of the floor (an edge: bench/edge.py)"
             )
             soak = wrk(article_url, 64, 60)
             print(

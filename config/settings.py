@@ -145,7 +145,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://colophon")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "pagecache.backends.RedisCache"  # Django's, one client reused
     # Short timeouts: if Redis is away, pages are served uncached rather than waiting.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_on_timeout": False}
@@ -155,9 +154,6 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # each process would keep its own copies and miss the others' invalidations.
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith("LocMemCache")
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE else 0)
-# With Redis, each process also keeps copies of the pages it serves, up to this many MiB,
-# dropped the moment Redis reports a change (pagecache/localcopies.py); 0 turns them off.
-PAGE_COPIES_MB = env.int("PAGE_COPIES_MB", default=32)
 # Search results and filtered lists (any query but a page number) are endless in
 # number: at most PAGE_CACHE_QUERY_PAGES of them are stored per PAGE_CACHE_QUERY_SECONDS,
 # each for at most that long, so a flood of random queries cannot grow the cache.

@@ -17,10 +17,6 @@ How it fits together (each module is named for its part):
 - `edge`: with a shared HTTP cache in front (Varnish), pages stored for everyone say
   so (`Cache-Control: public, s-maxage`, their tags in `xkey`), the visitor parts become
   Edge Side Includes, and invalidation purges the tags at every edge.
-- `localcopies`: with Redis, each process also keeps *local copies* of finished pages,
-  kept true by Redis pushing the name of every key that changes.
-- `backends.RedisCache`: Django's Redis backend, reusing one client and opening the
-  connection those pushes come down.
 
 The app knows nothing of books or articles: apps tell it what changed.
 """

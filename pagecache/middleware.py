@@ -7,7 +7,6 @@ from html import unescape
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
@@ -15,8 +14,7 @@ from django.urls import get_resolver, resolve
 from django.utils.html import escape
 
 from . import edge, store, visitor_parts
-from .localcopies import local_copies
-from .versions import TAG_PREFIX, send_pending
+from .versions import send_pending
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +33,8 @@ def database_unavailable(error: Exception) -> HttpResponse:
 class CachedPageMiddleware:
     """The fast path: a cached page that needs nothing from this visitor is answered
     here, as it was finished the first time (security headers, ETag and all), before
-    sessions, CSRF, authentication and the view are even looked at: from this process's
-    local copy when it holds one (pagecache.localcopies), else from the shared cache.
+    sessions, CSRF, authentication and the view are even looked at: from the shared
+    cache, in one round trip.
 
     Pages with visitor parts (or a visitor with pending messages) go on to the view,
     where `shared_page` serves them from the cache and VisitorPartsMiddleware fills in.
@@ -60,22 +58,9 @@ class CachedPageMiddleware:
         if eligible:
             try:
                 send_pending()
-                address = store.page_address(request, _params_of(request))
-                copies = local_copies()
-                if copies is not None:
-                    finished = copies.get(address)
-                    if finished is not None:
-                        return self._finished(request, finished)
-                    epoch = copies.epoch
-                key = store.page_key(address)
+                key = store.page_key(store.page_address(request, _params_of(request)))
                 entry = self._entry_for_everyone(key)
                 if entry is not None and "finished" in entry:
-                    if copies is not None:
-                        keys = [cache.make_key(TAG_PREFIX + tag) for tag in entry["tags"]]
-                        copies.keep(
-                            address, epoch, [cache.make_key(key), *keys], entry["finished"],
-                            entry["expires_at"],
-                        )  # fmt: skip
                     return self._finished(request, entry["finished"])
             except Exception:  # noqa: BLE001 - the view path logs and carries on
                 key = None

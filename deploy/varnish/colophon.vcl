@@ -120,7 +120,7 @@ sub vcl_recv {
     if (req.url ~ "^/go/") {
         return (pass);
     }
-    # One spelling of the host, as the app keeps its own copies (pagecache/store.py).
+    # One spelling of the host, as the app names its pages in its cache (pagecache/store.py).
     set req.http.Host = regsub(std.tolower(req.http.Host), "\.?(:[0-9]+)?$", "\1");
     if (req.http.X-Forwarded-Proto == "https") {
         set req.http.Host = regsub(req.http.Host, ":443$", "");
