@@ -54,6 +54,8 @@ def autosave_context(request, opts, obj) -> dict:
         if request.method == "GET"
         else None
     )
+    # The browser's own copy (autosave.js) is offered only when newer than both of these.
+    saved_at = getattr(obj, "updated_at", None)  # the desk's models all keep one
     return {
         "autosave": {
             "url": reverse("desk-autosave"),
@@ -63,6 +65,10 @@ def autosave_context(request, opts, obj) -> dict:
                 if kept
                 else ""
             ),
+            "kept_at_iso": kept.saved_at.isoformat() if kept else "",
+            "saved_at_iso": saved_at.isoformat() if saved_at else "",
+            # A form shown again after a refused save holds the words already.
+            "offers_copies": request.method == "GET",
         }
     }
 
