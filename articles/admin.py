@@ -13,9 +13,15 @@ from desk.admin import ConflictSafeAdmin, render_display
 from desk.models import RevisionEvent
 from shared.paging import CappedPaginator
 
+from .admin_actions import (
+    PUBLISHING_ACTIONS,
+    publish_now_selected,
+    schedule_selected,
+    withdraw_now_selected,
+)
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
-from .previews import PreviewAdminMixin
+from .previews import PreviewAdminMixin, revoke_all_links
 from .tasks import refresh_recommendations_after_commit
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -31,6 +37,7 @@ REVIEW_EVENTS = {
     "send_back": RevisionEvent.Kind.SENT_BACK,
 }
 REVIEW_LOG_LENGTH = 10
+PREVIEW_LINKS_SHOWN = 20  # on the form, newest first
 
 
 def localised(moment) -> str:
@@ -38,24 +45,53 @@ def localised(moment) -> str:
     return formats.date_format(timezone.localtime(moment), TIME_FORMAT) if moment else "—"
 
 
+# The state filter's value for live or scheduled articles with a withdrawal time to come.
+WITHDRAWAL_SCHEDULED = "ending"
+
+
 class StateFilter(admin.SimpleListFilter):
-    """Draft, In review, Scheduled, Published, Withdrawn: "published" split by the clock."""
+    """Draft, In review, Scheduled, Published, Withdrawn: "published" split by the clock,
+    at both ends (a withdrawal time passed is withdrawn), and those set to be withdrawn."""
 
     title = "status"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return Article.State.choices
+        return [*Article.State.choices, (WITHDRAWAL_SCHEDULED, "Scheduled to be withdrawn")]
 
     def queryset(self, request, queryset):
         now = timezone.now()
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        not_ended = Q(withdraw_at__isnull=True) | Q(withdraw_at__gt=now)
         match self.value():
             case Article.State.SCHEDULED:
-                return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+                return published.filter(not_ended, published_at__gt=now)
             case Article.State.PUBLISHED:
-                return queryset.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+                return published.filter(not_ended, published_at__lte=now)
+            case Article.State.WITHDRAWN:
+                return queryset.filter(
+                    Q(status=Article.Status.WITHDRAWN)
+                    | Q(status=Article.Status.PUBLISHED, withdraw_at__lte=now)
+                )
+            case "ending":
+                return published.filter(withdraw_at__gt=now)
             case value if value in Article.Status.values:
                 return queryset.filter(status=value)
+        return queryset
+
+
+class WriterFilter(admin.SimpleListFilter):
+    """The articles the person looking created (the desk home's "All my drafts")."""
+
+    title = "written by"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(created_by=request.user.pk)
         return queryset
 
 
@@ -66,10 +102,11 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     restore (django-reversion: History, then a version, then Save)."""
 
     form = ArticleAdminForm
+    actions = [publish_now_selected, schedule_selected, withdraw_now_selected]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "state", "publication_time", "byline", "last_change"]
     # A date filter, not a date hierarchy: its year links read every article's date.
-    list_filter = [StateFilter, "topics", "published_at"]
+    list_filter = [StateFilter, WriterFilter, "topics", "published_at"]
     # get_search_results searches (the stored document); this shows the box.
     search_fields = ["title", "byline"]
     search_help_text = "Words of the title, standfirst or text, or the byline."
@@ -90,6 +127,7 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
 
     readonly_fields = [
         "embedded_book_list", "created", "last_saved", "read_next", "review_log", "shop_clicks",
+        "preview_link_list",
     ]  # fmt: skip
     autocomplete_fields = ["topics", "pinned_recommendations", "excluded_recommendations"]
     fieldsets = [
@@ -113,12 +151,21 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
                 "fields": [
                     "status",
                     "published_at",
+                    "withdraw_at",
                     "confirm_past_time",
                     "review_note",
                     "review_log",
                     "created",
                     "last_saved",
                 ]  # fmt: skip
+            },
+        ),
+        (
+            "Sharing",
+            {
+                "fields": ["meta_description", "social_title", "featured_image"],
+                "description": "What search engines and shares show. Left blank, the "
+                "standfirst and the title are used.",
             },
         ),
         ("Embedded books", {"fields": ["embedded_book_list"]}),
@@ -137,7 +184,11 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     def state(self, article):
         return render_display(
             "admin/articles/article/state.html",
-            {"state": article.state, "label": article.state.label},
+            {
+                "state": article.state,
+                "label": article.state.label,
+                "until": localised(article.withdraw_at) if article.withdrawal_scheduled else "",
+            },
         )
 
     @admin.display(description=f"Publication ({settings.TIME_ZONE})", ordering="published_at")
@@ -175,6 +226,31 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
             {"entries": entries, "time_format": TIME_FORMAT},
         )
 
+    @admin.display(description="Withdrawal time")
+    def withdrawal_time(self, article):
+        return localised(article.withdraw_at) if article.withdraw_at else "Not set"
+
+    @admin.display(description="Preview links")
+    def preview_link_list(self, article):
+        """The article's preview links: who made each, when, until when; “Revoke” for those
+        still working (whoever sees the form may: an editor, or the article's writer)."""
+        if not article.pk:
+            return "Saved articles list their preview links here."
+        links = list(
+            article.preview_links.select_related("created_by", "revoked_by")[
+                : PREVIEW_LINKS_SHOWN + 1
+            ]
+        )
+        return render_display(
+            "admin/articles/article/preview_links.html",
+            {
+                "links": links[:PREVIEW_LINKS_SHOWN],
+                "more": len(links) > PREVIEW_LINKS_SHOWN,
+                "now": timezone.now(),
+                "time_format": TIME_FORMAT,
+            },
+        )
+
     @admin.display(description="Clicks to shops")
     def shop_clicks(self, article):
         return click_report.clicks_panel(article)
@@ -184,6 +260,8 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         times with their zone, and no review note or confirmation to fill in. Those who
         may read the click report see the article's clicks to shops."""
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            fieldsets = [*fieldsets, ("Preview links", {"fields": ["preview_link_list"]})]
         if obj is not None and request.user.has_perm(click_report.VIEW_PERMISSION):
             fieldsets = [*fieldsets, click_report.PANEL_FIELDSET]
         if obj is None or self.has_change_permission(request, obj):
@@ -195,7 +273,9 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
                 {
                     **options,
                     "fields": [
-                        "publication_time" if field == "published_at" else field
+                        {"published_at": "publication_time", "withdraw_at": "withdrawal_time"}.get(
+                            field, field
+                        )
                         for field in options["fields"]
                         if field not in form_only
                     ],
@@ -207,7 +287,7 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if obj is not None and not self.has_change_permission(request, obj):
-            return [*fields, "publication_time"]
+            return [*fields, "publication_time", "withdrawal_time"]
         return fields
 
     # Who may do what with an article. Every route of the admin asks these hooks (the
@@ -236,6 +316,20 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):
             return allowed
         return obj.created_by_id == request.user.pk and obj.status == Article.Status.DRAFT
+
+    def has_publish_permission(self, request) -> bool:
+        """Who sees the list's publish, schedule and withdraw actions: editors."""
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and request.POST.get("action") in PUBLISHING_ACTIONS:
+            # django-reversion 6.4's VersionAdmin.changelist_view saves the whole request
+            # as one revision; these actions save each article in a revision of its own
+            # (articles/publishing.py), so they skip that wrapper
+            # (tests/articles/test_bulk_actions.py counts the revisions).
+            context = {"may_recover": self.has_recover_permission(request), **(extra_context or {})}
+            return admin.ModelAdmin.changelist_view(self, request, context)
+        return super().changelist_view(request, extra_context)
 
     def has_recover_permission(self, request) -> bool:
         """A deleted article may have been live: bringing it back is publishing."""
@@ -298,7 +392,12 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
             obj.created_by = request.user
         elif hasattr(request, "article_owner"):
             obj.created_by_id = request.article_owner
+        was_withdrawn = change and was_withdrawn_when_read(obj)
         super().save_model(request, obj, form, change)
+        if was_withdrawn or obj.state == Article.State.WITHDRAWN:
+            # Withdrawn, by hand or by its time: its links stop for good, and moving it
+            # back to draft or publishing it again does not bring them back.
+            revoke_all_links(article=obj, user=request.user)
         autosave.forget(request.user, self.opts, obj)
         step = review_action(request.POST)
         if step == "submit":
@@ -309,6 +408,11 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
             messages.info(
                 request,
                 f"“{obj}” is scheduled: it goes live by itself at {localised(obj.published_at)}.",
+            )
+        if obj.withdrawal_scheduled:
+            messages.info(
+                request,
+                f"“{obj}” is taken off the site by itself at {localised(obj.withdraw_at)}.",
             )
 
     @admin.display(description="Recommended now, and why")
@@ -351,6 +455,12 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         super().save_related(request, form, formsets, change)  # the save kept the embeds
         # In the background once the save commits: the editor's request never waits.
         refresh_recommendations_after_commit([form.instance.pk])
+
+
+def was_withdrawn_when_read(article: Article) -> bool:
+    """Whether the stored article is withdrawn (by hand, or its withdrawal time passed)."""
+    stored = Article.objects.filter(pk=article.pk).only("status", "published_at", "withdraw_at")
+    return any(row.state == Article.State.WITHDRAWN for row in stored)
 
 
 @admin.register(Topic)

@@ -61,8 +61,9 @@ class ArticleAdminForm(ConflictSafeForm):
     class Meta:
         model = Article
         fields = [
-            "title", "slug", "standfirst", "byline", "body", "status", "published_at", "topics",
-            "pinned_recommendations", "excluded_recommendations",
+            "title", "slug", "standfirst", "byline", "body", "status", "published_at",
+            "withdraw_at", "topics", "pinned_recommendations", "excluded_recommendations",
+            "meta_description", "social_title", "featured_image",
         ]  # fmt: skip
         widgets = {
             "body": forms.Textarea(
@@ -85,6 +86,12 @@ class ArticleAdminForm(ConflictSafeForm):
                 f"{today}), time as HH:MM. Leave it blank to publish at the moment you "
                 "publish; a time to come schedules the article, which then goes live by "
                 "itself."
+            )
+        if "withdraw_at" in self.fields:
+            self.fields["withdraw_at"].help_text = (
+                f"In {settings.TIME_ZONE} time, as the publication time. Set it to take the "
+                "article off the site by itself at that time (its preview links stop then "
+                "too); leave it blank to keep it public until it is withdrawn by hand."
             )
         if "status" in self.fields and not self.may_publish:
             allowed = {Article.Status.DRAFT, Article.Status.REVIEW, self.stored_status()}
@@ -126,6 +133,7 @@ class ArticleAdminForm(ConflictSafeForm):
             and "published_at" not in self.errors
         ):
             cleaned["published_at"] = timezone.now()  # publishing takes "now"
+        self.check_withdrawal_time(cleaned)
         past = when is not None and when < timezone.now() - PAST_TIME_GRACE
         if going_live and past and not cleaned.get("confirm_past_time"):
             self.fields["confirm_past_time"].widget = forms.CheckboxInput()
@@ -140,6 +148,31 @@ class ArticleAdminForm(ConflictSafeForm):
                 ),
             )
         return cleaned
+
+    def check_withdrawal_time(self, cleaned: dict) -> None:
+        """A withdrawal time comes after the publication time (or after now, for an
+        article published at once): one before it would never show the article."""
+        until = cleaned.get("withdraw_at")
+        if until is None or "withdraw_at" in self.errors or "published_at" in self.errors:
+            return
+        since = cleaned.get("published_at")
+        if since is None and cleaned.get("status") in (Article.Status.DRAFT, Article.Status.REVIEW):
+            return  # its publication time is chosen when it is published
+        since = since or timezone.now()
+        if until <= since:
+            self.add_error(
+                "withdraw_at",
+                ValidationError(
+                    "The withdrawal time (%(until)s) must come after the publication time "
+                    "(%(since)s): the article would never be on the site. Choose a later "
+                    "time, or clear it to keep the article public.",
+                    code="withdrawal_before_publication",
+                    params={
+                        "until": formats.date_format(timezone.localtime(until), TIME_FORMAT),
+                        "since": formats.date_format(timezone.localtime(since), TIME_FORMAT),
+                    },
+                ),
+            )
 
     def stored_status(self) -> str | None:
         """The status the article has now: on a restore page the instance holds the old

@@ -468,11 +468,23 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
 
     @property
     def state(self) -> "Article.State":
+        """The status, with "published" split by the clock: scheduled before its
+        publication time, withdrawn once its withdrawal time has passed."""
         if self.status != self.Status.PUBLISHED:
             return self.State(self.status)
-        if self.published_at is not None and self.published_at > timezone.now():
+        now = timezone.now()
+        if self.withdraw_at is not None and self.withdraw_at <= now:
+            return self.State.WITHDRAWN
+        if self.published_at is not None and self.published_at > now:
             return self.State.SCHEDULED
         return self.State.PUBLISHED
+
+    @property
+    def withdrawal_scheduled(self) -> bool:
+        """Live or scheduled, and set to be taken off the site at a time to come."""
+        return self.state in (self.State.PUBLISHED, self.State.SCHEDULED) and (
+            self.withdraw_at is not None
+        )
 
     @cached_property
     def teaser(self) -> str:

@@ -9,8 +9,10 @@
 - "Copy a preview link" asks `preview_link_view` for a signed address that shows the
   latest saved text of an article in any state to anyone who has it, until it expires
   (settings.PREVIEW_LINK_DAYS); `shared_preview_view` is that page. No account needed:
-  the signature is the permission. The token names the article only, so one link shows
-  every later save.
+  the signature is the permission. Each link is a PreviewLink row (its token signs the
+  row's id): the article's form lists them, each can be revoked on its own
+  (`revoke_link_view`), and withdrawing the article revokes them all for good. One link
+  shows every later save.
 
 None of these pages is stored by any cache (`never_cache`; nor the page cache, which
 keeps only views marked with CachedPageMixin or `shared_page`), nor indexed.
@@ -26,7 +28,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -41,9 +43,9 @@ from catalogue.models import Book
 
 from . import rendering
 from .forms import MAX_BODY_LENGTH
-from .models import Article
+from .models import Article, PreviewLink
 
-LINK_SALT = "articles.preview-link"
+LINK_SALT = "articles.preview-link"  # tokens made before links were rows (article_for_old_link)
 
 
 def noindex(view):
@@ -93,16 +95,30 @@ def render_preview_body(body: str, *, source: Article | None = None) -> PreviewB
 
 # --- Signed links ------------------------------------------------------------------------
 
+# A link's token signs its PreviewLink row's id (ROW_SALT). Tokens made before links were
+# rows sign the article's pk (LINK_SALT): they keep working until they expire.
+ROW_SALT = "articles.preview-link-row"
+
 
 def link_lifetime() -> timedelta:
     return timedelta(days=settings.PREVIEW_LINK_DAYS)
 
 
-def make_preview_link(article: Article) -> tuple[str, datetime]:
-    """The path of a signed preview of `article`, and when it stops working."""
-    token = signing.dumps(article.pk, salt=LINK_SALT)
-    expires = timezone.now() + link_lifetime()
-    return reverse("articles:article-preview", kwargs={"token": token}), expires
+def make_preview_link(article: Article, *, created_by=None) -> tuple[str, datetime]:
+    """A new preview link of `article` (a PreviewLink row, listed on its form): its path,
+    and when it stops working."""
+    link = PreviewLink.objects.create(
+        article=article, created_by=created_by, expires_at=timezone.now() + link_lifetime()
+    )
+    token = signing.dumps(link.pk, salt=ROW_SALT)
+    return reverse("articles:article-preview", kwargs={"token": token}), link.expires_at
+
+
+def revoke_all_links(*, article: Article, user=None) -> int:
+    """Stop every link of `article` still working, for good (its withdrawal): how many."""
+    return PreviewLink.objects.filter(article=article, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
+    )
 
 
 class LinkRefused(Exception):
@@ -113,17 +129,38 @@ class LinkRefused(Exception):
         "invalid": "This preview link doesn’t work",
         "deleted": "This article is no longer here",
         "withdrawn": "This article has been withdrawn",
+        "revoked": "This preview link has been revoked",
     }
 
     def __init__(self, reason: str):
         self.reason = reason
         self.heading = self.HEADINGS[reason]
-        # Gone for good once expired; a mangled link might be a typo.
-        self.status = 410 if reason in ("expired", "withdrawn") else 404
+        # Gone for good once expired or revoked; a mangled link might be a typo.
+        self.status = 410 if reason in ("expired", "withdrawn", "revoked") else 404
 
 
 def article_for_link(token: str) -> Article:
     """The article a preview link shows, or LinkRefused saying why not."""
+    try:
+        link_id = signing.loads(token, salt=ROW_SALT, max_age=link_lifetime())
+    except signing.SignatureExpired:
+        raise LinkRefused("expired") from None
+    except signing.BadSignature:
+        return article_for_old_link(token)
+    link = PreviewLink.objects.select_related("article").filter(pk=link_id).first()
+    if link is None:
+        raise LinkRefused("deleted")  # its article's deletion took the row
+    if link.article.state == Article.State.WITHDRAWN:
+        raise LinkRefused("withdrawn")  # pulled, perhaps for a reason: links stop with it
+    if link.revoked_at is not None:
+        raise LinkRefused("revoked")
+    if link.expires_at <= timezone.now():
+        raise LinkRefused("expired")
+    return link.article
+
+
+def article_for_old_link(token: str) -> Article:
+    """A token signing the article's pk, made before links were rows."""
     try:
         pk = signing.loads(token, salt=LINK_SALT, max_age=link_lifetime())
     except signing.SignatureExpired:
@@ -133,8 +170,8 @@ def article_for_link(token: str) -> Article:
     article = Article.objects.filter(pk=pk).first()
     if article is None:
         raise LinkRefused("deleted")
-    if article.status == Article.Status.WITHDRAWN:
-        raise LinkRefused("withdrawn")  # pulled, perhaps for a reason: links stop with it
+    if article.state == Article.State.WITHDRAWN:
+        raise LinkRefused("withdrawn")
     return article
 
 
@@ -204,6 +241,11 @@ class PreviewAdminMixin:
                 "<path:object_id>/preview-link/",
                 view(self.preview_link_view),
                 name="articles_article_preview_link",
+            ),
+            path(
+                "<path:object_id>/preview-links/<int:link_id>/revoke/",
+                view(self.revoke_link_view),
+                name="articles_article_revoke_preview_link",
             ),
             *super().get_urls(),
         ]
@@ -285,10 +327,52 @@ class PreviewAdminMixin:
         article = self.get_object(request, unquote(object_id))
         if article is None or not self.has_view_permission(request, article):
             raise PermissionDenied
-        link, expires = make_preview_link(article)
+        link, expires = make_preview_link(article, created_by=request.user)
         return JsonResponse(
             {
                 "url": request.build_absolute_uri(link),
                 "expires": date_format(timezone.localtime(expires), "j F Y, H:i T"),
             }
         )
+
+    def may_revoke_links(self, request, article: Article) -> bool:
+        """Editors, and whoever made the article (its links are theirs to hand out)."""
+        return self.has_view_permission(request, article) and (
+            request.user.has_perm("articles.publish_article")
+            or article.created_by_id == request.user.pk
+        )
+
+    def revoke_link_view(self, request, object_id, link_id):
+        """Stop one preview link: asked first (GET), done by the POST; whoever holds the
+        link then reads that it was revoked (410)."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.may_revoke_links(request, article):
+            raise PermissionDenied
+        link = get_object_or_404(
+            PreviewLink.objects.select_related("created_by"), pk=link_id, article=article
+        )
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        if request.method == "POST":
+            if link.revoked_at is None:
+                link.revoked_at = timezone.now()
+                link.revoked_by = request.user
+                link.save(update_fields=["revoked_at", "revoked_by"])
+                self.message_user(
+                    request, f"The preview link made {link_date(link.created_at)} is revoked."
+                )
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Revoke this preview link?",
+            "opts": self.opts,
+            "original": article,
+            "link": link,
+            "made": link_date(link.created_at),
+            "expires": link_date(link.expires_at),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/articles/article/revoke_preview_link.html", context)
+
+
+def link_date(moment) -> str:
+    return date_format(timezone.localtime(moment), "j F Y, H:i T")

@@ -162,6 +162,17 @@ def next_scheduled_article() -> float | None:
     return (upcoming - now).total_seconds() if upcoming else None
 
 
+@expiry_limit
+def next_scheduled_withdrawal() -> float | None:
+    """Seconds until the next article's withdrawal time: no write happens then either, so
+    the pages showing or listing it expire by that moment."""
+    now = timezone.now()
+    upcoming = Article.objects.filter(
+        status=Article.Status.PUBLISHED, withdraw_at__gt=now
+    ).aggregate(first=Min("withdraw_at"))["first"]
+    return (upcoming - now).total_seconds() if upcoming else None
+
+
 # --- Share images (articles.share_images): made again when what they show changes ------
 
 # A book saved with any of these may change the picture of the articles it leads.

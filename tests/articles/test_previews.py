@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.forms import MAX_BODY_LENGTH
 from articles.models import Article
-from articles.previews import LINK_SALT, make_preview_link, render_preview_body
+from articles.previews import LINK_SALT, ROW_SALT, make_preview_link, render_preview_body
 from articles.rendering import render_body
 from catalogue.models import Book
 from catalogue.shops import enabled_shops
@@ -373,7 +373,7 @@ def another_article(token: str) -> str:
 
 def another_salt(token: str) -> str:
     """Signed by this site, but for another purpose."""
-    return signing.dumps(signing.loads(token, salt=LINK_SALT))
+    return signing.dumps(signing.loads(token, salt=ROW_SALT))
 
 
 @pytest.mark.parametrize(

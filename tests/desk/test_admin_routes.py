@@ -33,7 +33,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
-from articles.models import Article, Topic
+from articles.models import Article, PreviewLink, Topic
+from articles.previews import make_preview_link
 from catalogue.models import (
     Author,
     Book,
@@ -55,6 +56,8 @@ PASSWORD = "a-long-pass-phrase-9"
 ARTICLES = ["own draft", "own in review", "another's draft", "live"]
 # What a contributor may change: their own drafts, and new articles.
 CONTRIBUTOR_MAY_CHANGE = {"own draft"}
+# Routes where a contributor changes what is theirs in any state: their articles' links.
+OWN_LINK_ROUTES = {"articles_article_preview_link", "articles_article_revoke_preview_link"}
 
 ROUTES: dict[str, str | dict[str, str]] = {
     "index": "LL OO OO OO",
@@ -199,6 +202,13 @@ ROUTES: dict[str, str | dict[str, str]] = {
         "another's draft": "LL MD MO MO",
         "live": "LL MD MO MO",
     },
+    # Revoking one preview link: asked (GET), done (POST) by editors or the article's writer.
+    "articles_article_revoke_preview_link": {
+        "own draft": "LL OR OR OR",
+        "own in review": "LL OR OR OR",
+        "another's draft": "LL DD OR OR",
+        "live": "LL DD OR OR",
+    },
     "articles_article_compare": {
         "own draft": "LL OO OO OO",
         "own in review": "LL DD OO OO",
@@ -280,7 +290,9 @@ def model_of(route: str):
 def fill(route: str, obj, version_id, deleted_version_id, user_id) -> str:
     """The route's address with its parameters given."""
     pk = str(obj.pk) if obj is not None else ""
+    link = PreviewLink.objects.filter(article=obj).first() if isinstance(obj, Article) else None
     replacements = {
+        "<int:link_id>": str(link.pk if link else 0),
         "<path:object_id>": pk,
         "<int:version_id>": str(version_id),
         "<int:pk>": pk,
@@ -332,6 +344,8 @@ def desk(monkeypatch):
         "live": kept(make_article, users["erin"], created_by=users["erin"],
                      body=f"[[book:{book.slug}]]", title="A live piece"),
     }  # fmt: skip
+    for article in articles.values():
+        make_preview_link(article, created_by=article.created_by)
     gone_article = kept(make_article, users["erin"], created_by=users["erin"], title="Gone")
     gone_article_version = Version.objects.get_for_object(gone_article).get().pk
     gone_article.delete()
@@ -561,7 +575,11 @@ def test_every_admin_route_answers_each_role_as_the_rules_say(desk):
                     letters.append(outcome(response))
                     may_change = role in ("editor", "administrator") or (
                         role == "contributor"
-                        and (target in CONTRIBUTOR_MAY_CHANGE or key == "articles_article_add")
+                        and (
+                            target in CONTRIBUTOR_MAY_CHANGE
+                            or key == "articles_article_add"
+                            or (key in OWN_LINK_ROUTES and target.startswith("own"))
+                        )
                     )
                     if not may_change and changed_tables(before, after):
                         changes.append(f"{role} {method} {url}: {changed_tables(before, after)}")
