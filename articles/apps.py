@@ -11,6 +11,8 @@ class ArticlesConfig(AppConfig):
         "Editors": ["*"],
         "Administrators": ["*"],
     }
+    # The desk's first page shows these panels of work (desk/home.py gathers them).
+    desk_home_panels = "articles.home_panels.panels"
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the page cache housekeeping)

@@ -18,6 +18,8 @@ class CatalogueConfig(AppConfig):
         "Editors": ["*"],
         "Administrators": ["*"],
     }
+    # The desk's first page shows these panels of work (desk/home.py gathers them).
+    desk_home_panels = "catalogue.home_panels.panels"
 
     def ready(self):
         # Connect the page cache housekeeping.

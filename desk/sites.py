@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 
+from .home import panels_for
+
 
 class DeskAdminSite(admin.AdminSite):
     site_header = "Colophon editors’ desk"
@@ -35,6 +37,11 @@ class DeskAdminSite(admin.AdminSite):
             else pattern
             for pattern in super().get_urls()
         ]
+
+    def index(self, request, extra_context=None):
+        """The desk's first page starts with the work: the panels the apps declare
+        (desk/home.py), above Django's list of apps."""
+        return super().index(request, {"panels": panels_for(request), **(extra_context or {})})
 
     def view_on_site(self, request, content_type_id, object_id):
         if not str(content_type_id).isdigit():
