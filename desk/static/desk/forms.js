@@ -8,6 +8,10 @@
  *   is read out); the text stays where it is (maxlength would cut a paste short
  *   without a word). The form refuses it too, for browsers without this script.
  *
+ * - Ctrl+S (Cmd+S on a Mac) saves and stays on the form ("Save and continue editing"),
+ *   from any field, the body included; not while a picker or dialog is open over the
+ *   form (its own keys come first), and never the browser's "Save page as".
+ *
  * Loaded on every desk page (admin/base_site.html); a static file, as the CSP requires.
  */
 (function () {
@@ -93,9 +97,39 @@
     });
   }
 
+  // Something open over the form that the keyboard is working in: the [[ picker, a
+  // dialog (a picture's alt text), the admin's calendar or clock.
+  function somethingOpenOver() {
+    var open = document.querySelectorAll(
+      ".book-picker:not([hidden]), dialog[open], [aria-modal='true'], .calendarbox, .clockbox"
+    );
+    return Array.prototype.some.call(open, function (element) {
+      return element.getClientRects().length > 0; // shown, not display: none
+    });
+  }
+
+  function saveWithKeys(form) {
+    var stay = form.querySelector("[type=submit][name=_continue]");
+    if (!stay) return; // a form to look at, not to save
+    var sentAt = 0;
+    document.addEventListener("keydown", function (event) {
+      if (event.key.toLowerCase() !== "s" || !(event.ctrlKey || event.metaKey)) return;
+      if (event.altKey || event.shiftKey) return;
+      event.preventDefault();
+      if (event.repeat || somethingOpenOver()) return;
+      // A second press while the first save is on its way would post the form twice.
+      if (Date.now() - sentAt < 3000) return;
+      sentAt = Date.now();
+      form.requestSubmit(stay); // as the button would: the other scripts see the submit
+    });
+  }
+
   function start() {
     var form = document.querySelector("#content-main form[id$='_form'][method='post']");
-    if (form) watch(form);
+    if (form) {
+      watch(form);
+      saveWithKeys(form);
+    }
   }
 
   // After other scripts (slugs filled from titles, autocompletes) have set their fields.
