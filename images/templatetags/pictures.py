@@ -25,6 +25,7 @@ def featured_image(image: Image | None, preview: bool = False) -> dict:
     return {
         "picture": shown,
         "image": image,
+        "caption": image.caption.strip() if shown else "",
         "credit": credit_line(image) if shown else "",
         "not_ready": preview and image is not None and shown is None,
     }
