@@ -7,6 +7,8 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -17,7 +19,7 @@ from articles.models import Article, Topic
 from catalogue.shops import enabled_shops
 from images.models import Image
 from images.signals import image_changed
-from tests.factories import make_article, make_author, make_book
+from tests.factories import article_form, make_article, make_author, make_book
 from tests.helpers import text_of
 from tests.pictures import make_ready_image
 from tests.website.test_share_cards import BASE, cover_bytes, one, share_tags
@@ -329,3 +331,34 @@ def test_a_changed_featured_picture_drops_the_cached_pages_that_show_it(
     else:
         assert soup.select(".featured-image") == []
         assert page(Client(), "/articles/").select(".teaser picture") == []
+
+
+# --- Previews ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor(db) -> Client:
+    user = get_user_model().objects.create_user("featured-editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_preview_shows_the_chosen_picture_or_says_it_is_not_ready(editor, picture, db):
+    waiting = make_ready_image()
+    Image.objects.filter(pk=waiting.pk).update(status=Image.Status.WAITING)
+    shown = editor.post(
+        "/admin/articles/article/preview/", article_form(featured_image=str(picture.pk))
+    )
+    assert text_of(shown.content, ".featured-image figcaption .figure-caption") == [
+        "Torgau, 25 April 1945."
+    ]
+    pending = editor.post(
+        "/admin/articles/article/preview/", article_form(featured_image=str(waiting.pk))
+    )
+    assert BeautifulSoup(pending.content, "html.parser").select(".featured-image") == []
+    assert text_of(pending.content, ".article .preview-missing", " ") == [
+        f"Readers see no featured picture yet: picture #{waiting.pk} is still being "
+        "prepared. The article shows without it until it is ready."
+    ]
