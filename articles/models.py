@@ -107,10 +107,10 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_teasers(self) -> "ArticleQuerySet":
-        """Articles shown as teasers in a list: everything but the body (the teaser is
-        the stored excerpt) and the recommendation engine's word counts; with the featured
-        picture each shows as its thumbnail, read in the same query."""
-        return self.defer("body", "text_profile").select_related("featured_image")
+        """Articles shown as teasers in a list: everything but the body and its render
+        (the teaser is the stored excerpt) and the recommendation engine's word counts;
+        with the featured picture each shows as its thumbnail, read in the same query."""
+        return self.defer("body", "rendered_body", "text_profile").select_related("featured_image")
 
     def refresh_derived_text(self, *, batch_size: int = 500) -> list[int]:
         """Bring what these articles keep from their title and body (DerivedFromText:

@@ -179,3 +179,10 @@ def test_a_preview_of_unsaved_text_renders_it(book):
     article.body = "Unsaved.\n\n[[book:the-last-battle]]\n"
     rendered = article.render_body()
     assert "Unsaved." in rendered.html and [b.pk for b in rendered.books] == [book.pk]
+
+
+def test_lists_of_teasers_leave_the_stored_render_unread(book):
+    make_article(body="[[book:the-last-battle]]\n")
+    teaser = Article.objects.published().for_teasers().get()
+    # As long as the body: a list of twenty teasers would read twenty of them.
+    assert {"body", "rendered_body"} <= teaser.get_deferred_fields()
