@@ -1,7 +1,7 @@
-"""The delete page of a row that articles embed (a book, a reading list): Django's list
-of what goes with it, except that each embed is named by the article that loses it;
-Django would show a row of the automatic many-to-many table as
-“Article_embedded_books object (3)”.
+"""The delete page of a row that articles embed (a book, a reading list, a picture):
+Django's list of what goes with it, except that each embed is named by the article that
+loses it; Django would show a row of the automatic many-to-many table as
+“Article_embedded_books object (3)”. It knows no model: each admin gives its embed table.
 
 The rest is django.contrib.admin.utils.get_deleted_objects (checked against 5.2), which
 offers no hook for one model's names.

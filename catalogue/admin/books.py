@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
+from desk.deleting import deleted_objects_naming_embeds
 from shared.paging import CappedPaginator
 
 from ..covers import cover_hue, hold_upload, is_held, thumbnail_url
@@ -21,7 +22,6 @@ from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
 from ..tasks import cover_failure, make_cover_renditions_after_commit
 from ..where_used import lost_card, where_used
 from . import shop_clicks as click_report
-from .deleting import deleted_objects_naming_embeds
 from .importing import import_urls
 from .merging import merge_selected
 from .picker import picker_view
@@ -257,7 +257,7 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         )
 
     def get_deleted_objects(self, objs, request):
-        # Each embed named by the article that loses it (catalogue/admin/deleting.py).
+        # Each embed named by the article that loses it (desk/deleting.py).
         return deleted_objects_naming_embeds(
             self, objs, request, embeds=Book.articles.through, lost=lost_card
         )

@@ -14,12 +14,12 @@ from django.utils import timezone
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
+from desk.deleting import deleted_objects_naming_embeds
 from desk.forms import ConflictSafeForm
 
 from ..models import Book
 from ..reading_lists import ReadingList, ReadingListItem
 from ..where_used import lost_list, titles, where_used
-from .deleting import deleted_objects_naming_embeds
 
 # A version of a list keeps its books' places: a restore brings back its books and notes.
 reversion.register(ReadingListItem)
@@ -249,7 +249,7 @@ class ReadingListAdmin(ConflictSafeAdmin, VersionAdmin):
         )
 
     def get_deleted_objects(self, objs, request):
-        # Each embed named by the article that loses it (catalogue/admin/deleting.py).
+        # Each embed named by the article that loses it (desk/deleting.py).
         return deleted_objects_naming_embeds(
             self, objs, request, embeds=ReadingList.articles.through, lost=lost_list
         )
