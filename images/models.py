@@ -13,6 +13,13 @@ class ImageQuerySet(models.QuerySet):
         """Pictures readers may see: cleaned and rendered by the worker."""
         return self.filter(status=Image.Status.READY)
 
+    def unused(self) -> "ImageQuerySet":
+        """Pictures no article embeds or features (drafts count as using them)."""
+        return self.filter(articles__isnull=True, featured_in__isnull=True)
+
+    def used(self) -> "ImageQuerySet":
+        return self.exclude(pk__in=self.model.objects.unused().values("pk"))
+
 
 class Image(models.Model):
     class Status(models.TextChoices):
@@ -85,6 +92,12 @@ class Image(models.Model):
     def __str__(self) -> str:
         words = self.alt or self.caption or "Decorative picture"
         return f"{words[:80]} (#{self.pk})" if self.pk else words[:80]
+
+    def save(self, *args, **kwargs):
+        # The worker's saves name their fields and are not new versions (desk/forms.py).
+        if self.pk is not None and not kwargs.get("update_fields"):
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:images_image_change", args=[self.pk])

@@ -21,6 +21,7 @@ from articles.share_images import FOLDER as SHARE_IMAGE_DIR
 from catalogue.covers import ORIGINAL_DIR, PUBLIC_DIR, RENDITION_DIR
 from catalogue.models import Book
 from catalogue.search import search_books
+from images.preparing import PUBLIC_DIR as PICTURE_DIR
 from pagecache.tags import list_of
 from pagecache.views import CachedPageMixin
 from shared.sitemaps import RangeSitemap
@@ -85,21 +86,22 @@ class RobotsView(CachedPageMixin, TemplateView):
 
 @require_safe
 def serve_media(request, path: str):
-    """Local media (covers, share images) when no object store or proxy serves MEDIA_URL:
-    only files under covers/ and share/, never an upload held until the worker has
-    cleaned it (private/: see catalogue.covers.hold_upload). Renditions, cleaned
-    originals and share images are named by their content's hash, so browsers and
+    """Local media (covers, pictures, share images) when no object store or proxy serves
+    MEDIA_URL: only files under covers/, images/ and share/, never an upload held until the
+    worker has cleaned it (private/: see catalogue.covers.hold_upload and
+    images.preparing.hold_upload). Renditions, cleaned originals, every file of a picture
+    and share images are named by their content's hash, so browsers and
     shared caches may keep them for a year; any other file (a cover stored before uploads
     were cleaned, the demo's drawn ones) is checked again at each use, so one deleted or
     replaced under the same name goes at once."""
     # Normalised as serve() does, so covers/../private/… is refused, not served.
     name = posixpath.normpath(path).lstrip("/")
-    if not name.startswith((f"{PUBLIC_DIR}/", f"{SHARE_IMAGE_DIR}/")):
+    if not name.startswith((f"{PUBLIC_DIR}/", f"{PICTURE_DIR}/", f"{SHARE_IMAGE_DIR}/")):
         raise Http404("No such file.")
     response = serve(request, name, document_root=settings.MEDIA_ROOT)
     if response.status_code in (200, 304):
         content_named = name.startswith(
-            (f"{RENDITION_DIR}/", f"{ORIGINAL_DIR}/", f"{SHARE_IMAGE_DIR}/")
+            (f"{RENDITION_DIR}/", f"{ORIGINAL_DIR}/", f"{PICTURE_DIR}/", f"{SHARE_IMAGE_DIR}/")
         )
         response["Cache-Control"] = (
             "public, max-age=31536000, immutable" if content_named else "no-cache"

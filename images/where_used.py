@@ -1,0 +1,68 @@
+"""Where a picture is used: the articles that embed it in their body or feature it, live,
+scheduled and not public apart.
+
+The images app does not import articles: it reads them through the reverse relations
+(`image.articles`, `image.featured_in`) and asks each article whether it is public.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Use:
+    article: object
+    how: str  # "in the body", "featured", "featured and in the body"
+
+
+@dataclass
+class WhereUsed:
+    live: list[Use] = field(default_factory=list)
+    scheduled: list[Use] = field(default_factory=list)  # published, from a time to come
+    drafts: list[Use] = field(default_factory=list)  # drafts, in review, withdrawn
+
+    @property
+    def shown(self) -> list:
+        """Articles whose readers see the picture now, or will when their time comes."""
+        return [use.article for use in (*self.live, *self.scheduled)]
+
+    def __bool__(self) -> bool:
+        return bool(self.live or self.scheduled or self.drafts)
+
+
+FIELDS = ("pk", "title", "slug", "status", "published_at", "withdraw_at")
+
+
+def where_used(image) -> WhereUsed:
+    used = WhereUsed()
+    if image.pk is None:
+        return used
+    ways: dict[int, list[str]] = {}
+    articles = {}
+    for relation, how in ((image.featured_in, "featured"), (image.articles, "in the body")):
+        for article in relation.only(*FIELDS).order_by("-published_at", "-pk"):
+            articles.setdefault(article.pk, article)
+            ways.setdefault(article.pk, []).append(how)
+    groups = {"live": used.live, "scheduled": used.scheduled}
+    for pk, article in articles.items():
+        groups.get(state_of(article), used.drafts).append(Use(article, " and ".join(ways[pk])))
+    return used
+
+
+def state_of(article) -> str:
+    """ "live", "scheduled", "draft", "in review", "withdrawn"."""
+    if article.is_public:
+        return "live"
+    return str(article.state.label).lower()
+
+
+def titles(articles) -> str:
+    """“Burning books”, “Fire” and “Water”."""
+    quoted = [f"“{article}”" for article in articles]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def lost_picture(article) -> str:
+    """How the delete page names an embed: “The picture in “Fire” (live)”."""
+    return f"The picture in “{article}” ({state_of(article)})"
