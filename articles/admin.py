@@ -19,6 +19,7 @@ from .admin_actions import (
     schedule_selected,
     withdraw_now_selected,
 )
+from .admin_picker import picker_urls
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
 from .previews import PreviewAdminMixin, revoke_all_links
@@ -293,6 +294,9 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     # Who may do what with an article. Every route of the admin asks these hooks (the
     # list, the form, history, compare, restore, recover, previews, preview links,
     # autocomplete), so the rules live here alone (tests/desk/test_admin_routes.py).
+
+    def get_urls(self):
+        return [*picker_urls(self), *super().get_urls()]  # the [[ picker's articles
 
     def get_queryset(self, request):
         """A contributor (no publish permission) sees the articles they created; editors

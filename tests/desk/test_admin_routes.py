@@ -182,6 +182,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "catalogue/rating/<path:object_id>/": "LL RR RR RR",
     # The "Clicks to shops" report is ShopClick's only page (catalogue/admin/shop_clicks.py).
     "catalogue_shopclick_changelist": "LL DD OM OM",
+    "articles_article_picker": "LL OO OO OO",  # the [[ picker: contributors find their own
     "articles_article_preview_new": "LL RO RO RO",
     "articles_article_live_preview_new": "LL MO MO MO",
     "articles_article_preview": {
