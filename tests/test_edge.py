@@ -308,6 +308,13 @@ def test_a_reader_without_javascript_rates_through_the_edge_and_keeps_their_rati
     assert f"by {readers} reader" in theirs.text  # the new rating, through the purge
 
 
+def test_a_part_the_app_cannot_give_is_left_out_never_an_error_page_inside_a_page(edge):
+    # What Varnish would include for a part the app answers with an error (here a 404:
+    # no such part): nothing; the app's 404 page would be a whole page inside the page.
+    part = edge.get("/_visitor/no-such-part/1/")
+    assert part.text == "" and part.getheader("Cache-Control") == "no-store"
+
+
 def test_what_one_reader_sends_cannot_change_what_others_get(edge):
     edge.change("from pagecache.versions import invalidate; invalidate('site')")
     odd = edge.get(

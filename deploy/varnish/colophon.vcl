@@ -193,6 +193,11 @@ sub vcl_synth {
 }
 
 sub vcl_backend_response {
+    # A reader's part of a shared page that the app could not give (an error, a book
+    # readers cannot see): left out, never the app's error page inside the page.
+    if (bereq.url ~ "^/_visitor/" && beresp.status >= 400) {
+        return (error(503, "Part unavailable"));
+    }
     # The app failing a page others may share: the reader gets the copy kept past its
     # time instead (vcl_synth restarts the request; a background fetch just gives up).
     # On the second try, with no copy to give, the app's own error, kept by no one and
@@ -259,10 +264,18 @@ sub vcl_backend_error {
         return (deliver);
     }
     set beresp.http.Content-Type = "text/html; charset=utf-8";
-    synthetic({"<!DOCTYPE html>
+    if (bereq.method == "GET" || bereq.method == "HEAD") {
+        synthetic({"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Colophon is unavailable for a moment</title></head>
 <body><h1>Colophon is unavailable for a moment</h1>
-<p>The site cannot answer just now, and this page was not kept from before. Please try again in a minute: nothing you sent was lost, since nothing was sent.</p></body></html>
+<p>The site cannot answer just now, and no copy of this page was kept from before. Please try again in a minute.</p></body></html>
 "});
+    } else {
+        synthetic({"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Colophon is unavailable for a moment</title></head>
+<body><h1>Colophon is unavailable for a moment</h1>
+<p>What you sent did not reach the site, so nothing was saved. It is not lost: go back and it is still in the form; send it again in a minute.</p></body></html>
+"});
+    }
     return (deliver);
 }
