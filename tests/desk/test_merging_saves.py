@@ -62,7 +62,8 @@ def test_changes_to_different_paragraphs_are_both_saved_naming_both_editors(
     )
     assert stored.version == 3
     assert text_of(saved.content, ".messagelist li.info") == [
-        "second-editor saved version 2 while you were editing; the two are merged and "
+        # The admin's message list capitalises each message (Django 5.2's admin/base.html).
+        "Second-editor saved version 2 while you were editing; the two are merged and "
         "saved: your change to paragraph 4 of the body and second-editor’s change to "
         "paragraph 2 of the body. Both versions stay in the history."
     ]

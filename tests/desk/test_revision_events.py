@@ -38,19 +38,21 @@ def refused_after_a_colleagues_save(editors, article):
     return form_values(refused)
 
 
-def test_keeping_mine_and_approving_keeps_both_facts(editors, demo):
+def test_settling_a_clash_and_approving_keeps_both_facts(editors, demo):
     article = make_article(title="Contested", status="review")
     again = refused_after_a_colleagues_save(editors, article)
-    again.update(_approve="Approve and publish", review_note="Fine by me.")
+    # The clash's marks settled by hand (tests/desk/test_merging_saves.py), then approved.
+    again.update(body="Mine.", _approve="Approve and publish", review_note="Fine by me.")
     assert editors[0].post(change_url(article), again).status_code == 302
 
     revision = latest_revision(article)
-    assert events_of(revision) == {("approved", "Fine by me.", None), ("kept_mine", "", 2)}
+    assert events_of(revision) == {("approved", "Fine by me.", None), ("merged", "", 2)}
     assert revision.get_comment() == (
-        "Approved and published: Fine by me. Kept my version over second-editor’s version 2."
+        "Approved and published: Fine by me. Merged my version with second-editor’s version "
+        "2: where we both changed the same lines, I chose by hand."
     )
     log = text_of(editors[0].get(change_url(article)).content, ".desk-review-log li")
-    assert log[0].startswith("Approved and published: Fine by me. Kept my version over")
+    assert log[0].startswith("Approved and published: Fine by me. Merged my version with")
 
 
 def test_taking_theirs_and_the_first_save_are_recorded(editors, demo):

@@ -175,10 +175,11 @@ def test_approving_over_a_colleagues_save_keeps_both_in_the_history(editor, admi
     refused = editor.post(change_url(article), mine)
     assert refused.status_code == 200
     again = form_values(refused)
-    again.update(_approve="Approve and publish", review_note="Fine by me.")
+    # The clash's marks settled by hand for my line (tests/desk/test_merging_saves.py).
+    again.update(body="My edit.", _approve="Approve and publish", review_note="Fine by me.")
     assert editor.post(change_url(article), again).status_code == 302
     log = text_of(editor.get(change_url(article)).content, ".desk-review-log li")
-    assert log[0].startswith("Approved and published: Fine by me. Kept my version over")
+    assert log[0].startswith("Approved and published: Fine by me. Merged my version with")
 
 
 def test_giving_a_superuser_a_role_leaves_them_only_that_role(capsys, monkeypatch):
