@@ -130,7 +130,9 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         "embedded_book_list", "created", "last_saved", "read_next", "review_log", "shop_clicks",
         "preview_link_list",
     ]  # fmt: skip
-    autocomplete_fields = ["topics", "pinned_recommendations", "excluded_recommendations"]
+    autocomplete_fields = [
+        "topics", "pinned_recommendations", "excluded_recommendations", "featured_image",
+    ]  # fmt: skip
     fieldsets = [
         (
             None,

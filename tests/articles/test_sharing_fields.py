@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from articles.models import Article
 from tests.factories import article_form, make_article
 from tests.helpers import form_values, text_of
+from tests.pictures import make_ready_image
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +48,19 @@ def test_an_overlong_social_title_is_refused_in_words(admin_client):
     assert "at most 200 characters" in " ".join(
         text_of(refused.content, ".field-social_title .errorlist li")
     )
+
+
+def test_the_featured_picture_is_chosen_by_searching_the_library(admin_client):
+    page = admin_client.get("/admin/articles/article/add/")
+    widget = BeautifulSoup(page.content, "html.parser").select_one("#id_featured_image")
+    assert "admin-autocomplete" in widget["class"]
+    assert widget["data-field-name"] == "featured_image"
+    make_ready_image(alt="The bridge at Torgau", credit="US Army")
+    make_ready_image(alt="A field of wheat")
+    found = admin_client.get(
+        "/admin/autocomplete/?app_label=articles&model_name=article&field_name=featured_image"
+        "&term=torgau"
+    )
+    assert found.status_code == 200
+    texts = [result["text"] for result in found.json()["results"]]
+    assert len(texts) == 1 and texts[0].startswith("The bridge at Torgau")

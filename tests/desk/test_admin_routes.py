@@ -68,6 +68,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "autocomplete": {
         "an article's topics": "LL OM OM OM",
         "an article's recommendations": "LL OM OM OM",
+        "an article's featured picture": "LL OM OM OM",
         "a book's subjects": "LL OM OM OM",
         "a credit's author": "LL OM OM OM",
         "a list's book": "LL OM OM OM",
@@ -431,6 +432,9 @@ AUTOCOMPLETE = {
     "an article's topics": "app_label=articles&model_name=article&field_name=topics",
     "an article's recommendations": (
         "app_label=articles&model_name=article&field_name=pinned_recommendations"
+    ),
+    "an article's featured picture": (
+        "app_label=articles&model_name=article&field_name=featured_image"
     ),
     "a book's subjects": "app_label=catalogue&model_name=book&field_name=subjects",
     "a credit's author": "app_label=catalogue&model_name=contribution&field_name=author",
