@@ -213,8 +213,13 @@ def test_the_book_list_finds_by_author_and_title_words(admin_client, library):
 def test_the_article_form_offers_the_picker_on_its_body(admin_client):
     response = admin_client.get("/admin/articles/article/add/")
     config = text_of(response.content, "#book-picker-config")
-    assert config == ["Type [[ to find a book to embed by its title, author, ISBN or slug."]
+    assert config == [
+        "Type [[ to find a book to embed (by its title, author, ISBN or slug), an article "
+        "to link or a picture to embed."
+    ]
     assert b'data-url="/admin/catalogue/book/picker/"' in response.content
+    assert b'data-articles-url="/admin/articles/article/picker/"' in response.content
+    assert b'data-pictures-url="/admin/images/image/picker/"' in response.content
     assert b"desk/book_picker.js" in response.content
 
 

@@ -1,11 +1,16 @@
-// The book picker: typing [[ in an article's body opens a search for a book (title,
-// author, ISBN in any form, or slug); Enter or a click inserts the book's [[book:slug]]
-// as a line of its own where [[ was typed. A WAI-ARIA 1.2 combobox (a search field that
-// controls a listbox), so the keyboard alone works and screen readers announce the
-// options. The books come as JSON from catalogue/admin/picker.py.
+// The [[ picker: typing [[ in an article's body opens a search for a book (title,
+// author, ISBN in any form, or slug), an article or a picture. Enter or a click inserts
+// a book's [[book:slug]] or a picture's [[image:ID]] as a line of its own where [[ was
+// typed, or an article's Markdown link, [Title](/articles/slug/), in the sentence. A
+// WAI-ARIA 1.2 combobox (a search field that controls a listbox, its options in groups:
+// Books, Articles, Pictures), so the keyboard alone works and screen readers announce
+// the options. The results come as JSON from catalogue/admin/picker.py,
+// articles/admin_picker.py and images/admin_picker.py.
 //
-// The textarea is `textarea[data-book-picker="<picker URL>"]`, or the one named by the
-// `data-target` of #book-picker-config (with the URL in its `data-url`).
+// The textarea is `textarea[data-book-picker="<books' URL>"]` (books only), or the one
+// named by the `data-target` of #book-picker-config, with the URLs in its `data-url`
+// (books), `data-articles-url` and `data-pictures-url` (each left out for someone who
+// may not see them).
 (function () {
   "use strict";
 
@@ -63,19 +68,34 @@
     return node;
   }
 
-  function describe(count) {
-    if (count === 0) {
-      return "No books found.";
+  // What each kind of result is called, and how it goes into the text.
+  var KINDS = {
+    book: { group: "Books", one: "book", many: "books" },
+    article: { group: "Articles", one: "article", many: "articles" },
+    picture: { group: "Pictures", one: "picture", many: "pictures" },
+  };
+
+  function describe(results, sources) {
+    var counts = sources.map(function (source) {
+      var count = results.filter(function (result) { return result.kind === source.kind; })
+        .length;
+      var kind = KINDS[source.kind];
+      return count ? count + " " + (count === 1 ? kind.one : kind.many) : "";
+    }).filter(Boolean);
+    if (!counts.length) {
+      return sources.length === 1 ? "No " + KINDS[sources[0].kind].many + " found." :
+        "Nothing found.";
     }
-    return count === 1 ? "1 book found." : count + " books found.";
+    return counts.join(", ") + " found.";
   }
 
-  function attach(textarea, url) {
+  function attach(textarea, sources) {
     var id = "book-picker-" + ++pickers;
     var state = {
       open: false,
       start: 0, // where the [[ that opened the picker begins
       results: [],
+      options: [], // the results' option elements, in the order of `results`
       active: -1,
       timer: null,
       request: null,
@@ -86,7 +106,13 @@
     // field of the form; it is positioned fixed, as the admin's rows clip overflow.
     var panel = element("div", "book-picker");
     panel.hidden = true;
-    var label = element("label", "book-picker__label", "Find a book to embed");
+    var label = element(
+      "label",
+      "book-picker__label",
+      sources.length === 1
+        ? "Find a book to embed"
+        : "Find a book to embed, an article to link or a picture"
+    );
     label.htmlFor = id + "-input";
     var input = element("input", "book-picker__input");
     input.type = "text";
@@ -101,14 +127,20 @@
     var listbox = element("ul", "book-picker__list");
     listbox.id = id + "-list";
     listbox.setAttribute("role", "listbox");
-    listbox.setAttribute("aria-label", "Books");
+    listbox.setAttribute(
+      "aria-label",
+      sources.map(function (source) { return KINDS[source.kind].group; }).join(", ")
+    );
     listbox.hidden = true;
     var status = element("div", "book-picker__status");
     status.setAttribute("role", "status");
     var hint = element(
       "p",
       "book-picker__hint",
-      "Title, author, ISBN or slug. Arrow keys choose, Enter inserts, Escape goes back."
+      (sources.length === 1 ? "Title, author, ISBN or slug." :
+        "A book's title, author, ISBN or slug; an article's title or words; a picture's " +
+        "words or number.") +
+        " Arrow keys choose, Enter inserts, Escape goes back."
     );
     hint.id = id + "-hint";
     panel.append(label, input, listbox, status, hint);
@@ -134,7 +166,7 @@
     }
 
     function setActive(index) {
-      var options = listbox.children;
+      var options = state.options;
       if (state.active >= 0 && options[state.active]) {
         options[state.active].setAttribute("aria-selected", "false");
       }
@@ -149,11 +181,67 @@
       option.scrollIntoView({ block: "nearest" });
     }
 
-    function optionFor(book, index) {
+    function optionElement(index) {
       var option = element("li", "book-picker__option");
       option.id = id + "-option-" + index;
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", "false");
+      return option;
+    }
+
+    function badge(text, result, published) {
+      if (result.status !== published) {
+        text.append(
+          element("span", "book-picker__badge book-picker__badge--" + result.status,
+            result.status_label),
+          " "
+        );
+      }
+    }
+
+    function articleOption(article, index) {
+      var option = optionElement(index);
+      var text = element("span", "book-picker__text");
+      text.append(element("span", "book-picker__title", article.title), " ");
+      if (article.byline) text.append(element("span", "book-picker__about", article.byline), " ");
+      badge(text, article, "published");
+      var address = element("span", "book-picker__slug", "/articles/" + article.slug + "/");
+      address.setAttribute("aria-hidden", "true");
+      text.append(address);
+      option.append(text);
+      return option;
+    }
+
+    function pictureOption(picture, index) {
+      var option = optionElement(index);
+      var thumbnail;
+      if (picture.thumbnail) {
+        thumbnail = element("img", "book-picker__thumbnail");
+        thumbnail.src = picture.thumbnail;
+        thumbnail.alt = "";
+      } else {
+        thumbnail = element("span", "book-picker__thumbnail book-picker__thumbnail--waiting");
+        thumbnail.setAttribute("aria-hidden", "true");
+      }
+      var text = element("span", "book-picker__text");
+      text.append(element("span", "book-picker__title", picture.title), " ");
+      if (picture.about) text.append(element("span", "book-picker__about", picture.about), " ");
+      badge(text, picture, "ready");
+      var number = element("span", "book-picker__slug", "image:" + picture.id);
+      number.setAttribute("aria-hidden", "true");
+      text.append(number);
+      option.append(thumbnail, text);
+      return option;
+    }
+
+    function optionFor(result, index) {
+      if (result.kind === "article") return articleOption(result, index);
+      if (result.kind === "picture") return pictureOption(result, index);
+      return bookOption(result, index);
+    }
+
+    function bookOption(book, index) {
+      var option = optionElement(index);
       var cover;
       if (book.cover) {
         cover = element("img", "book-picker__cover");
@@ -184,14 +272,34 @@
       return option;
     }
 
+    // The options in a group per kind, each named by its heading (WAI-ARIA: a listbox
+    // may hold groups of options); a kind with nothing found shows no group.
     function show(results) {
       state.results = results;
       state.active = -1;
       input.removeAttribute("aria-activedescendant");
-      listbox.replaceChildren.apply(listbox, results.map(optionFor));
+      state.options = results.map(optionFor);
+      var groups = sources.map(function (source, number) {
+        var options = state.options.filter(function (option, index) {
+          return results[index].kind === source.kind;
+        });
+        if (!options.length) return null;
+        var group = element("li", "book-picker__group");
+        group.setAttribute("role", "group");
+        var heading = element("span", "book-picker__group-name", KINDS[source.kind].group);
+        heading.id = id + "-group-" + number;
+        heading.setAttribute("role", "presentation");
+        group.setAttribute("aria-labelledby", heading.id);
+        var list = element("ul", "book-picker__group-list");
+        list.setAttribute("role", "none");
+        list.append.apply(list, options);
+        group.append(heading, list);
+        return group;
+      }).filter(Boolean);
+      listbox.replaceChildren.apply(listbox, groups);
       listbox.hidden = results.length === 0;
       input.setAttribute("aria-expanded", results.length ? "true" : "false");
-      status.textContent = describe(results.length);
+      status.textContent = describe(results, sources);
       place();
       if (results.length) {
         setActive(0); // Enter takes the best match, as the highlight shows
@@ -200,6 +308,7 @@
 
     function clear() {
       state.results = [];
+      state.options = [];
       state.active = -1;
       listbox.replaceChildren();
       listbox.hidden = true;
@@ -208,15 +317,10 @@
       status.textContent = "";
     }
 
-    function search(query) {
-      if (state.request) {
-        state.request.abort(); // a stale answer must not replace a newer one
-      }
-      var request = new AbortController();
-      state.request = request;
-      var separator = url.indexOf("?") === -1 ? "?" : "&";
-      fetch(url + separator + "q=" + encodeURIComponent(query), {
-        signal: request.signal,
+    function ask(source, query, signal) {
+      var separator = source.url.indexOf("?") === -1 ? "?" : "&";
+      return fetch(source.url + separator + "q=" + encodeURIComponent(query), {
+        signal: signal,
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       })
@@ -229,8 +333,40 @@
           return response.json();
         })
         .then(function (body) {
-          if (state.open && query === state.query) {
-            show(body.results);
+          return body.results.map(function (result) {
+            return Object.assign({ kind: source.kind }, result);
+          });
+        });
+    }
+
+    function search(query) {
+      if (state.request) {
+        state.request.abort(); // a stale answer must not replace a newer one
+      }
+      var request = new AbortController();
+      state.request = request;
+      var failed = [];
+      Promise.all(
+        sources.map(function (source) {
+          return ask(source, query, request.signal).catch(function (error) {
+            if (error.name === "AbortError") throw error;
+            failed.push(KINDS[source.kind].many + " (" + error.message + ")");
+            return [];
+          });
+        })
+      )
+        .then(function (answers) {
+          if (!(state.open && query === state.query)) return;
+          var results = [].concat.apply([], answers);
+          if (failed.length === sources.length) {
+            clear();
+            status.textContent = "The search failed (" + failed[0].replace(/^\w+ \(|\)$/g, "") +
+              "). Try again.";
+            return;
+          }
+          show(results);
+          if (failed.length) {
+            status.textContent += " The search for " + failed.join(" and ") + " failed.";
           }
         })
         .catch(function (error) {
@@ -309,15 +445,20 @@
     }
 
     function choose(index) {
-      var book = state.results[index];
+      var chosen = state.results[index];
       var start = state.start;
       close(false);
       var value = textarea.value;
       var end = value.slice(start, start + 2) === "[[" ? start + 2 : start;
+      if (chosen.kind === "article") {
+        // A link is part of the sentence: in place of the [[, the caret after it.
+        replaceText(start, end, chosen.link, start + chosen.link.length);
+        return;
+      }
       var before = value.slice(0, start);
       var after = value.slice(end);
       // An embed is a line of its own: break the line before and after it if need be.
-      var text = (before && before.slice(-1) !== "\n" ? "\n" : "") + book.embed;
+      var text = (before && before.slice(-1) !== "\n" ? "\n" : "") + chosen.embed;
       var caret;
       if (after.charAt(0) === "\n") {
         caret = start + text.length + 1; // at the start of the line that follows
@@ -344,7 +485,7 @@
     });
 
     input.addEventListener("input", function () {
-      if (/^book:/i.test(input.value)) {
+      if (/^(book|list|image):/i.test(input.value)) {
         // Typing the embed by hand, as the help text says: back to the text with it.
         close(true);
         return;
@@ -406,7 +547,7 @@
     listbox.addEventListener("click", function (event) {
       var option = event.target.closest("[role=option]");
       if (option) {
-        choose(Array.prototype.indexOf.call(listbox.children, option));
+        choose(state.options.indexOf(option));
       }
     });
 
@@ -437,12 +578,20 @@
   }
 
   document.querySelectorAll("textarea[data-book-picker]").forEach(function (textarea) {
-    attach(textarea, textarea.dataset.bookPicker);
+    attach(textarea, [{ kind: "book", url: textarea.dataset.bookPicker }]);
   });
   var config = document.getElementById("book-picker-config");
   var target = config && document.getElementById(config.dataset.target);
-  if (target && target.tagName === "TEXTAREA" && !target.dataset.bookPicker) {
-    attach(target, config.dataset.url);
+  var sources = config ? [
+    { kind: "book", url: config.dataset.url },
+    { kind: "article", url: config.dataset.articlesUrl },
+    { kind: "picture", url: config.dataset.picturesUrl },
+  ].filter(function (source) { return source.url; }) : [];
+  if (target && target.tagName === "TEXTAREA" && !target.dataset.bookPicker && sources.length) {
+    attach(
+      target,
+      sources
+    );
     // The config's text tells screen reader users about [[ where they write.
     var described = (target.getAttribute("aria-describedby") || "").split(" ");
     target.setAttribute("aria-describedby", described.concat(config.id).filter(Boolean).join(" "));
