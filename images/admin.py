@@ -17,6 +17,7 @@ from reversion.admin import VersionAdmin
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.deleting import deleted_objects_naming_embeds
 
+from .admin_picker import picker_urls
 from .admin_upload import upload_view
 from .forms import ImageAdminForm
 from .models import Image
@@ -76,6 +77,7 @@ class ImageAdmin(ConflictSafeAdmin, VersionAdmin):
         upload = self.admin_site.admin_view(self.upload_view)
         return [
             path("upload/", upload, name="images_image_upload"),
+            *picker_urls(self),  # the article body's [[ picker (images/admin_picker.py)
             *super().get_urls(),
         ]
 
