@@ -91,6 +91,7 @@ test-browser: install ## Only the browser tests (Playwright driving Debian's Chr
 
 bench: install ## Benchmarks under bench/, printing figures
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/relevance.py
 
 lint: install
 	$(BIN)/ruff check .

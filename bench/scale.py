@@ -457,6 +457,13 @@ def pages_to_measure(details: dict) -> list[Page]:
         Page("search 'marquez'", "/search/?q=marquez", "search"),
         Page("search 'hungr games'", "/search/?q=hungr+games", "search"),
         Page("search by ISBN", f"/search/?q={isbn.format(popular.isbn13)}", "search"),
+        # Issue 25's classes: exact titles, a series' place, typos, nothing found.
+        Page("search 'it' (a one-word title)", "/search/?q=it", "search"),
+        Page("search 'the hunger games'", "/search/?q=the+hunger+games", "search"),
+        Page("search 'hunger games 2'", "/search/?q=hunger+games+2", "search"),
+        Page("search 'colins mockingjay'", "/search/?q=colins+mockingjay", "search"),
+        Page("search 'wutehrng heights'", "/search/?q=wutehrng+heights", "search"),
+        Page("search 'wuthering dickens' (none)", "/search/?q=wuthering+dickens", "search"),
         Page("article page", article.get_absolute_url(), "public"),
         Page("article feed", reverse("articles:feed"), "public"),
         Page("sitemap index", reverse("website:sitemap"), "public"),

@@ -6,18 +6,22 @@ Each book has one stored search document: its title, `author_names` (kept by
 PostgreSQL: the `search_document` column (a generated tsvector, GIN-indexed, migration
 0012) matched with `websearch_to_tsquery` in the `colophon_search` configuration (no
 stemming, no stop words, so "It" and "Us" are findable, and so are Arabic titles;
-accents folded, so "marquez" finds Márquez), ranked by `ts_rank`. When that finds fewer
-books than a page holds, trigram word similarity on the (unaccented) title and author
-names adds the books a typo missed ("hungr games").
+accents folded, so "marquez" finds Márquez), ranked by `ts_rank`.
 
 SQLite: the FTS5 table `catalogue_book_search` (unicode61, diacritics removed), every
-word required, the last also as a prefix, ranked by bm25 with the same weights. No typo
-tolerance there.
+word required, the last also as a prefix, ranked by bm25 with the same weights.
 
-Both then nudge the order a little towards the books most rated.
+On both, the same rules then (issue 25): a book whose title is the query (case,
+accents and punctuation folded) comes first, the most read of equal titles first; a
+query ending in a number ("hunger games 2", "dune #3") puts that number of the series
+next; then relevance, nudged a little towards the books most rated. When the words as
+typed find nothing, each word no book has is replaced by the catalogue's words a typo
+or two away (catalogue.typos) and the search runs again.
 """
 
+import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -25,24 +29,36 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Ln
 
 from shared.fulltext import StoredColumn, fts5_query
 
-from .fulltext import BOOK_INDEX, BOOK_SEARCH_CONFIG, author_names_update_sql
+from .fulltext import (
+    BOOK_INDEX,
+    BOOK_SEARCH_CONFIG,
+    TitleKey,
+    TitleWords,
+    author_names_update_sql,
+    folded_words,
+    title_words,
+)
 from .isbn import looks_like_isbn, normalise_isbn13
 from .models import Book
-from .querysets import BookQuerySet, likeness, searchable
+from .querysets import BookQuerySet, searchable
+from .typos import TypedWord, correct, typo_distance, typos_allowed
 
 # PostgreSQL ranks at most this many matches, the most rated (see _postgres).
 RANKED_AT_MOST = 500
-# The typo search (trigrams) runs when the text search finds fewer books than this. A
-# typo in any word makes the text search find nothing (every word is required); a
-# query that finds a few books is usually right, and trigram scans cost 35-80 ms at
-# 200,000 books (measured), too much for every precise query.
-TYPO_SEARCH_BELOW = 1
 EDGE_PUNCTUATION = "\"'()[]{}*-+.,;:!?^~"
+# "hunger games 2", "The Hunger Games, #2", "dune book 3": words, then a place in a series.
+SERIES_PLACE = re.compile(
+    r"^(?P<words>.*?[^\W\d_].*?)[\s,]*(?:#|no\.?|book|vol\.?|volume)?\s*"
+    r"(?P<number>\d{1,4}(?:\.\d+)?)$",
+    re.IGNORECASE,
+)
+# How many did-you-mean suggestions a search that found nothing offers.
+SUGGESTION_COUNT = 5
 
 
 def book_document() -> StoredColumn:
@@ -84,47 +100,149 @@ def _title_closeness(query: str) -> Case:
     )
 
 
-def _postgres(books: BookQuerySet, query: str) -> BookQuerySet:
-    text_query = SearchQuery(query, config=BOOK_SEARCH_CONFIG, search_type="websearch")
+def _titled(readings: list[str]) -> Q:
+    """The books whose title is one of these readings of the query, folded."""
+    titled = Q()
+    for reading in readings:
+        titled |= Q(_title_key=TitleKey(Value(reading)))
+    return titled
+
+
+def _leading(readings: list[str], series_place: Decimal | None) -> Case:
+    """3 for a book whose title is the query, folded (it comes first); 2 for one
+    whose title's words but the little ones are the query's ("road", "heretics
+    daughter"); 1 for the book at the place in the series the query ends with; else 0."""
+    lead = [When(_titled(readings), then=Value(3))]
+    same_words = Q()
+    for reading in readings:
+        if title_words(reading):
+            same_words |= Q(_title_words=TitleWords(Value(reading)))
+    if same_words:
+        lead.append(When(same_words, then=Value(2)))
+    if series_place is not None:
+        lead.append(When(series_number=series_place, then=Value(1)))
+    return Case(*lead, default=Value(0), output_field=IntegerField())
+
+
+def _postgres(
+    books: BookQuerySet, text_query: SearchQuery, readings: list[str], series_place
+) -> BookQuerySet:
+    """`readings`: the query as typed, and as corrected (the first is ranked by)."""
     matching = books.alias(document=book_document()).filter(document=text_query)
     # A word in a third of all books ("the") would have every match read and ranked:
-    # the most rated RANKED_AT_MOST of them are (read along the ratings index then).
-    candidates = matching.order_by("-rating_total_count", "pk").values("pk")
+    # the most rated RANKED_AT_MOST of them are (read along the ratings index then),
+    # and every book titled as the query (through the title key's index), however
+    # little read: "It" is a word of thousands of titles.
+    candidates = matching.order_by("-rating_total_count", "pk").values("pk")[:RANKED_AT_MOST]
+    titled = books.alias(_title_key=TitleKey("title")).filter(_titled(readings))
     # ts_rank of the stored vector (weights A to D: title, authors, subtitle, series),
     # not divided by the document's length: that put a namesake's two-word book above
     # One Hundred Years of Solitude for "marquez". Among equal matches readers' favourites
-    # lead (_best); a title that is the query gets its own lift (_title_closeness).
+    # lead (_best); a title that starts with the query gets a lift (_title_closeness).
     rank = SearchRank(book_document(), text_query, normalization=Value(0))
-    return books.filter(pk__in=candidates[:RANKED_AT_MOST]).annotate(
-        score=rank * Value(10.0) + _title_closeness(query)
+    return (
+        books.filter(pk__in=candidates.union(titled.order_by().values("pk")))
+        .alias(_title_key=TitleKey("title"), _title_words=TitleWords("title"))
+        .annotate(
+            lead=_leading(readings, series_place),
+            score=rank * Value(10.0) + _title_closeness(readings[0]),
+        )
     )
 
 
-def _postgres_typos(books: BookQuerySet, query: str) -> BookQuerySet:
-    """Books whose title or author names hold words like the query's ("hungr games",
-    "Hary Poter"), the closest first."""
-    return books.like_words_of(query).annotate(score=likeness(query) + _title_closeness(query))
-
-
-def _sqlite(books: BookQuerySet, query: str, match: str) -> BookQuerySet:
+def _sqlite(books: BookQuerySet, match: str, readings: list[str], series_place) -> BookQuerySet:
     relevance = BOOK_INDEX.relevance(match)
-    return books.filter(pk__in=BOOK_INDEX.matching(match)).annotate(
-        # bm25 grows without bound; its logarithm stays on ts_rank's scale above.
-        score=Ln(relevance + Value(1.0)) + _title_closeness(query)
+    return (
+        books.filter(pk__in=BOOK_INDEX.matching(match))
+        .alias(_title_key=TitleKey("title"), _title_words=TitleWords("title"))
+        .annotate(
+            lead=_leading(readings, series_place),
+            # bm25 grows without bound; its logarithm stays on ts_rank's scale above.
+            score=Ln(relevance + Value(1.0)) + _title_closeness(readings[0]),
+        )
     )
 
 
 def _best(matches: BookQuerySet, count: int) -> list[Book]:
-    """The `count` best of `matches` for cards: relevance first; among equals, and a
-    little across them, what readers know best."""
-    ranked = (
+    """The `count` best of `matches`, ready for cards."""
+    return list(_ranked(matches).for_cards()[:count])
+
+
+def _ranked(matches: BookQuerySet) -> BookQuerySet:
+    """`matches` in order: the title asked for (the most read of
+    equal titles first), then the place in the series asked for, then relevance;
+    among equals, and a little across them, what readers know best."""
+    return (
         matches
         # In floating point: PostgreSQL's ln() of a numeric costs ~10 µs a row.
-        .alias(popularity=Ln(Cast("rating_total_count", FloatField()) + 1.0) / 20.0).order_by(
-            (F("score") + F("popularity")).desc(), F("rating_total_count").desc(), "title"
+        .alias(
+            popularity=Ln(Cast("rating_total_count", FloatField()) + 1.0) / 20.0,
+            # Among books with the query as their title, the most read first.
+            titled_readers=Case(When(lead__gte=2, then=F("rating_total_count")), default=Value(0)),
+        ).order_by(
+            F("lead").desc(),
+            F("titled_readers").desc(),
+            (F("score") + F("popularity")).desc(),
+            F("rating_total_count").desc(),
+            "title",
         )
     )
-    return list(ranked.for_cards()[:count])
+
+
+def _series_place(query: str) -> tuple[str, Decimal | None]:
+    """The query's words and the place in a series it ends with, if any: ("hunger
+    games", 2) for "The Hunger Games #2". A title with a number ("Fahrenheit 451")
+    is still found by its title: it is the query."""
+    found = SERIES_PLACE.match(query)
+    if not found:
+        return query, None
+    return found["words"].strip(" ,#"), Decimal(found["number"])
+
+
+def _tsquery_of(words: list[TypedWord]) -> str:
+    """A `to_tsquery` text: every word, each as any of what it may mean."""
+
+    def quoted(word: str) -> str:
+        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    return " & ".join(
+        "(" + " | ".join(quoted(meant) for meant in word.meant) + ")" for word in words
+    )
+
+
+def _fts5_match_of(words: list[TypedWord]) -> str:
+    """An FTS5 MATCH text: every word, each as any of what it may mean."""
+    return " AND ".join(
+        "(" + " OR ".join('"' + meant.replace('"', '""') + '"' for meant in word.meant) + ")"
+        for word in words
+    )
+
+
+def _search(books: BookQuerySet, words: str, query: str, place, limit: int) -> list[Book]:
+    """The search as typed: every word required."""
+    if connection.vendor == "postgresql":
+        text_query = SearchQuery(words, config=BOOK_SEARCH_CONFIG, search_type="websearch")
+        return _best(_postgres(books, text_query, [query], place), limit)
+    match = fts5_query(words)
+    return _best(_sqlite(books, match, [query], place), limit) if match else []
+
+
+def _search_corrected(
+    books: BookQuerySet, query: str, words: list[TypedWord], place, limit: int
+) -> list[Book]:
+    """The search again with typos forgiven: each word as any of what it may mean, a
+    word that means nothing left out."""
+    meaningful = [word for word in words if word.meant]
+    if not meaningful:
+        return []
+    # The closest reading of the query, for the exact title and the title's start.
+    closest = " ".join(word.meant[0] for word in meaningful)
+    if connection.vendor == "postgresql":
+        text_query = SearchQuery(
+            _tsquery_of(meaningful), config=BOOK_SEARCH_CONFIG, search_type="raw"
+        )
+        return _best(_postgres(books, text_query, [closest, query], place), limit)
+    return _best(_sqlite(books, _fts5_match_of(meaningful), [closest, query], place), limit)
 
 
 def search_books(query: str, *, limit: int = 20) -> list[Book]:
@@ -135,12 +253,61 @@ def search_books(query: str, *, limit: int = 20) -> list[Book]:
     books = Book.objects.public()
     if looks_like_isbn(query):
         return list(books.filter(isbn13=normalise_isbn13(query)).for_cards()[:limit])
-    if connection.vendor != "postgresql":
-        match = fts5_query(query)
-        return _best(_sqlite(books, query, match), limit) if match else []
-    found = _best(_postgres(books, query), limit)
-    if len(found) < TYPO_SEARCH_BELOW:
-        # Typos only now: a query that finds books never scans trigrams.
-        others = books.exclude(pk__in=[book.pk for book in found])
-        found += _best(_postgres_typos(others, query), limit - len(found))
-    return found
+    words, place = _series_place(query)
+    found = _search(books, words, query, place, limit)
+    if found:
+        return found
+    # Typos only now: a query whose words all find books never compares words.
+    typed = correct(words)
+    return _search_corrected(books, query, typed, place, limit) if typed else []
+
+
+def suggest(query: str) -> list[str]:
+    """For a search that found nothing: the titles and authors' names closest to what
+    was typed ("did you mean"), at most SUGGESTION_COUNT: the books that have any of
+    its words (or a word a typo or two away from one), the best matches first."""
+    query = searchable(query)
+    words = [word for word in correct(query) if word.meant] or [
+        TypedWord(word, (word,)) for word in folded_words(query)
+    ]
+    if not words:
+        return []
+    books = Book.objects.public()
+    meant = [TypedWord(word.typed, (other,)) for word in words for other in word.meant]
+    if connection.vendor == "postgresql":
+        any_word = SearchQuery(
+            " | ".join(_tsquery_of([word]) for word in meant),
+            config=BOOK_SEARCH_CONFIG,
+            search_type="raw",
+        )
+        matches = _postgres(books, any_word, [query], None)
+    else:
+        any_word = " OR ".join(_fts5_match_of([word]) for word in meant)
+        matches = _sqlite(books, any_word, [query], None)
+    close = _ranked(matches).values_list("title", "author_names")[: SUGGESTION_COUNT * 2]
+    typed = set(folded_words(query))
+    suggestions: dict[str, None] = {}
+    for title, names in close:
+        # The title, or the author when the query is more like the author's name.
+        first_author = names.split(", ")[0] if names else ""
+        named = typed & set(folded_words(first_author)) or _closer_to_name(
+            typed, title, first_author
+        )
+        suggestions.setdefault(first_author if named else title)
+    return list(suggestions)[:SUGGESTION_COUNT]
+
+
+def _closer_to_name(typed: set[str], title: str, name: str) -> bool:
+    """Whether more typed words are the name's words, or a typo or two from them,
+    than the title's."""
+
+    def hits(text: str) -> int:
+        return sum(
+            any(
+                typo_distance(word, other, typos_allowed(word, other)) <= typos_allowed(word, other)
+                for other in folded_words(text)
+            )
+            for word in typed
+        )
+
+    return bool(name) and hits(name) > hits(title)

@@ -20,7 +20,7 @@ from articles.models import Article
 from articles.share_images import FOLDER as SHARE_IMAGE_DIR
 from catalogue.covers import ORIGINAL_DIR, PUBLIC_DIR, RENDITION_DIR
 from catalogue.models import Book
-from catalogue.search import search_books
+from catalogue.search import search_books, suggest
 from images.preparing import PUBLIC_DIR as PICTURE_DIR
 from pagecache.tags import list_of
 from pagecache.views import CachedPageMixin
@@ -55,9 +55,12 @@ class SearchView(CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         query = clean_query(self.request.GET.get("q", ""))
+        books = search_books(query, limit=SEARCH_RESULT_COUNT)
         return super().get_context_data(
             query=query,
-            books=search_books(query, limit=SEARCH_RESULT_COUNT),
+            books=books,
+            # Nothing found is never a dead end: the titles and names closest to it.
+            suggestions=[] if books else suggest(query),
             articles=list(
                 Article.objects.published().for_teasers().search(query)[:SEARCH_RESULT_COUNT]
             ),

@@ -306,7 +306,7 @@ def test_an_invalidation_missed_while_the_cache_was_down_is_sent_when_it_returns
         raise ConnectionError("Redis is down")
 
     with monkeypatch.context() as outage:
-        for name in ("incr", "set"):
+        for name in ("incr", "set", "set_many"):
             outage.setattr(cache, name, down)
         with django_capture_on_commit_callbacks(execute=True):
             Article.objects.filter(pk=site["article"].pk).update(title="Edited in the outage")
@@ -446,7 +446,9 @@ def test_a_flood_of_random_queries_keeps_the_cache_bounded(client, site, setting
         get(client, f"/search/?q=word{number}")
         client.get(f"/books/?author=someone{number}&page={'0' * number}1")
     stored = len(stored_page_keys()) - before
-    assert 0 < stored <= 25
+    # 25 per window of PAGE_CACHE_QUERY_SECONDS: a slow run that straddles two windows
+    # stores both windows' share, never more (the flood alone would store 300).
+    assert 0 < stored <= 2 * 25
     # The pages everyone reads are still kept and served.
     assert get(client, "/books/")["X-Page-Cache"] == "hit"
 

@@ -1,0 +1,176 @@
+"""Typos in any word of a search: the words of a query that no book has, matched to the
+catalogue's words closest to them, by the rule readers know from Typesense and
+Meilisearch: no typo in a word under 5 letters, one from 5, two from 9. A typo is a
+dropped, added, wrong or swapped letter (optimal string alignment distance).
+
+The catalogue's words are its vocabulary (catalogue.fulltext: `catalogue_book_word` on
+PostgreSQL, the FTS5 index's own `fts5vocab` table on SQLite), asked once per search:
+for one typo, whether it holds any of the few hundred words one typo away (looked up
+by equality); for two (long words only), the words sharing a piece of the typed word
+that two typos cannot all break (its first, middle or last letters), compared letter
+by letter here.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from .fulltext import BOOK_WORDS, SQLITE_BOOK_WORDS, folded_words
+
+ONE_TYPO_FROM = 5  # letters
+TWO_TYPOS_FROM = 9
+# A typed word offers at most this many corrections to the search (the closest).
+CORRECTIONS_PER_WORD = 8
+
+
+def typos_allowed(typed: str, meant: str = "") -> int:
+    """How many typos may part the two words: by the longer, so "oyce" (4 letters) may
+    be "joyce" (5) with a dropped letter."""
+    longest = max(len(typed), len(meant))
+    if longest >= TWO_TYPOS_FROM:
+        return 2
+    return 1 if longest >= ONE_TYPO_FROM else 0
+
+
+def readings(typed: str) -> list[str]:
+    """The typed word, and without a final "s" (readers leave out an apostrophe:
+    "winters passage" for "Winter's Passage", which the index holds as "winter", "s")."""
+    return [typed, typed[:-1]] if len(typed) > 3 and typed.endswith("s") else [typed]
+
+
+def typo_distance(typed: str, word: str, limit: int) -> int:
+    """The number of typos between two words (optimal string alignment: a swap of two
+    neighbouring letters is one), or `limit + 1` as soon as it must exceed `limit`."""
+    if abs(len(typed) - len(word)) > limit:
+        return limit + 1
+    previous_previous: list[int] = []
+    previous = list(range(len(word) + 1))
+    for i, typed_char in enumerate(typed, 1):
+        current = [i] + [0] * len(word)
+        for j, word_char in enumerate(word, 1):
+            cost = typed_char != word_char
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if (
+                i > 1
+                and j > 1
+                and typed_char == word[j - 2]
+                and typed[i - 2] == word_char
+                and previous_previous
+            ):
+                current[j] = min(current[j], previous_previous[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous_previous, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+def one_typo_away(word: str) -> set[str]:
+    """Every word a dropped, added, wrong or swapped letter away from `word`."""
+    letters = set("abcdefghijklmnopqrstuvwxyz0123456789") | set(word)
+    splits = [(word[:at], word[at:]) for at in range(len(word) + 1)]
+    dropped = {start + end[1:] for start, end in splits if end}
+    swapped = {start + end[1] + end[0] + end[2:] for start, end in splits if len(end) > 1}
+    wrong = {start + letter + end[1:] for start, end in splits if end for letter in letters}
+    added = {start + letter + end for start, end in splits for letter in letters}
+    return (dropped | swapped | wrong | added) - {word}
+
+
+def intact_pieces(word: str) -> list[tuple[str, str]]:
+    """("start" | "middle" | "end", piece): three pieces of `word` with a letter
+    between each two, so one typo (even a swap) breaks at most one: with two typos one
+    piece is intact in the word meant."""
+    third = (len(word) - 2) // 3
+    return [
+        ("start", word[:third]),
+        ("middle", word[third + 1 : len(word) - third - 1]),
+        ("end", word[len(word) - third :]),
+    ]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _two_typos_condition(word: str, column: str) -> tuple[str, list]:
+    """SQL for the catalogue's words that may be `word` with two typos: long enough by
+    the length rule, and holding one of its pieces."""
+    shortest = max(len(word) - 2, TWO_TYPOS_FROM if len(word) < TWO_TYPOS_FROM else 1)
+    conditions, params = [], []
+    for where, piece in intact_pieces(word):
+        if where == "start":
+            conditions.append(f"{column} LIKE %s ESCAPE '\\'")
+            params.append(_like(piece) + "%")
+        else:
+            conditions.append(f"{column} LIKE %s ESCAPE '\\'")
+            params.append("%" + _like(piece) + ("" if where == "end" else "%"))
+    sql = f"(length({column}) BETWEEN %s AND %s AND ({' OR '.join(conditions)}))"
+    return sql, [shortest, len(word) + 2, *params]
+
+
+@dataclass(frozen=True)
+class TypedWord:
+    """A word of the query and what it may stand for: itself when the catalogue has it,
+    then its neighbours, closest first; none when it has none (a word under five
+    letters, or one no book comes close to): the search leaves it out."""
+
+    typed: str
+    meant: tuple[str, ...]
+
+    @property
+    def corrected(self) -> bool:
+        return self.meant != (self.typed,)
+
+
+def correct(query: str) -> list[TypedWord]:
+    """The words of `query` (folded as the index folds them), each with what it may
+    mean, in one query. [] when no word has another meaning: the search as typed is
+    all there is."""
+    words = list(dict.fromkeys(folded_words(query)))
+    if not words:
+        return []
+    # What each candidate word stands for, and how many typos away: (typed, distance).
+    candidates: dict[str, list[tuple[str, int]]] = {}
+    two_typos = []
+    for word in words:
+        for reading in readings(word):
+            # The reading itself: a dropped apostrophe is no typo.
+            candidates.setdefault(reading, []).append((word, 0))
+            for variant in one_typo_away(reading):
+                if typos_allowed(word, variant):
+                    candidates.setdefault(variant, []).append((word, 1))
+            if len(reading) + 2 >= TWO_TYPOS_FROM:
+                two_typos.append((word, reading))
+    vendor = connection.vendor
+    table, column = (BOOK_WORDS, "word") if vendor == "postgresql" else (SQLITE_BOOK_WORDS, "term")
+    sql = f"SELECT {column} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(candidates))})"
+    params: list = list(candidates)
+    if two_typos:
+        conditions = [_two_typos_condition(reading, column) for _, reading in two_typos]
+        sql += f" UNION SELECT {column} FROM {table} WHERE " + " OR ".join(c for c, _ in conditions)
+        params += [param for _, condition_params in conditions for param in condition_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        known = [row[0] for row in cursor.fetchall()]
+    close: dict[str, dict[str, int]] = {word: {} for word in words}
+    for other in known:
+        for word, distance in candidates.get(other, []):
+            close[word][other] = min(distance, close[word].get(other, 2))
+    for word, reading in two_typos:
+        for other in known:
+            if (
+                other not in close[word]
+                and typos_allowed(word, other) == 2
+                and typo_distance(reading, other, 2) <= 2
+            ):
+                close[word][other] = 2
+    typed_words = []
+    for word in words:
+        # A word the catalogue has may still be a typo ("right" for "bright"): as typed
+        # it comes first, its neighbours after it.
+        if word in close[word]:
+            close[word][word] = -1
+        ordered = sorted(close[word], key=lambda other: (close[word][other], other))
+        typed_words.append(TypedWord(word, tuple(ordered[: CORRECTIONS_PER_WORD + 1])))
+    if not any(word.corrected for word in typed_words):
+        return []
+    return typed_words
