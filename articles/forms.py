@@ -6,10 +6,11 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.html import format_html
 
 from desk.forms import ConflictSafeForm
 
-from . import rendering
+from . import foreign_pictures, rendering
 from .models import Article
 
 # Longer than any article (about 80,000 words); the desk's script refuses a longer body
@@ -44,6 +45,8 @@ class ArticleAdminForm(ConflictSafeForm):
 
     may_publish = True
     review_action: str | None = None
+    # Off for the Preview button, which shows such pictures flagged where they stand.
+    refuses_foreign_pictures = True
 
     review_note = forms.CharField(
         label="Note for the review",
@@ -217,6 +220,28 @@ class ArticleAdminForm(ConflictSafeForm):
             )
             for ref in rendering.missing_image_refs(body)
         ]
+        unknown += self.foreign_picture_errors(body)
         if unknown:
             raise ValidationError(unknown)
         return body
+
+    def foreign_picture_errors(self, body: str) -> list[ValidationError]:
+        """One error for each picture on another site, which readers' browsers are
+        refused (articles.foreign_pictures), naming its address, with a link that brings
+        it into the library; none while previewing, where each is flagged in place."""
+        if not self.refuses_foreign_pictures:
+            return []
+        return [
+            ValidationError(
+                format_html(
+                    "Not saved: the picture at {} is on another site, and readers will not "
+                    "see it (the pages show pictures from this site alone). "
+                    '<a href="{}">Add it to the library</a> and embed it with [[image:ID]] '
+                    "instead. Your text is still here.",
+                    address,
+                    foreign_pictures.library_add_url(address),
+                ),
+                code="foreign_picture",
+            )
+            for address in foreign_pictures.foreign_picture_addresses(body)
+        ]

@@ -18,7 +18,7 @@ None of these pages is stored by any cache (`never_cache`; nor the page cache, w
 keeps only views marked with CachedPageMixin or `shared_page`), nor indexed.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -42,6 +42,7 @@ from django.views.decorators.http import require_POST, require_safe
 from catalogue.models import Book
 
 from . import rendering
+from .foreign_pictures import flag_foreign_pictures, foreign_picture_addresses
 from .forms import MAX_BODY_LENGTH
 from .models import Article, PreviewLink
 
@@ -68,6 +69,8 @@ class PreviewBody:
     html: SafeString
     unknown: list[str]  # references that match no book: the desk refuses to save them
     unpublished: list[str]  # references to books readers cannot see: no card for them
+    # Pictures on other sites, which readers' browsers are refused: the desk refuses them.
+    foreign: list[str] = field(default_factory=list)
 
 
 def render_preview_body(body: str, *, source: Article | None = None) -> PreviewBody:
@@ -86,10 +89,12 @@ def render_preview_body(body: str, *, source: Article | None = None) -> PreviewB
         }
 
     rendered = rendering.render_body(body, source=source, show_hidden=flag_hidden)
+    foreign = foreign_picture_addresses(body)
     return PreviewBody(
-        html=rendered.html,
+        html=flag_foreign_pictures(rendered.html, foreign),
         unknown=[ref for ref in rendered.hidden if ref not in existing],
         unpublished=[ref for ref in rendered.hidden if ref in existing],
+        foreign=foreign,
     )
 
 
@@ -270,6 +275,7 @@ class PreviewAdminMixin:
         form_class = self.get_form(request, article, change=article is not None)
         with transaction.atomic():  # reads only; the conflict check locks the row
             form = form_class(request.POST, request.FILES, instance=article)
+            form.refuses_foreign_pictures = False  # flagged where they stand, below
             valid = form.is_valid()
         # A colleague's newer save (a form-wide error) does not stop a preview.
         errors = {
@@ -281,12 +287,14 @@ class PreviewAdminMixin:
             context = {**self.admin_site.each_context(request), "form": form, "errors": errors}
             return TemplateResponse(request, "admin/articles/article/preview_errors.html", context)
         preview = form.instance  # unsaved: the form's values on the stored article
+        body = preview.render_body()
+        foreign = foreign_picture_addresses(preview.body)
         return TemplateResponse(
             request,
             "articles/article_detail.html",
             {
                 "article": preview,
-                "body": preview.render_body(),
+                "body": replace(body, html=flag_foreign_pictures(body.html, foreign)),
                 "recommendations": preview.recommendations() if preview.pk else [],
                 "topics": list(form.cleaned_data.get("topics") or []),
                 "preview": True,
@@ -317,7 +325,12 @@ class PreviewAdminMixin:
             },
         )
         return JsonResponse(
-            {"html": html, "unknown": rendered.unknown, "unpublished": rendered.unpublished}
+            {
+                "html": html,
+                "unknown": rendered.unknown,
+                "unpublished": rendered.unpublished,
+                "foreign": rendered.foreign,
+            }
         )
 
     @method_decorator(require_POST)
