@@ -1,16 +1,38 @@
 /* Names for the inputs the admin's own scripts draw without one, so that a screen reader
  * says what each is for: the autocompletes' search fields (select2 draws them, inline in
  * a many-to-many box or in the dropdown of a single choice, and draws them again as the
- * choices change), named "Search <the field's label>".
+ * choices change), named "Search <the field's label>"; and a single choice's box, which
+ * select2 names by the choice shown, so nothing while none is chosen: the field's label
+ * names it first.
  *
  * Loaded on every desk page (admin/base_site.html); a static file, as the CSP requires.
  */
 (function () {
   "use strict";
 
+  function labelElement(selectId) {
+    return selectId ? document.querySelector("label[for='" + CSS.escape(selectId) + "']") : null;
+  }
+
   function labelOf(selectId) {
-    var label = selectId && document.querySelector("label[for='" + CSS.escape(selectId) + "']");
+    var label = labelElement(selectId);
     return label ? label.textContent.replace(/[:\s]+$/, "").trim() : "";
+  }
+
+  function nameChoiceBox(box) {
+    var container = box.closest(".select2-container");
+    var select = container && container.previousElementSibling;
+    var label = select && select.tagName === "SELECT" ? labelElement(select.id) : null;
+    if (!label) return;
+    if (!label.id) label.id = select.id + "-label";
+    var ids = (box.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
+    if (ids.indexOf(label.id) === -1) {
+      box.setAttribute("aria-labelledby", [label.id].concat(ids).join(" "));
+    }
+    var shown = box.querySelector(".select2-selection__rendered");
+    if (shown && !shown.hasAttribute("aria-label")) {
+      shown.setAttribute("aria-label", labelOf(select.id));
+    }
   }
 
   // The select an autocomplete's search field stands for: the one its box follows, or
@@ -31,6 +53,7 @@
       var label = labelOf(selectIdOf(field));
       field.setAttribute("aria-label", label ? "Search " + label : "Search");
     });
+    root.querySelectorAll(".select2-selection--single[role=combobox]").forEach(nameChoiceBox);
   }
 
   function start() {

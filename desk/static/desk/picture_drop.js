@@ -188,6 +188,16 @@
         });
     });
 
+    // Words given: the refusal goes (a stale alert would say the opposite of the form).
+    [alt, decorative].forEach(function (input) {
+      input.addEventListener("input", function () {
+        if (alt.value.trim() || decorative.checked) {
+          error.textContent = "";
+          alt.removeAttribute("aria-invalid");
+        }
+      });
+    });
+
     function stop() {
       waiting = [];
       current = null;
