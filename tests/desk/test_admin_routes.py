@@ -12,7 +12,7 @@ and where the role may not change that row, nothing in the database changes.
 Each answer is two letters, GET then POST:
   L  sent to sign in        D  403 refused            H  not shown (302 to the index)
   N  404                    M  405 (wrong method)     O  200
-  R  302 elsewhere (a saved form, a redirect)
+  R  302 elsewhere (a saved form, a redirect)           B  400 (refused in words: JSON)
 """
 
 import copy
@@ -47,15 +47,18 @@ from catalogue.models import (
 )
 from catalogue.ratings import Reader, rate
 from catalogue.shops import Shop
+from images.models import Image
 from tests.factories import make_article, make_book
+from tests.pictures import make_ready_image
 
 pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "contributor", "editor", "administrator"]
 PASSWORD = "a-long-pass-phrase-9"
 # The articles a contributor's answers differ for.
 ARTICLES = ["own draft", "own in review", "another's draft", "live"]
-# What a contributor may change: their own drafts, and new articles.
-CONTRIBUTOR_MAY_CHANGE = {"own draft"}
+# What a contributor may change: their own drafts and pictures, and new ones.
+CONTRIBUTOR_MAY_CHANGE = {"own draft", "own picture"}
+CONTRIBUTOR_MAY_ADD = {"articles_article_add", "images_image_add", "images_image_upload"}
 # Routes where a contributor changes what is theirs in any state: their articles' links.
 OWN_LINK_ROUTES = {"articles_article_preview_link", "articles_article_revoke_preview_link"}
 
@@ -263,6 +266,29 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "articles_topic_delete": "LL DD OR OR",
     "articles_topic_change": "LL OD OR OR",
     "articles/topic/<path:object_id>/": "LL RR RR RR",
+    # The pictures library (images/admin.py): contributors add pictures and change their
+    # own; others' they see (to embed them), not change; editors keep the library.
+    # The JSON upload answers 400 to the route walk's post, which carries no file.
+    "images_image_upload": "LL MB MB MB",
+    "images_image_picker": "LL OO OO OO",
+    "images_image_compare": {"own picture": "LL OO OO OO", "another's picture": "LL DD OO OO"},
+    "images_image_version_preview": {
+        "own picture": "LL OO OO OO",
+        "another's picture": "LL DD OO OO",
+    },
+    # A deleted picture's files go with it: nothing to recover (ImageAdmin).
+    "images_image_recoverlist": "LL DD DD DD",
+    "images_image_recover": "LL DD DD DD",
+    "images_image_revision": {"own picture": "LL OR OR OR", "another's picture": "LL DD OR OR"},
+    "images_image_changelist": "LL OO OR OR",
+    "images_image_add": "LL OO OO OO",
+    "images_image_history": {"own picture": "LL OO OO OO", "another's picture": "LL DD OO OO"},
+    "images_image_delete": {"own picture": "LL DD OR OR", "another's picture": "LL DD OR OR"},
+    "images_image_change": {"own picture": "LL OR OR OR", "another's picture": "LL OD OR OR"},
+    "images/image/<path:object_id>/": {
+        "own picture": "LL RR RR RR",
+        "another's picture": "LL RR RR RR",
+    },
     "app_list": "LL OO OO OO",
     "(?P<url>.*)$": "LL NN NN NN",
 }
@@ -364,7 +390,15 @@ def desk(monkeypatch):
         Version.objects.get_for_object(gone_list).filter(object_id=str(gone_list.pk)).get().pk
     )
     gone_list.delete()
+    pictures = {
+        "own picture": kept(make_ready_image, users["casey"], uploaded_by=users["casey"]),
+        "another's picture": kept(make_ready_image, users["chris"], uploaded_by=users["chris"]),
+    }
+    gone_picture = kept(make_ready_image, users["erin"], alt="Gone picture")
+    gone_picture_version = Version.objects.get_for_object(gone_picture).get().pk
+    gone_picture.delete()
     objects = {
+        Image: pictures,
         Article: articles,
         Shop: shop,
         Topic: Topic.objects.create(name="Fiction", slug="fiction"),
@@ -409,6 +443,7 @@ def desk(monkeypatch):
             Book: gone_book_version,
             ReadingList: gone_list_version,
             Shop: gone_shop_version,
+            Image: gone_picture_version,
         },
     }
 
@@ -489,7 +524,7 @@ def outcome(response) -> str:
         if location.startswith("/admin/login/"):
             return "L"
         return "H" if location == "/admin/" else "R"
-    return {200: "O", 403: "D", 404: "N", 405: "M"}.get(response.status_code, "?")
+    return {200: "O", 400: "B", 403: "D", 404: "N", 405: "M"}.get(response.status_code, "?")
 
 
 def posted_form(response) -> dict:
@@ -582,7 +617,7 @@ def test_every_admin_route_answers_each_role_as_the_rules_say(desk):
                         role == "contributor"
                         and (
                             target in CONTRIBUTOR_MAY_CHANGE
-                            or key == "articles_article_add"
+                            or key in CONTRIBUTOR_MAY_ADD
                             or (key in OWN_LINK_ROUTES and target.startswith("own"))
                         )
                     )
