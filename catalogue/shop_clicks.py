@@ -11,11 +11,12 @@ import logging
 import math
 import re
 from datetime import date, datetime, time, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
@@ -24,7 +25,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_safe
@@ -38,18 +39,60 @@ _source_signer = signing.Signer(salt=SOURCE_SALT, sep=".")
 
 def click_url(book, shop, source: models.Model | None = None) -> str:
     """The address of `book`'s link to `shop` on the page of `source` (an article, a
-    book, a reading list; None when the page is no object)."""
-    url = reverse("catalogue:shop-click", kwargs={"book_id": book.pk, "shop": shop.slug})
+    book, a reading list; None when the page is no object).
+
+    A page has dozens of links, all from one source: the address is put together from
+    its reversed shape and the source's query (each worked out once), not a reverse()
+    and a signature per link."""
+    if not SLUG.fullmatch(shop.slug):  # reverse() says why such a slug has no address
+        url = reverse("catalogue:shop-click", kwargs={"book_id": book.pk, "shop": shop.slug})
+    else:
+        before_book, before_shop, after_shop = _click_path_shape(
+            get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+        )
+        url = f"{before_book}{int(book.pk)}{before_shop}{shop.slug}{after_shop}"
     if source is None or source.pk is None:
         return url
-    return f"{url}?{urlencode({'from': source_token(source)})}"
+    return url + _from_query(source._meta.label_lower, source.pk)
 
 
 def source_token(source: models.Model) -> str:
     """`source` as a signed token: its model's label and its primary key.
 
     The label, not the ContentType's id, so that building a link costs no query."""
-    return _source_signer.sign(f"{source._meta.label_lower}-{source.pk}")
+    return _signed_source(source._meta.label_lower, source.pk)
+
+
+# What reverse() takes for the route's <slug:shop>; any other slug goes through it.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+# Stand-ins reversed once to find where a link's book and shop go in its address.
+_SHAPE_BOOK, _SHAPE_SHOP = 987654321, "shop-slug"
+
+
+@lru_cache(maxsize=16)
+def _click_path_shape(script_prefix: str, urlconf: str) -> tuple[str, str, str]:
+    """The /go/ address around its book id and shop slug, under this script prefix and
+    URL configuration (both are keys: a request or a test may change either)."""
+    path = reverse(
+        "catalogue:shop-click",
+        urlconf=urlconf,
+        kwargs={"book_id": _SHAPE_BOOK, "shop": _SHAPE_SHOP},
+    )
+    before_book, _, rest = path.rpartition(str(_SHAPE_BOOK))
+    before_shop, _, after_shop = rest.rpartition(_SHAPE_SHOP)
+    return before_book, before_shop, after_shop
+
+
+# The signer's key is read when it is made (at import), so a source's token never
+# changes in a process: each is signed once, however many links and pages carry it.
+@lru_cache(maxsize=4096)
+def _signed_source(label: str, pk) -> str:
+    return _source_signer.sign(f"{label}-{pk}")
+
+
+@lru_cache(maxsize=4096)
+def _from_query(label: str, pk) -> str:
+    return f"?{urlencode({'from': _signed_source(label, pk)})}"
 
 
 def source_from_token(token: str) -> tuple[type[models.Model], int] | None:

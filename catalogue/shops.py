@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
@@ -223,7 +224,7 @@ def fill_pattern(pattern: str, values: dict[str, str]) -> str | None:
     spaces, quotes and letters of any script); None when a value is missing, so a book
     without the identifier a shop needs gets no link rather than a broken one."""
     filled = []
-    for text, name, _spec, _conversion in string.Formatter().parse(pattern):
+    for text, name in _pattern_parts(pattern):
         filled.append(text)
         if name is None:
             continue
@@ -234,13 +235,21 @@ def fill_pattern(pattern: str, values: dict[str, str]) -> str | None:
     return "".join(filled)
 
 
+@lru_cache(maxsize=256)
+def _pattern_parts(pattern: str) -> tuple[tuple[str, str | None], ...]:
+    """A pattern's text and placeholder names in turn, parsed once: every card fills the
+    same few patterns."""
+    return tuple((text, name) for text, name, _spec, _conv in string.Formatter().parse(pattern))
+
+
 def pattern_values(book) -> dict[str, str]:
     """What fills a pattern for `book`. `{asin}` is its ASIN, or for a book without one its
     ISBN-10: Amazon uses a print book's ISBN-10 as its ASIN (a 979 ISBN has none)."""
+    isbn10 = book.isbn10  # worked out from the ISBN-13 each time it is asked for
     return {
         "isbn13": book.isbn13,
-        "isbn10": book.isbn10,
-        "asin": book.asin or book.isbn10,
+        "isbn10": isbn10,
+        "asin": book.asin or isbn10,
         "title": book.title,
     }
 
