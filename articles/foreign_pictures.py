@@ -27,16 +27,25 @@ IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 SRC_ATTRIBUTE = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
+# What a browser drops from an address before reading it (the WHATWG URL standard):
+# controls and spaces around it, tabs and newlines anywhere in it.
+AROUND = "".join(map(chr, range(0x21)))
+INSIDE = str.maketrans("", "", "\t\n\r")
+
+
 def is_foreign(address: str) -> bool:
-    """Whether readers' browsers would be refused the picture at `address`."""
-    address = address.strip()
+    """Whether readers' browsers would be refused the picture at `address`, read as they
+    read it: a backslash is a slash (`\\\\host/x`, `/\\host/x` are on another host), and
+    `https:host/x` is on another host from a page served over http."""
+    address = address.strip(AROUND).translate(INSIDE).replace("\\", "/")
     ours = [str(settings.MEDIA_URL), str(settings.STATIC_URL)]
     if any(address.startswith(prefix) for prefix in ours if "//" in prefix):
         return False  # media or static files on their own host (an object store, a CDN)
     parts = urlsplit(address)
     if parts.scheme and parts.scheme.lower() not in ("http", "https"):
         return False
-    return bool(parts.netloc)  # "//host/…" too: a path alone is on this site
+    # "//host/…" too: a path alone is on this site
+    return bool(parts.netloc) or bool(parts.scheme)
 
 
 class _ImageSources(HTMLParser):

@@ -70,6 +70,25 @@ def test_media_served_from_another_host_is_still_ours(settings):
     assert foreign_picture_addresses(body) == ["https://media.colophon.example/elsewhere.jpg"]
 
 
+def test_addresses_browsers_read_as_another_host_are_foreign_too(db):
+    """Browsers take a backslash for a slash and drop tabs and newlines; `https:host/x`
+    is another host from a page served over http. The sanitiser keeps all of these, so
+    each would reach readers as an empty space."""
+    body = """<img src="\\\\evil.example/a.png">
+<img src="/\\evil.example/b.png">
+<img src="https:evil.example/c.png">
+<img src="/&#9;/evil.example/d.png">
+
+Ours: <img src="/media/images/x.jpg"> <img src="/\tmedia/y.jpg"> ![A path](pictures/local.png)
+"""
+    assert foreign_picture_addresses(body) == [
+        "\\\\evil.example/a.png",
+        "/\\evil.example/b.png",
+        "https:evil.example/c.png",
+        "/\t/evil.example/d.png",
+    ]
+
+
 # --- Previews ----------------------------------------------------------------------------
 
 
