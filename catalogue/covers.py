@@ -1,10 +1,8 @@
 """Covers: drawn ones for books without an image, and checks and renditions for uploads."""
 
 import io
-import secrets
 import textwrap
 import zlib
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from django.core.files import File
@@ -102,10 +100,7 @@ def hold_upload(book: "Book", upload: File) -> None:
     Alters data: writes the file to storage (under a random name, in the extension the form
     gave it); the caller saves the book and queues the worker's task.
     """
-    storage = book._meta.get_field("cover").storage
-    extension = PurePosixPath(upload.name or "").suffix.lower()
-    upload.seek(0)
-    book.cover = storage.save(f"{HELD_DIR}/{secrets.token_hex(12)}{extension}", upload)
+    book.cover = pictures.hold_upload(book._meta.get_field("cover").storage, HELD_DIR, upload)
 
 
 hold_upload.alters_data = True

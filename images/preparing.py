@@ -2,7 +2,6 @@
 then stored again without its metadata and sized by the worker (shared.pictures does
 the work; this says where the files go and what the row records)."""
 
-import secrets
 from pathlib import PurePosixPath
 
 from django.core.files import File
@@ -45,10 +44,7 @@ def hold_upload(image: Image, upload: File) -> None:
     """Store an upload under HELD_DIR and point the picture at it; readers go on seeing
     the picture's previous renditions (none for a new one) until the worker has cleaned
     it. Alters data: writes the file; the caller saves the row and queues the worker."""
-    storage = image._meta.get_field("file").storage
-    extension = PurePosixPath(upload.name or "").suffix.lower()
-    upload.seek(0)
-    image.file = storage.save(f"{HELD_DIR}/{secrets.token_hex(12)}{extension}", upload)
+    image.file = pictures.hold_upload(image._meta.get_field("file").storage, HELD_DIR, upload)
 
 
 hold_upload.alters_data = True

@@ -7,9 +7,11 @@ named by their content. Book covers (catalogue/covers.py) and the pictures libra
 import hashlib
 import io
 import math
+import secrets
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -67,6 +69,14 @@ class NotCleaned(Exception):
 
 
 # --- Checking an upload, in the request --------------------------------------------------
+
+
+def hold_upload(storage: Storage, folder: str, upload: File) -> str:
+    """Store an upload, read from its start, in `folder` under a random name with the
+    extension it came with, to wait there unserved until it is cleaned; the stored name."""
+    extension = PurePosixPath(upload.name or "").suffix.lower()
+    upload.seek(0)
+    return storage.save(f"{folder}/{secrets.token_hex(12)}{extension}", upload)
 
 
 def validate_upload(file: File, *, limits: Limits) -> str:
