@@ -264,10 +264,18 @@ class ConflictSafeForm(forms.ModelForm):
                 "still in the form. Compare them, then keep yours or take theirs."
             )
         opened = f"version {loaded}" if loaded.isdigit() else "it"
+        yours = "yours is still below. Compare them, then keep yours or take theirs."
+        clashes = conflict.merge.text_clashes if conflict.merge is not None else 0
+        if clashes:
+            # The form holds the merged draft, not the editor's text as posted.
+            where = "the place" if clashes == 1 else f"the {clashes} places"
+            yours = (
+                f"the form below holds yours merged with theirs, {where} you both changed "
+                "marked. Finish the draft and save, or keep yours or take theirs."
+            )
         return (
             f"Not saved: “{self.instance}” was changed{by}{when} (version {conflict.number}), "
-            f"after you opened {opened}. Nothing is lost: their version is stored, yours is "
-            "still below. Compare them, then keep yours or take theirs."
+            f"after you opened {opened}. Nothing is lost: their version is stored, {yours}"
         )
 
 

@@ -177,6 +177,8 @@ def test_a_new_article_can_be_previewed_before_its_first_save(editors):
     assert response.status_code == 200
     assert text_of(response.content, "h1") == ["A new piece"]
     assert "and published" in text_of(response.content, ".preview-banner")[0]
+    # No publication time yet: no empty date between the byline and the reading time.
+    assert text_of(response.content, ".article__meta", " ") == ["By Colophon · 1 min read"]
     assert not Article.objects.filter(title="A new piece").exists()
 
 
@@ -375,7 +377,10 @@ def test_the_conflict_page_says_at_its_top_what_happened(editors, article):
     assert "Please correct the error" not in page
     [note] = text_of(refused.content, ".errornote")
     assert note.startswith("Not saved: “Torgau, April 1945” was changed by second-editor")
-    assert "Compare them, then keep yours or take theirs." in note
+    # Both changed the one paragraph: the form holds the merged draft, and says so.
+    assert "the form below holds yours merged with theirs, the place you both changed" in note
+    assert "Finish the draft and save, or keep yours or take theirs." in note
+    assert "yours is still below" not in note
     # Said once: at the top, not again as a form error.
     assert page.count("was changed by second-editor") == 1
     # A conflict and a field in error: both said, the field marked as usual.
