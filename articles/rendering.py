@@ -213,7 +213,8 @@ def image_refs(body: str) -> list[str]:
 
 def image_id(ref: str) -> int | None:
     """The picture a `[[image:…]]` reference names: its number, or None for none."""
-    return int(ref) if ref.isdigit() and len(ref) < 19 else None  # within a bigint
+    # isdecimal, not isdigit: "²" is a digit int() refuses. Within a bigint.
+    return int(ref) if ref.isdecimal() and len(ref) < 19 else None
 
 
 def sanitise(html: str) -> str:

@@ -44,7 +44,7 @@ class DeskAdminSite(admin.AdminSite):
         return super().index(request, {"panels": panels_for(request), **(extra_context or {})})
 
     def view_on_site(self, request, content_type_id, object_id):
-        if not str(content_type_id).isdigit():
+        if not str(content_type_id).isdecimal():  # "²" is a digit int() refuses
             raise Http404("No such object on the desk.")
         content_type = ContentType.objects.filter(pk=content_type_id).first()
         model = content_type.model_class() if content_type is not None else None

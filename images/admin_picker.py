@@ -48,7 +48,7 @@ def picker_view(model_admin, request: HttpRequest) -> JsonResponse:
         raise PermissionDenied
     query = " ".join(request.GET.get("q", "").split())
     number = query.lower().removeprefix("image:").strip()
-    if number.isdigit():
+    if number.isdecimal():  # "²" is a digit int() refuses
         found = Image.objects.filter(pk=int(number))
     elif query:
         found = Image.objects.all()

@@ -149,3 +149,11 @@ def test_the_form_refuses_a_picture_the_library_does_not_have(db):
         "the picture under Pictures first, or correct the number."
     ]
     assert Article.objects.count() == 0
+
+
+def test_a_digit_that_is_no_number_is_refused_not_an_error(db):
+    """`[[image:²]]`: "²" is a digit to str.isdigit() that int() refuses (it was a 500
+    on save and in the previews)."""
+    form = ArticleAdminForm(data={"title": "Pictures", "body": "[[image:²]]\n", "status": "draft"})
+    assert not form.is_valid()
+    assert "[[image:²]]" in form.errors["body"][0]

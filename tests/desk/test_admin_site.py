@@ -55,3 +55,4 @@ def test_view_on_site_leads_only_where_the_desk_shows_the_person(admin_client, c
     assert draft.slug not in refused.content.decode()
     assert client.get(f"/admin/r/{content_type}/999999/").status_code == 404
     assert client.get(f"/admin/r/abc/{draft.pk}/").status_code == 404
+    assert client.get(f"/admin/r/²/{draft.pk}/").status_code == 404  # was a 500

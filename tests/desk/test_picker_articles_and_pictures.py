@@ -94,6 +94,8 @@ def test_a_picture_is_found_by_its_words_or_its_number_with_its_embed_line(admin
     assert results[0]["thumbnail"] is None  # being prepared: its upload is never served
     assert [r["id"] for r in found(admin_client, PICTURES, f"image:{elbe.pk}")] == [elbe.pk]
     assert [r["id"] for r in found(admin_client, PICTURES, str(elbe.pk))] == [elbe.pk]
+    # A digit int() cannot read is words, not a number (it answered 500).
+    assert found(admin_client, PICTURES, "image:²") == []
 
 
 def test_contributors_find_pictures_too(pictures):
