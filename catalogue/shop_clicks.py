@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from http import HTTPStatus
@@ -39,21 +40,28 @@ _source_signer = signing.Signer(salt=SOURCE_SALT, sep=".")
 
 def click_url(book, shop, source: models.Model | None = None) -> str:
     """The address of `book`'s link to `shop` on the page of `source` (an article, a
-    book, a reading list; None when the page is no object).
+    book, a reading list; None when the page is no object)."""
+    return click_addresses(source)(book, shop)
 
-    A page has dozens of links, all from one source: the address is put together from
-    its reversed shape and the source's query (each worked out once), not a reverse()
-    and a signature per link."""
-    if not SLUG.fullmatch(shop.slug):  # reverse() says why such a slug has no address
-        url = reverse("catalogue:shop-click", kwargs={"book_id": book.pk, "shop": shop.slug})
-    else:
-        before_book, before_shop, after_shop = _click_path_shape(
-            get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-        )
-        url = f"{before_book}{int(book.pk)}{before_shop}{shop.slug}{after_shop}"
-    if source is None or source.pk is None:
-        return url
-    return url + _from_query(source._meta.label_lower, source.pk)
+
+def click_addresses(source: models.Model | None = None) -> Callable[..., str]:
+    """`click_url` for the links of one page: `address(book, shop)`.
+
+    A page has dozens of links, all from one source: their addresses are put together
+    from the route's reversed shape and the source's signed query, each worked out once,
+    not with a reverse() and a signature per link."""
+    before_book, before_shop, after_shop = _click_path_shape(
+        get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    )
+    query = "" if source is None or source.pk is None else _from_query(source)
+
+    def address(book, shop) -> str:
+        if not SLUG.fullmatch(shop.slug):  # reverse() says why such a slug has no address
+            kwargs = {"book_id": book.pk, "shop": shop.slug}
+            return reverse("catalogue:shop-click", kwargs=kwargs) + query
+        return f"{before_book}{int(book.pk)}{before_shop}{shop.slug}{after_shop}{query}"
+
+    return address
 
 
 def source_token(source: models.Model) -> str:
@@ -90,9 +98,8 @@ def _signed_source(label: str, pk) -> str:
     return _source_signer.sign(f"{label}-{pk}")
 
 
-@lru_cache(maxsize=4096)
-def _from_query(label: str, pk) -> str:
-    return f"?{urlencode({'from': _signed_source(label, pk)})}"
+def _from_query(source: models.Model) -> str:
+    return f"?{urlencode({'from': source_token(source)})}"
 
 
 def source_from_token(token: str) -> tuple[type[models.Model], int] | None:

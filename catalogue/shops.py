@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 
-from .shop_clicks import click_url
+from .shop_clicks import click_addresses
 
 # The identifiers a URL pattern may use, and what fills each one.
 PATTERN_FIELDS = ("isbn13", "isbn10", "asin", "title", "affiliate")
@@ -426,6 +426,7 @@ def links_for(book, *, source: models.Model | None = None) -> ShopLinks:
     shops are read (enabled_shops)."""
     overrides = {link.shop_id: link for link in book.shop_links.all()}
     values = pattern_values(book)
+    click_url = click_addresses(source)
     links = ShopLinks()
     for shop in enabled_shops():
         override = overrides.get(shop.pk)
@@ -436,7 +437,7 @@ def links_for(book, *, source: models.Model | None = None) -> ShopLinks:
             continue
         link = ShopLink(
             shop=shop,
-            url=click_url(book, shop, source),
+            url=click_url(book, shop),
             destination=destination,
             # An address the editor gave for an earning shop may well carry the code
             # too: marked, since a disclosure too many is harmless and one too few is not.

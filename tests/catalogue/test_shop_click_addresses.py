@@ -69,13 +69,18 @@ def test_a_page_of_many_cards_signs_its_source_once_and_reverses_no_link(shops, 
         for n in range(30)
     ]
     article = make_article(title="Thirty volumes", body="Words.")
-    reversed_, signed = [], []
+    reversed_, signed, prefixes = [], [], []
     monkeypatch.setattr(shop_clicks, "reverse", counted(reversed_, shop_clicks.reverse))
+    # The script prefix is a context-local read: once a card, not once a link.
+    monkeypatch.setattr(
+        shop_clicks, "get_script_prefix", counted(prefixes, shop_clicks.get_script_prefix)
+    )
     signer = shop_clicks._source_signer
     monkeypatch.setattr(signer, "sign", counted(signed, signer.sign))
     urls = [link.url for book in books for link in links_for(book, source=article)]
     assert len(urls) == 120
     assert len(reversed_) <= 1 and len(signed) <= 1
+    assert len(prefixes) == len(books)
     assert urls[-1] == expected(books[-1], shops[-1], article)
 
 
