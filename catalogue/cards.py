@@ -12,6 +12,7 @@ from functools import cache
 from django.db.models import Model
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from .covers import cover_hue, is_held, pick_rendition, renditions_of
 from .models import STARS, Book, Contribution
@@ -44,7 +45,10 @@ def _stars_html(shapes: tuple[str, ...]) -> SafeString:
 
 def rating_context(book: Book) -> dict:
     """The card's figure: readers' ratings (here and at the source) when there are any,
-    else the editor's stated rating, labelled as such; `by_editor` tells which."""
+    else the editor's stated rating, labelled as such; `by_editor` tells which.
+
+    Its words are made here, not in the template: on a page of cards, the template's
+    conditions and filters for them cost more than the rest of the card."""
     site_count = sum(book.site_histogram)
     source_count = sum(book.source_histogram)
     average = book.rating_average
@@ -52,19 +56,34 @@ def rating_context(book: Book) -> dict:
     if by_editor:
         average = Decimal(book.editor_rating).quantize(Decimal("0.1"))
     count = site_count + source_count
+    source = book.rating_source if source_count else ""
+    # A Decimal as templates write it ("4.0", never "4"); counts with thousands
+    # separated, as `intcomma` writes them in English.
+    average_text = f"{average:f}" if average is not None else ""
+    if by_editor:
+        # A figure the editor states, before anyone rates: no count, no retailer, only whose.
+        summary = "the editor’s rating"
+        spoken = f"Rated {average_text} out of 5 by the editor"
+    else:
+        plural = "" if count == 1 else "s"
+        if source and site_count:
+            split = f"{source_count:,} on {source}, {site_count:,} on Colophon"
+            where, spoken_where = f": {split}", f" ({split})"
+        elif source:
+            where = spoken_where = f" on {source}"
+        else:
+            where = spoken_where = ""
+        summary = f"{count:,} rating{plural}{where}"
+        spoken = f"Rated {average_text} out of 5 by {count:,} reader{plural}{spoken_where}"
     return {
         "average": average,
         "count": count,
-        "stars_html": stars_html(average),
-        "site_count": site_count,
-        "source_count": source_count,
-        # With thousands separators, as `intcomma` writes them in English: a card has
-        # up to five, and the filter costs more than the rest of the stars.
-        "count_text": f"{count:,}",
-        "site_count_text": f"{site_count:,}",
-        "source_count_text": f"{source_count:,}",
-        "source": book.rating_source if source_count else "",
         "by_editor": by_editor,
+        "shown": bool(count or by_editor),
+        "stars_html": stars_html(average),
+        "average_text": average_text,
+        "summary": summary,  # beside the stars: "1,187 ratings on Goodreads"
+        "spoken": spoken,  # what a screen reader reads instead of the stars
     }
 
 
@@ -123,7 +142,43 @@ def split_credits(book: Book) -> dict:
     return {
         "authors": [c for c in credits if c.role == Contribution.Role.AUTHOR],
         "others": [c for c in credits if c.role != Contribution.Role.AUTHOR],
+        "first": credits[0] if credits else None,  # named on a drawn cover
     }
+
+
+def credit_links(credits: list[Contribution]) -> list[dict]:
+    """Each credit as the card links it: the author's page, their name, and their role
+    in lower case ("translator"), none for a plain contributor."""
+    return [
+        {
+            "url": credit.author.get_absolute_url(),
+            "name": credit.author.name,
+            "role": credit.get_role_display().lower() if credit.role not in UNNAMED_ROLES else "",
+        }
+        for credit in credits
+    ]
+
+
+# Roles a card does not name: an author's is "by", a contributor's says nothing.
+UNNAMED_ROLES = {Contribution.Role.AUTHOR, Contribution.Role.CONTRIBUTOR}
+
+
+def book_details(book: Book) -> list[tuple[str, str]]:
+    """The card's facts, (label, value), those that are known, in the card's order."""
+    details = []
+    if book.language:
+        details.append(("Language", book.language_name))
+    if book.file_size_kb:
+        details.append(("File size", f"{book.file_size_kb} KB"))
+    details += book.reading_features()
+    if book.print_length:
+        pages = "page" if book.print_length == 1 else "pages"
+        details.append(("Print length", f"{book.print_length} {pages}"))
+    return details
+
+
+# The drawn cover's title is cut to this many characters (with an ellipsis).
+DRAWN_COVER_TITLE = 60
 
 
 def book_card_context(
@@ -131,16 +186,39 @@ def book_card_context(
 ) -> dict:
     """What the card shows. `source` is the page the card is on (an article, a book, a
     reading list), which its shop links' clicks count against; `prominent` shows those
-    links first, as buttons (the book's own page, a "Buy the Book" card)."""
+    links first, as buttons (the book's own page, a "Buy the Book" card).
+
+    Strings and lists ready to lay out: a page shows dozens of cards, and each lookup,
+    condition and filter in their templates is paid on each."""
+    credits = split_credits(book)
+    cover = cover_image(book)
     return {
         "book": book,
-        "credits": split_credits(book),
+        "credits": credits,
+        "url": book.get_absolute_url(),
+        "title": book.title,
+        "full_title": book.full_title,
+        "language": book.language,
+        "authors": credit_links(credits["authors"]),
+        "others": credit_links(credits["others"]),
+        "details": book_details(book),
         "rating": rating_context(book),
         "lazy": lazy,
-        "cover": cover_image(book),
+        "cover": cover,
         "cover_hue": cover_hue(book.title),
+        **({} if cover else drawn_cover(book, credits)),
         "shop_links": links_for(book, source=source),
         "prominent": prominent,
+    }
+
+
+def drawn_cover(book: Book, credits: dict) -> dict:
+    """What a cover drawn for a book without one says: its title, cut short, and the
+    first name in its credits."""
+    first = credits["first"]
+    return {
+        "cover_title": Truncator(book.title).chars(DRAWN_COVER_TITLE),
+        "cover_author": first.author.name if first else "",
     }
 
 

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Template, loader_tags
+from django.template import base as template_base
 
 from catalogue.cards import star_shapes
 from catalogue.models import Book
+from catalogue.shops import Shop
 from tests.factories import make_author, make_book
 from tests.helpers import text_of
 
@@ -109,3 +111,67 @@ def test_a_book_without_cover_gets_a_generated_one_with_its_title():
     html = render_card(make_book(title="Untitled Journeys"))
     assert text_of(html, ".cover--generated .cover__title") == ["Untitled Journeys"]
     assert 'role="img"' in html and 'aria-label="Cover of Untitled Journeys"' in html
+
+
+@pytest.mark.django_db
+def test_a_drawn_cover_cuts_a_long_title_and_names_the_first_credit():
+    title = "A Very Long Title " * 5
+    book = make_book(title=title.strip())
+    book.contributions.create(author=make_author(name="Emily Wilson"), role="translator")
+    html = render_card(Book.objects.for_cards().get(pk=book.pk))
+    assert text_of(html, ".cover__title") == [title[:59].strip() + "…"]
+    assert text_of(html, ".cover__author") == ["Emily Wilson"]
+
+
+@pytest.mark.django_db
+def test_one_page_and_a_file_size_are_written_out():
+    book = make_book(language="fr", print_length=1, file_size_kb=2048)
+    details = text_of(render_card(book), ".book-card__details div", " ")
+    assert details == ["Language French", "File size 2048 KB", "Print length 1 page"]
+
+
+@pytest.fixture
+def two_shops(db):
+    """One shop to buy from and one to borrow through, whatever the migration made."""
+    for default in Shop.objects.filter(enabled=True):
+        default.enabled = False
+        default.save()
+    pattern = "https://shop.example/{isbn13}"
+    Shop.objects.create(name="Buy here", slug="buy-here", url_pattern=pattern)
+    Shop.objects.create(name="Borrow here", slug="borrow-here", kind="borrow", url_pattern=pattern)
+
+
+def test_a_card_lays_out_ready_words_with_no_filter_method_or_cover_partial(two_shops, monkeypatch):
+    # A page shows dozens of cards, and each lookup, filter and include in their
+    # templates is paid on each: book_card_context makes the words once, in Python.
+    book = make_book(
+        title="The Odyssey", isbn13="9780393089059", language="en", print_length=600,
+        source_ratings_5=10, rating_source="Goodreads", ratings_4=2,
+    )  # fmt: skip
+    book.contributions.create(author=make_author(name="Homer"), position=0)
+    book.contributions.create(author=make_author(name="Emily Wilson"), role="translator")
+    book = Book.objects.for_cards().get(pk=book.pk)
+    lookups, filtered, includes = [], [], []
+    watch(monkeypatch, template_base.Variable, "_resolve_lookup", lookups, lambda v: v.var)
+    watch(monkeypatch, template_base.FilterExpression, "resolve", filtered,
+          lambda expression: expression.token if expression.filters else None)  # fmt: skip
+    watch(monkeypatch, loader_tags.IncludeNode, "render", includes, lambda n: n.template.var)
+    html = render_card(book)
+    assert text_of(html, ".book-card__authors") == ["by Homer; with Emily Wilson (translator)"]
+    assert len(lookups) <= 60  # 74 when the templates worked the words out
+    # Of the book itself, only its title, in the shop links' spoken names (a partial
+    # the foot of an article shares); no method of a book, credit or author is called.
+    assert {name for name in lookups if name.startswith("book.")} == {"book.title"}
+    assert [token for token in filtered if token] == []
+    assert includes == ["includes/rating_stars.html", "includes/shop_links.html"]
+
+
+def watch(monkeypatch, cls, name: str, calls: list, what) -> None:
+    """`cls.name` notes `what(node)` in `calls` each time, then does its work."""
+    method = getattr(cls, name)
+
+    def noted(node, *args, **kwargs):
+        calls.append(what(node))
+        return method(node, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, noted)
