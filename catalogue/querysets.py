@@ -122,10 +122,9 @@ class BookQuerySet(models.QuerySet):
         return BooksInOrder(self, [pk for pk, *_ in ordered])
 
     def by_authors_of(self, book: "Book") -> "BookQuerySet":
-        """Books by any of `book`'s credited authors, newest first."""
-        author_ids = [credit.author_id for credit in book.credits]
-        if not author_ids:
-            return self.none()
+        """Books by any of `book`'s credited authors, newest first. Its credits are read
+        in the same query: the book page loads them later, with the other cards'."""
+        author_ids = catalogue.Contribution.objects.filter(book=book).values("author_id")
         same_authors = catalogue.Book.objects.filter(authors__in=author_ids).values("pk")
         return self.filter(pk__in=same_authors).order_by("-publication_year", "title")
 

@@ -74,7 +74,8 @@ class BookDetailView(CachedPageMixin, DetailView):
     context_object_name = "book"
 
     def get_queryset(self):
-        return Book.objects.public().for_cards()
+        # The row alone: its card is loaded with the page's other cards (get_context_data).
+        return Book.objects.public()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -112,7 +113,14 @@ class BookDetailView(CachedPageMixin, DetailView):
             shown={*series, *by_same_authors},
             limit=RELATED_LIMIT,
         )
-        cards = Book.objects.public().for_cards().in_bulk([*series, *by_same_authors, *similar])
+        # The book's own card too: its credits and shop links come in the same queries.
+        cards = (
+            Book.objects.public()
+            .for_cards()
+            .in_bulk([book.pk, *series, *by_same_authors, *similar])
+        )
+        # The page shows that copy of the book (the row alone if it was withdrawn since).
+        self.object = kwargs["object"] = book = cards.pop(book.pk, book)
         self.shown = [book, *cards.values()]
         # "In these lists": the published lists the book is on, in one query.
         self.reading_lists = list(
