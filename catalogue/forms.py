@@ -12,13 +12,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from desk.deleting import titles
 from desk.forms import ConflictSafeForm
 
 from .covers import COVER_FORMATS, validate_cover_upload
 from .languages import language_name
 from .models import LIST_ORDERS, Book
 from .querysets import BookQuerySet
-from .where_used import titles, where_used
+from .where_used import where_used
 
 
 class BookAdminForm(ConflictSafeForm):

@@ -9,6 +9,8 @@ a change takes a card or a list away from an article readers see or are about to
 
 from dataclasses import dataclass, field
 
+from desk.deleting import state_of
+
 
 @dataclass
 class WhereUsed:
@@ -37,14 +39,6 @@ def where_used(embedded) -> WhereUsed:
     return used
 
 
-def titles(articles) -> str:
-    """“Burning books”, “Fire” and “Water”."""
-    quoted = [f"“{article}”" for article in articles]
-    if len(quoted) < 2:
-        return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
-
-
 def lost_card(article) -> str:
     """How the delete page names an embed of the book: “Its card in “Fire” (live)”."""
     return f"Its card in “{article}” ({state_of(article)})"
@@ -53,10 +47,3 @@ def lost_card(article) -> str:
 def lost_list(article) -> str:
     """How the delete page names an embed of a reading list: “The list in “Fire” (live)”."""
     return f"The list in “{article}” ({state_of(article)})"
-
-
-def state_of(article) -> str:
-    """ "live", "scheduled", "draft", "in review", "withdrawn"."""
-    if article.is_public:
-        return "live"
-    return str(article.state.label).lower()

@@ -4,7 +4,8 @@ loses it; Django would show a row of the automatic many-to-many table as
 “Article_embedded_books object (3)”. It knows no model: each admin gives its embed table.
 
 The rest is django.contrib.admin.utils.get_deleted_objects (checked against 5.2), which
-offers no hook for one model's names.
+offers no hook for one model's names. `state_of` and `titles` name those articles, here
+and in the warnings of the books', lists' and pictures' forms (each app's where_used.py).
 """
 
 from collections.abc import Callable
@@ -54,3 +55,21 @@ def deleted_objects_naming_embeds(model_admin, objs, request, *, embeds, lost: C
     if embeds._meta.verbose_name_plural in model_count:
         model_count["embeds in articles"] = model_count.pop(embeds._meta.verbose_name_plural)
     return to_delete, model_count, perms_needed, protected
+
+
+# --- Naming the articles that show a row, on its delete page and its form's warnings ---
+
+
+def state_of(article) -> str:
+    """ "live", "scheduled", "draft", "in review", "withdrawn"."""
+    if article.is_public:
+        return "live"
+    return str(article.state.label).lower()
+
+
+def titles(articles) -> str:
+    """“Burning books”, “Fire” and “Water”."""
+    quoted = [f"“{article}”" for article in articles]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
-from desk.deleting import deleted_objects_naming_embeds
+from desk.deleting import deleted_objects_naming_embeds, titles
 
 from .admin_picker import picker_urls
 from .admin_upload import upload_view
@@ -23,7 +23,7 @@ from .forms import ImageAdminForm
 from .models import Image
 from .preparing import WORDS, announce_change, delete_files, hold_upload, thumbnail_url
 from .tasks import prepare_image_after_commit
-from .where_used import lost_picture, titles, where_used
+from .where_used import lost_picture, where_used
 
 # The worker's fields are not kept in versions: a restore brings back what an editor
 # wrote, never files deleted since (reversion reverts them to their defaults, and

@@ -7,6 +7,8 @@ The images app does not import articles: it reads them through the reverse relat
 
 from dataclasses import dataclass, field
 
+from desk.deleting import state_of
+
 
 @dataclass
 class Use:
@@ -46,21 +48,6 @@ def where_used(image) -> WhereUsed:
     for pk, article in articles.items():
         groups.get(state_of(article), used.drafts).append(Use(article, " and ".join(ways[pk])))
     return used
-
-
-def state_of(article) -> str:
-    """ "live", "scheduled", "draft", "in review", "withdrawn"."""
-    if article.is_public:
-        return "live"
-    return str(article.state.label).lower()
-
-
-def titles(articles) -> str:
-    """“Burning books”, “Fire” and “Water”."""
-    quoted = [f"“{article}”" for article in articles]
-    if len(quoted) < 2:
-        return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def lost_picture(article) -> str:

@@ -14,12 +14,12 @@ from django.utils import timezone
 from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
-from desk.deleting import deleted_objects_naming_embeds
+from desk.deleting import deleted_objects_naming_embeds, titles
 from desk.forms import ConflictSafeForm
 
 from ..models import Book
 from ..reading_lists import ReadingList, ReadingListItem
-from ..where_used import lost_list, titles, where_used
+from ..where_used import lost_list, where_used
 
 # A version of a list keeps its books' places: a restore brings back its books and notes.
 reversion.register(ReadingListItem)

@@ -84,3 +84,16 @@ def test_the_delete_page_names_the_articles_that_lose_the_card(admin_client, boo
     )
     assert "Its card in “Burning books” (live)" in chosen.content.decode()
     assert "object (" not in chosen.content.decode()
+
+
+def test_books_lists_and_pictures_name_articles_one_way(book, articles):
+    """One `state_of` and one `titles` (desk/deleting.py) for the three apps' warnings and
+    delete pages, rather than a copy in each app's where_used.py."""
+    from catalogue import where_used as catalogue_where_used
+    from desk.deleting import state_of, titles
+    from images import where_used as images_where_used
+
+    assert catalogue_where_used.state_of is images_where_used.state_of is state_of
+    assert [state_of(article) for article in articles.values()] == ["live", "scheduled", "draft"]
+    assert titles(list(articles.values())) == "“Burning books”, “Coming soon” and “Half written”"
+    assert titles(articles["live"] for _ in range(1)) == "“Burning books”"
