@@ -129,10 +129,14 @@ def my_drafts(mine) -> Panel:
         .order_by("-updated_at", "-pk")
         .only("pk", "title", "updated_at")[:PANEL_ROWS]
     )
+    # A draft sent back is shown under "Came back to me" only: then none here is not none.
+    empty = "You have no drafts."
+    if not rows and sent_back(mine).filter(step=RevisionEvent.Kind.SENT_BACK).exists():
+        empty = "You have no other drafts than those that came back to you."
     return Panel(
         title="My drafts",
         rows=[row_of(article, f"Last saved {localised(article.updated_at)}") for article in rows],
-        empty="You have no drafts.",
+        empty=empty,
         see_all_url=list_url(state=Article.State.DRAFT, mine="yes"),
         see_all_label="All my drafts",
         place=30,

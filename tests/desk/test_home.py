@@ -94,6 +94,10 @@ def test_what_came_back_shows_the_editors_note_to_its_writer(contributor, editor
     assert text_of(home.content, "#panel-came-back-to-me q") == ["The second half needs sources."]
     # Not twice: it is not also among the plain drafts, nor waiting for review any more.
     assert panel(home, "My drafts") == []
+    # Yet it is a draft of theirs: the empty panel does not say they have none.
+    drafts = panel_text(home, "My drafts")
+    assert "You have no other drafts than those that came back to you." in drafts
+    assert "You have no drafts." not in drafts
     assert panel(editor.get("/admin/"), "Waiting for review") == []
 
 
