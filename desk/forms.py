@@ -170,7 +170,8 @@ class ConflictSafeForm(forms.ModelForm):
         the editor loaded; None when that version is not kept, on a restore page (which
         means to bring an old version back, not to merge it), or when the post has
         errors of its own."""
-        if self.stored is not None or self._errors or not loaded.isdigit():
+        # isdecimal: "²" is a digit to isdigit() that int() refuses (a tampered form).
+        if self.stored is not None or self._errors or not loaded.isdecimal():
             return None
         made = version_that_made(self.instance, int(loaded))
         if made is None:
@@ -263,7 +264,7 @@ class ConflictSafeForm(forms.ModelForm):
                 f"{conflict.number}, saved{by}{when}, is below against yours, which is "
                 "still in the form. Compare them, then keep yours or take theirs."
             )
-        opened = f"version {loaded}" if loaded.isdigit() else "it"
+        opened = f"version {loaded}" if loaded.isdecimal() else "it"
         yours = "yours is still below. Compare them, then keep yours or take theirs."
         clashes = conflict.merge.text_clashes if conflict.merge is not None else 0
         if clashes:

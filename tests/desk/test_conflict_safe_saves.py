@@ -367,6 +367,18 @@ def test_a_form_without_its_version_is_a_conflict_not_an_overwrite(editors, arti
     assert text_of(refused.content, ".desk-conflict button") == ["Keep mine", "Take theirs"]
 
 
+def test_a_version_no_number_is_a_conflict_not_an_error(editors, article):
+    """A version "²" (a digit to str.isdigit() that int() refuses) answered 500."""
+    first, second = editors
+    stale = opened(first, change_url(article))
+    theirs = opened(second, change_url(article))
+    assert second.post(change_url(article), {**theirs, "body": "Their words."}).status_code == 302
+    refused = first.post(change_url(article), {**stale, "body": "Mine.", "loaded_version": "²"})
+    assert refused.status_code == 200
+    assert Article.objects.get(pk=article.pk).body == "Their words."
+    assert text_of(refused.content, ".desk-conflict button") == ["Keep mine", "Take theirs"]
+
+
 def test_the_conflict_page_says_at_its_top_what_happened(editors, article):
     first, second = editors
     mine = opened(first, change_url(article))
