@@ -22,7 +22,7 @@ from .admin_actions import (
 from .admin_picker import picker_urls
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
-from .previews import PreviewAdminMixin, revoke_all_links
+from .previews import PreviewAdminMixin, revoke_all_links, withdrawal_marks
 from .tasks import refresh_recommendations_after_commit
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -239,8 +239,9 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         still working (whoever sees the form may: an editor, or the article's writer)."""
         if not article.pk:
             return "Saved articles list their preview links here."
+        marks = withdrawal_marks().filter(article=article).values("pk")  # never handed out
         links = list(
-            article.preview_links.select_related("created_by", "revoked_by")[
+            article.preview_links.exclude(pk__in=marks).select_related("created_by", "revoked_by")[
                 : PREVIEW_LINKS_SHOWN + 1
             ]
         )

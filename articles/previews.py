@@ -27,6 +27,7 @@ from django.contrib.admin.utils import unquote
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -101,7 +102,8 @@ def render_preview_body(body: str, *, source: Article | None = None) -> PreviewB
 # --- Signed links ------------------------------------------------------------------------
 
 # A link's token signs its PreviewLink row's id (ROW_SALT). Tokens made before links were
-# rows sign the article's pk (LINK_SALT): they keep working until they expire.
+# rows sign the article's pk (LINK_SALT): they keep working until they expire, unless
+# the article is or ever was withdrawn.
 ROW_SALT = "articles.preview-link-row"
 
 
@@ -120,10 +122,24 @@ def make_preview_link(article: Article, *, created_by=None) -> tuple[str, dateti
 
 
 def revoke_all_links(*, article: Article, user=None) -> int:
-    """Stop every link of `article` still working, for good (its withdrawal): how many."""
-    return PreviewLink.objects.filter(article=article, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=user
+    """Stop every link of `article` still working, for good (its withdrawal): how many.
+    The withdrawal is left on record as a link that never worked (`withdrawal_marks`),
+    which stops the old tokens too (`article_for_old_link`): they have no row to revoke."""
+    now = timezone.now()
+    revoked = PreviewLink.objects.filter(article=article, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=user
     )
+    if not withdrawal_marks().filter(article=article).exists():
+        PreviewLink.objects.create(
+            article=article, created_by=user, expires_at=now, revoked_at=now, revoked_by=user
+        )
+    return revoked
+
+
+def withdrawal_marks():
+    """The rows that record a withdrawal (revoke_all_links): revoked the moment they
+    stopped working, never handed out. The form lists the other links only."""
+    return PreviewLink.objects.filter(revoked_at__isnull=False, expires_at=F("revoked_at"))
 
 
 class LinkRefused(Exception):
@@ -175,7 +191,12 @@ def article_for_old_link(token: str) -> Article:
     article = Article.objects.filter(pk=pk).first()
     if article is None:
         raise LinkRefused("deleted")
-    if article.state == Article.State.WITHDRAWN:
+    # Withdrawn now, or ever (then moved back to draft or published again): an old
+    # token has no row to revoke, so the withdrawal's record stops it for good.
+    if (
+        article.state == Article.State.WITHDRAWN
+        or withdrawal_marks().filter(article=article).exists()
+    ):
         raise LinkRefused("withdrawn")
     return article
 

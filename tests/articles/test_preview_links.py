@@ -136,7 +136,7 @@ def test_withdrawing_revokes_every_link_for_good(editor, client):
     assert client.get(url).status_code == 200
     withdraw_in_the_form(editor, article)
     assert client.get(url).status_code == 410
-    assert PreviewLink.objects.get().revoked_at is not None
+    assert PreviewLink.objects.get(pk=PreviewLink.objects.earliest("pk").pk).revoked_at
 
     # Back to draft (and published again): the links stay dead; a new one works.
     data = form_values(editor.get(change_url(article)))
@@ -176,3 +176,21 @@ def test_an_expired_row_says_so(editor, draft, client):
     expired = client.get(url)
     assert expired.status_code == 410
     assert text_of(expired.content, "h1") == ["This preview link has expired"]
+
+
+def test_a_link_made_before_links_were_rows_stays_stopped_once_withdrawn(editor, client):
+    article = make_article(title="Pulled, then a draft again")
+    old = f"/articles/preview/{signing.dumps(article.pk, salt=LINK_SALT)}/"
+    assert client.get(old).status_code == 200
+    withdraw_in_the_form(editor, article)
+    assert client.get(old).status_code == 410
+    # Back to draft: the old address has no row of its own, and stays stopped all the same.
+    data = form_values(editor.get(change_url(article)))
+    data.update(status="draft", _save="Save")
+    assert editor.post(change_url(article), data).status_code == 302
+    refused = client.get(old)
+    assert refused.status_code == 410
+    assert text_of(refused.content, "h1") == ["This article has been withdrawn"]
+    # The withdrawal's record is no link the form lists; a new link works.
+    assert text_of(editor.get(change_url(article)).content, ".desk-preview-link") == []
+    assert client.get(made_link(editor, article)).status_code == 200
