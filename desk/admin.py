@@ -197,7 +197,7 @@ class ConflictSafeAdmin:
         kept_over = request.POST.get(KEPT_OVER, "")
         # A restore says what it kept over in its own sentence (revision_view).
         restoring = getattr(request, "desk_restoring", False)
-        if kept_over.isdigit() and reversion.is_active() and not restoring:
+        if kept_over.isdecimal() and reversion.is_active() and not restoring:
             self.record_choice(request, obj, int(kept_over))
         return entry
 
@@ -278,7 +278,7 @@ class ConflictSafeAdmin:
         conflict = getattr(context["adminform"].form, "conflict", None)
         # After a conflict, a page refused for another reason still records the choice.
         kept_over = request.POST.get(KEPT_OVER, "") if request.method == "POST" else ""
-        if conflict is not None or kept_over.isdigit():
+        if conflict is not None or kept_over.isdecimal():
             names = response.template_name
             response.context_data.update(
                 conflict=conflict,
@@ -368,7 +368,7 @@ class ConflictSafeAdmin:
                     keep_addresses_left(stored, restored)
                     sentence = f"Restored {restoring.describe()}"
                     kept_over = request.POST.get(KEPT_OVER, "")
-                    if kept_over.isdigit():
+                    if kept_over.isdecimal():
                         sentence += f", over {self.version_named(stored, kept_over)}"
                     events.record(
                         RevisionEvent.Kind.RESTORED,
@@ -376,7 +376,7 @@ class ConflictSafeAdmin:
                         request=request,
                         version_number=restoring.number,
                     )
-                    if kept_over.isdigit():  # said in the restore's sentence
+                    if kept_over.isdecimal():  # said in the restore's sentence
                         events.record(
                             RevisionEvent.Kind.KEPT_MINE,
                             sentence="",
@@ -484,7 +484,7 @@ class ConflictSafeAdmin:
                         "values": values_of(obj),
                     }
                 )
-            elif chosen.isdigit() and int(chosen) in entries:
+            elif chosen.isdecimal() and int(chosen) in entries:
                 entry = entries[int(chosen)]
                 sides.append(
                     {

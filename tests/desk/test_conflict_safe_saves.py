@@ -401,3 +401,24 @@ def test_the_conflict_page_says_at_its_top_what_happened(editors, article):
     assert "was changed by second-editor" in note
     assert note.endswith("Also correct the error marked below before saving.")
     assert text_of(refused.content, ".field-body .errorlist li")[0].startswith("No book matches")
+
+
+def test_a_kept_over_version_no_number_saves_and_a_compare_of_it_goes_back_to_history(
+    editors, article
+):
+    """ "²" is a digit to str.isdigit() that int() refuses: both answered 500."""
+    first, second = editors
+    mine = opened(first, change_url(article))
+    theirs = opened(second, change_url(article))
+    assert second.post(change_url(article), {**theirs, "body": "Their words."}).status_code == 302
+    refused = first.post(change_url(article), {**mine, "body": "My words."})
+    kept = first.post(
+        change_url(article),
+        {**form_values(refused), "kept_over_version": "²", "_continue": "keep_mine"},
+    )
+    assert kept.status_code == 302
+    assert "Their words." in [v.field_dict["body"] for v in Version.objects.get_for_object(article)]
+
+    compare = first.get(f"/admin/articles/article/{article.pk}/history/compare/?from=²")
+    assert compare.status_code == 302
+    assert compare["Location"].endswith(f"/admin/articles/article/{article.pk}/history/")
