@@ -302,8 +302,9 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     )
     body = models.TextField(
         blank=True,
-        help_text="Markdown. Embed a book with a line of its own: [[book:slug]] or "
-        "[[book:ISBN-13]].",
+        help_text="Markdown. Type [[ to find a book, an article or a picture. "
+        "Each embed is a line of its own: [[book:slug]] or [[book:ISBN-13]], "
+        "[[list:slug]], [[image:ID]].",
     )
     byline = models.CharField(max_length=200, blank=True)
     meta_description = models.CharField(
