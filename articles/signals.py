@@ -28,15 +28,18 @@ def embedded_book_tags(article_id: int) -> list[str]:
 
 
 @receiver([post_save, post_delete], sender=Article)
-def article_changed(sender, instance: Article, **kwargs):
+def article_changed(sender, instance: Article, signal, **kwargs):
     # Published, withdrawn or retitled: the pages of the books it embeds list it too.
-    invalidate(tag_for(instance), list_of(Article), *embedded_book_tags(instance.pk))
+    # Withdrawn or deleted, no edge may serve its old pages even while the app fails.
+    gone = signal is post_delete or instance.state == Article.State.WITHDRAWN
+    tags = (tag_for(instance), list_of(Article), *embedded_book_tags(instance.pk))
+    invalidate(*tags, gone=gone)
 
 
 @receiver(pre_delete, sender=Article)
 def article_leaving(sender, instance: Article, **kwargs):
     # The pages of the books it embeds list it.
-    invalidate(*embedded_book_tags(instance.pk))
+    invalidate(*embedded_book_tags(instance.pk), gone=True)
 
 
 @receiver(post_save, sender=Article)
@@ -118,13 +121,14 @@ def embeds_follow_merge(sender, kept: Book, duplicate: Book, **kwargs) -> list[i
 # --- Stored renders (Article.rendered_body): made again when what they hold changes -----
 
 
-def render_again(article_ids) -> None:
+def render_again(article_ids, *, gone: bool = False) -> None:
     """Store these articles' bodies rendered anew and drop their pages: what a render
-    keeps at save (a picture's figure, the book a reference names) has changed."""
+    keeps at save (a picture's figure, the book a reference names) has changed, or is
+    `gone` (deleted: no edge may serve the old pages even while the app fails)."""
     articles = list(Article.objects.filter(pk__in=list(article_ids)).only("pk", "body"))
     for article in articles:
         article.refresh_rendered_body(again=True)
-    invalidate(*tags_for_ids(Article, [article.pk for article in articles]))
+    invalidate(*tags_for_ids(Article, [article.pk for article in articles]), gone=gone)
 
 
 @receiver(image_changed)
@@ -149,7 +153,7 @@ def renders_lose_book(sender, instance, **kwargs) -> None:
     goes looking for it. Once the deletion commits: a merge fills the book kept last."""
     article_ids = getattr(instance, "_embedded_in", ())
     if article_ids:
-        transaction.on_commit(lambda: render_again(article_ids))
+        transaction.on_commit(lambda: render_again(article_ids, gone=True))
 
 
 @expiry_limit
@@ -223,7 +227,7 @@ def share_images_of_book_later(book_id: int) -> None:
 
 @receiver(image_changed)
 @receiver(pre_delete, sender=Image)
-def featured_image_changed(sender, instance: Image, **kwargs):
+def featured_image_changed(sender, instance: Image, signal=None, **kwargs):
     """A featured picture whose words or renditions changed (or that is deleted: its
     articles are left without it) drops the pages that show it: its articles' own, and
     every list of teasers (their thumbnails name rendition files that may be gone)."""
@@ -231,4 +235,5 @@ def featured_image_changed(sender, instance: Image, **kwargs):
     if featuring:
         embeds = Article.embedded_books.through.objects.filter(article_id__in=featuring)
         books = embeds.values_list("book_id", flat=True)  # their pages list the articles
-        invalidate(list_of(Article), *tags_for_ids(Article, featuring), *tags_for_ids(Book, books))
+        tags = (list_of(Article), *tags_for_ids(Article, featuring), *tags_for_ids(Book, books))
+        invalidate(*tags, gone=signal is pre_delete)

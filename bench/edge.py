@@ -85,8 +85,8 @@ def edit_to_fresh(port: int) -> None:
     purged: list[float] = []
     send_purge = edge.send_purge
 
-    def timed_purge(base, names):
-        send_purge(base, names)
+    def timed_purge(base, names, **how):
+        send_purge(base, names, **how)
         purged.append(time.perf_counter())
 
     edge.send_purge = timed_purge

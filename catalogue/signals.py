@@ -29,10 +29,12 @@ def series_tag(book: Book) -> str:
 
 
 @receiver([post_save, post_delete], sender=Book)
-def book_changed(sender, instance: Book, **kwargs):
+def book_changed(sender, instance: Book, signal, **kwargs):
     # Pages listing the series it is now in show it too (pages that showed it already
     # carry its own tag, so one leaving a series drops out of them through that).
-    invalidate(tag_for(instance), list_of(Book), series_tag(instance))
+    # Deleted, no edge may serve its old pages even while the app fails.
+    gone = signal is post_delete
+    invalidate(tag_for(instance), list_of(Book), series_tag(instance), gone=gone)
 
 
 @receiver([post_save, post_delete], sender=Author)

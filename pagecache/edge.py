@@ -9,6 +9,13 @@ it: a background thread per edge sends `PURGE` with `xkey-purge: TAG …` on a c
 kept open, retries a failed purge with backoff, logs one that never lands, and never
 holds up a request or another edge's purges.
 
+How long an edge may serve a page stale while the app fails (Varnish's grace) is said
+by the app too, in `stale-if-error=N`: an hour at most (EDGE_GRACE), and never past the
+page's next scheduled change (an article due to be withdrawn: pagecache.store's expiry
+limits), which no write will purge. A purge is soft (the old page is kept for grace)
+for an ordinary change; for content gone (withdrawn, deleted: `invalidate(..., gone=True)`)
+it says `xkey-purge-gone: 1`, and the edge drops the pages outright (`xkey.purge`).
+
 What differs per visitor (the rating form) reaches the edge as an Edge Side Include
 (`<esi:include src="/_visitor/NAME/ARG/"/>`, fetched per request and never kept), but
 only on a request that came through an edge that says it processes ESI: the VCL sets
@@ -51,6 +58,8 @@ VISITOR_PATH = "/_visitor/"
 SIGNED_SECRET_FIELD = "csrfsigned"
 SIGNED_SECRET_SALT = "pagecache.edge.csrf-secret"
 SIGNED_SECRET_MAX_AGE = 24 * 60 * 60
+# Seconds an edge may serve a page past its time while the app fails (stale-if-error).
+EDGE_GRACE = 60 * 60
 
 
 def enabled() -> bool:
@@ -115,7 +124,11 @@ def share(request: HttpRequest, response: HttpResponse, entry: dict) -> bool:
     seconds = min(settings.EDGE_MAX_AGE, int(entry["expires_at"] - time.time()))
     if len(header) > TAGS_HEADER_LIMIT or seconds < 1:
         return False
-    response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
+    # Stale only until what the page shows changes by the clock (no purge comes then).
+    grace = EDGE_GRACE
+    if entry.get("changes_at") is not None:
+        grace = max(0, min(grace, int(entry["changes_at"] - time.time()) - seconds))
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}, stale-if-error={grace}"
     response["xkey"] = header
     response["Surrogate-Key"] = header
     if b"<esi:include" in response.content:
@@ -163,7 +176,7 @@ class _EdgeQueue:
 
     def __init__(self, base: str):
         self.base = base
-        self.due: list[tuple[float, int, tuple[str, ...], int]] = []  # a heap
+        self.due: list[tuple[float, int, tuple[str, ...], int, bool]] = []  # a heap
         self.sender: threading.Thread | None = None
 
 
@@ -177,17 +190,18 @@ _connections: dict[str, http.client.HTTPConnection] = {}
 os.register_at_fork(after_in_child=_connections.clear)  # a parent's socket is not ours
 
 
-def purge(tags: Iterable[str]) -> None:
+def purge(tags: Iterable[str], *, gone: bool = False) -> None:
     """Have every configured edge drop the pages carrying any of `tags` (in the
-    background; returns at once)."""
+    background; returns at once). `gone`: what they showed is withdrawn or deleted, so
+    the edge keeps no copy to serve while the app fails (a hard purge, not a soft one)."""
     names = tuple(sorted({edge_tag(tag) for tag in tags}))
     if not names or not settings.EDGE_PURGE_URLS:
         return
     now = time.monotonic()
     for batch in _batches(names):
         for base in settings.EDGE_PURGE_URLS:
-            _schedule(now, base, batch, 0)
-            _schedule(now + REPEAT_AFTER, base, batch, 0)
+            _schedule(now, base, batch, 0, gone)
+            _schedule(now + REPEAT_AFTER, base, batch, 0, gone)
 
 
 def _batches(names: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -205,14 +219,14 @@ def _batches(names: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [*batches, tuple(batch)]
 
 
-def _schedule(at: float, base: str, names: tuple[str, ...], attempt: int) -> None:
+def _schedule(at: float, base: str, names: tuple[str, ...], attempt: int, gone: bool) -> None:
     global _counter
     with _due_changed:
         queue = _queues.get(base)
         if queue is None:
             queue = _queues[base] = _EdgeQueue(base)
         _counter += 1
-        heapq.heappush(queue.due, (at, _counter, names, attempt))
+        heapq.heappush(queue.due, (at, _counter, names, attempt, gone))
         _due_changed.notify_all()
         if queue.sender is None or not queue.sender.is_alive():
             queue.sender = threading.Thread(
@@ -221,10 +235,12 @@ def _schedule(at: float, base: str, names: tuple[str, ...], attempt: int) -> Non
             queue.sender.start()
 
 
-def send_purge(base: str, names: Iterable[str]) -> None:
-    """One purge request; raises if the edge cannot be reached or refuses it."""
+def send_purge(base: str, names: Iterable[str], *, gone: bool = False) -> None:
+    """One purge request (hard if `gone`); raises if the edge cannot be reached or refuses it."""
     parts = urlsplit(base)
     headers = {"xkey-purge": " ".join(names)}
+    if gone:
+        headers["xkey-purge-gone"] = "1"  # the VCL drops the pages, grace and all
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     for reusing in (True, False):
         connection = _connections.pop(base, None) if reusing else None
@@ -258,13 +274,15 @@ def _send_forever(queue: _EdgeQueue) -> None:
             while not queue.due or queue.due[0][0] > time.monotonic():
                 wait = queue.due[0][0] - time.monotonic() if queue.due else None
                 _due_changed.wait(timeout=wait)
-            _, _, names, attempt = heapq.heappop(queue.due)
+            _, _, names, attempt, gone = heapq.heappop(queue.due)
             _sending += 1
         try:
-            send_purge(queue.base, names)
+            send_purge(queue.base, names, gone=gone)
         except (OSError, http.client.HTTPException) as error:
             if attempt < len(RETRY_WAITS):
-                _schedule(time.monotonic() + RETRY_WAITS[attempt], queue.base, names, attempt + 1)
+                _schedule(
+                    time.monotonic() + RETRY_WAITS[attempt], queue.base, names, attempt + 1, gone
+                )
             else:
                 logger.error(
                     "Edge %s not purged of %s after %d attempts (%s): its pages stay until "
@@ -281,7 +299,7 @@ def _waiting() -> list[tuple[str, tuple[str, ...], int]]:
     return [
         (queue.base, names, attempt)
         for queue in _queues.values()
-        for *_, names, attempt in queue.due
+        for _, _, names, attempt, _ in queue.due
     ]
 
 

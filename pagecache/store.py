@@ -168,13 +168,21 @@ def expiry_limit(function: Callable[[], float | None]) -> Callable[[], float | N
     return function
 
 
+def next_change() -> float | None:
+    """Seconds until the next change by the clock alone, if one is scheduled."""
+    found = [seconds for seconds in (limit() for limit in EXPIRY_LIMITS) if seconds is not None]
+    return max(min(found), 1) if found else None
+
+
 def lifetime() -> float:
-    limits = [settings.PAGE_CACHE_SECONDS]
-    for limit in EXPIRY_LIMITS:
-        seconds = limit()
-        if seconds is not None:
-            limits.append(max(seconds, 1))
-    return min(limits)
+    return kept_for(next_change())
+
+
+def kept_for(change_in: float | None) -> float:
+    """Seconds a page may be kept, the next change by the clock being `change_in` away."""
+    if change_in is None:
+        return settings.PAGE_CACHE_SECONDS
+    return min(settings.PAGE_CACHE_SECONDS, change_in)
 
 
 # --- Storing a page ----------------------------------------------------------------------
@@ -228,7 +236,8 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
         if change_count() != changes_before:
             return False
         parts = visitor_parts.names_in(response.content.decode())
-        seconds = lifetime()
+        change_in = next_change()
+        seconds = kept_for(change_in)
         if query_page:
             seconds = min(seconds, settings.PAGE_CACHE_QUERY_SECONDS)
         entry = {
@@ -239,6 +248,8 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
             # Nothing but flash messages differs per visitor: the fast path may serve it.
             "for_everyone": parts <= {"messages"},
             "expires_at": time.time() + seconds,
+            # No edge serves it stale past this (pagecache.edge.share): no purge comes then.
+            "changes_at": time.time() + change_in if change_in is not None else None,
         }
         cache.set(key, entry, seconds)
         response.page_cache_entry = entry
@@ -287,6 +298,7 @@ def keep_finished(key: str, response: HttpResponse) -> None:
         entry["finished"] = {
             "tags": entry["tags"],  # for the edge's headers (pagecache.edge.share)
             "expires_at": entry["expires_at"],
+            "changes_at": entry.get("changes_at"),
             "content": response.content,
             "headers": {
                 name: value

@@ -18,12 +18,16 @@
 # could only make the shared page one reader's) and given back to the includes.
 #
 # Purges. `PURGE` with `xkey-purge: TAG …` from the `purgers` ACL (this machine; add
-# your app hosts) soft-purges every page carrying one of the tags; from anywhere else
-# it is refused (403), and never taken on the TLS proxy's socket. A purged page is
-# fetched anew on the next request.
+# your app hosts) soft-purges every page carrying one of the tags (kept for grace, below);
+# with `xkey-purge-gone: 1` too (what the pages showed was withdrawn or deleted:
+# pagecache.edge.purge) it purges them outright, so no copy of them is ever served
+# again. From anywhere else a purge is refused (403), and never taken on the TLS
+# proxy's socket. A purged page is fetched anew on the next request.
 #
 # The app down. With the backends probed (health.vcl: /healthz), a shared page is kept
-# an hour past its time or its purge (grace) and served from there while the app is
+# past its time or its purge (grace) for as long as the app says in `stale-if-error=N`
+# (an hour at most; none when it says nothing; until the page's next scheduled change,
+# such as an article's withdrawal time, at most: pagecache/edge.py) and served from there while the app is
 # sick, or when it answers a lookup with a 5xx or not at all (the request is restarted
 # once, allowed the old copy). Nothing else is ever served stale: the desk, previews,
 # sessions and the per-reader includes are passed, never kept; an include that cannot
@@ -72,7 +76,11 @@ sub vcl_recv {
         if (!req.http.xkey-purge) {
             return (synth(400, "Name the tags to purge in xkey-purge"));
         }
-        set req.http.X-Purged = xkey.softpurge(req.http.xkey-purge);
+        if (req.http.xkey-purge-gone == "1") {
+            set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
+        } else {
+            set req.http.X-Purged = xkey.softpurge(req.http.xkey-purge);
+        }
         return (synth(200, "Purged " + req.http.X-Purged));
     }
     if (local.socket != "tls") {
@@ -227,8 +235,13 @@ sub vcl_backend_response {
         set beresp.http.X-Colophon-ESI = "1";
     }
     if (beresp.http.Cache-Control ~ "s-maxage") {
-        # Served past its time only while the app is unhealthy (see vcl_recv).
-        set beresp.grace = 1h;
+        # Served past its time only while the app is unhealthy (see vcl_recv), and no
+        # longer than the app says: not past what the page shows changing by the clock.
+        set beresp.grace = std.duration(regsub(beresp.http.Cache-Control,
+            "^.*stale-if-error=([0-9]+).*$", "\1s"), 0s);
+        if (beresp.grace > 1h) {
+            set beresp.grace = 1h;
+        }
     }
 }
 

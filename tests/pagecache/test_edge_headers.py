@@ -11,11 +11,13 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import timezone
 
 from catalogue.models import Book, Rating
 from pagecache import edge
@@ -42,13 +44,19 @@ def xkeys(response) -> set[str]:
     return set(response["xkey"].split())
 
 
+def directives(response) -> dict[str, int]:
+    """The Cache-Control directives that carry seconds: s-maxage, stale-if-error."""
+    pairs = (part.strip().partition("=") for part in response["Cache-Control"].split(","))
+    return {name: int(value) for name, _, value in pairs if value}
+
+
 def test_a_page_for_everyone_says_shared_caches_may_keep_it_with_its_tags(client, site):
     url = site["article"].get_absolute_url()
     first, second = client.get(url), Client().get(url)
     assert second["X-Page-Cache"] == "hit"  # the fast path says the same
     for response in (first, second):
         assert response["Cache-Control"].startswith("public, max-age=0, s-maxage=")
-        assert int(response["Cache-Control"].rsplit("=", 1)[1]) <= django_settings.EDGE_MAX_AGE
+        assert directives(response)["s-maxage"] <= django_settings.EDGE_MAX_AGE
         assert {tag_for(site["article"]), tag_for(site["book"]), "site"} <= xkeys(response)
         assert response["Surrogate-Key"] == response["xkey"]
         assert not response.cookies
@@ -318,3 +326,75 @@ def test_an_edge_that_never_answers_holds_up_no_other_edges_purge(
         silent_edge.close()  # the purge waiting on it fails now, and is given up
         assert edge.wait_for_purges(5)
     assert any(silent in record.getMessage() for record in caplog.records)
+
+
+def test_a_page_may_be_served_stale_an_hour_at_most_and_never_past_its_withdrawal(
+    site, settings, django_capture_on_commit_callbacks
+):
+    settings.EDGE_MAX_AGE = 30
+    url = site["article"].get_absolute_url()
+    assert directives(Client().get(url))["stale-if-error"] == edge.EDGE_GRACE
+    # Withdrawn by its time in 100 s: no write then, so no purge; the edge's copy (kept
+    # 30 s) may stand in for a failing app until then, never after.
+    with django_capture_on_commit_callbacks(execute=True):
+        site["article"].withdraw_at = timezone.now() + timedelta(seconds=100)
+        site["article"].save()
+    for response in (Client().get(url), Client().get(url)):  # rendered, then the fast path
+        said = directives(response)
+        assert said["s-maxage"] == 30
+        assert 65 <= said["stale-if-error"] <= 70
+
+
+class KindRecorder(PurgeRecorder):
+    """Records each purge's tags and whether it says they are gone."""
+
+    kinds: list[tuple[str, str | None]] = []
+
+    def do_PURGE(self):  # noqa: N802 - the method's name
+        self.kinds.append((self.headers["xkey-purge"], self.headers["xkey-purge-gone"]))
+        super().do_PURGE()
+
+
+@pytest.fixture
+def kind_recorder():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), KindRecorder)
+    KindRecorder.kinds = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def purges_of(tag: str) -> set[str | None]:
+    assert edge.wait_for_purges(5)
+    return {gone for names, gone in KindRecorder.kinds if tag in names.split()}
+
+
+def test_an_edit_purges_softly_and_a_withdrawal_or_deletion_purges_hard(
+    site, settings, kind_recorder, django_capture_on_commit_callbacks
+):
+    from articles.models import Article
+
+    settings.EDGE_PURGE_URLS = [kind_recorder]
+    article, book = site["article"], site["book"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Unlikely Allies, revised"
+        article.save()
+    assert purges_of(tag_for(article)) == {None}  # the edge may keep it for a failing app
+    KindRecorder.kinds = []
+    with django_capture_on_commit_callbacks(execute=True):
+        article.status = Article.Status.WITHDRAWN
+        article.save()
+    assert purges_of(tag_for(article)) == {"1"}
+    other, gone_book = make_article(title="Gone Tomorrow"), make_book(title="Pulped")
+    tags = tag_for(other), tag_for(gone_book)
+    KindRecorder.kinds = []
+    with django_capture_on_commit_callbacks(execute=True):
+        other.delete()
+        gone_book.delete()
+    assert purges_of(tags[0]) == {"1"}
+    assert purges_of(tags[1]) == {"1"}
+    KindRecorder.kinds = []
+    with django_capture_on_commit_callbacks(execute=True):
+        book.title = "The Last Battle, revised"
+        book.save()
+    assert purges_of(tag_for(book)) == {None}
