@@ -442,3 +442,48 @@ def test_with_the_app_down_readers_get_the_last_good_page_and_nothing_personal(s
     stack.wait_until_ready()
     fresh = edge.get(ARTICLE)
     assert fresh.status == 200 and fresh.getheader("X-Cache") == "miss"
+
+
+OTHER_ARTICLE = "/articles/republic-of-laws-leopold-von-ranke/"
+
+
+def set_other_article(**values: str) -> str:
+    """Code for `Edge.change` saving the second demo article with `values` (Python)."""
+    sets = "".join(f"a.{name} = {value};" for name, value in values.items())
+    return (
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from articles.models import Article;"
+        f"a = Article.objects.get(slug='republic-of-laws-leopold-von-ranke'); {sets} a.save()"
+    )
+
+
+def test_an_article_withdrawn_by_hand_is_not_served_stale_with_the_app_down(stack, edge):
+    edge.get(OTHER_ARTICLE)
+    assert edge.get(OTHER_ARTICLE).getheader("X-Cache") == "hit"
+    edge.change(set_other_article(status="Article.Status.WITHDRAWN"))
+    stack.stop_apps()
+    try:
+        # The withdrawal purged it hard: no copy kept to stand in for the failing app.
+        gone = edge.get(OTHER_ARTICLE)
+        assert gone.status == 503 and "Colophon is unavailable" in gone.text
+    finally:
+        stack.start_apps()
+        stack.wait_until_ready()
+        edge.change(set_other_article(status="Article.Status.PUBLISHED"))
+
+
+def test_an_article_withdrawn_by_its_time_is_not_served_stale_with_the_app_down(stack, edge):
+    edge.change(set_other_article(withdraw_at="timezone.now() + timedelta(seconds=12)"))
+    try:
+        first = edge.get(OTHER_ARTICLE)
+        assert first.status == 200 and "stale-if-error=0" in first.getheader("Cache-Control")
+        assert edge.get(OTHER_ARTICLE).getheader("X-Cache") == "hit"
+        time.sleep(13)  # past its withdrawal time: no write, so no purge
+        stack.stop_apps()
+        gone = edge.get(OTHER_ARTICLE)
+        assert gone.status == 503 and "Colophon is unavailable" in gone.text
+    finally:
+        if not stack.apps:
+            stack.start_apps()
+            stack.wait_until_ready()
+        edge.change(set_other_article(withdraw_at="None"))
