@@ -46,7 +46,7 @@ from .fulltext import (
 from .isbn import looks_like_isbn, normalise_isbn13
 from .models import Book
 from .querysets import BookQuerySet, searchable
-from .typos import TypedWord, correct, typo_distance, typos_allowed
+from .typos import QUERY_WORDS_AT_MOST, TypedWord, correct, typo_distance, typos_allowed
 
 # PostgreSQL ranks at most this many matches, the most rated (see _postgres).
 RANKED_AT_MOST = 500
@@ -261,6 +261,12 @@ def _search_corrected(
     return _best(_sqlite(books, _fts5_match_of(meaningful), [closest, query], place), limit)
 
 
+def _first_words(query: str) -> str:
+    """The query as searched: its first QUERY_WORDS_AT_MOST words (each more is one more
+    term every match is checked and ranked against, and no title typed is longer)."""
+    return " ".join(query.split()[:QUERY_WORDS_AT_MOST])
+
+
 def search_books(query: str, *, limit: int = 20) -> list[Book]:
     """The public books that best match `query`, best first, ready for cards."""
     query = searchable(query)
@@ -269,6 +275,7 @@ def search_books(query: str, *, limit: int = 20) -> list[Book]:
     books = Book.objects.public()
     if looks_like_isbn(query):
         return list(books.filter(isbn13=normalise_isbn13(query)).for_cards()[:limit])
+    query = _first_words(query)
     words, place = _series_place(query)
     found = _search(books, words, query, place, limit)
     if found:
@@ -282,7 +289,7 @@ def suggest(query: str) -> list[str]:
     """For a search that found nothing: the titles and authors' names closest to what
     was typed ("did you mean"), at most SUGGESTION_COUNT: the books that have any of
     its words (or a word a typo or two away from one), the best matches first."""
-    query = searchable(query)
+    query = _first_words(searchable(query))
     words = [word for word in correct(query) if word.meant] or [
         TypedWord(word, (word,)) for word in folded_words(query)
     ]

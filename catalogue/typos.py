@@ -21,6 +21,11 @@ ONE_TYPO_FROM = 5  # letters
 TWO_TYPOS_FROM = 9
 # A typed word offers at most this many corrections to the search (the closest).
 CORRECTIONS_PER_WORD = 8
+# A search reads the first QUERY_WORDS_AT_MOST words of a query (no title a reader types
+# is longer); of a longer query than TYPO_WORDS_AT_MOST words, typos are looked for in
+# that many (words_to_correct): each costs a few hundred lookups and a scan for two typos.
+QUERY_WORDS_AT_MOST = 16
+TYPO_WORDS_AT_MOST = 4
 
 
 def typos_allowed(typed: str, meant: str = "") -> int:
@@ -121,13 +126,63 @@ class TypedWord:
         return self.meant != (self.typed,)
 
 
+def _known(words: list[str], column: str, table: str) -> set[str]:
+    """Which of `words` (and their readings) the catalogue has, in one query."""
+    asked = list(dict.fromkeys(reading for word in words for reading in readings(word)))
+    sql = f"SELECT {column} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(asked))})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, asked)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def words_to_correct(words: list[str], known: set[str]) -> list[str]:
+    """The at most TYPO_WORDS_AT_MOST words of a long query whose neighbours are looked
+    up: the words no book has, the longest first (a long word says the most about the
+    book, and a word under five letters has no typo to forgive), then, while there is
+    room, the longest the catalogue has (a typo may make another word: "right")."""
+    unmatched = [word for word in words if not any(r in known for r in readings(word))]
+    matched = [word for word in words if word not in unmatched]
+    by_length = sorted(unmatched, key=len, reverse=True) + sorted(matched, key=len, reverse=True)
+    return by_length[:TYPO_WORDS_AT_MOST]
+
+
 def correct(query: str) -> list[TypedWord]:
-    """The words of `query` (folded as the index folds them), each with what it may
-    mean, in one query. [] when no word has another meaning: the search as typed is
-    all there is."""
-    words = list(dict.fromkeys(folded_words(query)))
+    """The words of `query` (folded as the index folds them, the first
+    QUERY_WORDS_AT_MOST), each with what it may mean, in one query (two for a query of
+    more than TYPO_WORDS_AT_MOST words). [] when no word has another meaning: the search
+    as typed is all there is."""
+    words = list(dict.fromkeys(folded_words(query)))[:QUERY_WORDS_AT_MOST]
     if not words:
         return []
+    vendor = connection.vendor
+    table, column = (BOOK_WORDS, "word") if vendor == "postgresql" else (SQLITE_BOOK_WORDS, "term")
+    # Looking up every word's neighbours costs a second a query of fifty words: a long
+    # query has its typos looked up in a few words, the others are taken as typed.
+    known: set[str] = set()
+    correcting = words
+    if len(words) > TYPO_WORDS_AT_MOST:
+        known = _known(words, column, table)
+        correcting = words_to_correct(words, known)
+    close = _neighbours(correcting, column, table)
+    for word in words:
+        if word not in close:
+            close[word] = {reading: 0 for reading in readings(word) if reading in known}
+    typed_words = []
+    for word in words:
+        # A word the catalogue has may still be a typo ("right" for "bright"): as typed
+        # it comes first, its neighbours after it.
+        if word in close[word]:
+            close[word][word] = -1
+        ordered = sorted(close[word], key=lambda other: (close[word][other], other))
+        typed_words.append(TypedWord(word, tuple(ordered[: CORRECTIONS_PER_WORD + 1])))
+    if not any(word.corrected for word in typed_words):
+        return []
+    return typed_words
+
+
+def _neighbours(words: list[str], column: str, table: str) -> dict[str, dict[str, int]]:
+    """For each of `words`, the catalogue's words a typo or two away (itself and its
+    readings included when the catalogue has them) and how many typos away, in one query."""
     # What each candidate word stands for, and how many typos away: (typed, distance).
     candidates: dict[str, list[tuple[str, int]]] = {}
     two_typos = []
@@ -140,8 +195,6 @@ def correct(query: str) -> list[TypedWord]:
                     candidates.setdefault(variant, []).append((word, 1))
             if len(reading) + 2 >= TWO_TYPOS_FROM:
                 two_typos.append((word, reading))
-    vendor = connection.vendor
-    table, column = (BOOK_WORDS, "word") if vendor == "postgresql" else (SQLITE_BOOK_WORDS, "term")
     sql = f"SELECT {column} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(candidates))})"
     params: list = list(candidates)
     if two_typos:
@@ -163,14 +216,4 @@ def correct(query: str) -> list[TypedWord]:
                 and typo_distance(reading, other, 2) <= 2
             ):
                 close[word][other] = 2
-    typed_words = []
-    for word in words:
-        # A word the catalogue has may still be a typo ("right" for "bright"): as typed
-        # it comes first, its neighbours after it.
-        if word in close[word]:
-            close[word][word] = -1
-        ordered = sorted(close[word], key=lambda other: (close[word][other], other))
-        typed_words.append(TypedWord(word, tuple(ordered[: CORRECTIONS_PER_WORD + 1])))
-    if not any(word.corrected for word in typed_words):
-        return []
-    return typed_words
+    return close

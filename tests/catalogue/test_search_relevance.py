@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from catalogue import typos
 from catalogue.importers import import_books
 from catalogue.merging import merge_books
 from catalogue.models import Book
@@ -104,6 +105,29 @@ def test_a_series_and_a_number_find_that_book_of_the_series(shelf):
 )
 def test_typos_in_any_word_still_find_the_book(shelf, query, title):
     assert titles(query)[0] == title
+
+
+# Fifty words a reader never typed, four to nine letters, none in the catalogue.
+NONSENSE = [f"xq{chr(97 + n % 26)}{chr(97 + n // 26)}" + "z" * (n % 6) for n in range(50)]
+
+
+def test_a_long_query_looks_for_typos_in_its_four_longest_unknown_words(shelf, monkeypatch):
+    """Fifty words with a changed letter kept the database busy for a second: the
+    neighbours of every word were looked up."""
+    asked = []
+    every_neighbour = typos.one_typo_away
+    monkeypatch.setattr(
+        typos, "one_typo_away", lambda word: asked.append(word) or every_neighbour(word)
+    )
+    assert titles(" ".join(NONSENSE)) == []
+    longest_of_first_sixteen = sorted(NONSENSE[:16], key=len, reverse=True)[:4]
+    assert sorted(asked) == sorted(longest_of_first_sixteen)
+
+
+def test_a_long_query_still_finds_the_book_its_first_words_name(shelf):
+    assert titles("wutehrng heights " + " ".join(NONSENSE))[0] == "Wuthering Heights"
+    # The words past the sixteenth are not read.
+    assert titles(" ".join(NONSENSE[:16]) + " wuthering heights") == []
 
 
 def test_a_short_word_is_taken_as_typed(shelf):
