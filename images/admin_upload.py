@@ -6,9 +6,11 @@ Contract:
                                          the X-CSRFToken header or csrfmiddlewaretoken)
         file        the picture: JPEG, PNG or WebP, within the covers' limits (10 MB,
                     25 megapixels, 8,000 pixels a side)
-        alt         what it shows; required unless `decorative` is "on"/"true"/"1"
+        alt         what it shows; required unless `decorative` is "on"/"true"/"1";
+                    at most 1,000 characters
         decorative  optional
-        caption, credit, licence   optional
+        caption, credit, licence   optional (the caption at most 2,000 characters,
+                    the credit 300, the licence 200)
     200 {"id": 12, "embed": "[[image:12]]", "thumbnail": "/media/…-400.jpg" or null,
          "status": "ready" | "waiting" | "failed", "status_label": "Ready", "url": the
          picture's page in the desk}

@@ -13,6 +13,24 @@ from .models import Image
 from .preparing import validate_image_upload
 
 FIELDS = ["file", "alt", "decorative", "caption", "credit", "licence", "source_url"]
+# Characters a picture's words may have, and what to do past them: TextFields in the
+# table, bounded here, where every way in passes (the desk's form, the upload endpoint
+# and `manage.py add_image`). Alt text is read whole by screen readers.
+WORDS_AT_MOST = {
+    "alt": (1_000, "The alt text has {length:,} characters; keep it to 1,000: say what the "
+            "picture shows (a longer description belongs in the article)."),
+    "caption": (2_000, "The caption has {length:,} characters; keep it to 2,000."),
+}  # fmt: skip
+
+
+def too_long(**words: str) -> dict[str, str]:
+    """What is wrong, in words, with each of a picture's words (`alt=…, caption=…`)
+    past its length: {} when none is."""
+    return {
+        name: WORDS_AT_MOST[name][1].format(length=len(text))
+        for name, text in words.items()
+        if len(text) > WORDS_AT_MOST[name][0]
+    }
 
 
 class DescribesPicture:
@@ -47,6 +65,9 @@ class DescribesPicture:
         described = (cleaned.get("alt") or "").strip() or cleaned.get("decorative")
         if not described and "alt" not in self.errors:
             self.add_error("alt", forms.ValidationError(ALT_REQUIRED, code="alt_required"))
+        words = {name: cleaned[name] for name in WORDS_AT_MOST if cleaned.get(name)}
+        for name, message in too_long(**words).items():
+            self.add_error(name, forms.ValidationError(message, code="too_long"))
         return cleaned
 
 

@@ -54,8 +54,12 @@ def test_a_decorative_picture_needs_no_alt_text(tmp_path):
          "to open safely; the limit is 25 megapixels."),
         (picture_bytes(), [], "Describe what the picture shows, for readers who cannot see it, "
          "or tick “Decorative” if it adds nothing the text does not say."),
+        (picture_bytes(), ["--alt", "a" * 100_000], "The alt text has 100,000 characters; keep "
+         "it to 1,000: say what the picture shows (a longer description belongs in the article)."),
+        (picture_bytes(), ["--alt", "A ship", "--caption", "c" * 2_001], "The caption has "
+         "2,001 characters; keep it to 2,000."),
     ],
-    ids=["missing file", "not an image", "too large", "no alt"],
+    ids=["missing file", "not an image", "too large", "no alt", "long alt", "long caption"],
 )  # fmt: skip
 def test_what_cannot_be_added_is_said_in_words(tmp_path, content, arguments, message):
     path = tmp_path / "picture.jpg"

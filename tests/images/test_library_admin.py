@@ -255,6 +255,45 @@ def test_the_upload_endpoint_says_what_is_wrong_in_words(desk_client, people, me
     assert desk_client.get(UPLOAD_URL).status_code == 405
 
 
+def test_words_past_their_length_are_refused_in_words_and_kept_in_the_form(
+    desk_client, people, media_root
+):
+    """A 100,000-character alt text was accepted."""
+    desk_client.force_login(people["erin"])
+    long_alt, long_caption = "A ship. " * 12_500, "x" * 2_001
+    response = desk_client.post(
+        ADD_URL, {**words(alt=long_alt, caption=long_caption), "file": picture_upload()}
+    )
+    assert response.status_code == 200
+    assert text_of(response.content, ".field-alt .errorlist") == [
+        "The alt text has 99,999 characters; keep it to 1,000: say what the picture shows "
+        "(a longer description belongs in the article)."
+    ]
+    assert text_of(response.content, ".field-caption .errorlist") == [
+        "The caption has 2,001 characters; keep it to 2,000."
+    ]
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.select_one("#id_caption").text.strip() == long_caption
+    assert not Image.objects.exists() and not media_root.exists()
+
+    at_most = {**words(alt="a" * 1_000, caption="c" * 2_000), "file": picture_upload()}
+    assert desk_client.post(ADD_URL, at_most).status_code == 302
+
+
+def test_the_upload_endpoint_refuses_words_past_their_length(desk_client, people, media_root):
+    desk_client.force_login(people["erin"])
+    response = desk_client.post(
+        UPLOAD_URL, {"file": picture_upload(), "alt": "a" * 1_001, "caption": "c" * 100_000}
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "The alt text has 1,001 characters; keep it to 1,000: say what the picture shows "
+        "(a longer description belongs in the article). "
+        "The caption has 100,000 characters; keep it to 2,000."
+    )
+    assert not Image.objects.exists() and not media_root.exists()
+
+
 def test_the_library_and_the_endpoint_share_one_write(db):
     image = add_image(file=picture_upload(), alt="A ship", decorative=False)
     assert image.file.name.startswith("private/image-uploads/")

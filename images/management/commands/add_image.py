@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from images.forms import too_long
 from images.library import add_image
 from images.models import Image
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         location = Path(path)
         if not location.is_file():
             raise CommandError(f"No file at {path}.")
+        if refused := too_long(alt=alt.strip(), caption=caption.strip()):
+            raise CommandError(" ".join(refused.values()))
         try:
             with location.open("rb") as opened:
                 image = add_image(
