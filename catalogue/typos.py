@@ -138,12 +138,13 @@ def _known(words: list[str], column: str, table: str) -> set[str]:
 def words_to_correct(words: list[str], known: set[str]) -> list[str]:
     """The at most TYPO_WORDS_AT_MOST words of a long query whose neighbours are looked
     up: the words no book has, the longest first (a long word says the most about the
-    book, and a word under five letters has no typo to forgive), then, while there is
-    room, the longest the catalogue has (a typo may make another word: "right")."""
+    book); then, while there is room, the shortest the catalogue has that a typo may
+    have made (a typo turns a short word into another far more often: "right" for
+    "bright", "noel" for "novel"; under four letters none is forgiven)."""
     unmatched = [word for word in words if not any(r in known for r in readings(word))]
-    matched = [word for word in words if word not in unmatched]
-    by_length = sorted(unmatched, key=len, reverse=True) + sorted(matched, key=len, reverse=True)
-    return by_length[:TYPO_WORDS_AT_MOST]
+    matched = [word for word in words if word not in unmatched and len(word) >= 4]
+    by_promise = sorted(unmatched, key=len, reverse=True) + sorted(matched, key=len)
+    return by_promise[:TYPO_WORDS_AT_MOST]
 
 
 def correct(query: str) -> list[TypedWord]:
