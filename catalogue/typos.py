@@ -8,7 +8,8 @@ PostgreSQL, the FTS5 index's own `fts5vocab` table on SQLite), asked once per se
 for one typo, whether it holds any of the few hundred words one typo away (looked up
 by equality); for two (long words only), the words sharing a piece of the typed word
 that two typos cannot all break (its first, middle or last letters), compared letter
-by letter here.
+by letter here. A query of more than four words is asked about twice: which words it
+has, then the neighbours of four of them (words_to_correct).
 """
 
 from dataclasses import dataclass
