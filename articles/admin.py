@@ -408,7 +408,7 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
         autosave.forget(request.user, self.opts, obj)
         step = review_action(request.POST)
         if step == "submit":
-            messages.info(request, f"“{obj}” is waiting for an editor's review.")
+            messages.info(request, f"“{obj}” is waiting for an editor’s review.")
         elif step == "send_back":
             messages.info(request, f"“{obj}” went back to its writer as a draft, with your note.")
         if obj.state == Article.State.SCHEDULED:

@@ -44,7 +44,7 @@ def test_a_contributor_submits_an_editor_schedules_it_and_it_goes_live(
     writer.fill("#id_review_note", "Ready when you are.")
     writer.click("input[name=_submit_review]")
     writer.wait_for_url("**/admin/articles/article/")
-    assert "waiting for an editor's review" in writer.locator(".messagelist").inner_text()
+    assert "waiting for an editor’s review" in writer.locator(".messagelist").inner_text()
     article = Article.objects.get(title="A piece for review")
     assert article.status == "review"
 
