@@ -1,0 +1,137 @@
+"""Parts of pages kept across requests: what a page shows many times, or on many pages
+(a book's card), rendered once and kept under the same tags as pages.
+
+A page missing from the page cache (after an edit, at an edge that has not seen it yet)
+is rendered again; the parts of it that did not change need not be. A fragment is kept
+with the versions its tags had (pagecache.versions) and used only while they all still
+have them, so whatever drops a page showing a thing drops its fragments too.
+
+    wanted = {f"card:{book.pk}": [tag_for(book), SITE] for book in books}
+    with fragments.batch(wanted, version="cards-7") as kept:
+        card = kept.get("card:12")       # None: not kept, or kept under old versions
+        ...                              # read what is missing from the database
+        kept.put("card:12", rendered)    # stored when the block ends
+
+The entries and their tags' versions come in one round trip, *before* the database is
+read: a fragment made from data read after a change's commit, stored under the versions
+from before its invalidation, is never used (it is harmless, only wasted). The reverse,
+old data under new versions, cannot happen, except with a read replica behind the
+primary, which is checked before anything is stored, as for pages (store.replica_caught_up).
+
+Off where the page cache is off (PAGE_CACHE_SECONDS = 0: a per-process cache cannot be
+invalidated across processes). Kept as long as pages are, and no longer than the next
+change by the clock (store.lifetime). A deploy changes the keys: `code_version()`
+(the project's own Python and templates) is part of every key.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from functools import cache as memoize
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+
+from . import store
+from .versions import TAG_PREFIX, versions_of
+
+logger = logging.getLogger(__name__)
+
+FRAGMENT_PREFIX = "fragment:v1:"
+SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml")
+
+
+@memoize
+def code_version() -> str:
+    """A digest of the project's own code and templates (not its libraries): fragments
+    rendered by another deploy are never looked up."""
+    base = Path(settings.BASE_DIR).resolve()
+    roots = {
+        Path(directory).resolve()
+        for engine in settings.TEMPLATES
+        for directory in engine.get("DIRS", [])
+    }
+    roots |= {Path(config.path).resolve() for config in apps.get_app_configs()}
+    roots = {root for root in roots if root.is_relative_to(base) and ".venv" not in root.parts}
+    digest = hashlib.sha256()
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in SOURCE_SUFFIXES and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class Batch:
+    """The fragments a render wants (key -> tags), read at once; see the module's doc."""
+
+    def __init__(self, wanted: Mapping[str, Iterable[str]], *, version: str = ""):
+        self.wanted = {key: sorted(set(tags)) for key, tags in wanted.items()}
+        self.prefix = f"{FRAGMENT_PREFIX}{code_version()}:{version}:"
+        self.kept: dict[str, Any] = {}
+        self.versions: dict[str, int] = {}
+        self.new: dict[str, Any] = {}
+        self.enabled = bool(settings.PAGE_CACHE_SECONDS) and bool(self.wanted)
+        if self.enabled:
+            self._read()
+
+    def _read(self) -> None:
+        tags = sorted({tag for tags in self.wanted.values() for tag in tags})
+        keys = [self.prefix + key for key in self.wanted]
+        try:
+            found = cache.get_many([*keys, *(TAG_PREFIX + tag for tag in tags)])
+            versions = {tag: found.get(TAG_PREFIX + tag) for tag in tags}
+            if None in versions.values():  # tags never invalidated yet: given one now
+                versions = versions_of(tags)
+        except Exception:  # noqa: BLE001 - any backend's connection error
+            logger.warning("Fragment cache unavailable: rendering %d parts anew.", len(keys))
+            self.enabled = False
+            return
+        self.versions = versions
+        for key in self.wanted:
+            entry = found.get(self.prefix + key)
+            if entry is not None and entry["versions"] == self._versions_of(key):
+                self.kept[key] = entry["value"]
+        if len(self.kept) < len(self.wanted) and not store.replica_caught_up():
+            # What is read now may be older than the versions just read: keep nothing.
+            self.enabled = False
+
+    def _versions_of(self, key: str) -> dict[str, int]:
+        return {tag: self.versions[tag] for tag in self.wanted[key]}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.kept.get(key, default)
+
+    def put(self, key: str, value: Any) -> None:
+        """Keep `value` for `key` (one of the wanted keys) when the batch is saved."""
+        if self.enabled and key in self.wanted:
+            self.kept[key] = value
+            self.new[key] = value
+
+    def save(self) -> None:
+        """Store what was put, in one round trip; a cache that fails is only logged."""
+        if not self.new:
+            return
+        entries = {
+            self.prefix + key: {"versions": self._versions_of(key), "value": value}
+            for key, value in self.new.items()
+        }
+        self.new = {}
+        try:
+            cache.set_many(entries, max(1, int(store.lifetime())))
+        except Exception:  # noqa: BLE001
+            logger.warning("Fragment cache unavailable: %d parts not kept.", len(entries))
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.save()
+
+
+def batch(wanted: Mapping[str, Iterable[str]], *, version: str = "") -> Batch:
+    return Batch(wanted, version=version)
