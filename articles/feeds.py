@@ -3,9 +3,11 @@
 the articles about an author's books (/authors/<slug>/feed.xml, .rss)."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 from html import escape
 
-from django.contrib.syndication.views import Feed
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed, add_domain
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -15,12 +17,15 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date
 
 from catalogue.models import Author, Book
+from images.responsive import Rendition, rendition_for
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from shared.text import without_control_characters
 
 from .models import Article, Topic
+from .share_cards import FEATURED_SHARE_WIDTH
 
 FEED_LENGTH = 20
+MEDIA_RSS = "http://search.yahoo.com/mrss/"
 
 
 def xml_text(text: str | None) -> str | None:
@@ -37,12 +42,22 @@ class PlainTextSummaryFeed(Atom1Feed):
         super().add_item_elements(handler, {**item, "description": None})
         if item["description"] is not None:
             handler.addQuickElement("summary", item["description"], {"type": "text"})
+        picture: Rendition | None = item["picture"]
+        if picture is not None:
+            # Not Django's enclosures: they must give a length in bytes, which no picture
+            # records (reading it would cost a storage request per entry); Atom's is optional.
+            handler.addQuickElement(
+                "link", None, {"rel": "enclosure", "href": picture.jpeg_url, "type": "image/jpeg"}
+            )
 
 
 class PlainTextDescriptionRss(Rss201rev2Feed):
     """RSS 2.0 whose descriptions are plain text. RSS has no way to say so: readers take
     a description as HTML, so the text is escaped as HTML before XML escapes it again,
     and `<img onerror=…>` quoted in an article reaches the reader as those characters."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
 
     def add_root_elements(self, handler):
         self.feed = {**self.feed, "description": escape(self.feed["description"], quote=False)}
@@ -53,12 +68,19 @@ class PlainTextDescriptionRss(Rss201rev2Feed):
         if description is not None:
             item = {**item, "description": escape(description, quote=False)}
         super().add_item_elements(handler, item)
+        picture: Rendition | None = item["picture"]
+        if picture is not None:
+            # Media RSS rather than <enclosure>, whose length in bytes no picture records.
+            attributes = {"url": picture.jpeg_url, "type": "image/jpeg", "medium": "image"}
+            size = {"width": str(picture.width), "height": str(picture.height)}
+            handler.addQuickElement("media:content", None, {**attributes, **size})
 
 
 class ArticlesFeed(Feed):
-    """Articles as feed entries: the title, the teaser as a plain-text summary, the
-    byline, the topics as categories. Subclasses say which articles (`articles(obj)`),
-    what the feed is called, and what its page shows (`cache_tags(obj)`)."""
+    """Articles as feed entries: the title, the description (the meta description, else
+    the teaser) as a plain-text summary, the featured picture, the byline, the topics as
+    categories. Subclasses say which articles (`articles(obj)`), what the feed is called,
+    and what its page shows (`cache_tags(obj)`)."""
 
     feed_type = PlainTextSummaryFeed
 
@@ -82,9 +104,23 @@ class ArticlesFeed(Feed):
         # one shown is tagged too: its topics, the categories, change by its tag).
         return [list_of(Article)]
 
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # A picture's address made absolute the way Django makes the entries' links.
+        domain, secure = get_current_site(request).domain, request.is_secure()
+        for item in feed.items:
+            if item["picture"] is not None:
+                absolute = add_domain(domain, item["picture"].jpeg_url, secure)
+                item["picture"] = replace(item["picture"], jpeg_url=absolute)
+        return feed
+
     def item_extra_kwargs(self, article) -> dict:
-        # Kept with the entry (the feed formats write only what they know), for the tags.
-        return {"article_id": article.pk}
+        # Kept with the entry (the feed formats write only what they know): the article
+        # for the tags; its featured picture's JPEG at the width shares show, if readers
+        # may see it (the query read the picture with the article: for_teasers).
+        image = article.featured_image if article.featured_image_id else None
+        picture = rendition_for(image, width=FEATURED_SHARE_WIDTH)
+        return {"article_id": article.pk, "picture": picture}
 
     def articles(self, obj):
         raise NotImplementedError
@@ -102,7 +138,7 @@ class ArticlesFeed(Feed):
         return xml_text(article.title)
 
     def item_description(self, article):
-        return xml_text(article.teaser)
+        return xml_text(article.description)
 
     def item_pubdate(self, article):
         return article.published_at

@@ -13,8 +13,10 @@ from django.utils import timezone
 from articles.feeds import FEED_LENGTH
 from articles.models import Article, Topic
 from catalogue.models import Book, Contribution
+from images.models import Image
 from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
+from tests.pictures import make_ready_image
 
 FORMATS = {"rss": ("application/rss+xml", "rss20"), "atom": ("application/atom+xml", "atom10")}
 NOW = timezone.now().replace(microsecond=0)
@@ -142,6 +144,69 @@ def test_a_feed_holds_the_latest_twenty_articles(client, db, url):
         make_article(title=f"Piece {number}", published_at=days_ago(100 - number))
     titles = [entry.title for entry in read_feed(client, url).entries]
     assert titles == [f"Piece {number}" for number in range(FEED_LENGTH + 4, 4, -1)]
+
+
+# --- Each entry described and pictured as when the article is shared ----------------------
+
+
+def plain(detail) -> str:
+    """A summary as the reader sees it: RSS's is HTML, Atom's says it is text."""
+    return (
+        BeautifulSoup(detail.value, "html.parser").get_text()
+        if detail.type == "text/html"
+        else detail.value
+    )
+
+
+@pytest.mark.parametrize("url", ["/articles/feed.rss", "/articles/feed.xml"])
+def test_an_entry_is_described_by_the_meta_description_when_the_article_has_one(client, db, url):
+    make_article(
+        title="Described", published_at=days_ago(1), standfirst="The standfirst.",
+        meta_description="  What the editor wrote for shares & search.  ",
+    )  # fmt: skip
+    make_article(title="Teased", published_at=days_ago(2), standfirst="Only a standfirst.")
+    make_article(title="Bare", published_at=days_ago(3), body="The opening words.")
+    entries = read_feed(client, url).entries
+    assert [(entry.title, plain(entry.summary_detail)) for entry in entries] == [
+        ("Described", "What the editor wrote for shares & search."),
+        ("Teased", "Only a standfirst."),
+        ("Bare", "The opening words."),
+    ]
+
+
+def test_the_rss_entry_carries_its_featured_picture_as_media_content(client, db):
+    picture = make_ready_image(size=(1600, 1000), alt="A bridge")
+    make_article(title="Pictured", published_at=days_ago(1), featured_image=picture)
+    make_article(title="Plain", published_at=days_ago(2))
+    pictured, plain_entry = read_feed(client, "/articles/feed.rss").entries
+    jpeg = picture.file.storage.url(picture.renditions["1200"]["jpeg"])
+    assert pictured.media_content == [
+        {"url": f"http://testserver{jpeg}", "type": "image/jpeg", "medium": "image",
+         "width": "1200", "height": "750"},
+    ]  # fmt: skip
+    assert "media_content" not in plain_entry
+
+
+def test_the_atom_entry_links_its_featured_picture_as_an_enclosure(client, db):
+    picture = make_ready_image(size=(1000, 500), alt="A narrow bridge")
+    make_article(title="Pictured", published_at=days_ago(1), featured_image=picture)
+    make_article(title="Plain", published_at=days_ago(2))
+    pictured, plain_entry = read_feed(client, "/articles/feed.xml").entries
+    # Narrower than a share's 1200: its widest rendition, the 800.
+    jpeg = picture.file.storage.url(picture.renditions["800"]["jpeg"])
+    assert [(link.href, link.type) for link in pictured.enclosures] == [
+        (f"http://testserver{jpeg}", "image/jpeg")
+    ]
+    assert plain_entry.enclosures == []
+
+
+@pytest.mark.parametrize("url", ["/articles/feed.rss", "/articles/feed.xml"])
+def test_a_featured_picture_still_being_prepared_is_left_out_of_the_feed(client, db, url):
+    picture = make_ready_image(alt="Not ready yet")
+    Image.objects.filter(pk=picture.pk).update(status=Image.Status.WAITING)
+    make_article(title="Waiting", featured_image_id=picture.pk)
+    entry = read_feed(client, url).entries[0]
+    assert entry.get("enclosures", []) == [] and "media_content" not in entry
 
 
 # --- A topic's feed -------------------------------------------------------------------------
@@ -381,10 +446,12 @@ def test_an_author_feed_is_dropped_by_a_new_article_a_credit_or_a_withdrawn_book
 
 
 def many_articles(count: int, topic: Topic, book: Book, name: str) -> None:
+    picture = make_ready_image(alt=f"{name}'s picture")  # each entry carries it: no query more
     for number in range(count):
         article = make_article(
             title=f"{name} {number}", published_at=days_ago(number + 1),
             byline=f"Writer {number}", body=f"Words.\n\n[[book:{book.slug}]]",
+            featured_image=picture,
         )  # fmt: skip
         article.topics.add(topic, Topic.objects.create(name=f"{name}, side topic {number}"))
 
