@@ -38,6 +38,15 @@ def tasks_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Passwords hashed by MD5, not PBKDF2's million rounds (about a second each on CI's
+    two cores): each account, sign-in and demo load would pay it. What a password lets
+    in, and what it does not, is the same; only servers started as processes hash as in
+    production."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """The hashed-name storage needs collectstatic; tests render templates without it."""
     settings.STORAGES = {
