@@ -84,7 +84,7 @@ def words_of(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Row:
-    goodreads_id: int
+    book_id: int  # what names the book: its Goodreads id here, its key in bench/scale.py
     title: str
     series: str
     series_number: str
@@ -114,7 +114,7 @@ def read_rows(path: Path = BOOKS_CSV) -> list[Row]:
             isbn13 = line["isbn13"].strip()
             rows.append(
                 Row(
-                    goodreads_id=int(line["goodreads_book_id"]),
+                    book_id=int(line["goodreads_book_id"]),
                     title=title,
                     series=series,
                     series_number="" if number is None else f"{number.normalize():f}",
@@ -158,6 +158,11 @@ def with_typos(word: str, count: int, rng: random.Random) -> str:
 # --- The classes of queries --------------------------------------------------------------
 
 
+def place_of(row: Row) -> tuple[str, str]:
+    """A book's place in its series, as compared: the series' words and the number."""
+    return " ".join(words_of(row.series)).lower(), row.series_number
+
+
 class Catalogue:
     """What the rules need to know of all the books: who is the most read of a title
     or of a place in a series, how common each title word is."""
@@ -167,14 +172,16 @@ class Catalogue:
         self.most_read_place: dict[tuple[str, str], int] = {}
         self.word_counts: dict[str, int] = defaultdict(int)
         for row in sorted(rows, key=lambda row: row.readers):
-            self.most_read_title[row.title_key] = row.goodreads_id
-            place = (" ".join(words_of(row.series)).lower(), row.series_number)
-            self.most_read_place[place] = row.goodreads_id
+            self.most_read_title[row.title_key] = row.book_id
+            self.most_read_place[place_of(row)] = row.book_id
             for word in set(words_of(row.title.lower())):
                 self.word_counts[word] += 1
 
     def fair_title(self, row: Row) -> bool:
-        return self.most_read_title.get(row.title_key) == row.goodreads_id
+        return self.most_read_title.get(row.title_key) == row.book_id
+
+    def fair_place(self, row: Row) -> bool:
+        return self.most_read_place.get(place_of(row)) == row.book_id
 
     def rarest_title_word(self, row: Row) -> str:
         words = [
@@ -235,8 +242,7 @@ def two_typos(row: Row, catalogue: Catalogue, rng: random.Random) -> str:
 
 
 def series_and_number(row: Row, catalogue: Catalogue, rng: random.Random) -> str:
-    place = (" ".join(words_of(row.series)).lower(), row.series_number)
-    if not row.series or catalogue.most_read_place.get(place) != row.goodreads_id:
+    if not row.series or not catalogue.fair_place(row):
         return ""
     return rng.choice([f"{row.series} {row.series_number}", f"{row.series} #{row.series_number}"])
 
@@ -278,22 +284,25 @@ CLASSES: dict[str, Callable[[Row, Catalogue, random.Random], str]] = {
 class Query:
     kind: str
     text: str
-    goodreads_id: int
+    book_id: int
 
 
-def make_queries(rows: list[Row], sample: int = SAMPLE, seed: int = SEED) -> list[Query]:
-    """Up to `sample` queries per class, each from a different book, the same every run."""
-    catalogue = Catalogue(rows)
+def make_queries(
+    rows: list[Row], sample: int = SAMPLE, seed: int = SEED, catalogue: Catalogue | None = None
+) -> list[Query]:
+    """Up to `sample` queries per class, each from a different book, the same every run.
+    `catalogue`: what the rules know of all the books, when `rows` are a sample of them."""
+    catalogue = catalogue or Catalogue(rows)
     queries = []
     for kind, rule in CLASSES.items():
         rng = random.Random(f"{seed}:{kind}")
-        shuffled = sorted(rows, key=lambda row: row.goodreads_id)
+        shuffled = sorted(rows, key=lambda row: row.book_id)
         rng.shuffle(shuffled)
         made = 0
         for row in shuffled:
             text = rule(row, catalogue, rng)
             if text:
-                queries.append(Query(kind, text, row.goodreads_id))
+                queries.append(Query(kind, text, row.book_id))
                 made += 1
                 if made == sample:
                     break
@@ -319,26 +328,38 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
 
 
-def measure(queries: list[Query]) -> tuple[dict[str, Figures], list[tuple[Query, int]]]:
-    """Each query searched once: the figures per class and "all", and the queries whose
-    book was not first (with its rank, 0 when not in the first 20)."""
+@dataclass(frozen=True)
+class Searched:
+    query: Query
+    rank: int  # of the right book, 0 when not among the first 20
+    ms: float
+
+
+def search_each(queries: list[Query], identify=lambda book: book.goodreads_id) -> list[Searched]:
+    """Each query searched once, timed, with its book's rank; `identify` gives what
+    names a book found, as Query.book_id does."""
     from catalogue.search import search_books
 
-    ranks: dict[str, list[int]] = defaultdict(list)
-    times: dict[str, list[float]] = defaultdict(list)
-    misses = []
+    searched = []
     for query in queries:
         start = time.perf_counter()
         found = search_books(query.text, limit=20)
         elapsed = (time.perf_counter() - start) * 1000
-        ids = [book.goodreads_id for book in found]
-        rank = ids.index(query.goodreads_id) + 1 if query.goodreads_id in ids else 0
-        for kind in (query.kind, "all"):
-            ranks[kind].append(rank)
-            times[kind].append(elapsed)
-        if rank != 1:
-            misses.append((query, rank))
-    figures = {
+        ids = [identify(book) for book in found]
+        rank = ids.index(query.book_id) + 1 if query.book_id in ids else 0
+        searched.append(Searched(query, rank, elapsed))
+    return searched
+
+
+def figures_of(searched: list[Searched]) -> dict[str, Figures]:
+    """The figures per class and "all"."""
+    ranks: dict[str, list[int]] = defaultdict(list)
+    times: dict[str, list[float]] = defaultdict(list)
+    for one in searched:
+        for kind in (one.query.kind, "all"):
+            ranks[kind].append(one.rank)
+            times[kind].append(one.ms)
+    return {
         kind: Figures(
             count=len(found),
             recall_at_1=sum(rank == 1 for rank in found) / len(found),
@@ -349,7 +370,14 @@ def measure(queries: list[Query]) -> tuple[dict[str, Figures], list[tuple[Query,
         )
         for kind, found in ranks.items()
     }
-    return figures, misses
+
+
+def measure(queries: list[Query]) -> tuple[dict[str, Figures], list[tuple[Query, int]]]:
+    """Each query searched once: the figures per class and "all", and the queries whose
+    book was not first (with its rank, 0 when not in the first 20)."""
+    searched = search_each(queries)
+    misses = [(one.query, one.rank) for one in searched if one.rank != 1]
+    return figures_of(searched), misses
 
 
 def table(figures: dict[str, Figures]) -> Iterator[str]:

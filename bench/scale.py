@@ -17,6 +17,14 @@ percentile of RUNS renders after WARMUPS, and the SQL queries of one more. Each 
 runs in a child process (Django is set up once per process). `--only TEXT` measures the
 pages whose label or address contains TEXT; `--explain` prints EXPLAIN (ANALYZE,
 BUFFERS) of each measured page's three slowest queries.
+
+Search is also measured by the classes of queries readers type (issue 25): from a
+fixed sample of the catalogue's books, bench/relevance.py's rules make up to
+SEARCH_CLASS_QUERIES queries a class (exact title, one-word title, title words, surname
+and a title word, one typo, two typos, series and number, ISBN, a name without
+accents), and each is searched once with `search_books()`: the median and 95th
+percentile per class and overall, and whether the book it was made from came first
+(`--only search` runs them; `--explain` shows the plans of each class's slowest).
 """
 
 import argparse
@@ -37,6 +45,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 sys.path[:0] = [str(REPO_ROOT), str(BENCH_DIR)]
 
+from relevance import Catalogue, Row  # noqa: E402
 from synthetic import GENERATOR_VERSION, log, size_label  # noqa: E402
 
 SERVER_URL = os.environ.get("SCALE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
@@ -51,6 +60,12 @@ CATALOGUE_TABLE = "bench_scale_catalogue"
 # Goals from issue 13, by kind of page (median, ms); and the growth allowed 10k -> largest.
 GOALS = {"public": 50, "book": 30, "search": 50, "sitemap": 200, "desk": 300}
 GROWTH_GOAL = 3.0
+# Issue 25: search_books() by relevance class (bench/relevance.py's rules, applied to
+# this catalogue's books): queries a class at most, and the goals, median and 95th
+# percentile in ms, whatever the class.
+SEARCH_CLASS_QUERIES = 100
+SEARCH_CLASS_GOALS = (30, 100)
+SEARCH_CLASS_LABEL = "search by relevance class"
 
 
 def database_name(size: int) -> str:
@@ -256,6 +271,9 @@ def child(args) -> int:
         connection_created.connect(limit_statements)
         result["pages"] = measure_all(details, args)
         print_size_table(size, details, result["pages"])
+        if (args.only or "").lower() in SEARCH_CLASS_LABEL:
+            result["search_classes"] = measure_search_classes(args.explain)
+            print_search_classes(size, result["search_classes"])
     Path(args.results).write_text(json.dumps(result))
     return 0
 
@@ -649,6 +667,165 @@ def bench_import() -> Figure:
     )
     log(f"import: {figure.status_text}")
     return figure
+
+
+# --- Search by relevance class (issue 25) ------------------------------------------------
+
+
+def sampled_rows(rng, wanted: int) -> list:
+    """`wanted` public books drawn at random (by `rng`), as bench/relevance.py's rows."""
+    from django.db.models import Max, Min
+
+    from catalogue.models import Book
+
+    bounds = Book.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    ids = rng.sample(range(bounds["low"], bounds["high"] + 1), min(wanted * 2, bounds["high"]))
+    books = Book.objects.public().filter(pk__in=ids).order_by("pk")
+    fields = ("pk", "title", "series", "series_number", "author_names", "isbn13")
+    rows = [
+        Row(
+            book_id=pk,
+            title=title,
+            series=series,
+            series_number="" if number is None else f"{number.normalize():f}",
+            authors=[name for name in names.split(", ") if name],
+            isbn13=isbn13 or "",
+            readers=0,
+        )
+        for pk, title, series, number, names, isbn13 in books.values_list(*fields)
+    ]
+    return rows[:wanted]
+
+
+class SampledCatalogue(Catalogue):
+    """What relevance.py's rules need to know of every book, asked of the database for
+    a sample of them: whether a more read book has the same title, or the same place in
+    the same series (either would come first by rule: no fair query), and how many
+    titles have each word (the rarest word of a title is the one a reader adds)."""
+
+    def __init__(self, rows: list[Row]) -> None:  # not Catalogue(rows): all books, in Python
+        from django.db.models import Exists, OuterRef, Q
+
+        from catalogue.fulltext import TitleKey
+        from catalogue.models import Book
+
+        ids = [row.book_id for row in rows]
+        public = Book.objects.public()
+        better_read = Q(rating_total_count__gte=OuterRef("rating_total_count")) & ~Q(
+            pk=OuterRef("pk")
+        )
+        same_title = public.alias(key=TitleKey("title")).filter(
+            better_read, key=TitleKey(OuterRef("title"))
+        )
+        same_place = public.filter(
+            better_read, series=OuterRef("series"), series_number=OuterRef("series_number")
+        )
+        sampled = Book.objects.filter(pk__in=ids)
+        self.fair_titles = set(sampled.filter(~Exists(same_title)).values_list("pk", flat=True))
+        self.fair_places = set(
+            sampled.exclude(series="").filter(~Exists(same_place)).values_list("pk", flat=True)
+        )
+        self.word_counts = title_word_counts()
+
+    def fair_title(self, row) -> bool:
+        return row.book_id in self.fair_titles
+
+    def fair_place(self, row) -> bool:
+        return row.book_id in self.fair_places
+
+
+def title_word_counts() -> dict[str, int]:
+    """How many books have each word in their title (as the index folds it): the
+    documents' words of weight A, counted by PostgreSQL's ts_stat."""
+    from collections import Counter
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat('SELECT search_document FROM catalogue_book', 'a')"
+        )
+        return Counter(dict(cursor.fetchall()))
+
+
+def search_class_queries(per_class: int) -> list:
+    """Up to `per_class` queries of each relevance class, made by relevance.py's rules
+    from books drawn at random (fixed seed) from this catalogue: the same every run."""
+    import random
+
+    from relevance import CLASSES, SEED, make_queries
+
+    started = time.perf_counter()
+    rows = sampled_rows(random.Random(SEED), per_class * 40)
+    queries = make_queries(rows, per_class, catalogue=SampledCatalogue(rows))
+    made = {kind: sum(q.kind == kind for q in queries) for kind in CLASSES}
+    log(f"{len(queries)} search queries from {len(rows):,} books in "
+        f"{time.perf_counter() - started:.0f} s: {made}")  # fmt: skip
+    return queries
+
+
+def measure_search_classes(explain: bool) -> dict:
+    """search_books() for each query of each class once (after a warm-up of a few): the
+    figures per class and overall, the load average around them, the slowest queries."""
+    from relevance import figures_of, search_each
+
+    queries = search_class_queries(SEARCH_CLASS_QUERIES)
+    search_each(queries[::40], identify=lambda book: book.pk)  # warm the connection
+    load_before = os.getloadavg()[0]
+    searched = search_each(queries, identify=lambda book: book.pk)
+    load = f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    figures = {kind: asdict(f) for kind, f in figures_of(searched).items()}
+    slowest = {}
+    for one in sorted(searched, key=lambda one: -one.ms):
+        slowest.setdefault(one.query.kind, (one.ms, one.query.text, one.rank))
+    if explain:
+        for kind, (ms, text, _) in slowest.items():
+            print_search_plans(kind, text, ms)
+    return {"figures": figures, "slowest": slowest, "load_average": load}
+
+
+def print_search_plans(kind: str, text: str, ms: float) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.search import search_books
+
+    with CaptureQueriesContext(connection) as queries:
+        search_books(text, limit=20)
+    print(f"\n### {kind}: {text!r}, {ms:.1f} ms when measured, {len(queries)} queries")
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:2]:
+        print(f"\n-- {float(query['time']) * 1000:.1f} ms: {query['sql'][:3000]}")
+        if query["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                print("\n".join(line for (line,) in cursor.fetchall()))
+
+
+def print_search_classes(size: int, measured: dict) -> None:
+    from relevance import CLASSES
+
+    median_goal, p95_goal = SEARCH_CLASS_GOALS
+    print(f"\n## {size_label(size)}: search_books() by relevance class (one search each)")
+    print("| class | queries | median ms | p95 ms | R@1 | R@3 | slowest | goal |")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
+    for kind in [*CLASSES, "all"]:
+        f = measured["figures"].get(kind)
+        if f is None:
+            print(f"| {kind} | 0 | | | | | | no query of this class here |")
+            continue
+        misses = [f"✗ median > {median_goal}"] if f["median_ms"] > median_goal else []
+        misses += [f"✗ p95 > {p95_goal}"] if f["p95_ms"] > p95_goal else []
+        ms, text, _ = measured["slowest"].get(kind, (0, "", 0))
+        slowest = f"{text!r} {ms:.0f} ms" if kind != "all" else ""
+        print(
+            f"| {kind} | {f['count']} | {f['median_ms']:.1f} | {f['p95_ms']:.1f} | "
+            f"{f['recall_at_1']:.2f} | {f['recall_at_3']:.2f} | {slowest} | "
+            f"{' '.join(misses) or '✓'} |"
+        )
+    print(
+        f"Goals (issue 25): median ≤ {median_goal} ms and 95th percentile ≤ {p95_goal} ms in "
+        f"every class; load average {measured['load_average']} (2 cores)."
+    )
 
 
 def print_size_table(size: int, details: dict, figures: list[dict]) -> None:
