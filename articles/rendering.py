@@ -53,6 +53,8 @@ from catalogue.reading_lists import ReadingList, ReadingListAlias, ReadingListIt
 from catalogue.shops import UNPAID_DISCLOSURE, disclosure_sentence
 from images.embeds import figure_html
 from images.models import Image
+from pagecache import fragments
+from pagecache.tags import SITE, tag_for, tag_for_id
 
 logger = logging.getLogger(__name__)
 
@@ -347,6 +349,28 @@ class RenderedBody:
         return self.disclosure or UNPAID_DISCLOSURE
 
 
+# Kept cards are told apart by this (and pagecache.fragments.code_version, a deploy).
+CARD_VERSION = "card-1"
+
+
+@dataclass
+class KeptCard:
+    """A book's card on one page, kept across requests (pagecache.fragments) under the
+    book's tag: the book as read (None: not public), its context (for the list of books
+    at the article's foot) and its HTML, plain and prominent, as rendered."""
+
+    book: Book | None
+    context: dict | None = None
+    html: dict[bool, str] = field(default_factory=dict)
+    changed: bool = True
+
+    def keep(self, context: dict, prominent: bool, html: str) -> None:
+        if self.context is None:
+            self.context = context
+        self.html[prominent] = html
+        self.changed = True
+
+
 # Given the references in a body that match no public book (distinct, in order), the
 # HTML to show in place of each: a reference left out shows nothing, with a warning logged.
 ShowHidden = Callable[[list[str]], dict[str, str]]
@@ -435,27 +459,44 @@ def render_prepared(
     shows, in one query (and two for their credits and shop links, whatever their number),
     the cards and lists put in. A book no longer there (merged or deleted since) is looked
     for by its reference, as on save."""
-    books = Book.objects.for_cards().in_bulk(set(prepared.book_ids.values()))
-    found = {
-        ref: books[pk]
-        for ref, pk in prepared.book_ids.items()
-        if pk in books and books[pk].status == Book.Status.PUBLISHED
-    }
-    gone = [ref for ref, pk in prepared.book_ids.items() if pk not in books]
-    if gone:
-        found.update(find_books(gone, Book.objects.public().for_cards()))
-    return _fill(
-        prepared.html,
-        nonce=prepared.nonce,
-        refs=prepared.refs,
-        buy_sections=prepared.buy_sections,
-        books=found,
-        list_refs=prepared.list_refs,
-        image_ids=prepared.image_ids,
-        source=source,
-        context_label=context_label,
-        show_hidden=None,
-    )
+    source_key = tag_for(source) if source is not None else "-"
+    keys = {pk: f"card:{source_key}:{pk}" for pk in set(prepared.book_ids.values())}
+    wanted = {key: [tag_for_id(Book, pk), SITE] for pk, key in keys.items()}
+    with fragments.batch(wanted, version=CARD_VERSION) as kept:
+        # Cards kept from an earlier render (the article edited, its page dropped; the
+        # book shown on another page): only the books without one are read.
+        cards = {pk: kept.get(key) for pk, key in keys.items()}
+        missing = [pk for pk, card in cards.items() if card is None]
+        books = Book.objects.for_cards().in_bulk(missing) if missing else {}
+        for pk, book in books.items():
+            public = book.status == Book.Status.PUBLISHED
+            cards[pk] = KeptCard(book=book if public else None)
+        found = {
+            ref: cards[pk].book
+            for ref, pk in prepared.book_ids.items()
+            if cards.get(pk) is not None and cards[pk].book is not None
+        }
+        gone = [ref for ref, pk in prepared.book_ids.items() if cards.get(pk) is None]
+        if gone:
+            found.update(find_books(gone, Book.objects.public().for_cards()))
+        rendered = _fill(
+            prepared.html,
+            nonce=prepared.nonce,
+            refs=prepared.refs,
+            buy_sections=prepared.buy_sections,
+            books=found,
+            list_refs=prepared.list_refs,
+            image_ids=prepared.image_ids,
+            source=source,
+            context_label=context_label,
+            show_hidden=None,
+            kept_cards={pk: card for pk, card in cards.items() if card is not None},
+        )
+        for pk, card in cards.items():
+            if card is not None and card.changed:
+                card.changed = False
+                kept.put(keys[pk], card)
+    return rendered
 
 
 def render_body(
@@ -501,9 +542,11 @@ def _fill(
     source,
     context_label: str,
     show_hidden: ShowHidden | None,
+    kept_cards: dict[int, "KeptCard"] | None = None,
 ) -> RenderedBody:
     """Each card placeholder replaced by its public book's card (`books`, by reference),
-    each list placeholder by its list."""
+    each list placeholder by its list. `kept_cards` (by book id) hold cards rendered
+    before, and take the ones rendered now."""
     hidden = list(dict.fromkeys(ref for ref in refs if ref not in books))
     in_place = show_hidden(hidden) if hidden and show_hidden is not None else {}
     shown: dict[int, dict] = {}
@@ -512,6 +555,7 @@ def _fill(
     # prominent): a book embedded five times costs one render.
     card_template = get_template("includes/book_card.html")
     cards: dict[tuple[int, bool], str] = {}
+    kept_cards = kept_cards if kept_cards is not None else {}
 
     def replace(match: re.Match) -> str:
         if match["nonce"] != nonce:
@@ -533,9 +577,16 @@ def _fill(
             sold.add(section)
         key = (book.pk, prominent)
         if key not in cards:
-            context = book_card_context(book, source=source, prominent=prominent)
-            shown.setdefault(book.pk, context)
-            cards[key] = card_template.render(context)
+            kept = kept_cards.get(book.pk)
+            if kept is not None and prominent in kept.html:
+                shown.setdefault(book.pk, kept.context)
+                cards[key] = kept.html[prominent]
+            else:
+                context = book_card_context(book, source=source, prominent=prominent)
+                shown.setdefault(book.pk, context)
+                cards[key] = card_template.render(context)
+                if kept is not None:
+                    kept.keep(context, prominent, cards[key])
         return cards[key]
 
     html = PLACEHOLDER.sub(replace, html) if refs else html

@@ -7,7 +7,8 @@ from django.views.generic import DetailView, ListView
 from catalogue.models import Book
 from catalogue.reading_lists import ReadingList
 from images.models import Image
-from pagecache.tags import list_of, tag_for, tags_for_ids
+from pagecache import fragments
+from pagecache.tags import SITE, list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.paging import CappedPaginator
 from shared.redirects import redirect_from_old_address
@@ -56,6 +57,21 @@ class TopicDetailView(ArticleArchiveView):
         return [tag_for(self.topic), *super().cache_tags()]
 
 
+def read_next_and_topics(article: Article) -> tuple[list[Article], list[Topic]]:
+    """The article's "Read next" (Article.recommendations) and its topics, kept across
+    requests (pagecache.fragments) until the article, any article listed anywhere (which
+    the recommendations may be topped up with, or show as teasers) or a topic changes,
+    or the next article goes live or is withdrawn by the clock: its page dropped for a
+    new rating of a book it shows need not read them again."""
+    key = f"read-next:{article.pk}"
+    with fragments.batch({key: [tag_for(article), list_of(Article), SITE]}) as kept:
+        found = kept.get(key)
+        if found is None:
+            found = (article.recommendations(), list(article.topics.all()))
+            kept.put(key, found)
+    return found
+
+
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
     """An article with its book cards, and what to read next."""
 
@@ -80,8 +96,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         self.body = article.render_body()
-        self.recommendations = article.recommendations()
-        self.topics = list(article.topics.all())
+        self.recommendations, self.topics = read_next_and_topics(article)
         return super().get_context_data(
             body=self.body, recommendations=self.recommendations, topics=self.topics, **kwargs
         )

@@ -12,6 +12,7 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,7 +23,7 @@ from django.utils.cache import patch_cache_control
 
 from . import visitor_parts
 from .tags import SITE
-from .versions import TAG_PREFIX, change_count, versions_of
+from .versions import CHANGES_KEY, TAG_PREFIX, change_count, versions_of
 
 logger = logging.getLogger(__name__)
 
@@ -168,10 +169,33 @@ def expiry_limit(function: Callable[[], float | None]) -> Callable[[], float | N
     return function
 
 
+# When the next change by the clock is due, kept in the shared cache with the change
+# counter it was worked out under: any write that could move it (an article scheduled)
+# invalidates something, which moves the counter on, so it is worked out again then, or
+# once that moment has passed. A page stored, a fragment kept, asks no query for it.
+NEXT_CHANGE_KEY = "page-next-change"
+
+
 def next_change() -> float | None:
     """Seconds until the next change by the clock alone, if one is scheduled."""
+    now = time.time()
+    try:
+        found = cache.get_many([CHANGES_KEY, NEXT_CHANGE_KEY])
+    except Exception:  # noqa: BLE001 - any backend's connection error
+        found = {}
+    counter, kept = found.get(CHANGES_KEY), found.get(NEXT_CHANGE_KEY)
+    if counter is not None and kept is not None and kept["counter"] == counter:
+        due = kept["due"]
+        if due is None or due > now:
+            return max(due - now, 1) if due is not None else None
+    # The counter was read first: a change committed after it leaves this one unused.
     found = [seconds for seconds in (limit() for limit in EXPIRY_LIMITS) if seconds is not None]
-    return max(min(found), 1) if found else None
+    change_in = max(min(found), 1) if found else None
+    if counter is not None:
+        due = now + change_in if change_in is not None else None
+        with suppress(Exception):  # any backend's connection error: worked out next time
+            cache.set(NEXT_CHANGE_KEY, {"counter": counter, "due": due}, None)
+    return change_in
 
 
 def lifetime() -> float:
