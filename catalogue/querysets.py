@@ -218,20 +218,25 @@ class BookQuerySet(models.QuerySet):
     def with_credits(self) -> "BookQuerySet":
         """The credits with their authors, in order, in one query for any number of books
         (`book.credits`): the desk's lists show no more of a card."""
-        return self.prefetch_related(
-            Prefetch(
-                "contributions",
-                queryset=catalogue.Contribution.objects.select_related("author").order_by(
-                    "position", "pk"
-                ),
-            )
-        )
+        return self.prefetch_related(credits_lookup())
 
     def for_cards(self) -> "BookQuerySet":
         """Everything a book card shows, in a fixed number of queries for any number of books:
         the credits with their authors, and each book's own shop links (hidden, another
         address, a price) for its buy and borrow links (catalogue.shops.links_for)."""
-        return self.with_credits().prefetch_related("shop_links")
+        return self.prefetch_related(*card_lookups())
+
+
+def credits_lookup() -> Prefetch:
+    return Prefetch(
+        "contributions",
+        queryset=catalogue.Contribution.objects.select_related("author").order_by("position", "pk"),
+    )
+
+
+def card_lookups() -> list:
+    """What `for_cards()` prefetches, for books already loaded (prefetch_related_objects)."""
+    return [credits_lookup(), "shop_links"]
 
 
 class BooksInOrder(Sequence):

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Count, Q
 
-from pagecache.tags import tag_for_id
+from pagecache.tags import group_of
 from pagecache.versions import invalidate
 
 from .models import LIKED, Book, Rating
@@ -97,8 +97,13 @@ def refresh_also_liked(book_id: int) -> bool:
         AlsoLiked.objects.bulk_create(
             AlsoLiked(book_id=book_id, liked_id=liked, readers=readers) for liked, readers in best
         )
-        transaction.on_commit(lambda: invalidate(tag_for_id(Book, book_id)))
+        transaction.on_commit(lambda: invalidate(also_liked_tag(book_id)))
     return True
+
+
+def also_liked_tag(book_id: int) -> str:
+    """Pages showing what the book's readers also liked (its page's related books)."""
+    return group_of(AlsoLiked, "book", str(book_id))
 
 
 def _queued_key(book_id: int) -> str:

@@ -17,6 +17,7 @@ from shared.paging import CappedPaginator
 from shared.redirects import redirect_from_old_address
 
 from . import ratings
+from .book_page import ARTICLES_LIMIT, other_parts, subjects_and_authors
 from .cards import histogram_rows, rating_context
 from .forms import BookFilterForm, RatingForm
 from .languages import languages_in_use
@@ -31,12 +32,9 @@ from .readers import (
     remember_visitor,
 )
 from .reading_lists import ReadingList
-from .related import related_book_ids
+from .related import also_liked_tag
 
 BOOKS_PER_PAGE = 24
-SERIES_LIMIT = 30
-RELATED_LIMIT = 8
-ARTICLES_LIMIT = 12
 
 
 class BookListView(CachedPageMixin, ListView):
@@ -90,7 +88,7 @@ class BookDetailView(CachedPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         book = self.object
-        self.subject_ids = list(book.subjects.values_list("pk", flat=True))
+        self.subject_ids, self.author_ids = subjects_and_authors(book)
         # Through the reverse relation: the catalogue does not import articles. An
         # article that changes drops the pages of the books it embeds.
         # The newest ARTICLES_LIMIT (a popular book is in hundreds): the page's cost
@@ -102,26 +100,12 @@ class BookDetailView(CachedPageMixin, DetailView):
             .annotate(of_all=Window(Count("pk")))[:ARTICLES_LIMIT]
         )
         articles_total = self.articles[0].of_all if self.articles else 0
-        # Each list chooses its books' ids; the cards of all of them load together.
-        others = Book.objects.public().exclude(pk=book.pk).values_list("pk", flat=True)
-        series = list(others.in_series(book.series)[:SERIES_LIMIT]) if book.series else []
-        by_same_authors = list(others.by_authors_of(book).exclude(pk__in=series)[:RELATED_LIMIT])
-        similar = related_book_ids(
-            book,
-            article_ids=[article.pk for article in self.articles],
-            subject_ids=self.subject_ids,
-            shown={*series, *by_same_authors},
-            limit=RELATED_LIMIT,
+        # The lists of other books and the teasers: kept across requests where they
+        # still hold (catalogue.book_page), the book's own card loaded with them.
+        self.parts = other_parts(
+            book, subject_ids=self.subject_ids, author_ids=self.author_ids, articles=self.articles
         )
-        # The book's own card too: its credits and shop links come in the same queries.
-        cards = (
-            Book.objects.public()
-            .for_cards()
-            .in_bulk([book.pk, *series, *by_same_authors, *similar])
-        )
-        # The page shows that copy of the book (the row alone if it was withdrawn since).
-        self.object = kwargs["object"] = book = cards.pop(book.pk, book)
-        self.shown = [book, *cards.values()]
+        self.object = kwargs["object"] = book = self.parts.book
         # "In these lists": the published lists the book is on, in one query.
         self.reading_lists = list(
             ReadingList.objects.published()
@@ -131,9 +115,7 @@ class BookDetailView(CachedPageMixin, DetailView):
         )
         return super().get_context_data(
             rating_rows=histogram_rows(book),
-            series_books=[cards[pk] for pk in series if pk in cards],
-            other_books=[cards[pk] for pk in by_same_authors if pk in cards],
-            similar_books=[cards[pk] for pk in similar if pk in cards],
+            other_lists=self.parts.html,
             articles=self.articles,
             articles_total=articles_total,
             reading_lists=self.reading_lists,
@@ -143,11 +125,12 @@ class BookDetailView(CachedPageMixin, DetailView):
     def cache_tags(self):
         book = self.object
         return [
-            *tags_for_ids(Book, [shown.pk for shown in self.shown]),
-            *tags_for_ids(Author, [credit.author_id for credit in book.credits]),
+            *tags_for_ids(Book, [book.pk, *self.parts.book_ids]),
+            *tags_for_ids(Author, self.author_ids),
             # A book joining its series or one of its subjects may join its lists.
             *([group_of(Book, "series", book.series)] if book.series else []),
             *tags_for_ids(Subject, self.subject_ids),
+            also_liked_tag(book.pk),
             *tags_for_ids(book.articles.model, [article.pk for article in self.articles]),
             # A list taking the book on, or published, drops the page (list_signals.py).
             *tags_for_ids(ReadingList, [shown.pk for shown in self.reading_lists]),
