@@ -22,7 +22,7 @@ from .admin_actions import (
 from .admin_picker import picker_urls
 from .forms import TIME_FORMAT, ArticleAdminForm, review_action
 from .models import Article, Recommendation, Topic
-from .previews import PreviewAdminMixin, revoke_all_links, withdrawal_marks
+from .previews import PreviewAdminMixin, revoke_all_links
 from .tasks import refresh_recommendations_after_commit
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -38,7 +38,6 @@ REVIEW_EVENTS = {
     "send_back": RevisionEvent.Kind.SENT_BACK,
 }
 REVIEW_LOG_LENGTH = 10
-PREVIEW_LINKS_SHOWN = 20  # on the form, newest first
 
 
 def localised(moment) -> str:
@@ -232,28 +231,6 @@ class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     @admin.display(description="Withdrawal time")
     def withdrawal_time(self, article):
         return localised(article.withdraw_at) if article.withdraw_at else "Not set"
-
-    @admin.display(description="Preview links")
-    def preview_link_list(self, article):
-        """The article's preview links: who made each, when, until when; “Revoke” for those
-        still working (whoever sees the form may: an editor, or the article's writer)."""
-        if not article.pk:
-            return "Saved articles list their preview links here."
-        marks = withdrawal_marks().filter(article=article).values("pk")  # never handed out
-        links = list(
-            article.preview_links.exclude(pk__in=marks).select_related("created_by", "revoked_by")[
-                : PREVIEW_LINKS_SHOWN + 1
-            ]
-        )
-        return render_display(
-            "admin/articles/article/preview_links.html",
-            {
-                "links": links[:PREVIEW_LINKS_SHOWN],
-                "more": len(links) > PREVIEW_LINKS_SHOWN,
-                "now": timezone.now(),
-                "time_format": TIME_FORMAT,
-            },
-        )
 
     @admin.display(description="Clicks to shops")
     def shop_clicks(self, article):

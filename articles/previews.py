@@ -10,9 +10,11 @@
   latest saved text of an article in any state to anyone who has it, until it expires
   (settings.PREVIEW_LINK_DAYS); `shared_preview_view` is that page. No account needed:
   the signature is the permission. Each link is a PreviewLink row (its token signs the
-  row's id): the article's form lists them, each can be revoked on its own
-  (`revoke_link_view`), and withdrawing the article revokes them all for good. One link
-  shows every later save.
+  row's id): the article's form lists them, those still working first
+  (`preview_link_list`), each can be revoked on its own (`revoke_link_view`), and
+  withdrawing the article revokes them all for good. One link shows every later save.
+  A link stopped (expired or revoked) is forgotten a while after its time ran out, when
+  the article's next link is made (`forget_stopped_links`).
 
 None of these pages is stored by any cache (`never_cache`; nor the page cache, which
 keeps only views marked with CachedPageMixin or `shared_page`), nor indexed.
@@ -23,11 +25,12 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, Count, F, Q, Value, When
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -41,10 +44,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from catalogue.models import Book
+from desk.admin import render_display
 
 from . import rendering
 from .foreign_pictures import flag_foreign_pictures, foreign_picture_addresses
-from .forms import MAX_BODY_LENGTH
+from .forms import MAX_BODY_LENGTH, TIME_FORMAT
 from .models import Article, PreviewLink
 
 LINK_SALT = "articles.preview-link"  # tokens made before links were rows (article_for_old_link)
@@ -105,6 +109,11 @@ def render_preview_body(body: str, *, source: Article | None = None) -> PreviewB
 # rows sign the article's pk (LINK_SALT): they keep working until they expire, unless
 # the article is or ever was withdrawn.
 ROW_SALT = "articles.preview-link-row"
+# A link that stopped working stays listed on the form this long after its time ran out
+# (revoked, it ran out no later): its token expired with it, so whoever holds it reads
+# "expired" just the same once the row is gone.
+STOPPED_LINKS_KEPT = timedelta(days=30)
+PREVIEW_LINKS_SHOWN = 10  # on the form: those still working first, then the newest
 
 
 def link_lifetime() -> timedelta:
@@ -113,12 +122,24 @@ def link_lifetime() -> timedelta:
 
 def make_preview_link(article: Article, *, created_by=None) -> tuple[str, datetime]:
     """A new preview link of `article` (a PreviewLink row, listed on its form): its path,
-    and when it stops working."""
-    link = PreviewLink.objects.create(
-        article=article, created_by=created_by, expires_at=timezone.now() + link_lifetime()
-    )
+    and when it stops working. The article's links long stopped are forgotten first."""
+    now = timezone.now()
+    with transaction.atomic():
+        forget_stopped_links(article, now=now)
+        link = PreviewLink.objects.create(
+            article=article, created_by=created_by, expires_at=now + link_lifetime()
+        )
     token = signing.dumps(link.pk, salt=ROW_SALT)
     return reverse("articles:article-preview", kwargs={"token": token}), link.expires_at
+
+
+def forget_stopped_links(article: Article, *, now: datetime) -> int:
+    """Delete the article's links whose time ran out over STOPPED_LINKS_KEPT ago (expired,
+    or revoked before that): how many. The withdrawal's record stays: it stops the tokens
+    made before links were rows for good (`withdrawal_marks`)."""
+    stopped = PreviewLink.objects.filter(article=article, expires_at__lt=now - STOPPED_LINKS_KEPT)
+    deleted, _ = stopped.exclude(pk__in=withdrawal_marks().values("pk")).delete()
+    return deleted
 
 
 def revoke_all_links(*, article: Article, user=None) -> int:
@@ -140,6 +161,58 @@ def withdrawal_marks():
     """The rows that record a withdrawal (revoke_all_links): revoked the moment they
     stopped working, never handed out. The form lists the other links only."""
     return PreviewLink.objects.filter(revoked_at__isnull=False, expires_at=F("revoked_at"))
+
+
+@dataclass(frozen=True)
+class ListedLinks:
+    """The preview links an article's form lists, and how many more it has."""
+
+    links: list[PreviewLink]  # still working first, then the newest that stopped
+    working_not_listed: int
+    stopped_not_listed: int
+
+    def more(self) -> str:
+        """What the form says of the links it does not list, "" for none."""
+        hidden = self.working_not_listed + self.stopped_not_listed
+        if not hidden:
+            return ""
+        links = "link" if hidden == 1 else "links"
+        if not self.working_not_listed:
+            return (
+                f"{hidden:,} older {links}, expired or revoked, not listed "
+                f"(each is forgotten {STOPPED_LINKS_KEPT.days} days after its time ran out)."
+            )
+        working = self.working_not_listed
+        return (
+            f"{hidden:,} more {links} not listed, {working:,} of "
+            f"{'it' if hidden == 1 else 'them'} still working: withdrawing the article "
+            "stops every link."
+        )
+
+
+def links_listed(article: Article, *, now: datetime) -> ListedLinks:
+    """The article's links handed out: PREVIEW_LINKS_SHOWN at most, those still working
+    first (each can be revoked from the form), newest first; two queries."""
+    working = Q(revoked_at__isnull=True, expires_at__gt=now)
+    handed_out = article.preview_links.exclude(pk__in=withdrawal_marks().values("pk"))
+    first = Case(When(working, then=Value(0)), default=Value(1))
+    links = list(
+        handed_out.select_related("created_by", "revoked_by")
+        .alias(first=first)
+        .order_by("first", "-created_at", "-pk")[: PREVIEW_LINKS_SHOWN + 1]
+    )
+    if len(links) <= PREVIEW_LINKS_SHOWN:
+        return ListedLinks(links, working_not_listed=0, stopped_not_listed=0)
+    links = links[:PREVIEW_LINKS_SHOWN]
+    counts = handed_out.aggregate(
+        working=Count("pk", filter=working), stopped=Count("pk", filter=~working)
+    )
+    working_listed = sum(1 for link in links if link.revoked_at is None and link.expires_at > now)
+    return ListedLinks(
+        links,
+        working_not_listed=counts["working"] - working_listed,
+        stopped_not_listed=counts["stopped"] - (len(links) - working_listed),
+    )
 
 
 class LinkRefused(Exception):
@@ -367,6 +440,19 @@ class PreviewAdminMixin:
                 "url": request.build_absolute_uri(link),
                 "expires": date_format(timezone.localtime(expires), "j F Y, H:i T"),
             }
+        )
+
+    @admin.display(description="Preview links")
+    def preview_link_list(self, article):
+        """The article's preview links: who made each, when, until when; “Revoke” for those
+        still working (whoever sees the form may: an editor, or the article's writer)."""
+        if not article.pk:
+            return "Saved articles list their preview links here."
+        now = timezone.now()
+        listed = links_listed(article, now=now)
+        return render_display(
+            "admin/articles/article/preview_links.html",
+            {"links": listed.links, "more": listed.more(), "now": now, "time_format": TIME_FORMAT},
         )
 
     def may_revoke_links(self, request, article: Article) -> bool:
