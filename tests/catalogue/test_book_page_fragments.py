@@ -1,0 +1,176 @@
+"""The book page's lists of other books and its teasers, kept across requests
+(catalogue.book_page): whatever changes what they show shows on the page at once, and a
+rating of the book itself renders only the book's own parts again."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from catalogue.models import Book, Contribution, Subject
+from catalogue.ratings import Reader, rate
+from catalogue.related import refresh_also_liked
+from pagecache import store
+from tests.factories import make_article, make_author, make_book
+from tests.helpers import text_of
+
+pytestmark = [pytest.mark.page_cache, pytest.mark.django_db]
+
+
+@pytest.fixture
+def page(django_capture_on_commit_callbacks):
+    """A book with every list on its page: a series, other books by its author, a
+    related book (a shared subject) and an article about it; its page seen once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        collins, war = make_author(name="Suzanne Collins"), Subject.objects.create(name="War")
+        book = make_book(
+            title="The Hunger Games", series="The Hunger Games", series_number=Decimal(1),
+            source_ratings_4=10, authors=[collins],
+        )  # fmt: skip
+        sequel = make_book(
+            title="Catching Fire", series="The Hunger Games", series_number=Decimal(2),
+            authors=[collins],
+        )  # fmt: skip
+        other = make_book(title="Gregor the Overlander", source_ratings_5=4, authors=[collins])
+        related = make_book(title="Divergent", source_ratings_3=2)
+        book.subjects.add(war)
+        related.subjects.add(war)
+        make_article(title="Reading the Games", body=f"[[book:{book.slug}]]")
+    parts = {"book": book, "sequel": sequel, "other": other, "related": related}
+    html = seen(book)
+    assert lists_of(html) == {
+        "series": ["Catching Fire #2"],
+        "others": ["Gregor the Overlander"],
+        "similar": ["Divergent"],
+        "articles": ["Reading the Games"],
+    }
+    return parts
+
+
+def seen(book: Book) -> str:
+    """The page as a reader sees it now: rendered anew when the page cache misses."""
+    response = Client().get(book.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def lists_of(html: str) -> dict[str, list[str]]:
+    return {
+        "series": text_of(html, "#book-series + ol li"),
+        "others": text_of(html, "#book-others + ul .book-card__title"),
+        "similar": text_of(html, "#book-similar + ul .book-card__title"),
+        "articles": text_of(html, "#book-articles + ul .teaser__title"),
+    }
+
+
+def card_rating(html: str, section: str) -> list[str]:
+    return text_of(html, f"#{section} + ul .rating__count")
+
+
+def test_a_rating_of_a_listed_book_shows_at_once(page, django_capture_on_commit_callbacks):
+    assert card_rating(seen(page["book"]), "book-others") == ["(4 ratings)"]
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(book=page["other"], reader=Reader(visitor="a-reader"), score=5)
+    assert card_rating(seen(page["book"]), "book-others") == ["(5 ratings)"]
+
+
+def test_an_edit_of_a_listed_book_shows_at_once(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sequel = Book.objects.get(pk=page["sequel"].pk)
+        sequel.title = "Catching Fire (revised)"
+        sequel.save()
+        related = Book.objects.get(pk=page["related"].pk)
+        related.title = "Divergent: A Novel"
+        related.save()
+    html = seen(page["book"])
+    assert lists_of(html)["series"] == ["Catching Fire (revised) #2"]
+    assert lists_of(html)["similar"] == ["Divergent: A Novel"]
+
+
+def test_a_listed_book_withdrawn_leaves_the_lists(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        other = Book.objects.get(pk=page["other"].pk)
+        other.status = Book.Status.WITHDRAWN
+        other.save()
+    assert lists_of(seen(page["book"]))["others"] == []
+
+
+def test_a_new_book_by_the_author_joins_the_list(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_book(
+            title="The Year of the Jungle", publication_year=2013,
+            authors=list(page["book"].authors.all()),
+        )  # fmt: skip
+    assert lists_of(seen(page["book"]))["others"] == [
+        "The Year of the Jungle", "Gregor the Overlander",
+    ]  # fmt: skip
+
+
+def test_the_book_gaining_an_author_lists_their_books(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        roth = make_author(name="Veronica Roth")
+        make_book(title="Insurgent", publication_year=2012, authors=[roth])
+    assert lists_of(seen(page["book"]))["others"] == ["Gregor the Overlander"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Contribution.objects.create(book=page["book"], author=roth, position=1)
+    assert lists_of(seen(page["book"]))["others"] == ["Insurgent", "Gregor the Overlander"]
+
+
+def test_a_listed_book_leaving_the_series_leaves_the_list(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sequel = Book.objects.get(pk=page["sequel"].pk)
+        sequel.series = "Catching Fire Companions"
+        sequel.save()
+    assert lists_of(seen(page["book"]))["series"] == []
+
+
+def test_the_book_renamed_or_moved_to_another_series(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_book(title="Catching Fire: Illustrated", series="Fire Series", series_number=3)
+        book = Book.objects.get(pk=page["book"].pk)
+        book.series = "Fire Series"
+        book.save()
+    html = seen(page["book"])
+    assert text_of(html, "#book-series") == ["More in Fire Series"]
+    assert lists_of(html)["series"] == ["Catching Fire: Illustrated #3"]
+
+
+def test_an_article_retitled_shows(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = page["book"].articles.get()
+        article.title = "Reading the Games again"
+        article.save()
+    assert lists_of(seen(page["book"]))["articles"] == ["Reading the Games again"]
+
+
+def test_a_new_article_shows(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Why the Games", body=f"[[book:{page['book'].slug}]]")
+    titles = lists_of(seen(page["book"]))["articles"]
+    assert sorted(titles) == ["Reading the Games", "Why the Games"]
+
+
+def test_what_readers_also_liked_shows_once_refreshed(page, django_capture_on_commit_callbacks):
+    liked = make_book(title="The Giver")
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(3):
+            reader = Reader(visitor=f"fan-{number}")
+            rate(book=page["book"], reader=reader, score=5)
+            rate(book=liked, reader=reader, score=5)
+        refresh_also_liked(page["book"].pk)
+    assert lists_of(seen(page["book"]))["similar"] == ["Divergent", "The Giver"]
+
+
+def test_a_rating_of_the_book_renders_only_its_own_parts(
+    page, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    book = page["book"]
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(book=book, reader=Reader(visitor="a-reader"), score=5)
+    store.next_change()  # the clock's next change, worked out once for all pages
+    # The book, its subjects and authors, its articles, its card's credits and shop
+    # links, its lists, the rating form's book: the lists of other books are kept.
+    with django_assert_num_queries(7):
+        html = seen(book)
+    assert text_of(html, ".book-card .rating__count")[0] == "(11 ratings)"
+    assert lists_of(html)["others"] == ["Gregor the Overlander"]
