@@ -4,8 +4,6 @@ import io
 import json
 import re
 import socket
-import struct
-import zlib
 
 import pytest
 from bs4 import BeautifulSoup
@@ -25,6 +23,13 @@ from catalogue.shops import enabled_shops
 from catalogue.tasks import make_cover_renditions
 from tests.factories import book_form, make_author, make_book
 from tests.helpers import run_worker, text_of
+from tests.pictures import (
+    image_bytes,
+    image_upload,
+    open_stored,
+    png_claiming,
+    stored_files,
+)
 
 ADD_URL = "/admin/catalogue/book/add/"
 SIZES = "(max-width: 32rem) 5rem, 7.5rem"
@@ -32,37 +37,6 @@ GOODREADS_COVER = "https://images.gr-assets.com/books/1447303603m/2767052.jpg"
 
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def image_bytes(size=(800, 1200), *, mode="RGB", image_format="PNG", colour=None, **save):
-    if colour is None:
-        colour = {"1": 1, "L": 128, "LA": (128, 0), "RGBA": (40, 90, 160, 0), "P": 0}.get(
-            mode, (40, 90, 160)
-        )
-    buffer = io.BytesIO()
-    Image.new(mode, size, colour).save(buffer, image_format, **save)
-    return buffer.getvalue()
-
-
-def image_upload(name="cover.png", **kwargs) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, image_bytes(**kwargs))
-
-
-def png_header(width: int, height: int) -> bytes:
-    """A tiny PNG that claims to be width × height: what a decompression bomb looks like."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 def change_form(book, **overrides) -> dict:
@@ -75,21 +49,8 @@ def render_card(book, lazy=True) -> str:
     return template.render(Context({"book": book, "lazy": lazy}))
 
 
-def stored_files(media_root) -> list[str]:
-    if not media_root.exists():
-        return []
-    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
-
-
 def srcset_entries(srcset: str) -> list[tuple[str, str]]:
     return [tuple(entry.split()) for entry in srcset.split(", ")]
-
-
-def open_stored(name: str) -> Image.Image:
-    with default_storage.open(name) as file:
-        image = Image.open(io.BytesIO(file.read()))
-        image.load()
-    return image
 
 
 @pytest.fixture
@@ -339,23 +300,23 @@ def test_a_cover_file_another_book_uses_is_never_deleted():
             id="36 megapixels",
         ),
         pytest.param(
-            lambda: SimpleUploadedFile("strip.png", png_header(40_000_000, 1)),
+            lambda: png_claiming("strip.png", 40_000_000, 1),
             "The image is 40,000,000 × 1 pixels; no side may be more than 4 times the other.",
             id="a 40,000,000 × 1 strip",
         ),
         pytest.param(
-            lambda: SimpleUploadedFile("tall.png", png_header(2_500, 9_000)),
+            lambda: png_claiming("tall.png", 2_500, 9_000),
             "The image is 2,500 × 9,000 pixels; the limit is 8,000 pixels on the longest side.",
             id="a side over 8,000 pixels",
         ),
         pytest.param(
-            lambda: SimpleUploadedFile("bomb.png", png_header(100_000, 100_000)),
+            lambda: png_claiming("bomb.png", 100_000, 100_000),
             "The image claims to be too large to open safely; the limit is 25 megapixels.",
             id="decompression bomb",
         ),
         pytest.param(
             # Between Pillow's limit and twice it, where Pillow only warns.
-            lambda: SimpleUploadedFile("bomb.png", png_header(10_000, 10_000)),
+            lambda: png_claiming("bomb.png", 10_000, 10_000),
             "The image claims to be too large to open safely; the limit is 25 megapixels.",
             id="decompression bomb Pillow only warns about",
         ),

@@ -6,8 +6,9 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article
 from catalogue.models import Book
-from tests.catalogue.test_covers import ADD_URL, image_upload
+from tests.catalogue.test_covers import ADD_URL
 from tests.factories import article_form, book_form, make_article
+from tests.pictures import image_upload
 
 pytestmark = pytest.mark.django_db
 

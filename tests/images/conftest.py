@@ -1,16 +1,15 @@
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PillowImage
 
+from tests.pictures import image_bytes
 
-def picture_bytes(size=(1000, 500), *, image_format="JPEG", colour=(40, 90, 160), **save):
-    buffer = io.BytesIO()
-    PillowImage.new("RGB", size, colour).save(buffer, image_format, **save)
-    return buffer.getvalue()
+
+def picture_bytes(size=(1000, 500), *, image_format="JPEG", **kwargs) -> bytes:
+    """A photograph-shaped picture (covers' default is portrait PNG)."""
+    return image_bytes(size, image_format=image_format, **kwargs)
 
 
 def picture_upload(name="picture.jpg", **kwargs) -> SimpleUploadedFile:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from images.models import Image
-from tests.catalogue.test_covers import png_header
+from tests.pictures import png_header
 
 from .conftest import picture_bytes
 

@@ -13,7 +13,7 @@ from images.models import Image
 from images.preparing import validate_image_upload
 from images.signals import image_changed
 from images.tasks import prepare_image
-from tests.catalogue.test_covers import png_header, stored_files
+from tests.pictures import open_stored, png_claiming, stored_files
 
 from .conftest import photo_with_location, picture_bytes, picture_upload
 
@@ -26,13 +26,6 @@ def added(django_capture_on_commit_callbacks, upload=None, **words) -> Image:
     with django_capture_on_commit_callbacks(execute=True):
         image = add_image(file=upload or picture_upload(), **words)
     image.refresh_from_db()
-    return image
-
-
-def open_stored(name: str) -> PillowImage.Image:
-    with default_storage.open(name) as file:
-        image = PillowImage.open(io.BytesIO(file.read()))
-        image.load()
     return image
 
 
@@ -50,17 +43,17 @@ def open_stored(name: str) -> PillowImage.Image:
             id="GIF",
         ),
         pytest.param(
-            lambda: SimpleUploadedFile("bomb.png", png_header(100_000, 100_000)),
+            lambda: png_claiming("bomb.png", 100_000, 100_000),
             "The image claims to be too large to open safely; the limit is 25 megapixels.",
             id="decompression bomb",
         ),
         pytest.param(
-            lambda: SimpleUploadedFile("strip.png", png_header(7_000, 1_000)),
+            lambda: png_claiming("strip.png", 7_000, 1_000),
             "The image is 7,000 × 1,000 pixels; no side may be more than 6 times the other.",
             id="a strip",
         ),
         pytest.param(
-            lambda: SimpleUploadedFile("wide.png", png_header(9_000, 2_000)),
+            lambda: png_claiming("wide.png", 9_000, 2_000),
             "The image is 9,000 × 2,000 pixels; the limit is 8,000 pixels on the longest side.",
             id="a side over 8,000 pixels",
         ),
@@ -191,7 +184,7 @@ def test_covers_and_pictures_share_their_checks():
     """One module checks both (shared.pictures): a cover's limits are its own."""
     from catalogue.covers import validate_cover_upload
 
-    upload = SimpleUploadedFile("strip.png", png_header(3000, 600))
+    upload = png_claiming("strip.png", 3000, 600)
     with pytest.raises(ValidationError, match="no side may be more than 4 times"):
         validate_cover_upload(upload)
     assert (
