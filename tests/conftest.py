@@ -1,5 +1,6 @@
 """Shared fixtures: a throwaway MEDIA_ROOT and a clean cache for every test, the page
-cache on only where a test asks for it, and the demo. Factories: tests/factories.py."""
+cache on only where a test asks for it, signed-in desk accounts, and the demo.
+Factories: tests/factories.py."""
 
 import pytest
 from django.core.cache import cache
@@ -53,6 +54,30 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def editor(db):
+    """Erin, an editor, signed in (a module may have its own `editor`)."""
+    from tests.factories import desk_client
+
+    return desk_client("erin", "editor")
+
+
+@pytest.fixture
+def contributor(db):
+    """Casey, a contributor, signed in."""
+    from tests.factories import desk_client
+
+    return desk_client("casey", "contributor")
+
+
+@pytest.fixture
+def colleague(db):
+    """Chris, a second contributor, signed in."""
+    from tests.factories import desk_client
+
+    return desk_client("chris", "contributor")
 
 
 @pytest.fixture

@@ -1,6 +1,13 @@
-"""Small factories for tests: rows with just what a test needs, and a desk form's data."""
+"""Small factories for tests: rows with just what a test needs, desk accounts, and a desk
+form's data."""
 
 import itertools
+import os
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
 
 from articles.models import Article
 from catalogue.models import Author, Book, Contribution
@@ -27,6 +34,19 @@ def make_article(**fields) -> Article:
     article = Article.objects.create(**fields)
     article.refresh_embedded_books()
     return article
+
+
+DESK_PASSWORD = "a-long-pass-phrase-9"
+
+
+def desk_client(name: str, role: str) -> Client:
+    """A client signed in as a new desk account, made as `manage.py createeditor NAME
+    --role ROLE` makes it (role: contributor, editor or administrator)."""
+    with mock.patch.dict(os.environ, {"COLOPHON_PASSWORD": DESK_PASSWORD}):
+        call_command("createeditor", name, role=role, stdout=None)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=name))
+    return client
 
 
 def article_form(**overrides) -> dict:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
@@ -19,24 +18,6 @@ from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 LIST = "/admin/articles/article/"
-
-
-def account(name: str, role: str, monkeypatch) -> Client:
-    monkeypatch.setenv("COLOPHON_PASSWORD", "a-long-pass-phrase-9")
-    call_command("createeditor", name, role=role, stdout=None)
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=name))
-    return client
-
-
-@pytest.fixture
-def editor(monkeypatch):
-    return account("erin", "editor", monkeypatch)
-
-
-@pytest.fixture
-def contributor(monkeypatch):
-    return account("casey", "contributor", monkeypatch)
 
 
 def act(client, action: str, articles, **data):

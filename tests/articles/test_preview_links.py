@@ -9,8 +9,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, PreviewLink
@@ -19,30 +17,6 @@ from tests.factories import make_article
 from tests.helpers import form_values, text_of
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-long-pass-phrase-9"
-
-
-def account(name: str, role: str, monkeypatch) -> Client:
-    monkeypatch.setenv("COLOPHON_PASSWORD", PASSWORD)
-    call_command("createeditor", name, role=role, stdout=None)
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=name))
-    return client
-
-
-@pytest.fixture
-def editor(monkeypatch):
-    return account("erin", "editor", monkeypatch)
-
-
-@pytest.fixture
-def contributor(monkeypatch):
-    return account("casey", "contributor", monkeypatch)
-
-
-@pytest.fixture
-def colleague(monkeypatch):
-    return account("chris", "contributor", monkeypatch)
 
 
 @pytest.fixture
