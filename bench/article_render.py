@@ -1,6 +1,13 @@
 """Benchmark: uncached pages rendered end to end through the test client: the seed
 article, an article of 30 book cards, and a book page (issue 23: the article ≤ 5 ms and
-≤ 6 queries whatever its number of cards, the book page ≤ 10 ms)."""
+≤ 6 queries whatever its number of cards, the book page ≤ 10 ms).
+
+Then the same pages with the page cache on over Redis (BENCH_REDIS_DB, as bench/load.py;
+flushed), each request a page-cache miss: "cold", everything dropped before it (as after
+an import), and "fragments kept", only the page's own entry dropped (as at an edge that
+has not seen the page), so the parts kept across requests (pagecache.fragments) are used;
+for the book page also "after a rating of it", which drops its own parts alone.
+"""
 
 import math
 import statistics
@@ -19,25 +26,34 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def measure(client, label: str, url: str, runs: int) -> None:
-    """Print the median and 95th percentile of `runs` requests and their SQL queries."""
+def measure(client, label: str, url: str, runs: int, before=None) -> None:
+    """Print the median and 95th percentile of `runs` requests and their SQL queries;
+    `before` is called (untimed) before each request."""
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(WARMUP):
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}, not 200")
-    timings_ms: list[float] = []
-    query_counts: set[int] = set()
-    for _ in range(runs):
+    def get():
+        if before is not None:
+            before()
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             response = client.get(url)
-            timings_ms.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
-        query_counts.add(len(queries))
+            elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}, not 200")
+        if response.get("X-Page-Cache") == "hit":
+            raise SystemExit(f"{url} came from the page cache: not a render")
+        return elapsed, len(queries)
+
+    for _ in range(WARMUP):
+        get()
+    timings_ms: list[float] = []
+    query_counts: set[int] = set()
+    for _ in range(runs):
+        elapsed, queries = get()
+        timings_ms.append(elapsed)
+        query_counts.add(queries)
     counts = "/".join(str(n) for n in sorted(query_counts))
     debug = "on" if settings.DEBUG else "off"
     vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
@@ -100,3 +116,45 @@ def bench_article_page(runs: int = RUNS) -> None:
     # The book page of the most rated book (The Hunger Games with goodbooks-10k).
     book = Book.objects.public().order_by("-rating_total_count", "pk").first()
     measure(client, "book page", book.get_absolute_url(), runs)
+    pages = [
+        ("article page", ARTICLE_URL),
+        (f"article of {CARDS} cards", article.get_absolute_url()),
+        ("book page", book.get_absolute_url()),
+    ]
+    bench_page_cache_misses(client, pages, book, runs)
+
+
+def bench_page_cache_misses(client, pages: list[tuple[str, str]], book, runs: int) -> None:
+    """The pages rendered with the page cache on over Redis, each request a miss."""
+    from django.core.cache import cache
+    from django.test.utils import override_settings
+    from load import redis_url
+
+    from catalogue.models import Book
+    from pagecache import store
+    from pagecache.tags import SITE, list_of, tag_for
+    from pagecache.versions import invalidate
+
+    redis = redis_url()
+    if not redis:
+        print("page-cache misses: skipped, no Redis at 127.0.0.1:6379", flush=True)
+        return
+    shared = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": redis}}  # fmt: skip
+    with override_settings(CACHES=shared, PAGE_CACHE_SECONDS=3600):
+        cache.clear()
+        invalidate(SITE)  # the change counter exists, as on a live site
+        for label, url in pages:
+            key = store.page_key(f"http://localhost{url}")
+            own_entry_dropped = lambda key=key: cache.delete(key)  # noqa: E731
+            measure(client, f"{label} (Redis page cache missed, cold)", url, runs,
+                    before=lambda: invalidate(SITE))  # fmt: skip
+            measure(client, f"{label} (Redis page cache missed, fragments kept)", url, runs,
+                    before=own_entry_dropped)  # fmt: skip
+        # A reader's rating drops the book's pages and the sorted lists (catalogue.signals).
+        measure(
+            client, "book page (Redis page cache missed after a rating of it)",
+            book.get_absolute_url(), runs,
+            before=lambda: invalidate(tag_for(book), list_of(Book)),
+        )  # fmt: skip
+        cache.clear()
