@@ -8,9 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -21,15 +19,6 @@ from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def editor(monkeypatch) -> Client:
-    monkeypatch.setenv("COLOPHON_PASSWORD", "a-long-pass-phrase-9")
-    call_command("createeditor", "erin", role="editor", stdout=None)
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="erin"))
-    return client
 
 
 @pytest.fixture
