@@ -29,7 +29,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Length, Ln
 
 from shared.fulltext import StoredColumn, fts5_query
@@ -41,12 +41,20 @@ from .fulltext import (
     TitleWords,
     author_names_update_sql,
     folded_words,
+    title_key,
     title_words,
 )
 from .isbn import looks_like_isbn, normalise_isbn13
 from .models import Book
 from .querysets import BookQuerySet, searchable
-from .typos import QUERY_WORDS_AT_MOST, TypedWord, correct, typo_distance, typos_allowed
+from .typos import (
+    QUERY_WORDS_AT_MOST,
+    SUGGESTION_TWO_TYPOS_FROM,
+    TypedWord,
+    correct,
+    typo_distance,
+    typos_allowed,
+)
 
 # PostgreSQL ranks at most this many matches, the most rated (see _postgres).
 RANKED_AT_MOST = 500
@@ -59,6 +67,9 @@ SERIES_PLACE = re.compile(
 )
 # How many did-you-mean suggestions a search that found nothing offers.
 SUGGESTION_COUNT = 5
+# A query's words before a number, and the number: the series and the place in it asked
+# for ("hunger games", 2), or None.
+SeriesPlace = tuple[str, Decimal] | None
 
 
 def book_document() -> StoredColumn:
@@ -108,11 +119,51 @@ def _titled(readings: list[str]) -> Q:
     return titled
 
 
-def _leading(readings: list[str], series_place: Decimal | None) -> Case:
+class TitleWithin(Func):
+    """Whether every word of a title but the little ones is one of `words` ("The Hobbit"
+    within "tolkien hobbit"); never for a title of little words only."""
+
+    output_field = BooleanField()
+
+    def __init__(self, title, words: list[str]) -> None:
+        super().__init__(TitleWords(title))
+        self.words = words
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"({sql} <> '' AND string_to_array({sql}, ' ') <@ %s::text[])",
+            [*params, *params, self.words],
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # The title's words as a JSON array (a title key holds letters, digits, spaces).
+        sql, params = compiler.compile(self.source_expressions[0])
+        listed = ", ".join(["%s"] * len(self.words))
+        return (
+            f"NOT EXISTS (SELECT 1 FROM json_each('[\"' || replace({sql}, ' ', '\",\"') "
+            f"|| '\"]') WHERE value NOT IN ({listed}))",
+            [*params, *self.words],
+        )
+
+
+def _same_words(readings: list[str]) -> Q:
+    """The books whose title's words but the little ones are one of these readings'."""
+    same_words = Q()
+    for reading in readings:
+        if title_words(reading):
+            same_words |= Q(_title_words=TitleWords(Value(reading)))
+    return same_words
+
+
+def _leading(readings: list[str], series_place: SeriesPlace) -> Case:
     """What puts a book ahead of relevance: its title is the query, folded (the most
     read such book first); or its title's words but the little ones are the query's
     ("road", "heretics daughter"), the same; or it is at the place in the series the
-    query ends with. One number, so the folding runs once per row."""
+    query ends with, in the series named so first ("minds motors novels 4"); or every
+    word of its title is in the query, the others found in its authors or series
+    ("tolkien hobbit": The Hobbit, not a box set whose title holds both words). One
+    number, so the folding runs once per row."""
     # Only a title of about the query's length can fold into it: the folding (unaccent
     # and regular expressions) is the costly part of ranking 500 matches.
     longest = max(len(reading) for reading in readings) * 2 + 12
@@ -122,30 +173,36 @@ def _leading(readings: list[str], series_place: Decimal | None) -> Case:
             short & _titled(readings), then=Value(3e12) + Cast("rating_total_count", FloatField())
         ),
     ]
-    same_words = Q()
-    for reading in readings:
-        if title_words(reading):
-            same_words |= Q(_title_words=TitleWords(Value(reading)))
+    same_words = _same_words(readings)
     if same_words:
         lead.append(
             When(short & same_words, then=Value(2e12) + Cast("rating_total_count", FloatField()))
         )
     if series_place is not None:
-        lead.append(When(series_number=series_place, then=Value(1.0)))
+        name, number = series_place
+        at_place = Q(series_number=number)
+        lead.append(When(at_place & Q(_series_key=TitleKey(Value(name))), then=Value(1.5)))
+        lead.append(When(at_place, then=Value(1.0)))
+    typed = list(dict.fromkeys(word for reading in readings for word in title_key(reading).split()))
+    if len(typed) > 1:
+        lead.append(When(short & TitleWithin("title", typed), then=Value(0.5)))
     return Case(*lead, default=Value(0.0), output_field=FloatField())
 
 
 def _postgres(
-    books: BookQuerySet, text_query: SearchQuery, readings: list[str], series_place
+    books: BookQuerySet, text_query: SearchQuery, readings: list[str], series_place: SeriesPlace
 ) -> BookQuerySet:
     """`readings`: the query as typed, and as corrected (the first is ranked by)."""
     matching = books.alias(document=book_document()).filter(document=text_query)
     # A word in a third of all books ("the") would have every match read and ranked:
     # the most rated RANKED_AT_MOST of them are (read along the ratings index then),
-    # and every book titled as the query (through the title key's index), however
-    # little read: "It" is a word of thousands of titles.
+    # and every book titled as the query, or with its words but the little ones (through
+    # the title key's and title words' indexes), however little read: "It" is a word of
+    # thousands of titles.
     candidates = matching.order_by("-rating_total_count", "pk").values("pk")[:RANKED_AT_MOST]
-    titled = books.alias(_title_key=TitleKey("title")).filter(_titled(readings))
+    titled = books.alias(_title_key=TitleKey("title"), _title_words=TitleWords("title")).filter(
+        _titled(readings) | _same_words(readings)
+    )
     # ts_rank of the stored vector (weights A to D: title, authors, subtitle, series),
     # not divided by the document's length: that put a namesake's two-word book above
     # One Hundred Years of Solitude for "marquez". Among equal matches readers' favourites
@@ -157,6 +214,7 @@ def _postgres(
             _title_key=TitleKey("title"),
             _title_words=TitleWords("title"),
             _title_length=Length("title"),
+            _series_key=TitleKey("series"),
         )
         .annotate(
             lead=_leading(readings, series_place),
@@ -165,7 +223,9 @@ def _postgres(
     )
 
 
-def _sqlite(books: BookQuerySet, match: str, readings: list[str], series_place) -> BookQuerySet:
+def _sqlite(
+    books: BookQuerySet, match: str, readings: list[str], series_place: SeriesPlace
+) -> BookQuerySet:
     relevance = BOOK_INDEX.relevance(match)
     return (
         books.filter(pk__in=BOOK_INDEX.matching(match))
@@ -173,6 +233,7 @@ def _sqlite(books: BookQuerySet, match: str, readings: list[str], series_place) 
             _title_key=TitleKey("title"),
             _title_words=TitleWords("title"),
             _title_length=Length("title"),
+            _series_key=TitleKey("series"),
         )
         .annotate(
             lead=_leading(readings, series_place),
@@ -205,14 +266,15 @@ def _ranked(matches: BookQuerySet) -> BookQuerySet:
     )
 
 
-def _series_place(query: str) -> tuple[str, Decimal | None]:
-    """The query's words and the place in a series it ends with, if any: ("hunger
-    games", 2) for "The Hunger Games #2". A title with a number ("Fahrenheit 451")
-    is still found by its title: it is the query."""
+def _series_place(query: str) -> tuple[str, SeriesPlace]:
+    """The query's words and the place in a series it ends with, if any: ("the hunger
+    games", ("the hunger games", 2)) for "The Hunger Games #2". A title with a number
+    ("Fahrenheit 451") is still found by its title: it is the query."""
     found = SERIES_PLACE.match(query)
     if not found:
         return query, None
-    return found["words"].strip(" ,#"), Decimal(found["number"])
+    words = found["words"].strip(" ,#")
+    return words, (words, Decimal(found["number"]))
 
 
 def _tsquery_of(words: list[TypedWord]) -> str:
@@ -234,7 +296,9 @@ def _fts5_match_of(words: list[TypedWord]) -> str:
     )
 
 
-def _search(books: BookQuerySet, words: str, query: str, place, limit: int) -> list[Book]:
+def _search(
+    books: BookQuerySet, words: str, query: str, place: SeriesPlace, limit: int
+) -> list[Book]:
     """The search as typed: every word required."""
     if connection.vendor == "postgresql":
         text_query = SearchQuery(words, config=BOOK_SEARCH_CONFIG, search_type="websearch")
@@ -244,15 +308,17 @@ def _search(books: BookQuerySet, words: str, query: str, place, limit: int) -> l
 
 
 def _search_corrected(
-    books: BookQuerySet, query: str, words: list[TypedWord], place, limit: int
+    books: BookQuerySet, query: str, words: list[TypedWord], place: SeriesPlace, limit: int
 ) -> list[Book]:
     """The search again with typos forgiven: each word as any of what it may mean, a
     word that means nothing left out."""
     meaningful = [word for word in words if word.meant]
     if not meaningful:
         return []
-    # The closest reading of the query, for the exact title and the title's start.
+    # The closest reading of the query, for the exact title and the title's start (and
+    # the series' name).
     closest = " ".join(word.meant[0] for word in meaningful)
+    place = (closest, place[1]) if place else None
     if connection.vendor == "postgresql":
         text_query = SearchQuery(
             _tsquery_of(meaningful), config=BOOK_SEARCH_CONFIG, search_type="raw"
@@ -288,9 +354,11 @@ def search_books(query: str, *, limit: int = 20) -> list[Book]:
 def suggest(query: str) -> list[str]:
     """For a search that found nothing: the titles and authors' names closest to what
     was typed ("did you mean"), at most SUGGESTION_COUNT: the books that have any of
-    its words (or a word a typo or two away from one), the best matches first."""
+    its words (or a word a typo or two away from one, two from seven letters), the best
+    matches first."""
     query = _first_words(searchable(query))
-    words = [word for word in correct(query) if word.meant] or [
+    corrected = correct(query, two_typos_from=SUGGESTION_TWO_TYPOS_FROM)
+    words = [word for word in corrected if word.meant] or [
         TypedWord(word, (word,)) for word in folded_words(query)
     ]
     if not words:
@@ -324,13 +392,11 @@ def _closer_to_name(typed: set[str], title: str, name: str) -> bool:
     """Whether more typed words are the name's words, or a typo or two from them,
     than the title's."""
 
+    def close(word: str, other: str) -> bool:
+        allowed = typos_allowed(word, other, two_from=SUGGESTION_TWO_TYPOS_FROM)
+        return typo_distance(word, other, allowed) <= allowed
+
     def hits(text: str) -> int:
-        return sum(
-            any(
-                typo_distance(word, other, typos_allowed(word, other)) <= typos_allowed(word, other)
-                for other in folded_words(text)
-            )
-            for word in typed
-        )
+        return sum(any(close(word, other) for other in folded_words(text)) for word in typed)
 
     return bool(name) and hits(name) > hits(title)

@@ -20,6 +20,9 @@ from .fulltext import BOOK_WORDS, SQLITE_BOOK_WORDS, folded_words
 
 ONE_TYPO_FROM = 5  # letters
 TWO_TYPOS_FROM = 9
+# "Did you mean", offered only when nothing was found, forgives two typos from 7 letters
+# ("hobbbbit" offers The Hobbit): a word the search would not read as another.
+SUGGESTION_TWO_TYPOS_FROM = 7
 # A typed word offers at most this many corrections to the search (the closest).
 CORRECTIONS_PER_WORD = 8
 # A search reads the first QUERY_WORDS_AT_MOST words of a query (no title a reader types
@@ -29,11 +32,11 @@ QUERY_WORDS_AT_MOST = 16
 TYPO_WORDS_AT_MOST = 4
 
 
-def typos_allowed(typed: str, meant: str = "") -> int:
+def typos_allowed(typed: str, meant: str = "", *, two_from: int = TWO_TYPOS_FROM) -> int:
     """How many typos may part the two words: by the longer, so "oyce" (4 letters) may
-    be "joyce" (5) with a dropped letter."""
+    be "joyce" (5) with a dropped letter; two from `two_from` letters."""
     longest = max(len(typed), len(meant))
-    if longest >= TWO_TYPOS_FROM:
+    if longest >= two_from:
         return 2
     return 1 if longest >= ONE_TYPO_FROM else 0
 
@@ -46,28 +49,29 @@ def readings(typed: str) -> list[str]:
 
 def typo_distance(typed: str, word: str, limit: int) -> int:
     """The number of typos between two words (optimal string alignment: a swap of two
-    neighbouring letters is one), or `limit + 1` as soon as it must exceed `limit`."""
+    neighbouring letters is one), or `limit + 1` as soon as it must exceed `limit`.
+    Only the cells within `limit` of the diagonal are computed: any other is further."""
+    beyond = limit + 1
     if abs(len(typed) - len(word)) > limit:
-        return limit + 1
+        return beyond
     previous_previous: list[int] = []
-    previous = list(range(len(word) + 1))
+    previous = [min(j, beyond) for j in range(len(word) + 1)]
     for i, typed_char in enumerate(typed, 1):
-        current = [i] + [0] * len(word)
-        for j, word_char in enumerate(word, 1):
-            cost = typed_char != word_char
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (
-                i > 1
-                and j > 1
-                and typed_char == word[j - 2]
-                and typed[i - 2] == word_char
-                and previous_previous
-            ):
-                current[j] = min(current[j], previous_previous[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
+        current = [beyond] * (len(word) + 1)
+        current[0] = closest = min(i, beyond)
+        for j in range(max(1, i - limit), min(len(word), i + limit) + 1):
+            word_char = word[j - 1]
+            cell = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (typed_char != word_char)
+            )
+            if i > 1 and j > 1 and typed_char == word[j - 2] and typed[i - 2] == word_char:
+                cell = min(cell, previous_previous[j - 2] + 1)
+            current[j] = cell = min(cell, beyond)
+            closest = min(closest, cell)
+        if closest > limit:
+            return beyond
         previous_previous, previous = previous, current
-    return min(previous[-1], limit + 1)
+    return previous[-1]
 
 
 def one_typo_away(word: str) -> set[str]:
@@ -97,10 +101,12 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _two_typos_condition(word: str, column: str) -> tuple[str, list]:
+def _two_typos_condition(word: str, column: str, two_from: int) -> tuple[str, list]:
     """SQL for the catalogue's words that may be `word` with two typos: long enough by
-    the length rule, and holding one of its pieces."""
-    shortest = max(len(word) - 2, TWO_TYPOS_FROM if len(word) < TWO_TYPOS_FROM else 1)
+    the length rule, and holding one of its pieces; on PostgreSQL also at most four
+    letters apart by fuzzystrmatch's Levenshtein distance (in C, where a swap counts two:
+    two typos are at most four), so that few are left to compare here."""
+    shortest = max(len(word) - 2, two_from if len(word) < two_from else 1)
     conditions, params = [], []
     for where, piece in intact_pieces(word):
         if where == "start":
@@ -110,7 +116,11 @@ def _two_typos_condition(word: str, column: str) -> tuple[str, list]:
             conditions.append(f"{column} LIKE %s ESCAPE '\\'")
             params.append("%" + _like(piece) + ("" if where == "end" else "%"))
     sql = f"(length({column}) BETWEEN %s AND %s AND ({' OR '.join(conditions)}))"
-    return sql, [shortest, len(word) + 2, *params]
+    params = [shortest, len(word) + 2, *params]
+    if connection.vendor == "postgresql":
+        sql = f"({sql} AND levenshtein_less_equal({column}, %s, 4) <= 4)"
+        params.append(word)
+    return sql, params
 
 
 @dataclass(frozen=True)
@@ -148,11 +158,12 @@ def words_to_correct(words: list[str], known: set[str]) -> list[str]:
     return by_promise[:TYPO_WORDS_AT_MOST]
 
 
-def correct(query: str) -> list[TypedWord]:
+def correct(query: str, *, two_typos_from: int = TWO_TYPOS_FROM) -> list[TypedWord]:
     """The words of `query` (folded as the index folds them, the first
     QUERY_WORDS_AT_MOST), each with what it may mean, in one query (two for a query of
     more than TYPO_WORDS_AT_MOST words). [] when no word has another meaning: the search
-    as typed is all there is."""
+    as typed is all there is. `two_typos_from`: the length from which a word may have
+    two (SUGGESTION_TWO_TYPOS_FROM for "did you mean")."""
     words = list(dict.fromkeys(folded_words(query)))[:QUERY_WORDS_AT_MOST]
     if not words:
         return []
@@ -165,7 +176,7 @@ def correct(query: str) -> list[TypedWord]:
     if len(words) > TYPO_WORDS_AT_MOST:
         known = _known(words, column, table)
         correcting = words_to_correct(words, known)
-    close = _neighbours(correcting, column, table)
+    close = _neighbours(correcting, column, table, two_typos_from)
     for word in words:
         if word not in close:
             close[word] = {reading: 0 for reading in readings(word) if reading in known}
@@ -182,7 +193,9 @@ def correct(query: str) -> list[TypedWord]:
     return typed_words
 
 
-def _neighbours(words: list[str], column: str, table: str) -> dict[str, dict[str, int]]:
+def _neighbours(
+    words: list[str], column: str, table: str, two_from: int
+) -> dict[str, dict[str, int]]:
     """For each of `words`, the catalogue's words a typo or two away (itself and its
     readings included when the catalogue has them) and how many typos away, in one query."""
     # What each candidate word stands for, and how many typos away: (typed, distance).
@@ -195,27 +208,38 @@ def _neighbours(words: list[str], column: str, table: str) -> dict[str, dict[str
             for variant in one_typo_away(reading):
                 if typos_allowed(word, variant):
                     candidates.setdefault(variant, []).append((word, 1))
-            if len(reading) + 2 >= TWO_TYPOS_FROM:
+            if len(reading) + 2 >= two_from:
                 two_typos.append((word, reading))
-    sql = f"SELECT {column} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(candidates))})"
-    params: list = list(candidates)
-    if two_typos:
-        conditions = [_two_typos_condition(reading, column) for _, reading in two_typos]
-        sql += f" UNION SELECT {column} FROM {table} WHERE " + " OR ".join(c for c, _ in conditions)
-        params += [param for _, condition_params in conditions for param in condition_params]
+    # Each row: a catalogue's word, and 0 (one of the candidates) or which reading it may
+    # be with two typos (1, 2, ...). PostgreSQL takes the candidates as one array: a
+    # thousand placeholders cost more to write and parse than the lookups themselves.
+    if connection.vendor == "postgresql":
+        sql, params = (
+            f"SELECT {column}, 0 FROM {table} WHERE {column} = ANY(%s)",
+            [list(candidates)],
+        )
+    else:
+        listed = ", ".join(["%s"] * len(candidates))
+        sql = f"SELECT {column}, 0 FROM {table} WHERE {column} IN ({listed})"
+        params = [*candidates]
+    for number, (_, reading) in enumerate(two_typos, 1):
+        condition, condition_params = _two_typos_condition(reading, column, two_from)
+        sql += f" UNION ALL SELECT {column}, {number} FROM {table} WHERE {condition}"
+        params += condition_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        known = [row[0] for row in cursor.fetchall()]
+        found = cursor.fetchall()
     close: dict[str, dict[str, int]] = {word: {} for word in words}
-    for other in known:
-        for word, distance in candidates.get(other, []):
-            close[word][other] = min(distance, close[word].get(other, 2))
-    for word, reading in two_typos:
-        for other in known:
-            if (
-                other not in close[word]
-                and typos_allowed(word, other) == 2
-                and typo_distance(reading, other, 2) <= 2
-            ):
-                close[word][other] = 2
+    for other, number in found:
+        if not number:
+            for word, distance in candidates.get(other, []):
+                close[word][other] = min(distance, close[word].get(other, 2))
+            continue
+        word, reading = two_typos[number - 1]
+        if (
+            other not in close[word]
+            and typos_allowed(word, other, two_from=two_from) == 2
+            and typo_distance(reading, other, 2) <= 2
+        ):
+            close[word][other] = 2
     return close

@@ -178,6 +178,47 @@ def test_the_search_page_offers_what_was_meant_when_nothing_matches(client, shel
     assert "Wuthering Heights" in links
 
 
+# --- A title with its author's name; more typos than a search forgives -------------------
+
+
+@pytest.fixture
+def tolkien(db):
+    """The Hobbit and the books whose titles hold its word, read as goodbooks-10k has them."""
+    tolkien = make_author(name="J.R.R. Tolkien")
+    return {
+        "hobbit": make_book(title="The Hobbit", authors=[tolkien], source_ratings_5=2000),
+        "box": make_book(
+            title="J.R.R. Tolkien 4-Book Boxed Set: The Hobbit and The Lord of the Rings",
+            authors=[tolkien], source_ratings_5=94,
+        ),
+        "graphic": make_book(
+            title="The Hobbit: Graphic Novel",
+            authors=[make_author(name="Chuck Dixon"), tolkien], source_ratings_5=155,
+        ),
+        "rings": make_book(title="The Lord of the Rings", authors=[tolkien], source_ratings_5=500),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("query", ["tolkein hobbit", "tolkien hobbit", "hobbit tolkien"])
+def test_a_title_typed_with_its_authors_name_comes_before_a_box_set_holding_both(tolkien, query):
+    """The box set's title has both words, the author's name among them, and ranked
+    first: the novel whose every title word was typed is the book meant."""
+    assert titles(query)[0] == "The Hobbit"
+
+
+def test_a_word_with_more_typos_than_the_search_forgives_is_offered_what_it_meant(tolkien):
+    """Two typos in an eight-letter word: the search forgives one, as Typesense does; the
+    "did you mean" is not so strict."""
+    assert titles("hobbbbit") == []
+    assert suggest("hobbbbit")[0] == "The Hobbit"
+
+
+def test_the_search_page_offers_the_hobbit_for_hobbbbit(client, tolkien):
+    html = client.get("/search/", {"q": "hobbbbit"}).content
+    assert "No books match." in html.decode()
+    assert "The Hobbit" in text_of(html, ".search-suggestions a")
+
+
 # --- Floors of the relevance benchmark, on a fixed sample --------------------------------
 
 # Per class, on the sample below: recall at 3 (the right book among the first three).
