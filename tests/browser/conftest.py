@@ -93,6 +93,39 @@ def demo_site(live_server, browser_settings):
     return live_server
 
 
+@pytest.fixture
+def desk(page, demo_site):
+    """The demo editor, signed in on `page`: the site's address."""
+    from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
+    from tests.helpers import sign_in_page
+
+    sign_in_page(page, demo_site.url, EDITOR_USERNAME, EDITOR_PASSWORD)
+    return demo_site.url
+
+
+SECOND_EDITOR = ("second-editor", "another-long-pass-7")
+
+
+@pytest.fixture
+def colleague(browser, demo_site):
+    """A second editor (SECOND_EDITOR), signed in in a browser of their own: a page."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from tests.helpers import sign_in_page
+
+    user = get_user_model().objects.create_user(
+        SECOND_EDITOR[0], password=SECOND_EDITOR[1], is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in_page(page, demo_site.url, *SECOND_EDITOR)
+    yield page
+    context.close()
+
+
 class RequestsInFlight:
     """Requests the live server (a thread of this process) is answering. A page's
     timers (the desk's autosave) can have one under way as its test ends; the database

@@ -15,7 +15,7 @@ from django.db import connection
 
 from tests.browser.test_accessibility import axe_violations
 from tests.factories import make_article
-from tests.helpers import run_worker, sign_in_page
+from tests.helpers import run_worker
 
 pytestmark = [
     # The form's scripts ask the desk while the page loads (preview, autosave); the live
@@ -32,12 +32,6 @@ EXPORT = Path(__file__).parent.parent / "catalogue" / "data" / "goodreads_export
 def tasks_in_the_queue(settings):
     """The real queue: the import's dry run waits for the worker (run_worker)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def desk(page, demo_site):
-    sign_in_page(page, demo_site.url, "editor", "colophon-demo-editor")
-    return demo_site.url
 
 
 def violations_on(page, url: str) -> list[str]:

@@ -2,13 +2,10 @@
 mine, to keep mine or take theirs; two versions compared; an old one restored."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from articles.models import Article
 from tests.factories import make_article
-from tests.helpers import sign_in_page
 
 pytestmark = [
     # Two editors' pages and their static files load at once; the live server's
@@ -18,8 +15,6 @@ pytestmark = [
         connection.vendor == "sqlite", reason="needs concurrent requests: PostgreSQL pass"
     ),
 ]
-
-SECOND_EDITOR = ("second-editor", "another-long-pass-7")
 
 
 def watch_for_problems(page) -> list[str]:
@@ -31,28 +26,6 @@ def watch_for_problems(page) -> list[str]:
         "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
     )
     return problems
-
-
-@pytest.fixture
-def desk(page, demo_site):
-    """The demo editor, signed in: the page that gets the conflicts."""
-    sign_in_page(page, demo_site.url, "editor", "colophon-demo-editor")
-    return demo_site.url
-
-
-@pytest.fixture
-def colleague(browser, demo_site):
-    """A second editor in a browser of their own."""
-    user = get_user_model().objects.create_user(SECOND_EDITOR[0], password=SECOND_EDITOR[1])
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name="Editors"))
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in_page(page, demo_site.url, *SECOND_EDITOR)
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.db import connection
 from articles.forms import MAX_BODY_LENGTH
 from catalogue.models import Book
 from tests.factories import make_article, make_book
-from tests.helpers import sign_in_page
 
 pytestmark = [
     # The page and its static files load at once; the live server's in-memory SQLite
@@ -16,13 +15,6 @@ pytestmark = [
         connection.vendor == "sqlite", reason="needs concurrent requests: PostgreSQL pass"
     ),
 ]
-
-
-@pytest.fixture
-def desk(page, demo_site):
-    """The demo editor, signed in."""
-    sign_in_page(page, demo_site.url, "editor", "colophon-demo-editor")
-    return demo_site.url
 
 
 @pytest.fixture

@@ -6,11 +6,9 @@ import pytest
 from django.db import connection
 
 from articles import rendering
-from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from articles.models import Article, reading_minutes_for, word_count_of
 from tests.browser.test_accessibility import ARTICLE_WITH_LIST
 from tests.factories import make_article
-from tests.helpers import sign_in_page
 
 pytestmark = [
     pytest.mark.skipif(
@@ -28,12 +26,6 @@ BODIES = [
     "* side-by-side soldiers’ letters\n* 1945, 25 April\n\n[ref]: https://example.org/ref\n",
     "word " * 700,
 ]
-
-
-@pytest.fixture
-def desk(page, demo_site):
-    sign_in_page(page, demo_site.url, EDITOR_USERNAME, EDITOR_PASSWORD)
-    return demo_site.url
 
 
 def server_count(title: str, body: str) -> str:
