@@ -36,7 +36,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import nh3
 from django.db.models import Q
@@ -50,11 +50,13 @@ from catalogue.isbn import looks_like_isbn, normalise_isbn13
 from catalogue.list_cards import list_entries
 from catalogue.models import Book, BookAlias
 from catalogue.reading_lists import ReadingList, ReadingListAlias, ReadingListItem
+from catalogue.share_cards import cover_share_image
 from catalogue.shops import UNPAID_DISCLOSURE, disclosure_sentence
 from images.embeds import figure_html
 from images.models import Image
 from pagecache import fragments
 from pagecache.tags import SITE, tag_for, tag_for_id
+from shared.share_cards import ShareImage
 
 logger = logging.getLogger(__name__)
 
@@ -320,11 +322,11 @@ def missing_refs(body: str) -> list[str]:
 @dataclass
 class RenderedBody:
     html: SafeString
-    books: list[Book]  # the distinct books shown, in order of first appearance
+    books: list["BookFacts"]  # the distinct books shown, in order of first appearance
     hidden: list[str] = field(default_factory=list)  # references no public book matches
-    # The card context of each of `books` (its cover, credits and shop links), for the
-    # list of the books at the article's foot: built once, with the cards.
-    cards: list[dict] = field(default_factory=list)
+    # Each of `books` in the list at the article's foot (BookInFoot): made once, with
+    # the cards.
+    cards: list["BookInFoot"] = field(default_factory=list)
     # The reading lists shown (`[[list:…]]`), distinct, in order of first appearance.
     lists: list[ReadingList] = field(default_factory=list)
     hidden_lists: list[str] = field(default_factory=list)  # refs no public list matches
@@ -336,15 +338,13 @@ class RenderedBody:
     def disclosure(self) -> str:
         """One sentence for the shop links of all the books shown, when any earns (the
         list at the article's foot says it once, not once a book)."""
-        return disclosure_sentence(
-            [name for card in self.cards for name in card["shop_links"].sponsored_names]
-        )
+        return disclosure_sentence([name for card in self.cards for name in card.sponsored_names])
 
     @property
     def links_disclosure(self) -> str:
         """What the foot says of its shop links: who pays, or that nobody does; "" when
         no book shown has a link."""
-        if not any(card["shop_links"] for card in self.cards):
+        if not any(card.has_links for card in self.cards):
             return ""
         return self.disclosure or UNPAID_DISCLOSURE
 
@@ -353,20 +353,74 @@ class RenderedBody:
 CARD_VERSION = "card-1"
 
 
+@dataclass(frozen=True)
+class BookFacts:
+    """What an article page says of a book it shows outside its card (its structured
+    data, its share card, its cache tags), in plain strings: kept with the card, it is
+    read back in microseconds where the Book with its credits takes a tenth of a ms."""
+
+    pk: int
+    title: str
+    full_title: str
+    url: str
+    isbn13: str
+    # Its cover to share (catalogue.share_cards.cover_share_image), the address as the
+    # storage gives it: made absolute for the request by `cover_share_image`.
+    share_image: ShareImage
+
+    @classmethod
+    def of(cls, book: Book) -> "BookFacts":
+        return cls(
+            pk=book.pk,
+            title=book.title,
+            full_title=book.full_title,
+            url=book.get_absolute_url(),
+            isbn13=book.isbn13 or "",
+            share_image=cover_share_image(book, absolute=str),
+        )
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def cover_share_image(self, absolute: Callable[[str], str]) -> ShareImage:
+        return replace(self.share_image, url=absolute(self.share_image.url))
+
+
+@dataclass(frozen=True)
+class BookInFoot:
+    """A book in the list at the article's foot: its entry as rendered
+    (includes/book_in_article.html), and what the list's one disclosure needs."""
+
+    html: SafeString
+    sponsored_names: tuple[str, ...]
+    has_links: bool
+
+    @classmethod
+    def of(cls, context: dict) -> "BookInFoot":
+        """From the book's card context (its cover, credits and shop links)."""
+        links = context["shop_links"]
+        return cls(
+            html=get_template("includes/book_in_article.html").render({"card": context}),
+            sponsored_names=tuple(links.sponsored_names),
+            has_links=bool(links),
+        )
+
+
 @dataclass
 class KeptCard:
     """A book's card on one page, kept across requests (pagecache.fragments) under the
-    book's tag: the book as read (None: not public), its context (for the list of books
-    at the article's foot) and its HTML, plain and prominent, as rendered."""
+    book's tag: the book as read (None: not public; its data for the page's structured
+    data and share card), its entry at the article's foot and its HTML, plain and
+    prominent, as rendered. Strings, not the card's context: a page of 30 cards reads
+    them back in well under a millisecond."""
 
-    book: Book | None
-    context: dict | None = None
+    book: BookFacts | None
+    foot: BookInFoot | None = None
     html: dict[bool, str] = field(default_factory=dict)
     changed: bool = True
 
-    def keep(self, context: dict, prominent: bool, html: str) -> None:
-        if self.context is None:
-            self.context = context
+    def keep(self, foot: BookInFoot, prominent: bool, html: str) -> None:
+        self.foot = self.foot or foot
         self.html[prominent] = html
         self.changed = True
 
@@ -466,37 +520,57 @@ def render_prepared(
         # Cards kept from an earlier render (the article edited, its page dropped; the
         # book shown on another page): only the books without one are read.
         cards = {pk: kept.get(key) for pk, key in keys.items()}
-        missing = [pk for pk, card in cards.items() if card is None]
-        books = Book.objects.for_cards().in_bulk(missing) if missing else {}
-        for pk, book in books.items():
-            public = book.status == Book.Status.PUBLISHED
-            cards[pk] = KeptCard(book=book if public else None)
-        found = {
-            ref: cards[pk].book
-            for ref, pk in prepared.book_ids.items()
-            if cards.get(pk) is not None and cards[pk].book is not None
-        }
-        gone = [ref for ref, pk in prepared.book_ids.items() if cards.get(pk) is None]
-        if gone:
-            found.update(find_books(gone, Book.objects.public().for_cards()))
-        rendered = _fill(
-            prepared.html,
-            nonce=prepared.nonce,
-            refs=prepared.refs,
-            buy_sections=prepared.buy_sections,
-            books=found,
-            list_refs=prepared.list_refs,
-            image_ids=prepared.image_ids,
-            source=source,
-            context_label=context_label,
-            show_hidden=None,
-            kept_cards={pk: card for pk, card in cards.items() if card is not None},
-        )
+        books = _books_for_cards([pk for pk, card in cards.items() if card is None], cards)
+        try:
+            rendered = _fill_prepared(prepared, books, cards, source, context_label)
+        except _CardNotKept:
+            # A kept book shown anew in another way (now under a "buy" heading): read.
+            books = _books_for_cards(list(cards), cards)
+            rendered = _fill_prepared(prepared, books, cards, source, context_label)
         for pk, card in cards.items():
             if card is not None and card.changed:
                 card.changed = False
                 kept.put(keys[pk], card)
     return rendered
+
+
+class _CardNotKept(Exception):
+    """A card must be rendered for a book only its kept facts are at hand for."""
+
+
+def _books_for_cards(pks: list[int], cards: dict[int, "KeptCard | None"]) -> dict[int, Book]:
+    """The books of `pks` as cards show them (one query, and two for their credits and
+    shop links); each found gets a card to keep in `cards` if it had none."""
+    books = Book.objects.for_cards().in_bulk(pks) if pks else {}
+    for pk, book in books.items():
+        if cards.get(pk) is None:
+            public = book.status == Book.Status.PUBLISHED
+            cards[pk] = KeptCard(book=BookFacts.of(book) if public else None)
+    return books
+
+
+def _fill_prepared(prepared, books, cards, source, context_label) -> RenderedBody:
+    found = {}
+    for ref, pk in prepared.book_ids.items():
+        card = cards.get(pk)
+        if card is not None and card.book is not None:
+            found[ref] = books.get(pk, card.book)
+    gone = [ref for ref, pk in prepared.book_ids.items() if cards.get(pk) is None]
+    if gone:
+        found.update(find_books(gone, Book.objects.public().for_cards()))
+    return _fill(
+        prepared.html,
+        nonce=prepared.nonce,
+        refs=prepared.refs,
+        buy_sections=prepared.buy_sections,
+        books=found,
+        list_refs=prepared.list_refs,
+        image_ids=prepared.image_ids,
+        source=source,
+        context_label=context_label,
+        show_hidden=None,
+        kept_cards={pk: card for pk, card in cards.items() if card is not None},
+    )
 
 
 def render_body(
@@ -536,7 +610,7 @@ def _fill(
     nonce: str,
     refs: list[str],
     buy_sections: list[int | None],
-    books: dict[str, Book],
+    books: dict[str, "Book | BookFacts"],
     list_refs: list[str],
     image_ids: list[int],
     source,
@@ -549,7 +623,7 @@ def _fill(
     before, and take the ones rendered now."""
     hidden = list(dict.fromkeys(ref for ref in refs if ref not in books))
     in_place = show_hidden(hidden) if hidden and show_hidden is not None else {}
-    shown: dict[int, dict] = {}
+    shown: dict[int, tuple[BookFacts, BookInFoot]] = {}
     sold: set[int] = set()  # the buy sections whose card is shown
     # One compiled template for every card, each book's card rendered once (as plain or
     # prominent): a book embedded five times costs one render.
@@ -579,14 +653,18 @@ def _fill(
         if key not in cards:
             kept = kept_cards.get(book.pk)
             if kept is not None and prominent in kept.html:
-                shown.setdefault(book.pk, kept.context)
+                shown.setdefault(book.pk, (kept.book, kept.foot))
                 cards[key] = kept.html[prominent]
             else:
+                if isinstance(book, BookFacts):
+                    raise _CardNotKept
                 context = book_card_context(book, source=source, prominent=prominent)
-                shown.setdefault(book.pk, context)
+                foot = kept.foot if kept is not None and kept.foot else BookInFoot.of(context)
+                facts = kept.book if kept is not None and kept.book else BookFacts.of(book)
+                shown.setdefault(book.pk, (facts, foot))
                 cards[key] = card_template.render(context)
                 if kept is not None:
-                    kept.keep(context, prominent, cards[key])
+                    kept.keep(foot, prominent, cards[key])
         return cards[key]
 
     html = PLACEHOLDER.sub(replace, html) if refs else html
@@ -600,9 +678,9 @@ def _fill(
     )
     return RenderedBody(
         html=html,
-        books=[context["book"] for context in shown.values()],
+        books=[book for book, _ in shown.values()],
         hidden=hidden,
-        cards=list(shown.values()),
+        cards=[foot for _, foot in shown.values()],
         lists=lists,
         hidden_lists=hidden_lists,
         image_ids=image_ids,

@@ -1,15 +1,19 @@
 """What an article's page says when it is shared (Open Graph, Twitter card)."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from catalogue.models import Book
-from catalogue.share_cards import Absolute, cover_share_image
+from catalogue.share_cards import Absolute
 from images.responsive import rendition_for
 from shared.share_cards import LARGE_IMAGE_SIZE, ShareCard, ShareImage, og_locale
 
 from .models import Article, Topic
+
+if TYPE_CHECKING:
+    from .rendering import BookFacts
 
 # The width social networks show across a post: the featured picture's rendition nearest it.
 FEATURED_SHARE_WIDTH = LARGE_IMAGE_SIZE[0]
@@ -41,16 +45,16 @@ def featured_share_image(article: Article, absolute: Absolute) -> ShareImage | N
 def article_share_card(
     article: Article,
     *,
-    books: Sequence[Book],
+    books: Sequence["BookFacts"],
     topics: Sequence[Topic],
     url: str,
     absolute: Absolute,
     default_image: ShareImage,
 ) -> ShareCard:
     """An article page's card, from what the page has loaded already (`books`: the
-    public books its body shows, in order; `topics`): type `article`, with its times,
-    its first topic as the section, the others as tags, and its byline; its social title
-    and meta description where the editor gave them.
+    public books its body shows, in order, as articles.rendering.BookFacts; `topics`):
+    type `article`, with its times, its first topic as the section, the others as tags,
+    and its byline; its social title and meta description where the editor gave them.
 
     Its picture is its featured picture when readers may see it; else the share image the
     worker made (1200x630); until then its first book's cover, or the site's picture."""
@@ -64,7 +68,7 @@ def article_share_card(
             absolute(article.share_image.url), share_image_alt(article, first_book), width, height
         )
     elif first_book is not None:
-        image = cover_share_image(first_book, absolute)
+        image = first_book.cover_share_image(absolute)
     else:
         image = default_image
     properties = []

@@ -256,7 +256,8 @@ def test_the_desks_preview_shows_the_books_of_its_unsaved_body(books):
 
     body = article.render_body()
 
-    assert [card["book"].title for card in body.cards] == ["Elbe Day"]
+    assert [book.title for book in body.books] == ["Elbe Day"]
+    assert "Elbe Day" in body.cards[0].html  # and at the foot
 
 
 @pytest.mark.page_cache

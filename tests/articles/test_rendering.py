@@ -32,7 +32,7 @@ def test_the_same_book_embedded_twice_renders_two_cards(battle):
         "Intro\n\n[[book:the-last-battle]]\n\nMiddle\n\n[[book:the-last-battle]]\n"
     )
     assert len(text_of(rendered.html, ".book-card")) == 2
-    assert rendered.books == [battle]
+    assert [book.pk for book in rendered.books] == [battle.pk]
 
 
 @pytest.mark.parametrize("ref", ["9780306822087", "978-0-306-82208-7", "0306822083"])
