@@ -22,14 +22,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import Value, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from pagecache import fragments
 from pagecache.tags import SITE, group_of, tags_for_ids
 
-from .models import Author, Book, Contribution, Subject
+from .models import Author, Book, Subject
 from .querysets import card_lookups
 from .related import also_liked_tag, related_book_ids
 
@@ -55,16 +55,14 @@ class OtherParts:
 
 def subjects_and_authors(book: Book) -> tuple[list[int], list[int]]:
     """The ids of the book's subjects (by name: related books look into the first few)
-    and of its credited authors, in one query."""
-    subjects = book.subjects.annotate(kind=Value(0)).values_list("kind", "pk", "name")
-    authors = (
-        Contribution.objects.filter(book=book)
-        .annotate(kind=Value(1), label=Value(""))
-        .values_list("kind", "author_id", "label")
+    and of its credited authors, in one query (each subject beside each credit)."""
+    rows = (
+        Book.objects.filter(pk=book.pk)
+        .order_by("subjects__name", "subjects__pk")
+        .values_list("subjects__pk", "contributions__author_id")
     )
-    rows = subjects.order_by().union(authors.order_by(), all=True).order_by("kind", "name", "pk")
-    subject_ids = [pk for kind, pk, _ in rows if kind == 0]
-    author_ids = sorted({pk for kind, pk, _ in rows if kind == 1})
+    subject_ids = list(dict.fromkeys(pk for pk, _ in rows if pk is not None))
+    author_ids = sorted({pk for _, pk in rows if pk is not None})
     return subject_ids, author_ids
 
 

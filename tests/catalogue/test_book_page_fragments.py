@@ -31,7 +31,10 @@ def page(django_capture_on_commit_callbacks):
             title="Catching Fire", series="The Hunger Games", series_number=Decimal(2),
             authors=[collins],
         )  # fmt: skip
-        other = make_book(title="Gregor the Overlander", source_ratings_5=4, authors=[collins])
+        other = make_book(
+            title="Gregor the Overlander", publication_year=2003, source_ratings_5=4,
+            authors=[collins],
+        )  # fmt: skip
         related = make_book(title="Divergent", source_ratings_3=2)
         book.subjects.add(war)
         related.subjects.add(war)
