@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control
 
 from . import visitor_parts
 from .tags import SITE
-from .versions import CHANGES_KEY, TAG_PREFIX, change_count, versions_of
+from .versions import CHANGES_KEY, TAG_PREFIX, change_count, fresh_version, versions_of
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +184,11 @@ def next_change() -> float | None:
     except Exception:  # noqa: BLE001 - any backend's connection error
         found = {}
     counter, kept = found.get(CHANGES_KEY), found.get(NEXT_CHANGE_KEY)
+    if counter is None:
+        # Nothing invalidated yet (a new cache): a counter to keep the answer under.
+        with suppress(Exception):
+            cache.add(CHANGES_KEY, fresh_version(), None)
+            counter = cache.get(CHANGES_KEY)
     if counter is not None and kept is not None and kept["counter"] == counter:
         due = kept["due"]
         if due is None or due > now:

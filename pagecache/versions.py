@@ -27,7 +27,7 @@ TAG_PREFIX = "page-tag:"
 CHANGES_KEY = "page-changes"
 
 
-def _fresh_version() -> int:
+def fresh_version() -> int:
     # Never one a tag had before, whichever process draws it: the clock to about a
     # millisecond, and random bits for two processes drawing in the same one. (Within
     # Redis's 64-bit integers, as tests and tools may INCR it.)
@@ -59,7 +59,7 @@ def _move_on(tags: Iterable[str]) -> None:
     # trip (one MSET on Redis), before the edges are purged: the time an edit takes to
     # show. A page whose render overlapped this change sees the counter moved (see
     # store.store_page).
-    version = _fresh_version()
+    version = fresh_version()
     cache.set_many({CHANGES_KEY: version, **{TAG_PREFIX + tag: version for tag in tags}}, None)
 
 
@@ -74,7 +74,7 @@ def versions_of(tags: Iterable[str]) -> dict[str, int]:
     if len(found) < len(keys):  # tags never invalidated yet (or evicted)
         for key in keys:
             if key not in found:
-                cache.add(key, _fresh_version(), None)
+                cache.add(key, fresh_version(), None)
         found = cache.get_many(keys)
     return {key.removeprefix(TAG_PREFIX): found.get(key) for key in keys}
 

@@ -195,3 +195,15 @@ def test_once_its_time_has_passed_the_next_change_is_asked_again(
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime.fromtimestamp(later, tz=dt.UTC))
     assert 330 <= store.next_change() <= 340
     assert Article.objects.published().filter(title="Coming soon").exists()
+
+
+def test_cards_kept_before_an_affiliate_code_was_set_are_not_shown_after(
+    client, site, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=site["books"][0].pk).update(isbn13="9780000000002")
+        invalidate(tag_for(site["books"][0]))
+    url = site["article"].get_absolute_url()
+    assert "sponsored" not in render(client, url).content.decode()
+    settings.AFFILIATE_CODES = {"bookshop-org": "12345"}  # the setting changed, and a restart
+    assert 'rel="sponsored' in render(client, url).content.decode()
