@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control
 
 from . import store
-from .versions import change_count, send_pending
+from .versions import send_pending
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,12 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
         changes_before = None
         try:
             send_pending()
-            entry, versions = store.entry_and_versions(key, known_tags=None)
+            entry, versions, counter = store.entry_versions_and_counter(key)
             if entry is not None and entry["versions"] == versions:
                 response = store.rendered_response(entry)
                 response.shared_entry = entry  # stored for everyone: see edge.share
                 return response
-            changes_before = change_count()
+            changes_before = counter
         except Exception:  # noqa: BLE001 - cache down: serve uncached
             logger.warning("Page cache unavailable; %s rendered uncached.", request.path)
             return view(request, *args, **kwargs)

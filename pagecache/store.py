@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control
 
 from . import visitor_parts
 from .tags import SITE
-from .versions import CHANGES_KEY, TAG_PREFIX, change_count, fresh_version, versions_of
+from .versions import CHANGES_KEY, TAG_PREFIX, fresh_version, versions_of
 
 logger = logging.getLogger(__name__)
 
@@ -176,13 +176,15 @@ def expiry_limit(function: Callable[[], float | None]) -> Callable[[], float | N
 NEXT_CHANGE_KEY = "page-next-change"
 
 
-def next_change() -> float | None:
-    """Seconds until the next change by the clock alone, if one is scheduled."""
+def next_change(found: dict | None = None) -> float | None:
+    """Seconds until the next change by the clock alone, if one is scheduled. `found`:
+    the counter and NEXT_CHANGE_KEY, when the caller read them already."""
     now = time.time()
-    try:
-        found = cache.get_many([CHANGES_KEY, NEXT_CHANGE_KEY])
-    except Exception:  # noqa: BLE001 - any backend's connection error
-        found = {}
+    if found is None:
+        try:
+            found = cache.get_many([CHANGES_KEY, NEXT_CHANGE_KEY])
+        except Exception:  # noqa: BLE001 - any backend's connection error
+            found = {}
     counter, kept = found.get(CHANGES_KEY), found.get(NEXT_CHANGE_KEY)
     if counter is None:
         # Nothing invalidated yet (a new cache): a counter to keep the answer under.
@@ -261,11 +263,17 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
     try:
         if query_page and not within_query_budget():
             return False
-        versions = versions_of(tags)
-        if change_count() != changes_before:
+        # The tags' versions, the change counter and the next change, in one round trip.
+        keys = [TAG_PREFIX + tag for tag in tags]
+        found = cache.get_many([*keys, CHANGES_KEY, NEXT_CHANGE_KEY])
+        if all(key in found for key in keys):
+            versions = {tag: found[key] for tag, key in zip(tags, keys, strict=True)}
+        else:  # tags never invalidated yet (or evicted)
+            versions = versions_of(tags)
+        if found.get(CHANGES_KEY) != changes_before:
             return False
         parts = visitor_parts.names_in(response.content.decode())
-        change_in = next_change()
+        change_in = next_change(found)
         seconds = kept_for(change_in)
         if query_page:
             seconds = min(seconds, settings.PAGE_CACHE_QUERY_SECONDS)
@@ -286,6 +294,15 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; page not stored.")
         return False
+
+
+def entry_versions_and_counter(key: str) -> tuple[dict | None, dict | None, object]:
+    """The entry under `key`, its tags' current versions and the change counter (read
+    before a render: see store_page), the entry and the counter in one round trip."""
+    found = cache.get_many([key, CHANGES_KEY])
+    entry = found.get(key)
+    versions = versions_of(entry["tags"]) if entry is not None else None
+    return entry, versions, found.get(CHANGES_KEY)
 
 
 def entry_and_versions(key: str, known_tags: list[str] | None) -> tuple[dict | None, dict]:
