@@ -20,7 +20,7 @@ from collections import Counter
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from pagecache.tags import group_of
 from pagecache.versions import invalidate
@@ -204,11 +204,15 @@ def _alike_titles(book: Book) -> list[tuple[int, int]]:
     every_word = Q()
     for word in words:
         every_word &= Q(title__icontains=word)
+    # Ordered by an expression of the count, not the column: by the column, the database
+    # walked the rating index through the whole catalogue to meet a rare title's few
+    # matches (SQLite: twice the time of reading them all and sorting those).
+    most_rated_first = (F("rating_total_count") + 0).desc()
     alike = (
         Book.objects.public()
         .filter(every_word)
         .exclude(pk=book.pk)
-        .order_by("-rating_total_count", "pk")
+        .order_by(most_rated_first, "pk")
         .values_list("pk", flat=True)[:CANDIDATES]
     )
     return [(pk, 1) for pk in alike]
