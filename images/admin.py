@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.deleting import deleted_objects_naming_embeds, titles
+from shared.delete_warnings import warn_if_shown
 
 from .admin_picker import picker_urls
 from .admin_upload import upload_view
@@ -172,14 +173,9 @@ class ImageAdmin(ConflictSafeAdmin, VersionAdmin):
     def render_delete_form(self, request, context):
         """Deleting a picture that articles readers see show says which, above Django's
         confirmation."""
-        obj = context.get("object")
-        shown = where_used(obj).shown if obj is not None else []
-        if shown:
-            context["picture_in_use"] = (
-                f"“{obj}” is shown in {'an article' if len(shown) == 1 else 'articles'} "
-                f"readers see or will see: {titles(shown)}. Once it is deleted, it "
-                "disappears from them."
-            )
+        warn_if_shown(
+            context, "picture_in_use", shown_in=lambda image: where_used(image).shown, titles=titles
+        )
         return super().render_delete_form(request, context)
 
     # --- What the list and the form show ----------------------------------------------

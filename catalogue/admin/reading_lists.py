@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.deleting import deleted_objects_naming_embeds, titles
 from desk.forms import ConflictSafeForm
+from shared.delete_warnings import warn_if_shown
 
 from ..models import Book
 from ..reading_lists import ReadingList, ReadingListItem
@@ -257,12 +258,11 @@ class ReadingListAdmin(ConflictSafeAdmin, VersionAdmin):
     def render_delete_form(self, request, context):
         """Deleting a list that articles readers see embed says which, above Django's
         confirmation."""
-        obj = context.get("object")
-        shown = where_used(obj).shown if obj is not None else []
-        if shown:
-            context["list_in_use"] = (
-                f"“{obj}” is shown in {'an article' if len(shown) == 1 else 'articles'} "
-                f"readers see or will see: {titles(shown)}. Once it is deleted, it "
-                "disappears from them, and their [[list:…]] lines show nothing."
-            )
+        warn_if_shown(
+            context,
+            "list_in_use",
+            shown_in=lambda reading_list: where_used(reading_list).shown,
+            titles=titles,
+            then="and their [[list:…]] lines show nothing",
+        )
         return super().render_delete_form(request, context)
