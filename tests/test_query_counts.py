@@ -171,3 +171,31 @@ def test_no_page_makes_more_queries_over_a_larger_catalogue(client, catalogue):
     after = {name: query_count(client, url_of(catalogue)) for name, url_of in PAGES}
     grew = {name: (before[name], after[name]) for name in before if after[name] != before[name]}
     assert grew == {}, f"queries over the small catalogue, then the larger: {grew}"
+
+
+@pytest.mark.page_cache
+def test_the_book_page_with_its_kept_parts_makes_no_more_queries_over_a_larger_catalogue(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    """A page-cache miss (at an edge that has not seen the page) with the lists of other
+    books and the teasers kept (catalogue.book_page): as few queries, however long they."""
+    from pagecache import store
+
+    url = catalogue["book"].get_absolute_url()
+
+    def queries_with_parts_kept() -> int:
+        client.get(url)  # renders the page and keeps its parts
+        cache.delete(store.page_key(f"http://testserver{url}"))
+        store.next_change()  # worked out once for all pages, not by this one
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and "X-Page-Cache" not in response
+        return len(queries)
+
+    before = queries_with_parts_kept()
+    with django_capture_on_commit_callbacks(execute=True):
+        grow(catalogue)
+    assert queries_with_parts_kept() == before
+    # The book, its subjects and authors, its articles, its card's credits and shop
+    # links, its lists, the rating form's book: the lists of other books are kept.
+    assert before == 7
