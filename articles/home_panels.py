@@ -143,36 +143,43 @@ def my_drafts(mine) -> Panel:
     )
 
 
-def to_go_live(articles) -> Panel:
+def scheduled(articles, when: str, *, says: str, state: str, **panel) -> Panel:
+    """Published articles whose `when` (published_at, withdraw_at) is still to come,
+    soonest first, each with what `says` happens then; `panel`: title, empty,
+    see_all_label, place."""
     rows = (
-        articles.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at", "pk")
-        .only("pk", "title", "published_at")[:PANEL_ROWS]
+        articles.filter(status=Article.Status.PUBLISHED, **{f"{when}__gt": timezone.now()})
+        .order_by(when, "pk")
+        .only("pk", "title", when)[:PANEL_ROWS]
     )
     return Panel(
+        rows=[row_of(article, f"{says} {localised(getattr(article, when))}") for article in rows],
+        see_all_url=list_url(state=state),
+        **panel,
+    )
+
+
+def to_go_live(articles) -> Panel:
+    return scheduled(
+        articles,
+        "published_at",
+        says="Goes live",
+        state=Article.State.SCHEDULED,
         title="Scheduled to go live",
-        rows=[row_of(article, f"Goes live {localised(article.published_at)}") for article in rows],
         empty="Nothing is scheduled to go live.",
-        see_all_url=list_url(state=Article.State.SCHEDULED),
         see_all_label="All scheduled articles",
         place=40,
     )
 
 
 def to_be_withdrawn(articles) -> Panel:
-    rows = (
-        articles.filter(status=Article.Status.PUBLISHED, withdraw_at__gt=timezone.now())
-        .order_by("withdraw_at", "pk")
-        .only("pk", "title", "withdraw_at")[:PANEL_ROWS]
-    )
-    return Panel(
+    return scheduled(
+        articles,
+        "withdraw_at",
+        says="Taken off the site",
+        state=WITHDRAWAL_SCHEDULED,
         title="Scheduled to be withdrawn",
-        rows=[
-            row_of(article, f"Taken off the site {localised(article.withdraw_at)}")
-            for article in rows
-        ],
         empty="No article is set to be withdrawn.",
-        see_all_url=list_url(state=WITHDRAWAL_SCHEDULED),
         see_all_label="All articles set to be withdrawn",
         place=50,
     )
