@@ -157,4 +157,13 @@ def bench_page_cache_misses(client, pages: list[tuple[str, str]], book, runs: in
             book.get_absolute_url(), runs,
             before=lambda: invalidate(tag_for(book), list_of(Book)),
         )  # fmt: skip
+        # And of a book it lists (another volume of its series): its lists are made anew.
+        if book.series and (
+            listed := Book.objects.public().in_series(book.series).exclude(pk=book.pk).first()
+        ):
+            measure(
+                client, "book page (Redis page cache missed after a rating of a book it lists)",
+                book.get_absolute_url(), runs,
+                before=lambda: invalidate(tag_for(listed), list_of(Book)),
+            )  # fmt: skip
         cache.clear()
