@@ -70,6 +70,19 @@ def type_at_end(page, text: str) -> None:
     body.press_sequentially(text)
 
 
+def typed_in_a_new_browser(profile, site: str, url: str, text: str, *, wait_ms: int = 500):
+    """The demo editor, in the browser `profile` opens, signs in, opens the form at `url`
+    and types `text` at the end of the body; after `wait_ms` (the browser has its copy,
+    the server none yet) the browser's context and the page are returned."""
+    context, page = profile()
+    sign_in_page(page, site, EDITOR_USERNAME, EDITOR_PASSWORD)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    type_at_end(page, text)
+    page.wait_for_timeout(wait_ms)
+    return context, page
+
+
 @pytest.fixture
 def article(demo_site):
     return make_article(title="Torgau, April 1945", body="The first words.")
@@ -79,12 +92,7 @@ def test_words_typed_a_second_before_a_crash_are_offered_back_and_restored(
     demo_site, profile, article, in_flight, screenshot
 ):
     url = f"{demo_site.url}/admin/articles/article/{article.pk}/change/"
-    context, page = profile()
-    sign_in_page(page, demo_site.url, EDITOR_USERNAME, EDITOR_PASSWORD)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    type_at_end(page, TYPED)
-    page.wait_for_timeout(1000)
+    context, page = typed_in_a_new_browser(profile, demo_site.url, url, TYPED, wait_ms=1000)
     context.close()  # the browser dies: no beforeunload, no server copy (3 quiet seconds)
     in_flight.wait_until_none()
     assert not AutosavedForm.objects.exists()
@@ -113,12 +121,7 @@ def test_words_typed_a_second_before_a_crash_are_offered_back_and_restored(
 
 def test_a_discarded_copy_is_not_offered_again(demo_site, profile, article, in_flight):
     url = f"{demo_site.url}/admin/articles/article/{article.pk}/change/"
-    context, page = profile()
-    sign_in_page(page, demo_site.url, EDITOR_USERNAME, EDITOR_PASSWORD)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    type_at_end(page, " Not wanted.")
-    page.wait_for_timeout(500)
+    context, page = typed_in_a_new_browser(profile, demo_site.url, url, " Not wanted.")
     page.close(run_before_unload=False)  # the tab closed
 
     page = context.new_page()
@@ -137,12 +140,7 @@ def test_the_copy_is_offered_only_to_the_editor_who_typed_it(demo_site, profile,
     )
     user.groups.add(Group.objects.get(name="Editors"))
     url = f"{demo_site.url}/admin/articles/article/{article.pk}/change/"
-    context, page = profile()
-    sign_in_page(page, demo_site.url, EDITOR_USERNAME, EDITOR_PASSWORD)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    type_at_end(page, " Mine alone.")
-    page.wait_for_timeout(500)
+    context, page = typed_in_a_new_browser(profile, demo_site.url, url, " Mine alone.")
     page.close(run_before_unload=False)
 
     # A colleague on the same computer opens the same form: nothing of mine is offered.
@@ -163,12 +161,9 @@ def test_the_copy_is_offered_only_to_the_editor_who_typed_it(demo_site, profile,
 
 def test_a_copy_older_than_the_saved_article_is_not_offered(demo_site, profile, article):
     url = f"{demo_site.url}/admin/articles/article/{article.pk}/change/"
-    context, page = profile()
-    sign_in_page(page, demo_site.url, EDITOR_USERNAME, EDITOR_PASSWORD)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    type_at_end(page, " Typed before a colleague saved.")
-    page.wait_for_timeout(500)
+    context, page = typed_in_a_new_browser(
+        profile, demo_site.url, url, " Typed before a colleague saved."
+    )
     page.close(run_before_unload=False)
     article.refresh_from_db()
     article.body = "A colleague's words."
