@@ -2,6 +2,8 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Book
@@ -57,17 +59,22 @@ class TopicDetailView(ArticleArchiveView):
         return [tag_for(self.topic), *super().cache_tags()]
 
 
-def read_next_and_topics(article: Article) -> tuple[list[Article], list[Topic]]:
-    """The article's "Read next" (Article.recommendations) and its topics, kept across
-    requests (pagecache.fragments) until the article, any article listed anywhere (which
-    the recommendations may be topped up with, or show as teasers) or a topic changes,
-    or the next article goes live or is withdrawn by the clock: its page dropped for a
-    new rating of a book it shows need not read them again."""
+def read_next_and_topics(article: Article) -> tuple[list[int], SafeString, list[Topic]]:
+    """The ids of the article's "Read next" (Article.recommendations) and its aside
+    rendered, and its topics, kept across requests (pagecache.fragments) until the
+    article, any article listed anywhere (which the recommendations may be topped up
+    with, or show as teasers) or a topic changes, or the next article goes live or is
+    withdrawn by the clock: its page dropped for a new rating of a book it shows need
+    not make them again."""
     key = f"read-next:{article.pk}"
     with fragments.batch({key: [tag_for(article), list_of(Article), SITE]}) as kept:
         found = kept.get(key)
         if found is None:
-            found = (article.recommendations(), list(article.topics.all()))
+            recommendations = article.recommendations()
+            aside = render_to_string(
+                "includes/read_next.html", {"recommendations": recommendations}
+            )
+            found = ([other.pk for other in recommendations], aside, list(article.topics.all()))
             kept.put(key, found)
     return found
 
@@ -96,9 +103,12 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         self.body = article.render_body()
-        self.recommendations, self.topics = read_next_and_topics(article)
+        self.recommended_ids, read_next, self.topics = read_next_and_topics(article)
         return super().get_context_data(
-            body=self.body, recommendations=self.recommendations, topics=self.topics, **kwargs
+            body=self.body,
+            read_next=read_next,
+            topics=self.topics,
+            **kwargs,
         )
 
     def cache_tags(self):
@@ -107,7 +117,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             # Read next may be topped up with the latest articles.
             *super().cache_tags(),
             *tags_for_ids(Book, [book.pk for book in self.body.books]),
-            *tags_for_ids(Article, [other.pk for other in self.recommendations]),
+            *tags_for_ids(Article, self.recommended_ids),
             *tags_for_ids(Topic, [topic.pk for topic in self.topics]),
             # A list it embeds changing (its books, their notes, withdrawn) drops the page.
             *tags_for_ids(ReadingList, [shown.pk for shown in self.body.lists]),
