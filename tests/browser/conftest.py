@@ -46,24 +46,73 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=missing))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium per module (launching it is the slow part)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an asyncio loop running in this thread, and Django
-    # refuses ORM calls from a thread with a running loop. The tests touch the ORM only
-    # between browser steps, never concurrently, so the check is lifted, for these
-    # tests only (the variable is read at each call).
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
+class SharedChromium:
+    """One headless Chromium for every browser test of a run: launched at the first (the
+    slow part, 2 s and more on CI's two cores), closed after the last, so that the tests
+    after them run without it."""
+
+    def __init__(self):
+        self.playwright = None
+        self.chromium = None
+        self.async_unsafe = None
+
+    def get(self):
+        if self.chromium is None:
+            from playwright.sync_api import sync_playwright
+
+            # Playwright's sync API keeps an asyncio loop running in this thread, and
+            # Django refuses ORM calls from a thread with a running loop. The tests touch
+            # the ORM only between browser steps, never concurrently, so the check is
+            # lifted while Chromium runs (the variable is read at each call).
+            self.async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            self.playwright = sync_playwright().start()
+            self.chromium = self.playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
             )
-            yield chromium
-            chromium.close()
+        return self.chromium
+
+    def close(self) -> None:
+        if self.chromium is None:
+            return
+        try:
+            self.chromium.close()
+            self.playwright.stop()
+        finally:
+            self.chromium = self.playwright = None
+            if self.async_unsafe is None:
+                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            else:
+                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self.async_unsafe
+
+
+shared_chromium = SharedChromium()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Chromium is closed once the next test is not a browser test (or none is left)."""
+    result = yield
+    if nextitem is None or not str(nextitem.path).startswith(str(Path(__file__).parent)):
+        shared_chromium.close()
+    return result
+
+
+def pytest_sessionfinish(session):
+    shared_chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The run's headless Chromium; what a module opened in it is closed after the module
+    (as a browser of its own would be)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    pytest.importorskip("playwright.sync_api")
+    chromium = shared_chromium.get()
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
 
 
 @pytest.fixture
