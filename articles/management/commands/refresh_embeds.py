@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from articles.models import Article
 from articles.tasks import refresh_recommendations_after_commit
-from pagecache.tags import list_of, tags_for_ids
+from pagecache.tags import SITE
 from pagecache.versions import invalidate
 
 
@@ -17,11 +17,10 @@ class Command(BaseCommand):
         rendered = Article.objects.refresh_rendered_bodies()
         changed = Article.objects.refresh_embedded_books()
         derived = Article.objects.refresh_derived_text()
-        # Written in bulk, without signals: their pages and the lists of their teasers.
-        if rendered:
-            invalidate(*tags_for_ids(Article, rendered))
-        if derived:
-            invalidate(list_of(Article), *tags_for_ids(Article, derived))
+        # Written in bulk, without signals, after changes made outside Django: every page,
+        # and every part kept for pages (a card kept under a book changed by SQL is dropped
+        # by nothing else, and an article's render names its books, not what they show).
+        invalidate(SITE)
         # As a save in the desk does: "Read next" around them, in the background worker.
         # (a new text profile moves it as new embeds do).
         refresh_recommendations_after_commit(sorted({*changed, *derived}))

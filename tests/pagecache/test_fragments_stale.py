@@ -1,0 +1,50 @@
+"""No part kept for an article page (pagecache.fragments: its book cards, its Read next)
+outlives a change of what it shows, whatever makes the change: here the writes that send
+no signal. Each test drops the page's own entry, not its parts, as an edit of the article
+or a new host would, and reads the page as readers get it."""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from catalogue.models import Book
+from pagecache import store
+from tests.factories import make_article, make_author, make_book
+from tests.helpers import text_of
+
+pytestmark = pytest.mark.page_cache
+
+
+@pytest.fixture
+def site(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        author = make_author(name="Stephen Harding")
+        book = make_book(title="The Last Battle", slug="the-last-battle", authors=[author])
+        article = make_article(title="Unlikely Allies", body="Text\n\n[[book:the-last-battle]]\n")
+        further = make_article(title="Further Reading", body="More text.")
+    return {"book": book, "article": article, "further": further}
+
+
+def render(client, url: str):
+    """The page rendered anew (its entry dropped), with whatever parts are kept."""
+    cache.delete(store.page_key(store.page_address(RequestFactory().get(url))))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+    return response
+
+
+def test_a_book_changed_outside_django_shows_anew_once_refresh_embeds_has_run(
+    client, site, django_capture_on_commit_callbacks
+):
+    url = site["article"].get_absolute_url()
+    assert text_of(render(client, url).content, ".book-card__title") == ["The Last Battle"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=site["book"].pk).update(title="The Last Battle of WWII")
+        # What the README says to run after books were changed outside Django.
+        call_command("refresh_embeds", stdout=io.StringIO())
+    shown = text_of(render(client, url).content, ".book-card__title")
+    assert shown == ["The Last Battle of WWII"]
