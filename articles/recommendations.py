@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from catalogue.models import Contribution
-from pagecache.tags import tags_for_ids
+from pagecache.tags import list_of, tags_for_ids
 from pagecache.versions import invalidate
 
 from .models import Article, Recommendation, derived_from_text
@@ -329,21 +329,33 @@ def refresh_profiles(
     articles = Article.objects.only("pk", "title", "body", *fields).order_by("pk")
     if not every:
         articles = articles.filter(text_profile={})
-    total, written, batch = articles.count(), 0, []
+    total, written, batch, retimed = articles.count(), 0, [], []
     for done, article in enumerate(articles.iterator(chunk_size=500), 1):
         derived = derived_from_text(article.title, article.body)
         if any(getattr(derived, name) != getattr(article, name) for name in fields):
+            if derived.word_count != article.word_count:
+                retimed.append(article.pk)
             for name in fields:
                 setattr(article, name, getattr(derived, name))
             batch.append(article)
         if len(batch) >= 500:
-            Article.objects.bulk_update(batch, fields)
+            _write_profiles(batch, fields, retimed)
             written += len(batch)
             batch.clear()
+            retimed.clear()
         if progress and done % 500 == 0:
             progress(done, total)
-    Article.objects.bulk_update(batch, fields)
+    _write_profiles(batch, fields, retimed)
     return written + len(batch)
+
+
+def _write_profiles(batch: list[Article], fields: list[str], retimed: list[int]) -> None:
+    """Write a batch; a bulk update sends no signal, so the pages of the `retimed`
+    articles (their reading time changed) go here, and every list of their teasers
+    (the "Read next" kept for other articles among them)."""
+    Article.objects.bulk_update(batch, fields)
+    if retimed:
+        invalidate(list_of(Article), *tags_for_ids(Article, retimed))
 
 
 def refresh_all(

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from articles.models import Article
 from catalogue.models import Book
 from pagecache import store
 from tests.factories import make_article, make_author, make_book
@@ -48,3 +49,19 @@ def test_a_book_changed_outside_django_shows_anew_once_refresh_embeds_has_run(
         call_command("refresh_embeds", stdout=io.StringIO())
     shown = text_of(render(client, url).content, ".book-card__title")
     assert shown == ["The Last Battle of WWII"]
+
+
+def test_a_reading_time_counted_by_refresh_recommendations_shows_in_read_next(
+    client, site, django_capture_on_commit_callbacks
+):
+    url = site["article"].get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):
+        # Written in bulk, around Article.save: no word count, no text profile yet.
+        Article.objects.filter(pk=site["further"].pk).update(
+            body="word " * 2300, word_count=0, text_profile={}
+        )
+    assert "1 min read" in text_of(render(client, url).content, ".recommendations")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("refresh_recommendations", stdout=io.StringIO())
+    read_next = text_of(render(client, url).content, ".recommendations")[0]
+    assert "Further Reading" in read_next and "10 min read" in read_next
