@@ -219,6 +219,29 @@ def test_the_search_page_offers_the_hobbit_for_hobbbbit(client, tolkien):
     assert "The Hobbit" in text_of(html, ".search-suggestions a")
 
 
+# --- A word in more books than are ranked -------------------------------------------------
+
+
+def test_a_word_in_more_books_than_are_ranked_still_lists_its_most_read_first(db, monkeypatch):
+    """At a million books a common word's matches are ranked from a bounded read (the
+    first the index gives and those among the most read books, catalogue.search), never
+    all of them: its best known books must still come first, after the exact title."""
+    from catalogue import search
+
+    monkeypatch.setattr(search, "RANKED_AT_MOST", 3)
+    monkeypatch.setattr(search, "FOUND_AT_MOST", 3)
+    monkeypatch.setattr(search, "MOST_READ", 4)
+    for number in range(12):
+        make_book(title=f"Tales of Winter {number}", source_ratings_5=1 + number)
+    make_book(title="Winter", source_ratings_5=1)
+    make_book(title="Summer Reading", source_ratings_5=9000)  # no "winter": not listed
+    make_book(title="The Winter of Our Discontent", source_ratings_5=5000)
+    make_book(title="Winter's Tale", source_ratings_5=4000)
+    found = titles("winter")
+    assert found[0] == "Winter"
+    assert set(found[1:3]) == {"The Winter of Our Discontent", "Winter's Tale"}
+
+
 # --- Floors of the relevance benchmark, on a fixed sample --------------------------------
 
 # Per class, on the sample below: recall at 3 (the right book among the first three).
