@@ -5,7 +5,7 @@ body rendered at save is rendered again."""
 
 from django.db import transaction
 from django.db.models import Min
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -116,6 +116,30 @@ def embeds_follow_merge(sender, kept: Book, duplicate: Book, **kwargs) -> list[i
 
     refresh_recommendations_after_commit(article_ids)
     return article_ids
+
+
+# --- Books an article names but does not show: their pages carry no tag of theirs --------
+
+
+@receiver(pre_save, sender=Book)
+def book_status_read(sender, instance: Book, update_fields=None, **kwargs):
+    # A page hides a book readers may not see, and so does not carry its tag: whether it
+    # becomes public is told by the status stored before this save.
+    if instance.pk is None or (update_fields is not None and "status" not in update_fields):
+        return
+    stored = Book.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+    instance._status_stored = stored
+
+
+@receiver(post_save, sender=Book)
+def hidden_book_made_public(sender, instance: Book, **kwargs):
+    """A book made public shows on the articles that name it (their stored renders name
+    it whatever its status): their pages, which hid it, go."""
+    stored = instance.__dict__.pop("_status_stored", None)
+    if stored is None or stored == instance.status or instance.status != Book.Status.PUBLISHED:
+        return
+    embeds = Article.embedded_books.through.objects.filter(book_id=instance.pk)
+    invalidate(*tags_for_ids(Article, embeds.values_list("article_id", flat=True)))
 
 
 # --- Stored renders (Article.rendered_body): made again when what they hold changes -----

@@ -65,3 +65,21 @@ def test_a_reading_time_counted_by_refresh_recommendations_shows_in_read_next(
         call_command("refresh_recommendations", stdout=io.StringIO())
     read_next = text_of(render(client, url).content, ".recommendations")[0]
     assert "Further Reading" in read_next and "10 min read" in read_next
+
+
+def test_a_draft_book_an_article_names_shows_on_its_cached_page_once_published(
+    client, site, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = make_book(title="Ninety Days", slug="ninety-days", status=Book.Status.DRAFT)
+        # Led by a public book, so its share picture does not change with the draft's.
+        body = "[[book:the-last-battle]]\n\n[[book:ninety-days]]\n"
+        article = make_article(title="Coming Up", body=body)
+    url = article.get_absolute_url()
+    assert text_of(render(client, url).content, ".book-card__title") == ["The Last Battle"]
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = Book.Status.PUBLISHED
+        draft.save()
+    response = client.get(url)  # the cached page, which hid the draft, is dropped
+    assert text_of(response.content, ".book-card__title") == ["The Last Battle", "Ninety Days"]
