@@ -211,21 +211,29 @@ def _neighbours(
             if len(reading) + 2 >= two_from:
                 two_typos.append((word, reading))
     # Each row: a catalogue's word, and 0 (one of the candidates) or which reading it may
-    # be with two typos (1, 2, ...). PostgreSQL takes the candidates as one array: a
+    # be with two typos (1, 2, ...). PostgreSQL takes the candidates as one value: a
     # thousand placeholders cost more to write and parse than the lookups themselves.
     if connection.vendor == "postgresql":
-        sql, params = (
-            f"SELECT {column}, 0 FROM {table} WHERE {column} = ANY(%s)",
-            [list(candidates)],
-        )
+        # Folded words hold no space: one text, split by the database, is cheaper to
+        # send than an array of as many strings.
+        sql = f"SELECT {column}, 0 FROM {table} WHERE {column} = ANY(string_to_array(%s, ' '))"
+        params: list = [" ".join(candidates)]
     else:
         listed = ", ".join(["%s"] * len(candidates))
         sql = f"SELECT {column}, 0 FROM {table} WHERE {column} IN ({listed})"
         params = [*candidates]
-    for number, (_, reading) in enumerate(two_typos, 1):
+    for number, (word, reading) in enumerate(two_typos, 1):
+        # Only for a word the catalogue does not have as typed (nor without its "s"): a
+        # real word is rarely two typos from another, and each such scan reads the
+        # whole vocabulary (a test PostgreSQL makes once, before the scan).
+        typed = readings(word)
+        unknown = (
+            f"NOT EXISTS (SELECT 1 FROM {table} WHERE {column} IN "
+            f"({', '.join(['%s'] * len(typed))}))"
+        )
         condition, condition_params = _two_typos_condition(reading, column, two_from)
-        sql += f" UNION ALL SELECT {column}, {number} FROM {table} WHERE {condition}"
-        params += condition_params
+        sql += f" UNION ALL SELECT {column}, {number} FROM {table} WHERE {unknown} AND {condition}"
+        params += [*typed, *condition_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
