@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control
 
 from . import store
-from .versions import send_pending
+from .versions import CHANGES_KEY, send_pending
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,14 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
         changes_before = None
         try:
             send_pending()
-            entry, versions, counter = store.entry_versions_and_counter(key)
+            entry, versions, found = store.entry_versions_and_counter(key)
             if entry is not None and entry["versions"] == versions:
                 response = store.rendered_response(entry)
                 response.shared_entry = entry  # stored for everyone: see edge.share
                 return response
-            changes_before = counter
+            # Read before the render too: a change by the clock during it ends its life.
+            due = store.next_change_due(found)
+            changes_before = found.get(CHANGES_KEY)  # (made by next_change_due if new)
         except Exception:  # noqa: BLE001 - cache down: serve uncached
             logger.warning("Page cache unavailable; %s rendered uncached.", request.path)
             return view(request, *args, **kwargs)
@@ -56,7 +58,11 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             and replica_current
             and store.may_be_stored_for_its_host(request)
             and store.store_page(
-                key, response, changes_before, query_page=store.is_query_page(request.GET)
+                key,
+                response,
+                changes_before,
+                due=due,
+                query_page=store.is_query_page(request.GET),
             )
         ):
             response.page_cache_key = key

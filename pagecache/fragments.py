@@ -26,8 +26,11 @@ change by the clock (store.lifetime). A deploy changes the keys: `code_version()
 
 import hashlib
 import logging
+import sys
+import time
 from collections.abc import Iterable, Mapping
 from functools import cache as memoize
+from importlib.metadata import distributions
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from . import store
-from .versions import TAG_PREFIX, versions_of
+from .versions import CHANGES_KEY, TAG_PREFIX, versions_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +49,10 @@ SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml")
 
 @memoize
 def code_version() -> str:
-    """A digest of the project's own code and templates (not its libraries): fragments
-    rendered by another deploy are never looked up."""
+    """A digest of the project's own code, templates and migrations (a data migration
+    may change what parts show without a signal) and of the installed libraries'
+    versions (a new sanitiser or Django renders otherwise): fragments rendered by
+    another deploy are never looked up."""
     base = Path(settings.BASE_DIR).resolve()
     roots = {
         Path(directory).resolve()
@@ -59,9 +64,11 @@ def code_version() -> str:
     digest = hashlib.sha256()
     for root in sorted(roots):
         for path in sorted(root.rglob("*")):
-            if path.suffix in SOURCE_SUFFIXES and "migrations" not in path.parts:
+            if path.suffix in SOURCE_SUFFIXES:
                 digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
+    libraries = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in distributions())
+    digest.update("\n".join([sys.version, *libraries]).encode())
     return digest.hexdigest()[:12]
 
 
@@ -82,7 +89,9 @@ class Batch:
         tags = sorted({tag for tags in self.wanted.values() for tag in tags})
         keys = [self.prefix + key for key in self.wanted]
         try:
-            found = cache.get_many([*keys, *(TAG_PREFIX + tag for tag in tags)])
+            found = cache.get_many(
+                [*keys, *(TAG_PREFIX + tag for tag in tags), CHANGES_KEY, store.NEXT_CHANGE_KEY]
+            )
             versions = {tag: found.get(TAG_PREFIX + tag) for tag in tags}
             if None in versions.values():  # tags never invalidated yet: given one now
                 versions = versions_of(tags)
@@ -91,6 +100,10 @@ class Batch:
             self.enabled = False
             return
         self.versions = versions
+        # How long what is read now may be kept: until the next change by the clock as
+        # it stands now (one appearing while the parts are made is not in them).
+        self.read_at = time.monotonic()
+        self.keep_for = store.kept_for(store.next_change(found))
         for key in self.wanted:
             entry = found.get(self.prefix + key)
             if entry is not None and entry["versions"] == self._versions_of(key):
@@ -115,13 +128,17 @@ class Batch:
         """Store what was put, in one round trip; a cache that fails is only logged."""
         if not self.new:
             return
+        seconds = int(self.keep_for - (time.monotonic() - self.read_at))
+        if seconds < 1:  # the clock's change came while they were made: not kept
+            self.new = {}
+            return
         entries = {
             self.prefix + key: {"versions": self._versions_of(key), "value": value}
             for key, value in self.new.items()
         }
         self.new = {}
         try:
-            cache.set_many(entries, max(1, int(store.lifetime())))
+            cache.set_many(entries, seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Fragment cache unavailable: %d parts not kept.", len(entries))
 

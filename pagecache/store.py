@@ -187,10 +187,11 @@ def next_change(found: dict | None = None) -> float | None:
             found = {}
     counter, kept = found.get(CHANGES_KEY), found.get(NEXT_CHANGE_KEY)
     if counter is None:
-        # Nothing invalidated yet (a new cache): a counter to keep the answer under.
+        # Nothing invalidated yet (a new cache): a counter to keep the answer under (and
+        # for the caller's render to be checked against: see store_page).
         with suppress(Exception):
             cache.add(CHANGES_KEY, fresh_version(), None)
-            counter = cache.get(CHANGES_KEY)
+            counter = found[CHANGES_KEY] = cache.get(CHANGES_KEY)
     if counter is not None and kept is not None and kept["counter"] == counter:
         due = kept["due"]
         if due is None or due > now:
@@ -203,6 +204,12 @@ def next_change(found: dict | None = None) -> float | None:
         with suppress(Exception):  # any backend's connection error: worked out next time
             cache.set(NEXT_CHANGE_KEY, {"counter": counter, "due": due}, None)
     return change_in
+
+
+def next_change_due(found: dict | None = None) -> float | None:
+    """The time (time.time()) of the next change by the clock, if one is scheduled."""
+    change_in = next_change(found)
+    return time.time() + change_in if change_in is not None else None
 
 
 def lifetime() -> float:
@@ -254,18 +261,23 @@ def within_query_budget() -> bool:
     return cache.incr(key) <= settings.PAGE_CACHE_QUERY_PAGES
 
 
-def store_page(key: str, response: HttpResponse, changes_before, *, query_page=False) -> bool:
+def store_page(
+    key: str, response: HttpResponse, changes_before, *, due=..., query_page=False
+) -> bool:
     """Keep the rendered page under `key`, unless anything changed since the render
-    began (the change counter then differs from `changes_before`). A query page is kept
-    briefly, and only while the window's budget lasts, so no flood of distinct searches
-    can grow the cache without bound."""
+    began (the change counter then differs from `changes_before`), at most until `due`,
+    the time of the next change by the clock as it stood when the render began
+    (next_change_due; None: none scheduled): a page rendered just before an article
+    goes live and stored just after would otherwise be kept until the one after. A
+    query page is kept briefly, and only while the window's budget lasts, so no flood
+    of distinct searches can grow the cache without bound."""
     tags = sorted({*getattr(response, "cache_tags", ()), SITE})
     try:
         if query_page and not within_query_budget():
             return False
-        # The tags' versions, the change counter and the next change, in one round trip.
+        # The tags' versions and the change counter, in one round trip.
         keys = [TAG_PREFIX + tag for tag in tags]
-        found = cache.get_many([*keys, CHANGES_KEY, NEXT_CHANGE_KEY])
+        found = cache.get_many([*keys, CHANGES_KEY])
         if all(key in found for key in keys):
             versions = {tag: found[key] for tag, key in zip(tags, keys, strict=True)}
         else:  # tags never invalidated yet (or evicted)
@@ -273,7 +285,11 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
         if found.get(CHANGES_KEY) != changes_before:
             return False
         parts = visitor_parts.names_in(response.content.decode())
-        change_in = next_change(found)
+        if due is ...:
+            due = next_change_due()
+        change_in = due - time.time() if due is not None else None
+        if change_in is not None and change_in < 1:  # its change came during the render
+            return False
         seconds = kept_for(change_in)
         if query_page:
             seconds = min(seconds, settings.PAGE_CACHE_QUERY_SECONDS)
@@ -296,13 +312,14 @@ def store_page(key: str, response: HttpResponse, changes_before, *, query_page=F
         return False
 
 
-def entry_versions_and_counter(key: str) -> tuple[dict | None, dict | None, object]:
-    """The entry under `key`, its tags' current versions and the change counter (read
-    before a render: see store_page), the entry and the counter in one round trip."""
-    found = cache.get_many([key, CHANGES_KEY])
+def entry_versions_and_counter(key: str) -> tuple[dict | None, dict | None, dict]:
+    """The entry under `key`, its tags' current versions, and what a render must read
+    before it begins (see store_page): the change counter (`found[CHANGES_KEY]`) and the
+    next change (for next_change_due), all but the versions in one round trip."""
+    found = cache.get_many([key, CHANGES_KEY, NEXT_CHANGE_KEY])
     entry = found.get(key)
     versions = versions_of(entry["tags"]) if entry is not None else None
-    return entry, versions, found.get(CHANGES_KEY)
+    return entry, versions, found
 
 
 def entry_and_versions(key: str, known_tags: list[str] | None) -> tuple[dict | None, dict]:

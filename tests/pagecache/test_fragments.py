@@ -207,3 +207,37 @@ def test_cards_kept_before_an_affiliate_code_was_set_are_not_shown_after(
     assert "sponsored" not in render(client, url).content.decode()
     settings.AFFILIATE_CODES = {"bookshop-org": "12345"}  # the setting changed, and a restart
     assert 'rel="sponsored' in render(client, url).content.decode()
+
+
+def test_a_part_made_across_a_change_by_the_clock_is_not_kept(
+    site, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Coming soon", published_at=timezone.now() + dt.timedelta(seconds=40))
+    kept = fragments.batch({"read-next": [SITE]})  # read before the article goes live
+    later = time.monotonic() + 60
+    monkeypatch.setattr(time, "monotonic", lambda: later)  # ... stored after
+    kept.put("read-next", "<p>without the new article</p>")
+    kept.save()
+    assert fragments.batch({"read-next": [SITE]}).get("read-next") is None
+
+
+def test_a_page_rendered_across_a_change_by_the_clock_is_not_kept(
+    client, site, django_capture_on_commit_callbacks, monkeypatch
+):
+    from articles.views import ArticleDetailView
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Coming soon", published_at=timezone.now() + dt.timedelta(seconds=40))
+    url = site["article"].get_absolute_url()
+    original = ArticleDetailView.get_context_data
+
+    def render_while_the_article_goes_live(*args, **kwargs):
+        context = original(*args, **kwargs)
+        later = time.time() + 60
+        monkeypatch.setattr(time, "time", lambda: later)
+        return context
+
+    monkeypatch.setattr(ArticleDetailView, "get_context_data", render_while_the_article_goes_live)
+    assert client.get(url).status_code == 200
+    assert cache.get(store.page_key(store.page_address(RequestFactory().get(url)))) is None
