@@ -331,6 +331,8 @@ class RenderedBody:
     # The reading lists shown (`[[list:…]]`), distinct, in order of first appearance.
     lists: list[ReadingList] = field(default_factory=list)
     hidden_lists: list[str] = field(default_factory=list)  # refs no public list matches
+    # The books those lists show: a change of one drops the page, as of a card's book.
+    list_book_ids: list[int] = field(default_factory=list)
     # The pictures of the library it embeds (`[[image:…]]`), shown or not: the page is
     # dropped when one changes.
     image_ids: list[int] = field(default_factory=list)
@@ -676,7 +678,7 @@ def _fill(
         return cards[key]
 
     html = PLACEHOLDER.sub(replace, html) if refs else html
-    html, lists, hidden_lists = _embed_lists(
+    html, lists, hidden_lists, list_book_ids = _embed_lists(
         html,
         nonce=nonce,
         refs=list_refs,
@@ -691,6 +693,7 @@ def _fill(
         cards=[foot for _, foot in shown.values()],
         lists=lists,
         hidden_lists=hidden_lists,
+        list_book_ids=list_book_ids,
         image_ids=image_ids,
     )
 
@@ -729,12 +732,12 @@ def _embed_images(html: str, env: dict, *, preview: bool) -> tuple[str, list[int
 
 def _embed_lists(
     html: str, *, nonce: str, refs: list[str], source, context_label: str, preview: bool
-) -> tuple[SafeString, list[ReadingList], list[str]]:
+) -> tuple[SafeString, list[ReadingList], list[str], list[int]]:
     """Each `[[list:…]]` placeholder replaced by its public list (two queries for all of
     them: the lists, then their books' places); one no public list matches shows nothing
     (a warning is logged), or, in a preview, a note saying readers see nothing there."""
     if not refs:
-        return mark_safe(html), [], []
+        return mark_safe(html), [], [], []
     lists = find_lists(refs, ReadingList.objects.published())
     places: dict[int, list[ReadingListItem]] = {
         reading_list.pk: [] for reading_list in lists.values()
@@ -768,7 +771,9 @@ def _embed_lists(
             "includes/reading_list_embed.html", {"reading_list": reading_list, "entries": entries}
         )
 
-    return mark_safe(LIST_PLACEHOLDER.sub(replace, html)), list(shown.values()), hidden
+    html = mark_safe(LIST_PLACEHOLDER.sub(replace, html))
+    book_ids = [place.book_id for pk in shown for place in places[pk]]
+    return html, list(shown.values()), hidden, list(dict.fromkeys(book_ids))
 
 
 def plain_text(body: str) -> str:

@@ -121,6 +121,8 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             *tags_for_ids(Topic, [topic.pk for topic in self.topics]),
             # A list it embeds changing (its books, their notes, withdrawn) drops the page.
             *tags_for_ids(ReadingList, [shown.pk for shown in self.body.lists]),
+            # And the books they show: one retitled or rated changes the list's cards.
+            *tags_for_ids(Book, self.body.list_book_ids),
             # Its figures: a picture's new words or renditions drop the page.
             *tags_for_ids(Image, self.body.image_ids),
         ]

@@ -191,6 +191,24 @@ def test_a_list_changing_drops_the_cached_articles_that_embed_it(
     ]
 
 
+@pytest.mark.page_cache
+def test_a_book_in_an_embedded_list_retitled_shows_on_the_cached_article(
+    war, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(title="How wars end", body=BODY)
+    url = article.get_absolute_url()
+    Client().get(url)
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        berlin = Book.objects.get(title="Berlin")
+        berlin.title = "Berlin: The Downfall"
+        berlin.save()
+    response = Client().get(url)
+    assert "X-Page-Cache" not in response
+    assert "Berlin: The Downfall" in response.content.decode()
+
+
 def test_refresh_embeds_repairs_list_embeds_changed_outside_django(war):
     article = make_article(title="How wars end", body=BODY)
     Article.embedded_lists.through.objects.all().delete()  # as raw SQL would, no signals
