@@ -194,15 +194,25 @@ def _leading(readings: list[str], series_place: SeriesPlace) -> Case:
 
 
 def _postgres(
-    books: BookQuerySet, text_query: SearchQuery, readings: list[str], series_place: SeriesPlace
+    books: BookQuerySet,
+    text_query: SearchQuery,
+    readings: list[str],
+    series_place: SeriesPlace,
+    limit: int,
 ) -> BookQuerySet:
-    """`readings`: the query as typed, and as corrected (the first is ranked by)."""
+    """`readings`: the query as typed, and as corrected (the first is ranked by); `limit`:
+    how many books are wanted, best first."""
     # Every book titled as the query, or with its words but the little ones (through the
     # title key's and title words' indexes), however little read: "It" is a word of
-    # thousands of titles.
-    titled = books.alias(_title_key=TitleKey("title"), _title_words=TitleWords("title")).filter(
-        _titled(readings) | _same_words(readings)
-    )
+    # thousands of titles. Of each, the `limit` most read: they lead in that order.
+    titled = [
+        books.alias(_title_key=TitleKey("title"), _title_words=TitleWords("title"))
+        .filter(condition)
+        .order_by("-rating_total_count", "pk")
+        .values("pk")[:limit]
+        for condition in (_titled(readings), _same_words(readings))
+        if condition
+    ]
     # ts_rank of the stored vector (weights A to D: title, authors, subtitle, series),
     # not divided by the document's length: that put a namesake's two-word book above
     # One Hundred Years of Solitude for "marquez". Among equal matches readers' favourites
@@ -223,7 +233,7 @@ def _postgres(
     )
 
 
-def _candidates(books: BookQuerySet, text_query: SearchQuery, titled: BookQuerySet) -> RawSQL:
+def _candidates(books: BookQuerySet, text_query: SearchQuery, titled: list[BookQuerySet]) -> RawSQL:
     """The ids of the books worth ranking: the `titled`, and the RANKED_AT_MOST most rated
     of the matches, when they are at most FOUND_AT_MOST (exactly then); of a word in
     many books, the most rated of the first FOUND_AT_MOST the index gives and of those
@@ -247,7 +257,7 @@ def _candidates(books: BookQuerySet, text_query: SearchQuery, titled: BookQueryS
         .values("pk", "rating_total_count", "document")[:MOST_READ]
         .query.sql_with_params()
     )
-    titled_sql, titled_params = titled.order_by().values("pk").query.sql_with_params()
+    titled_parts = [part.query.sql_with_params() for part in titled]
 
     def most_rated(table: str) -> str:
         return f"ORDER BY {table}.rating_total_count DESC, {table}.pk LIMIT {RANKED_AT_MOST:d}"
@@ -255,8 +265,10 @@ def _candidates(books: BookQuerySet, text_query: SearchQuery, titled: BookQueryS
     sql = (
         f"(SELECT found.pk FROM ({found}) AS found {most_rated('found')}) UNION "
         f"(SELECT best_read.pk FROM ({best_read}) AS best_read "
-        f"WHERE best_read.document @@ {match} {most_rated('best_read')}) UNION ({titled_sql})"
+        f"WHERE best_read.document @@ {match} {most_rated('best_read')})"
+        + "".join(f" UNION ({part})" for part, _ in titled_parts)
     )
+    titled_params = [param for _, params in titled_parts for param in params]
     return RawSQL(sql, (*found_params, *best_read_params, *match_params, *titled_params))
 
 
@@ -339,7 +351,7 @@ def _search(
     """The search as typed: every word required."""
     if connection.vendor == "postgresql":
         text_query = SearchQuery(words, config=BOOK_SEARCH_CONFIG, search_type="websearch")
-        return _best(_postgres(books, text_query, [query], place), limit)
+        return _best(_postgres(books, text_query, [query], place, limit), limit)
     match = fts5_query(words)
     return _best(_sqlite(books, match, [query], place), limit) if match else []
 
@@ -360,7 +372,7 @@ def _search_corrected(
         text_query = SearchQuery(
             _tsquery_of(meaningful), config=BOOK_SEARCH_CONFIG, search_type="raw"
         )
-        return _best(_postgres(books, text_query, [closest, query], place), limit)
+        return _best(_postgres(books, text_query, [closest, query], place, limit), limit)
     return _best(_sqlite(books, _fts5_match_of(meaningful), [closest, query], place), limit)
 
 
@@ -408,7 +420,7 @@ def suggest(query: str) -> list[str]:
             config=BOOK_SEARCH_CONFIG,
             search_type="raw",
         )
-        matches = _postgres(books, any_word, [query], None)
+        matches = _postgres(books, any_word, [query], None, SUGGESTION_COUNT * 2)
     else:
         any_word = " OR ".join(_fts5_match_of([word]) for word in meant)
         matches = _sqlite(books, any_word, [query], None)
