@@ -314,9 +314,12 @@ def test_a_merge_keeps_the_kept_books_own_note_on_a_list_holding_both(shelf):
 
 
 @pytest.mark.page_cache
-def test_cached_pages_expire_when_a_scheduled_list_goes_live(shelf):
+def test_cached_pages_expire_when_a_scheduled_list_goes_live(
+    shelf, django_capture_on_commit_callbacks
+):
     from pagecache.store import lifetime
 
     assert lifetime() == 600
-    make_list(shelf["end"], published_at=timezone.now() + dt.timedelta(seconds=90))
+    with django_capture_on_commit_callbacks(execute=True):  # its save commits
+        make_list(shelf["end"], published_at=timezone.now() + dt.timedelta(seconds=90))
     assert 85 <= lifetime() <= 90
