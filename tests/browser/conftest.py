@@ -175,6 +175,18 @@ def colleague(browser, demo_site):
     context.close()
 
 
+def problems_on(page) -> list[str]:
+    """Console errors (a script or style the policy refused among them), uncaught errors
+    and failed requests on `page` from now on, as a list that fills as they come."""
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    return problems
+
+
 class RequestsInFlight:
     """Requests the live server (a thread of this process) is answering. A page's
     timers (the desk's autosave) can have one under way as its test ends; the database

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from articles.models import Article
+from tests.browser.conftest import problems_on
 from tests.factories import make_article
 
 pytestmark = [
@@ -15,17 +16,6 @@ pytestmark = [
         connection.vendor == "sqlite", reason="needs concurrent requests: PostgreSQL pass"
     ),
 ]
-
-
-def watch_for_problems(page) -> list[str]:
-    """Console errors (a script or style the policy refused) and failed requests."""
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
-    )
-    return problems
 
 
 @pytest.fixture
@@ -48,7 +38,7 @@ def refused_save(page, colleague, url) -> None:
 def test_a_conflict_shows_both_versions_and_keeping_mine_is_recorded(
     page, desk, colleague, article, screenshot
 ):
-    problems = watch_for_problems(page)
+    problems = problems_on(page)
     url = f"{desk}/admin/articles/article/{article.pk}/change/"
     refused_save(page, colleague, url)
 
@@ -85,7 +75,7 @@ def test_taking_theirs_shows_their_version(page, desk, colleague, article):
 
 
 def test_two_versions_are_compared_and_an_old_one_restored(page, desk, article, screenshot):
-    problems = watch_for_problems(page)
+    problems = problems_on(page)
     url = f"{desk}/admin/articles/article/{article.pk}/change/"
     for title in ("Torgau, 25 April", "Torgau, the meeting on the Elbe"):
         page.goto(url)

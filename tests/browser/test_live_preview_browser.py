@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from articles.models import Article
+from tests.browser.conftest import problems_on
 from tests.factories import make_article
 
 pytestmark = [
@@ -15,17 +16,6 @@ pytestmark = [
         connection.vendor == "sqlite", reason="needs concurrent requests: PostgreSQL pass"
     ),
 ]
-
-
-def problems_on(page) -> list[str]:
-    """Console errors (a refused script or style among them) and failed requests."""
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
-    )
-    return problems
 
 
 def test_an_editor_sees_the_preview_as_they_type_and_sends_a_link_to_a_reviewer(
