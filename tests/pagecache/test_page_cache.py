@@ -160,7 +160,8 @@ def test_with_the_cache_down_pages_are_served_uncached(client, site, monkeypatch
     def down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(cache, "get", down)
+    for method in ("get", "get_many", "set", "set_many", "add"):  # every call fails
+        monkeypatch.setattr(cache, method, down)
     with caplog.at_level(logging.WARNING, logger="pagecache.decorators"):
         response = client.get(site["article"].get_absolute_url())
     assert response.status_code == 200
