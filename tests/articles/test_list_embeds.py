@@ -171,15 +171,22 @@ def test_an_article_asks_the_same_queries_for_one_list_or_three(war):
     assert len(three_lists) == len(one_list)
 
 
-@pytest.mark.page_cache
-def test_a_list_changing_drops_the_cached_articles_that_embed_it(
-    war, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def cached_article(war, django_capture_on_commit_callbacks) -> str:
+    """The address of an article embedding the list, its page in the page cache."""
     with django_capture_on_commit_callbacks(execute=True):
         article = make_article(title="How wars end", body=BODY)
     url = article.get_absolute_url()
     Client().get(url)
     assert Client().get(url)["X-Page-Cache"] == "hit"
+    return url
+
+
+@pytest.mark.page_cache
+def test_a_list_changing_drops_the_cached_articles_that_embed_it(
+    war, cached_article, django_capture_on_commit_callbacks
+):
+    url = cached_article
     with django_capture_on_commit_callbacks(execute=True):
         ReadingListItem.objects.filter(reading_list=war, book__title="Berlin").update(note="")
         war.title = "How wars end, in ten books"
@@ -193,13 +200,9 @@ def test_a_list_changing_drops_the_cached_articles_that_embed_it(
 
 @pytest.mark.page_cache
 def test_a_book_in_an_embedded_list_retitled_shows_on_the_cached_article(
-    war, django_capture_on_commit_callbacks
+    cached_article, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        article = make_article(title="How wars end", body=BODY)
-    url = article.get_absolute_url()
-    Client().get(url)
-    assert Client().get(url)["X-Page-Cache"] == "hit"
+    url = cached_article
     with django_capture_on_commit_callbacks(execute=True):
         berlin = Book.objects.get(title="Berlin")
         berlin.title = "Berlin: The Downfall"
