@@ -1,7 +1,10 @@
 """Housekeeping: when articles change, drop the cached pages that show them; when the
 catalogue merges a book away, its embeds follow to the book kept; a restored article's
 embeds follow its body; when a picture or a book an article shows changes or goes, the
-body rendered at save is rendered again."""
+body rendered at save is rendered again; a book that comes (made, recovered, renamed)
+fills the references that found nothing."""
+
+import re
 
 from django.db import transaction
 from django.db.models import Min
@@ -9,6 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from django.utils import timezone
 
+from catalogue.isbn import isbn10_from_isbn13, looks_like_isbn, normalise_isbn13
 from catalogue.models import Book, Contribution
 from catalogue.signals import book_merged
 from images.models import Image
@@ -144,6 +148,9 @@ def hidden_book_made_public(sender, instance: Book, **kwargs):
 
 # --- Stored renders (Article.rendered_body): made again when what they hold changes -----
 
+RENDERS_BATCH = 500  # stored renders read or written at a time
+NAMES = ("slug", "isbn13")  # what a [[book:…]] reference names a book by
+
 
 def render_again(article_ids, *, gone: bool = False) -> None:
     """Store these articles' bodies rendered anew and drop their pages: what a render
@@ -178,6 +185,58 @@ def renders_lose_book(sender, instance, **kwargs) -> None:
     article_ids = getattr(instance, "_embedded_in", ())
     if article_ids:
         transaction.on_commit(lambda: render_again(article_ids, gone=True))
+
+
+def references_to(book: Book) -> str:
+    """A regular expression (PostgreSQL's and SQLite's alike) for the `[[book:…]]` lines
+    that may name `book`: by its slug, or its ISBN-13 or ISBN-10, hyphenated or not."""
+    names = [re.escape(book.slug)] if book.slug else []
+    isbns = [book.isbn13, isbn10_from_isbn13(book.isbn13)] if book.isbn13 else []
+    names += ["-?".join(isbn).replace("X", "[xX]") for isbn in isbns if isbn]
+    return r"\[\[book:\s*(" + "|".join(names) + r")\s*\]\]"
+
+
+def names_book(ref: str, book: Book) -> bool:
+    """Whether a reference names `book` (as rendering.find_books reads it)."""
+    return ref == book.slug or bool(
+        book.isbn13 and looks_like_isbn(ref) and normalise_isbn13(ref) == book.isbn13
+    )
+
+
+@receiver(post_save, sender=Book)
+def renders_find_book(sender, instance: Book, created: bool, raw: bool, **kwargs) -> None:
+    """A book made, recovered in the desk (reversion saves it raw) or given a new slug or
+    ISBN may be the one an article's reference found nothing for when it was rendered
+    (deleted then, or not made yet): the mirror of `renders_lose_book`. Those references
+    now name it in the stored renders, its embeds are recorded and the articles' pages go;
+    found in one query, written a batch at a time, whatever the number of articles."""
+    # As read before this save (changed_from ignores a blank ISBN given one).
+    loaded = getattr(instance, "_loaded_values", {})
+    renamed = any(name in loaded and loaded[name] != getattr(instance, name) for name in NAMES)
+    if not (created or raw or renamed):
+        return
+    pattern = references_to(instance)
+    named = []
+    articles = Article.objects.filter(body__regex=pattern).only("pk", "rendered_body")
+    for article in articles.iterator(chunk_size=RENDERS_BATCH):
+        stored = article.rendered_body or {}
+        book_ids = stored.get("book_ids")
+        if book_ids is None:  # no stored render: the body is rendered at each request
+            continue
+        found = [ref for ref in stored.get("refs", ()) if ref not in book_ids]
+        found = [ref for ref in dict.fromkeys(found) if names_book(ref, instance)]
+        if found:
+            book_ids.update(dict.fromkeys(found, instance.pk))
+            named.append(article)
+    if not named:
+        return
+    Article.objects.bulk_update(named, ["rendered_body"], batch_size=RENDERS_BATCH)
+    through = Article.embedded_books.through
+    embeds = [through(article_id=article.pk, book_id=instance.pk) for article in named]
+    through.objects.bulk_create(embeds, ignore_conflicts=True, batch_size=RENDERS_BATCH)
+    # A bulk write sends no signal: the pages showing these articles (and the book's
+    # own page, which lists them) go here. Kept cards live under the book's tag.
+    invalidate(tag_for(instance), *tags_for_ids(Article, [article.pk for article in named]))
 
 
 @expiry_limit
