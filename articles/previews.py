@@ -5,7 +5,7 @@
   public page renders them, cards included, with a warning in place of each embed that
   readers would not see.
 - The Preview button posts the whole form; `preview_view` answers the article page as
-  it would be with those unsaved changes.
+  it would be with those unsaved changes, with the pane's warnings in place.
 - "Copy a preview link" asks `preview_link_view` for a signed address that shows the
   latest saved text of an article in any state to anyone who has it, until it expires
   (settings.PREVIEW_LINK_DAYS); `shared_preview_view` is that page. No account needed:
@@ -76,12 +76,19 @@ class PreviewBody:
     unpublished: list[str]  # references to books readers cannot see: no card for them
     # Pictures on other sites, which readers' browsers are refused: the desk refuses them.
     foreign: list[str] = field(default_factory=list)
+    # The whole render, for a whole page (the Preview button): its books at the foot.
+    rendered: rendering.RenderedBody | None = None
+
+    def for_page(self) -> rendering.RenderedBody:
+        """The render as the article page takes it, with the flagged HTML."""
+        return replace(self.rendered, html=self.html)
 
 
 def render_preview_body(body: str, *, source: Article | None = None) -> PreviewBody:
     """`rendering.render_body`, with a visible warning in place of each embed that
     would show nothing to readers, instead of nothing and a logged warning. `source`:
-    the article previewed (None for a new one), as its page's cards link with it."""
+    the article previewed (None for a new one), as its page's cards link with it. Both
+    previews (the pane and the Preview button) render this way, the body changed or not."""
     existing: dict[str, Book] = {}
 
     def flag_hidden(refs: list[str]) -> dict[str, str]:
@@ -100,6 +107,7 @@ def render_preview_body(body: str, *, source: Article | None = None) -> PreviewB
         unknown=[ref for ref in rendered.hidden if ref not in existing],
         unpublished=[ref for ref in rendered.hidden if ref in existing],
         foreign=foreign,
+        rendered=rendered,
     )
 
 
@@ -381,14 +389,15 @@ class PreviewAdminMixin:
             context = {**self.admin_site.each_context(request), "form": form, "errors": errors}
             return TemplateResponse(request, "admin/articles/article/preview_errors.html", context)
         preview = form.instance  # unsaved: the form's values on the stored article
-        body = preview.render_body()
-        foreign = foreign_picture_addresses(preview.body)
+        # Rendered as the live pane renders it, not from the render stored at save: what
+        # readers would not see (a draft book, a picture not ready) is named in place.
+        body = render_preview_body(preview.body, source=article).for_page()
         return TemplateResponse(
             request,
             "articles/article_detail.html",
             {
                 "article": preview,
-                "body": replace(body, html=flag_foreign_pictures(body.html, foreign)),
+                "body": body,
                 "recommendations": preview.recommendations() if preview.pk else [],
                 "topics": list(form.cleaned_data.get("topics") or []),
                 "preview": True,

@@ -22,7 +22,7 @@ from articles.rendering import render_body
 from catalogue.models import Book
 from catalogue.shops import enabled_shops
 from pagecache import store
-from tests.factories import make_article, make_author, make_book
+from tests.factories import article_form, make_article, make_author, make_book
 from tests.helpers import text_of
 
 
@@ -129,6 +129,30 @@ def test_a_book_readers_cannot_see_is_flagged_instead_of_its_card(editor, draft)
     )
     answer = json.loads(response.content)
     assert (answer["unknown"], answer["unpublished"]) == ([], ["still-a-draft"])
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["body as saved", "body edited"])
+def test_the_preview_button_flags_a_book_readers_cannot_see_as_the_pane_does(editor, draft, edited):
+    make_book(title="Still a Draft", slug="still-a-draft", status=Book.Status.DRAFT)
+    body = "Coming soon.\n\n[[book:still-a-draft]]\n\n[[book:the-last-battle]]"
+    saved = Article.objects.get(pk=draft.pk)  # stored with the draft book in its body
+    saved.body = body
+    saved.save()
+    typed = body + "\n\nOne more line." if edited else body
+    form = article_form(title=saved.title, status="draft", body=typed)
+
+    page = editor.post(f"/admin/articles/article/{draft.pk}/preview/", form)
+    in_the_pane = pane(live(editor, draft, body=typed))
+
+    flag = (
+        "Readers see no card here: [[book:still-a-draft]] is “Still a Draft”, which is not "
+        "published in the catalogue."
+    )
+    assert page.status_code == 200
+    assert text_of(page.content, ".article__body .preview-missing") == [flag]
+    assert text_of(in_the_pane, ".preview-missing") == [flag]
+    assert text_of(page.content, ".article__body .book-card__title") == ["The Last Battle"]
+    assert body_html(page.content) == body_html(in_the_pane)
 
 
 def test_what_the_editor_types_is_shown_as_text_never_run(editor, draft):
