@@ -12,7 +12,8 @@
   the signature is the permission. Each link is a PreviewLink row (its token signs the
   row's id): the article's form lists them, those still working first
   (`preview_link_list`), each can be revoked on its own (`revoke_link_view`), and
-  withdrawing the article revokes them all for good. One link shows every later save.
+  withdrawing the article revokes them all for good. One link shows every later save;
+  an article has WORKING_LINKS_MAX links working at most.
   A link stopped (expired or revoked) is forgotten a while after its time ran out, when
   the article's next link is made (`forget_stopped_links`).
 
@@ -122,6 +123,18 @@ ROW_SALT = "articles.preview-link-row"
 # "expired" just the same once the row is gone.
 STOPPED_LINKS_KEPT = timedelta(days=30)
 PREVIEW_LINKS_SHOWN = 10  # on the form: those still working first, then the newest
+# Links of one article working at once: each is a way in to the unpublished text; one
+# more reviewer past it means one link revoked first.
+WORKING_LINKS_MAX = 20
+
+
+class TooManyLinks(Exception):
+    """The article has WORKING_LINKS_MAX links still working: no other is made."""
+
+    message = (
+        f"{WORKING_LINKS_MAX} links to this article still work, the most it may have: "
+        "revoke one under “Preview links” first"
+    )
 
 
 def link_lifetime() -> timedelta:
@@ -130,10 +143,15 @@ def link_lifetime() -> timedelta:
 
 def make_preview_link(article: Article, *, created_by=None) -> tuple[str, datetime]:
     """A new preview link of `article` (a PreviewLink row, listed on its form): its path,
-    and when it stops working. The article's links long stopped are forgotten first."""
+    and when it stops working. The article's links long stopped are forgotten first.
+    TooManyLinks if WORKING_LINKS_MAX of its links still work."""
     now = timezone.now()
     with transaction.atomic():
+        # One link made at a time per article: two clicks at once never make the 21st.
+        Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
         forget_stopped_links(article, now=now)
+        if working_links(article, now=now).count() >= WORKING_LINKS_MAX:
+            raise TooManyLinks
         link = PreviewLink.objects.create(
             article=article, created_by=created_by, expires_at=now + link_lifetime()
         )
@@ -141,11 +159,26 @@ def make_preview_link(article: Article, *, created_by=None) -> tuple[str, dateti
     return reverse("articles:article-preview", kwargs={"token": token}), link.expires_at
 
 
+def working_links(article: Article, *, now: datetime):
+    """The article's links that still work (neither revoked nor expired)."""
+    return PreviewLink.objects.filter(article=article, revoked_at__isnull=True, expires_at__gt=now)
+
+
+def still_works(link: PreviewLink, now: datetime) -> bool:
+    return link.revoked_at is None and link.expires_at > now
+
+
 def forget_stopped_links(article: Article, *, now: datetime) -> int:
     """Delete the article's links whose time ran out over STOPPED_LINKS_KEPT ago (expired,
-    or revoked before that): how many. The withdrawal's record stays: it stops the tokens
-    made before links were rows for good (`withdrawal_marks`)."""
-    stopped = PreviewLink.objects.filter(article=article, expires_at__lt=now - STOPPED_LINKS_KEPT)
+    or revoked before that): how many. Its time is the later of the row's and its token's
+    (signed when made, good for today's PREVIEW_LINK_DAYS, which may be longer than when
+    it was made): a token still good reads "expired" from its row, never "no longer
+    here". The withdrawal's record stays: it stops the tokens made before links were
+    rows for good (`withdrawal_marks`)."""
+    long_ago = now - STOPPED_LINKS_KEPT
+    stopped = PreviewLink.objects.filter(
+        article=article, expires_at__lt=long_ago, created_at__lt=long_ago - link_lifetime()
+    )
     deleted, _ = stopped.exclude(pk__in=withdrawal_marks().values("pk")).delete()
     return deleted
 
@@ -178,6 +211,19 @@ class ListedLinks:
     links: list[PreviewLink]  # still working first, then the newest that stopped
     working_not_listed: int
     stopped_not_listed: int
+    working: int = 0  # listed or not
+
+    def limit(self) -> str:
+        """What the form says of the links an article may have working, "" for none."""
+        if self.working >= WORKING_LINKS_MAX:
+            return (
+                f"{self.working} links work, the most an article may have: revoke one to "
+                "make another."
+            )
+        if not self.working:
+            return ""
+        works = "1 link works" if self.working == 1 else f"{self.working} links work"
+        return f"{works}; an article may have {WORKING_LINKS_MAX} working at once."
 
     def more(self) -> str:
         """What the form says of the links it does not list, "" for none."""
@@ -210,16 +256,20 @@ def links_listed(article: Article, *, now: datetime) -> ListedLinks:
         .order_by("first", "-created_at", "-pk")[: PREVIEW_LINKS_SHOWN + 1]
     )
     if len(links) <= PREVIEW_LINKS_SHOWN:
-        return ListedLinks(links, working_not_listed=0, stopped_not_listed=0)
+        working_listed = sum(1 for link in links if still_works(link, now))
+        return ListedLinks(
+            links, working_not_listed=0, stopped_not_listed=0, working=working_listed
+        )
     links = links[:PREVIEW_LINKS_SHOWN]
     counts = handed_out.aggregate(
         working=Count("pk", filter=working), stopped=Count("pk", filter=~working)
     )
-    working_listed = sum(1 for link in links if link.revoked_at is None and link.expires_at > now)
+    working_listed = sum(1 for link in links if still_works(link, now))
     return ListedLinks(
         links,
         working_not_listed=counts["working"] - working_listed,
         stopped_not_listed=counts["stopped"] - (len(links) - working_listed),
+        working=counts["working"],
     )
 
 
@@ -443,7 +493,10 @@ class PreviewAdminMixin:
         article = self.get_object(request, unquote(object_id))
         if article is None or not self.has_view_permission(request, article):
             raise PermissionDenied
-        link, expires = make_preview_link(article, created_by=request.user)
+        try:
+            link, expires = make_preview_link(article, created_by=request.user)
+        except TooManyLinks as refused:
+            return JsonResponse({"error": refused.message}, status=409)
         return JsonResponse(
             {
                 "url": request.build_absolute_uri(link),
@@ -461,7 +514,13 @@ class PreviewAdminMixin:
         listed = links_listed(article, now=now)
         return render_display(
             "admin/articles/article/preview_links.html",
-            {"links": listed.links, "more": listed.more(), "now": now, "time_format": TIME_FORMAT},
+            {
+                "links": listed.links,
+                "more": listed.more(),
+                "limit": listed.limit(),
+                "now": now,
+                "time_format": TIME_FORMAT,
+            },
         )
 
     def may_revoke_links(self, request, article: Article) -> bool:

@@ -12,7 +12,7 @@ from django.core import signing
 from django.utils import timezone
 
 from articles.models import Article, PreviewLink
-from articles.previews import LINK_SALT
+from articles.previews import LINK_SALT, WORKING_LINKS_MAX
 from tests.factories import make_article
 from tests.helpers import form_values, text_of
 
@@ -168,3 +168,33 @@ def test_a_link_made_before_links_were_rows_stays_stopped_once_withdrawn(editor,
     # The withdrawal's record is no link the form lists; a new link works.
     assert text_of(editor.get(change_url(article)).content, ".desk-preview-link") == []
     assert client.get(made_link(editor, article)).status_code == 200
+
+
+def test_an_article_has_twenty_links_working_at_most_and_the_form_says_so(editor, draft, client):
+    working = [made_link(editor, draft) for _ in range(WORKING_LINKS_MAX)]
+    refused = editor.post(f"/admin/articles/article/{draft.pk}/preview-link/")
+    assert refused.status_code == 409
+    assert json.loads(refused.content)["error"] == (
+        "20 links to this article still work, the most it may have: revoke one under "
+        "“Preview links” first"
+    )
+    assert PreviewLink.objects.filter(article=draft).count() == WORKING_LINKS_MAX
+    form = editor.get(change_url(draft)).content
+    assert text_of(form, ".desk-preview-links__limit") == [
+        "20 links work, the most an article may have: revoke one to make another."
+    ]
+    # Nothing lost: every link still works; one revoked (or expired) makes room.
+    assert all(client.get(url).status_code == 200 for url in working)
+    editor.post(revoke_url(PreviewLink.objects.filter(article=draft).earliest("pk")))
+    assert client.get(made_link(editor, draft)).status_code == 200
+    assert text_of(editor.get(change_url(draft)).content, ".desk-preview-links__limit") == [
+        "20 links work, the most an article may have: revoke one to make another."
+    ]
+
+
+def test_the_form_says_how_many_links_may_work(editor, draft):
+    made_link(editor, draft)
+    form = editor.get(change_url(draft)).content
+    assert text_of(form, ".desk-preview-links__limit") == [
+        "1 link works; an article may have 20 working at once."
+    ]

@@ -100,6 +100,38 @@ def test_whoever_holds_a_forgotten_link_reads_that_it_expired(editor, article, m
     assert text_of(refused.content, "h1") == ["This preview link has expired"]
 
 
+def made_days_ago(editor, article, monkeypatch, days: int, *, lifetime: int) -> str:
+    """A link made `days` ago, when links worked for `lifetime` days: its address."""
+    with monkeypatch.context() as then:
+        then.setattr(
+            signing.TimestampSigner,
+            "timestamp",
+            lambda self: signing.b62_encode(int(time.time() - days * 86400)),
+        )
+        address = made_link(editor, article)
+    made = timezone.now() - days * DAY
+    PreviewLink.objects.filter(pk=PreviewLink.objects.latest("pk").pk).update(
+        created_at=made, expires_at=made + lifetime * DAY
+    )
+    return address
+
+
+def test_a_link_of_a_shorter_lifetime_reads_expired_after_the_lifetime_grew(
+    editor, article, monkeypatch, settings
+):
+    # Made under a 7-day lifetime, 100 and 40 days ago; links work 60 days now.
+    old = made_days_ago(editor, article, monkeypatch, 100, lifetime=7)
+    recent = made_days_ago(editor, article, monkeypatch, 40, lifetime=7)
+    settings.PREVIEW_LINK_DAYS = 60
+    made_link(editor, article)
+    for address in (recent, old):
+        refused = Client().get(address)
+        assert refused.status_code == 410
+        assert text_of(refused.content, "h1") == ["This preview link has expired"]
+    # The recent one's token is within today's 60 days: its row, kept, tells it expired.
+    assert PreviewLink.objects.filter(article=article).count() == 2
+
+
 def listed(editor, article) -> tuple[list[str], list[str]]:
     page = editor.get(change_url(article)).content
     return text_of(page, ".desk-preview-link"), text_of(page, ".desk-preview-links__more")
