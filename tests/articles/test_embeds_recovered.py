@@ -70,31 +70,27 @@ def test_a_book_added_after_the_article_named_it_shows_at_once(client, commits):
     assert list(Article.objects.get(pk=article.pk).embedded_books.all()) == [book]
 
 
-def test_a_book_given_the_isbn_an_article_names_shows_at_once(client, commits):
+@pytest.mark.parametrize(
+    ("reference", "field", "value"),
+    [
+        ("the-last-battle", "slug", "the-last-battle"),
+        ("0-306-82208-3", "isbn13", "9780306822087"),  # the hyphenated ISBN-10 of it
+    ],
+    ids=["renamed to the slug", "given the ISBN"],
+)
+def test_a_book_renamed_to_what_an_article_names_shows_at_once(
+    client, commits, reference, field, value
+):
     with commits():
-        # The hyphenated ISBN-10 of 978-0-306-82208-7.
-        article = make_article(body="[[book:0-306-82208-3]]\n")
-        book = make_book(title="The Last Battle", slug="the-last-battle")
+        book = make_book(title="The Last Battle", slug="last-battle-1945")
+        article = make_article(body=f"[[book:{reference}]]\n")
     assert cards_on(client, article) == []
 
     with commits():
-        book.isbn13 = "9780306822087"
+        setattr(book, field, value)
         book.save()
 
     assert cards_on(client, article) == ["The Last Battle"]
-
-
-def test_a_book_renamed_to_the_slug_an_article_names_shows_at_once(client, commits):
-    with commits():
-        book = make_book(title="The Dispossessed", slug="dispossessed-1974")
-        article = make_article(body="[[book:the-dispossessed]]\n")
-    assert cards_on(client, article) == []
-
-    with commits():
-        book.slug = "the-dispossessed"
-        book.save()
-
-    assert cards_on(client, article) == ["The Dispossessed"]
 
 
 def test_a_book_merged_away_shows_the_book_kept_on_the_cached_page(client, commits):

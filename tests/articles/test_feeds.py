@@ -174,11 +174,18 @@ def test_an_entry_is_described_by_the_meta_description_when_the_article_has_one(
     ]
 
 
-def test_the_rss_entry_carries_its_featured_picture_as_media_content(client, db):
-    picture = make_ready_image(size=(1600, 1000), alt="A bridge")
+def pictured_and_plain(client, url: str, size: tuple[int, int]):
+    """A feed of a pictured article (`size` pixels) and a plain one: the picture, and
+    the two entries."""
+    picture = make_ready_image(size=size, alt="A bridge")
     make_article(title="Pictured", published_at=days_ago(1), featured_image=picture)
     make_article(title="Plain", published_at=days_ago(2))
-    pictured, plain_entry = read_feed(client, "/articles/feed.rss").entries
+    pictured, plain_entry = read_feed(client, url).entries
+    return picture, pictured, plain_entry
+
+
+def test_the_rss_entry_carries_its_featured_picture_as_media_content(client, db):
+    picture, pictured, plain_entry = pictured_and_plain(client, "/articles/feed.rss", (1600, 1000))
     jpeg = picture.file.storage.url(picture.renditions["1200"]["jpeg"])
     assert pictured.media_content == [
         {"url": f"http://testserver{jpeg}", "type": "image/jpeg", "medium": "image",
@@ -188,10 +195,7 @@ def test_the_rss_entry_carries_its_featured_picture_as_media_content(client, db)
 
 
 def test_the_atom_entry_links_its_featured_picture_as_an_enclosure(client, db):
-    picture = make_ready_image(size=(1000, 500), alt="A narrow bridge")
-    make_article(title="Pictured", published_at=days_ago(1), featured_image=picture)
-    make_article(title="Plain", published_at=days_ago(2))
-    pictured, plain_entry = read_feed(client, "/articles/feed.xml").entries
+    picture, pictured, plain_entry = pictured_and_plain(client, "/articles/feed.xml", (1000, 500))
     # Narrower than a share's 1200: its widest rendition, the 800.
     jpeg = picture.file.storage.url(picture.renditions["800"]["jpeg"])
     assert [(link.href, link.type) for link in pictured.enclosures] == [
