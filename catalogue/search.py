@@ -29,7 +29,18 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Length, Ln
 
@@ -47,7 +58,7 @@ from .fulltext import (
 )
 from .isbn import looks_like_isbn, normalise_isbn13
 from .models import Book
-from .querysets import BookQuerySet, searchable
+from .querysets import BookQuerySet, card_lookups, searchable
 from .typos import (
     QUERY_WORDS_AT_MOST,
     SUGGESTION_TWO_TYPOS_FROM,
@@ -56,6 +67,7 @@ from .typos import (
     typo_distance,
     typos_allowed,
 )
+from .vocabulary import has_unknown_word
 
 # PostgreSQL ranks at most this many matches, the most rated (see _candidates), of the
 # first FOUND_AT_MOST matches the index gives and of the MOST_READ most rated books.
@@ -160,6 +172,12 @@ def _same_words(readings: list[str]) -> Q:
     return same_words
 
 
+def _short(readings: list[str]) -> Q:
+    """Only a title of about the query's length can fold into it: the folding (unaccent
+    and regular expressions) is the costly part of ranking 500 matches."""
+    return Q(_title_length__lte=max(len(reading) for reading in readings) * 2 + 12)
+
+
 def _leading(readings: list[str], series_place: SeriesPlace) -> Case:
     """What puts a book ahead of relevance: its title is the query, folded (the most
     read such book first); or its title's words but the little ones are the query's
@@ -168,10 +186,7 @@ def _leading(readings: list[str], series_place: SeriesPlace) -> Case:
     word of its title is in the query, the others found in its authors or series
     ("tolkien hobbit": The Hobbit, not a box set whose title holds both words). One
     number, so the folding runs once per row."""
-    # Only a title of about the query's length can fold into it: the folding (unaccent
-    # and regular expressions) is the costly part of ranking 500 matches.
-    longest = max(len(reading) for reading in readings) * 2 + 12
-    short = Q(_title_length__lte=longest)
+    short = _short(readings)
     lead = [
         When(
             short & _titled(readings), then=Value(3e12) + Cast("rating_total_count", FloatField())
@@ -202,24 +217,13 @@ def _postgres(
 ) -> BookQuerySet:
     """`readings`: the query as typed, and as corrected (the first is ranked by); `limit`:
     how many books are wanted, best first."""
-    # Every book titled as the query, or with its words but the little ones (through the
-    # title key's and title words' indexes), however little read: "It" is a word of
-    # thousands of titles. Of each, the `limit` most read: they lead in that order.
-    titled = [
-        books.alias(_title_key=TitleKey("title"), _title_words=TitleWords("title"))
-        .filter(condition)
-        .order_by("-rating_total_count", "pk")
-        .values("pk")[:limit]
-        for condition in (_titled(readings), _same_words(readings))
-        if condition
-    ]
     # ts_rank of the stored vector (weights A to D: title, authors, subtitle, series),
     # not divided by the document's length: that put a namesake's two-word book above
     # One Hundred Years of Solitude for "marquez". Among equal matches readers' favourites
     # lead (_best); a title that starts with the query gets a lift (_title_closeness).
     rank = SearchRank(book_document(), text_query, normalization=Value(0))
     return (
-        books.filter(pk__in=_candidates(books, text_query, titled))
+        books.filter(pk__in=_candidates(books, text_query, readings, limit))
         .alias(
             _title_key=TitleKey("title"),
             _title_words=TitleWords("title"),
@@ -233,16 +237,25 @@ def _postgres(
     )
 
 
-def _candidates(books: BookQuerySet, text_query: SearchQuery, titled: list[BookQuerySet]) -> RawSQL:
-    """The ids of the books worth ranking: the `titled`, and the RANKED_AT_MOST most rated
-    of the matches, when they are at most FOUND_AT_MOST (exactly then); of a word in
-    many books, the most rated of the first FOUND_AT_MOST the index gives and of those
-    among the MOST_READ most rated books.
+def _candidates(
+    books: BookQuerySet, text_query: SearchQuery, readings: list[str], limit: int
+) -> RawSQL:
+    """The ids of the books worth ranking: the `limit` most read titled as the query
+    (folded) and those with its words but the little ones, through the title key's and
+    title words' indexes, however little read ("It" is a word of thousands of titles);
+    and the RANKED_AT_MOST most rated of the matches, when they are at most FOUND_AT_MOST
+    (exactly then); of a word in many books, the most rated of the first FOUND_AT_MOST
+    the index gives and of those among the MOST_READ most rated books.
 
     Reading every match ("the", in two books of five) or walking the ratings index
     until enough match ("love", one book in a hundred: 50,000 rows at a million books)
     cost a third of a second; these two reads cost at most FOUND_AT_MOST and MOST_READ
-    rows. Each is a subquery with a LIMIT, which PostgreSQL plans apart."""
+    rows. Each is a subquery with a LIMIT, which PostgreSQL plans apart. The second is
+    read only when the first stopped at its limit (else it holds every match already):
+    a query of rare words, or of a word no book has, never reads the MOST_READ rows.
+
+    When `limit` books are titled as the query (431 are titled "Love" at a million
+    books), they lead (_leading) and fill the page: nothing else is read, or ranked."""
     document = books.annotate(document=book_document())
     compiler = document.query.get_compiler(connection=connection)
     match, match_params = compiler.compile(text_query.resolve_expression(document.query))
@@ -257,19 +270,42 @@ def _candidates(books: BookQuerySet, text_query: SearchQuery, titled: list[BookQ
         .values("pk", "rating_total_count", "document")[:MOST_READ]
         .query.sql_with_params()
     )
-    titled_parts = [part.query.sql_with_params() for part in titled]
+    # Of a title only as long as _leading folds, as the books it puts first.
+    titled_books = books.alias(
+        _title_key=TitleKey("title"),
+        _title_words=TitleWords("title"),
+        _title_length=Length("title"),
+    ).order_by("-rating_total_count", "pk")
+    titled, titled_params = (
+        titled_books.filter(_short(readings) & _titled(readings))
+        .values("pk")[:limit]
+        .query.sql_with_params()
+    )
 
     def most_rated(table: str) -> str:
         return f"ORDER BY {table}.rating_total_count DESC, {table}.pk LIMIT {RANKED_AT_MOST:d}"
 
+    # CTEs named twice are read once; the counts are one-time filters, worked out
+    # before what they guard is read.
+    wanting = f"(SELECT count(*) FROM titled) < {limit:d}"
     sql = (
-        f"(SELECT found.pk FROM ({found}) AS found {most_rated('found')}) UNION "
+        f"WITH titled AS ({titled}), found AS ({found}) "
+        f"(SELECT titled.pk FROM titled) UNION "
+        f"(SELECT found.pk FROM found WHERE {wanting} {most_rated('found')}) UNION "
         f"(SELECT best_read.pk FROM ({best_read}) AS best_read "
-        f"WHERE best_read.document @@ {match} {most_rated('best_read')})"
-        + "".join(f" UNION ({part})" for part, _ in titled_parts)
+        f"WHERE {wanting} AND (SELECT count(*) FROM found) >= {FOUND_AT_MOST:d} "
+        f"AND best_read.document @@ {match} {most_rated('best_read')})"
     )
-    titled_params = [param for _, params in titled_parts for param in params]
-    return RawSQL(sql, (*found_params, *best_read_params, *match_params, *titled_params))
+    same_words, same_words_params = _same_words(readings), ()
+    if same_words:
+        part, same_words_params = (
+            titled_books.filter(same_words).values("pk")[:limit].query.sql_with_params()
+        )
+        sql += f" UNION (SELECT same_words.pk FROM ({part}) AS same_words WHERE {wanting})"
+    return RawSQL(
+        sql,
+        (*titled_params, *found_params, *best_read_params, *match_params, *same_words_params),
+    )
 
 
 def _sqlite(
@@ -293,8 +329,8 @@ def _sqlite(
 
 
 def _best(matches: BookQuerySet, count: int) -> list[Book]:
-    """The `count` best of `matches`, ready for cards."""
-    return list(_ranked(matches).for_cards()[:count])
+    """The `count` best of `matches`."""
+    return list(_ranked(matches)[:count])
 
 
 def _ranked(matches: BookQuerySet) -> BookQuerySet:
@@ -311,6 +347,7 @@ def _ranked(matches: BookQuerySet) -> BookQuerySet:
             (F("score") + F("popularity")).desc(),
             F("rating_total_count").desc(),
             "title",
+            "pk",  # the same order every time, whichever plan reads them
         )
     )
 
@@ -382,16 +419,31 @@ def _first_words(query: str) -> str:
     return " ".join(query.split()[:QUERY_WORDS_AT_MOST])
 
 
-def search_books(query: str, *, limit: int = 20) -> list[Book]:
-    """The public books that best match `query`, best first, ready for cards."""
-    query = searchable(query)
+def search_books(query: str, *, limit: int = 20, for_cards: bool = True) -> list[Book]:
+    """The public books that best match `query`, best first, ready for cards (their
+    credits and shop links read, in two queries), or without them (`for_cards=False`:
+    catalogue.listed_cards reads them for the cards it has not kept)."""
+    found = _found(searchable(query), limit)
+    if for_cards:
+        prefetch_related_objects(found, *card_lookups())
+    return found
+
+
+def _found(query: str, limit: int) -> list[Book]:
     if not query:
         return []
     books = Book.objects.public()
     if looks_like_isbn(query):
-        return list(books.filter(isbn13=normalise_isbn13(query)).for_cards()[:limit])
+        return list(books.filter(isbn13=normalise_isbn13(query))[:limit])
     query = _first_words(query)
     words, place = _series_place(query)
+    if has_unknown_word(words):
+        # The words as typed find nothing: straight to the typos.
+        typed = correct(words)
+        if any(word.meant for word in typed):
+            return _search_corrected(books, query, typed, place, limit)
+        # Only a title folded as the query can be found ("dont" is "Don't").
+        return _search(books, words, query, place, limit)
     found = _search(books, words, query, place, limit)
     if found:
         return found

@@ -1,0 +1,112 @@
+"""A query with a word no book has goes straight to the forgiving search
+(catalogue.vocabulary): the search as typed, which would find nothing, is not run first.
+And the shortcuts that spare a search reading what cannot be shown (catalogue.search
+_candidates) leave what it shows as it was. On SQLite and PostgreSQL."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.search import search_books
+from catalogue.vocabulary import has_unknown_word
+from tests.factories import make_author, make_book
+
+
+@pytest.fixture
+def shelf(db):
+    rowling = make_author(name="J.K. Rowling")
+    return {
+        "potter": make_book(title="Harry Potter and the Sorcerer's Stone", authors=[rowling],
+                            source_ratings_5=1000),
+        "either": make_book(title="Either/Or", authors=[make_author(name="Søren Kierkegaard")]),
+        "hobbit": make_book(title="The Hobbit", authors=[make_author(name="J.R.R. Tolkien")]),
+    }  # fmt: skip
+
+
+def searched_as_typed(queries, *words: str) -> bool:
+    """Whether a search for exactly these words, as typed, was run."""
+    if connection.vendor == "postgresql":
+        as_typed = f"websearch_to_tsquery('colophon_search'::regconfig, '{' '.join(words)}')"
+    else:
+        as_typed = " AND ".join(f'"{word}"' for word in words)
+    return any(as_typed in query["sql"] for query in queries)
+
+
+def test_a_misspelt_word_is_not_searched_as_typed_first(shelf):
+    with CaptureQueriesContext(connection) as queries:
+        found = search_books("hary poter")
+    assert found[0] == shelf["potter"]
+    assert not searched_as_typed(queries, "hary", "poter")
+
+
+def test_words_every_book_has_are_searched_as_typed(shelf):
+    with CaptureQueriesContext(connection) as queries:
+        assert search_books("harry potter")[0] == shelf["potter"]
+    assert searched_as_typed(queries, "harry", "potter")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hobbit",
+        "Hobbit",
+        "kierkegaard",
+        "the hobb",  # SQLite reads the last word as the start of one
+    ],
+)
+def test_words_the_catalogue_has_are_known(shelf, query):
+    if query == "the hobb" and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL's search reads no word as the start of another")
+    assert not has_unknown_word(query)
+
+
+@pytest.mark.parametrize("query", ["hobit", "the hobbitt", "tolkein hobbit", "hary"])
+def test_a_word_no_book_has_is_unknown(shelf, query):
+    assert has_unknown_word(query)
+
+
+def test_a_name_whose_letters_the_index_folds_is_never_unknown(shelf):
+    # PostgreSQL folds it to the index's "soren"; SQLite's tokenizer folds it its own way.
+    assert not has_unknown_word("Søren")
+
+
+@pytest.mark.parametrize("query", ["hobbit or zzzz", "hobbit -zzzz", '"the hobbit" zzzz'])
+def test_the_web_search_syntax_is_never_unknown(shelf, query):
+    """PostgreSQL reads it as either word, or without one (SQLite requires every word)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's search reads no syntax")
+    assert not has_unknown_word(query)
+    assert search_books(query)[0] == shelf["hobbit"]
+
+
+def test_a_title_typed_without_its_apostrophe_is_found_as_typed(shelf):
+    # "sorcerers" is in no book ("sorcerer's" is held as "sorcerer" and "s"), but the
+    # title folded is the query: found as typed, and first.
+    with CaptureQueriesContext(connection) as queries:
+        found = search_books("harry potter and the sorcerers stone")
+    assert found[0] == shelf["potter"]
+    if connection.vendor == "postgresql":
+        assert searched_as_typed(queries, "harry", "potter", "and", "the", "sorcerers", "stone")
+
+
+def test_a_title_of_words_no_book_has_is_still_found(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite finds a book by its words only")
+    dont = make_book(title="Don't")
+    assert search_books("dont") == [dont]
+
+
+# --- A page filled by the books titled as the query ------------------------------------
+
+
+@pytest.mark.parametrize("titled", [3, 4])
+def test_books_titled_as_the_query_fill_the_page_when_enough(db, titled):
+    """With `limit` books titled as the query they are all the page shows, the most
+    read first; with fewer, the best other matches follow."""
+    for number in range(titled):
+        make_book(title="Love", source_ratings_5=10 + number)
+    make_book(title="Love in the Time of Cholera", source_ratings_5=5000)
+    make_book(title="Love Story", source_ratings_5=3000)
+    found = [(book.title, book.rating_total_count) for book in search_books("love", limit=4)]
+    loves = [("Love", 10 + number) for number in reversed(range(titled))]
+    assert found == [*loves, ("Love in the Time of Cholera", 5000)][:4]
