@@ -19,10 +19,11 @@ from django.views.static import serve
 from articles.models import Article
 from articles.share_images import FOLDER as SHARE_IMAGE_DIR
 from catalogue.covers import ORIGINAL_DIR, PUBLIC_DIR, RENDITION_DIR
+from catalogue.listed_cards import listed_cards
 from catalogue.models import Book
 from catalogue.search import search_books, suggest
 from images.preparing import PUBLIC_DIR as PICTURE_DIR
-from pagecache.tags import list_of
+from pagecache.tags import list_of, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.sitemaps import RangeSitemap
 
@@ -52,13 +53,17 @@ class SearchView(CachedPageMixin, TemplateView):
 
     template_name = "website/search.html"
     cache_params = ["q"]
+    book_ids: list[int] = []  # the books shown, once searched
 
     def get_context_data(self, **kwargs):
         query = clean_query(self.request.GET.get("q", ""))
-        books = search_books(query, limit=SEARCH_RESULT_COUNT)
+        books = search_books(query, limit=SEARCH_RESULT_COUNT, for_cards=False)
+        self.book_ids = [book.pk for book in books]
         return super().get_context_data(
             query=query,
-            books=books,
+            # Each card kept across requests: a change to any book drops every search
+            # page, seldom the books it lists.
+            cards=listed_cards(books),
             # Nothing found is never a dead end: the titles and names closest to it.
             suggestions=[] if books else suggest(query),
             articles=list(
@@ -68,7 +73,9 @@ class SearchView(CachedPageMixin, TemplateView):
         )
 
     def cache_tags(self):
-        return [list_of(Book), list_of(Article)]
+        # And each book shown: a change to a book's credits or its own shop links drops
+        # the pages showing its card, not the lists of books.
+        return [list_of(Book), list_of(Article), *tags_for_ids(Book, self.book_ids)]
 
 
 class AboutView(CachedPageMixin, TemplateView):
