@@ -14,7 +14,7 @@ Prints, per class and overall, recall at 1 and at 3 (the right book among the fi
 or three), the mean reciprocal rank, and the median and 95th-percentile time of
 `search_books()`, on each database. The databases are made once and reused, holding the
 10,000 books: SQLite in the temp dir (RELEVANCE_SQLITE), PostgreSQL `colophon_relevance`
-at BENCH_POSTGRES_URL's server.
+(RELEVANCE_POSTGRES_DB) at BENCH_POSTGRES_URL's server.
 """
 
 import argparse
@@ -41,7 +41,8 @@ SAMPLE = 300
 POSTGRES_SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/colophon_bench"
 ).rsplit("/", 1)[0]
-POSTGRES_URL = f"{POSTGRES_SERVER}/colophon_relevance"
+POSTGRES_DB = os.environ.get("RELEVANCE_POSTGRES_DB", "colophon_relevance")
+POSTGRES_URL = f"{POSTGRES_SERVER}/{POSTGRES_DB}"
 SQLITE_PATH = Path(
     os.environ.get("RELEVANCE_SQLITE", Path(tempfile.gettempdir()) / "colophon_relevance.sqlite3")
 )
@@ -425,9 +426,9 @@ def postgres_ready() -> bool:
 
         with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
             if not admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'colophon_relevance'"
+                "SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_DB]
             ).fetchone():
-                admin.execute('CREATE DATABASE "colophon_relevance"')
+                admin.execute(f'CREATE DATABASE "{POSTGRES_DB}"')
         return True
     except Exception as error:  # noqa: BLE001 - any reason is printed, then skipped
         print(f"(PostgreSQL relevance skipped: {str(error).strip().splitlines()[0]})")
