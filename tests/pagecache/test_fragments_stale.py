@@ -13,20 +13,18 @@ from django.test import RequestFactory
 from articles.models import Article
 from catalogue.models import Book
 from pagecache import store
-from tests.factories import make_article, make_author, make_book
+from tests.factories import make_article, make_book
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.page_cache
 
 
 @pytest.fixture
-def site(db, django_capture_on_commit_callbacks):
+def site(site, django_capture_on_commit_callbacks):
+    """The page cache tests' site (conftest.py), with a second article to read next."""
     with django_capture_on_commit_callbacks(execute=True):
-        author = make_author(name="Stephen Harding")
-        book = make_book(title="The Last Battle", slug="the-last-battle", authors=[author])
-        article = make_article(title="Unlikely Allies", body="Text\n\n[[book:the-last-battle]]\n")
         further = make_article(title="Further Reading", body="More text.")
-    return {"book": book, "article": article, "further": further}
+    return {**site, "further": further}
 
 
 def render(client, url: str):

@@ -22,15 +22,6 @@ from tests.helpers import text_of
 pytestmark = pytest.mark.page_cache
 
 
-@pytest.fixture
-def site(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        author = make_author(name="Stephen Harding")
-        book = make_book(title="The Last Battle", slug="the-last-battle", authors=[author])
-        article = make_article(title="Unlikely Allies", body="Text\n\n[[book:the-last-battle]]")
-    return {"book": book, "article": article, "author": author}
-
-
 def get(client, url, **headers):
     response = client.get(url, **headers)
     assert response.status_code in (200, 304)
