@@ -1,50 +1,66 @@
-"""What a book's page shows of other things than the book: its series, other books by its
-authors, related books and the articles about it, kept across requests.
+"""What a book's page shows, kept across requests: the book's own parts, and its series,
+other books by its authors, related books and the articles about it.
 
-A book's own parts (its card, figures, histogram) change with every rating; the lists of
-other books change when those books or what chose them change. So the lists are kept as
-fragments (pagecache.fragments) under the tags of what they show, and a page missing
-from the page cache after a rating renders only the book's own parts again.
+A page missing from the page cache (an edge that has not seen it, an entry expired) is
+rendered again; the parts of it that did not change need not be. So its parts are kept
+as fragments (pagecache.fragments) under the tags of what they show:
 
-Two fragments, because which books are listed is known only once they are chosen:
-
-- *chosen*: the ids of each list, keyed by what the book itself gives the choice (its
-  title, series, authors, subjects and articles, which an edit of it changes) and kept
-  under the tags of those authors, subjects and articles, its series and its "also
-  liked" rows;
+- *own*: the book's card, description, ratings and facts, its structured data and share
+  tags, and what it is named by (the ids of its subjects, authors and articles, the lists
+  it is on). Kept under the book's own tag: a rating, an edit, a credit, a shop link, an
+  article or reading list that names it or no more drops it (catalogue.signals,
+  catalogue.list_signals, articles.signals);
+- *chosen*: the ids of each list of other books, keyed by what the book itself gives the
+  choice (its title, series, authors, subjects and articles) and kept under the tags of
+  those authors, subjects and articles, its series and its "also liked" rows;
 - *listed*: the lists' HTML, keyed by those ids and kept under the listed books' tags.
-  When a listed book changed, the lists are chosen again too (it may have left them).
+  When a listed book changed, the lists are chosen again too (it may have left them);
+- *teasers*: the articles' teasers, keyed by the articles' ids, under their tags.
 
-The articles' teasers are a third, keyed by the articles' ids, under their tags.
+So a page-cache miss that changed nothing reads the book's row and nothing else, and one
+after a rating of the book renders only its own parts again.
+
+Addresses in the head are absolute, and a site answers to more than one host: the own
+parts are made with a mark standing for the scheme and host, replaced at each request.
 """
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, Window, prefetch_related_objects
+from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from pagecache import fragments
-from pagecache.tags import SITE, group_of, tags_for_ids
+from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
+from . import structured_data
+from .cards import histogram_rows
 from .models import Author, Book, Subject
 from .querysets import card_lookups
+from .reading_lists import ReadingList
 from .related import also_liked_tag, related_book_ids
 
 SERIES_LIMIT = 30
 RELATED_LIMIT = 8
+# The newest articles about the book shown (a popular book is in hundreds): the page's
+# cost must not follow how much has been written about it.
 ARTICLES_LIMIT = 12
-FRAGMENTS_VERSION = "book-page-1"
+FRAGMENTS_VERSION = "book-page-2"
 LISTS = ("series", "by_same_authors", "similar")
 
 
 @dataclass
-class OtherParts:
-    """The page's parts beside the book: each list's book ids and HTML, the articles'."""
+class BookPage:
+    """The page's parts, ready: `own` (see own_parts) and the lists' HTML (`html`, the
+    articles' teasers under "articles"), with the ids of the books each list shows."""
 
-    book: Book  # ready for its own card (credits, shop links)
+    book: Book
+    own: dict
     chosen: dict[str, list[int]]
     html: dict[str, str] = field(default_factory=dict)
 
@@ -52,18 +68,160 @@ class OtherParts:
     def book_ids(self) -> list[int]:
         return [pk for name in LISTS for pk in self.chosen[name]]
 
+    def tags(self) -> list[str]:
+        """What the page shows, as the page cache's tags."""
+        own = self.own
+        Article = self.book.articles.model  # the catalogue does not import articles
+        return [
+            *tags_for_ids(Book, [self.book.pk, *self.book_ids]),
+            *tags_for_ids(Author, own["author_ids"]),
+            # A book joining its series or one of its subjects may join its lists.
+            *([group_of(Book, "series", self.book.series)] if self.book.series else []),
+            *tags_for_ids(Subject, own["subject_ids"]),
+            also_liked_tag(self.book.pk),
+            *tags_for_ids(Article, own["article_ids"]),
+            # A list taking the book on, or published, drops the page (list_signals.py).
+            *tags_for_ids(ReadingList, [shown["pk"] for shown in own["reading_lists"]]),
+        ]
 
-def subjects_and_authors(book: Book) -> tuple[list[int], list[int]]:
-    """The ids of the book's subjects (by name: related books look into the first few)
-    and of its credited authors, in one query (each subject beside each credit)."""
+
+@dataclass
+class NamedBy:
+    """What names the book, read for its own parts: its subjects' and authors' ids, the
+    newest articles about it (and how many there are), the lists it is on."""
+
+    subject_ids: list[int]
+    author_ids: list[int]
+    articles: list
+    articles_total: int
+    reading_lists: list[ReadingList]
+
+
+def book_page(book: Book, request: HttpRequest) -> BookPage:
+    """The page's parts from the fragments kept while they still hold, else read and
+    rendered (and kept). `book` is the row the view found; the page shows the copy read
+    after the fragments' versions when its own parts are made anew."""
+    own_key = f"own:{book.pk}"
+    with fragments.batch({own_key: [SITE, tag_for(book)]}, version=FRAGMENTS_VERSION) as kept:
+        own = kept.get(own_key)
+        if own is None:
+            named = named_by(book)
+            articles = named.articles
+            subject_ids, author_ids = named.subject_ids, named.author_ids
+            article_ids = [article.pk for article in articles]
+        else:
+            articles = None  # read only if their teasers were not kept
+            subject_ids, author_ids = own["subject_ids"], own["author_ids"]
+            article_ids = own["article_ids"]
+        page = other_parts(
+            book,
+            subject_ids=subject_ids,
+            author_ids=author_ids,
+            article_ids=article_ids,
+            articles=articles,
+            card_wanted=own is None,
+        )
+        if own is None:
+            own = own_parts(page.book, named, request)
+            kept.put(own_key, own)
+    page.own = with_origin(own, request)
+    return page
+
+
+def named_by(book: Book) -> NamedBy:
+    """Its subjects (by name: related books look into the first few) and authors in one
+    query, each subject beside each credit; its newest articles, and how many in all (a
+    window over the whole match); its published lists."""
     rows = (
         Book.objects.filter(pk=book.pk)
         .order_by("subjects__name", "subjects__pk")
         .values_list("subjects__pk", "contributions__author_id")
     )
-    subject_ids = list(dict.fromkeys(pk for pk, _ in rows if pk is not None))
-    author_ids = sorted({pk for _, pk in rows if pk is not None})
-    return subject_ids, author_ids
+    # Through the reverse relation: the catalogue does not import articles.
+    articles = list(
+        book.articles.published()
+        .for_teasers()
+        .annotate(of_all=Window(Count("pk")))[:ARTICLES_LIMIT]
+    )
+    return NamedBy(
+        subject_ids=list(dict.fromkeys(pk for pk, _ in rows if pk is not None)),
+        author_ids=sorted({pk for _, pk in rows if pk is not None}),
+        articles=articles,
+        articles_total=articles[0].of_all if articles else 0,
+        reading_lists=list(
+            ReadingList.objects.published()
+            .containing(book)
+            .only("title", "slug")
+            .order_by("-published_at", "-pk")
+        ),
+    )
+
+
+def own_parts(book: Book, named: NamedBy, request: HttpRequest) -> dict:
+    """The book's own parts as strings, lists and numbers (quick to keep and read back),
+    the head's addresses starting with `origin_mark` (see with_origin)."""
+    mark = f"origin-{secrets.token_hex(8)}"
+    marked = OriginMarked(request, mark)
+    credits = book.credits
+    more_by = credits[0].author.name if credits else ""
+    return {
+        "about": render_to_string(
+            "catalogue/book_about.html", {"book": book, "rating_rows": histogram_rows(book)}
+        ),
+        "share": render_to_string(
+            "catalogue/book_share.html",
+            {"book": book, "request": marked, "canonical_url": marked.canonical()},
+        ),
+        "json_ld": structured_data.book_json_ld(book, marked),
+        "origin_mark": mark,
+        "more_by": f"{more_by} and others" if len(credits) > 1 else more_by,
+        "subject_ids": named.subject_ids,
+        "author_ids": named.author_ids,
+        "article_ids": [article.pk for article in named.articles],
+        "articles_total": named.articles_total,
+        "reading_lists": [
+            {"pk": shown.pk, "title": shown.title, "url": shown.get_absolute_url()}
+            for shown in named.reading_lists
+        ],
+    }
+
+
+class OriginMarked:
+    """Stands for the request while own parts are made: an address on this site comes
+    out as the mark and its path (the request's own for any other), so the parts serve
+    every host the site answers to."""
+
+    def __init__(self, request: HttpRequest, mark: str):
+        self.request, self.mark = request, mark
+        self.origin = origin_of(request)
+        self.path, self.GET = request.path, request.GET
+
+    def build_absolute_uri(self, location: str | None = None) -> str:
+        absolute = self.request.build_absolute_uri(location)
+        parts = urlsplit(location or "")
+        if parts.scheme or parts.netloc or not absolute.startswith(self.origin):
+            return absolute
+        return self.mark + absolute[len(self.origin) :]
+
+    def canonical(self) -> str:
+        """As website.context_processors.canonical_url."""
+        query = self.GET.urlencode()
+        return self.build_absolute_uri(self.path) + (f"?{query}" if query else "")
+
+
+def origin_of(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def with_origin(own: dict, request: HttpRequest) -> dict:
+    """The own parts for this request: the head's mark replaced by its scheme and host."""
+    origin, mark = origin_of(request), own["origin_mark"]
+    return {
+        **own,
+        "about": mark_safe(own["about"]),  # our own renders, kept as strings
+        "share": mark_safe(own["share"].replace(mark, origin)),
+        "json_ld": mark_safe(own["json_ld"].replace(mark, origin)),
+    }
 
 
 def choose_other_books(
@@ -85,11 +243,17 @@ def choose_other_books(
 
 
 def other_parts(
-    book: Book, *, subject_ids: list[int], author_ids: list[int], articles: list
-) -> OtherParts:
+    book: Book,
+    *,
+    subject_ids: list[int],
+    author_ids: list[int],
+    article_ids: list[int],
+    articles: list | None,
+    card_wanted: bool,
+) -> BookPage:
     """The lists of other books and the articles' teasers, from the fragments kept when
-    they still hold, else read and rendered (and kept); and the book ready for its card."""
-    article_ids = [article.pk for article in articles]
+    they still hold, else read and rendered (and kept); with `card_wanted`, the book
+    read again ready for its card. `articles`: the articles of `article_ids` when read."""
     Article = book.articles.model  # the catalogue does not import articles
     chosen_key = "chosen:" + _digest(
         book.pk, book.title, book.series, author_ids, subject_ids, article_ids
@@ -111,22 +275,30 @@ def other_parts(
         chosen_now = chosen is None
         if chosen_now:
             chosen = choose_other_books(book, subject_ids=subject_ids, article_ids=article_ids)
-        parts = _listed(book, chosen, chosen_now, subject_ids, article_ids)
-        if parts.chosen != chosen or chosen_now:
-            kept.put(chosen_key, parts.chosen)
+        page = _listed(book, chosen, chosen_now, subject_ids, article_ids, card_wanted)
+        if page.chosen != chosen or chosen_now:
+            kept.put(chosen_key, page.chosen)
         teasers = kept.get(teasers_key)
-        parts.html["articles"] = mark_safe(teasers) if teasers is not None else None
-        if teasers is None and articles:
-            parts.html["articles"] = render_to_string(
+        page.html["articles"] = mark_safe(teasers) if teasers is not None else ""
+        if teasers is None and article_ids:
+            if articles is None:  # kept by the book's own parts, but not their teasers
+                found = Article.objects.published().for_teasers().in_bulk(article_ids)
+                articles = [found[pk] for pk in article_ids if pk in found]
+            page.html["articles"] = render_to_string(
                 "includes/teaser_list.html", {"articles": articles}
             )
-            kept.put(teasers_key, parts.html["articles"])
-    return parts
+            kept.put(teasers_key, page.html["articles"])
+    return page
 
 
 def _listed(
-    book: Book, chosen: dict, chosen_now: bool, subject_ids: list[int], article_ids: list[int]
-) -> OtherParts:
+    book: Book,
+    chosen: dict,
+    chosen_now: bool,
+    subject_ids: list[int],
+    article_ids: list[int],
+    card_wanted: bool,
+) -> BookPage:
     """The lists' HTML for the books `chosen` (chosen again if one of them changed since)."""
     ids = [pk for name in LISTS for pk in chosen[name]]
     listed_key = "listed:" + _digest(chosen)
@@ -135,21 +307,26 @@ def _listed(
     ) as kept:
         html = kept.get(listed_key)
         if html is not None:
-            prefetch_related_objects([book], *card_lookups())
+            if card_wanted:
+                # Read after the fragments' versions, as what is kept must be.
+                book = Book.objects.for_cards().filter(pk=book.pk).first() or book
             # Our own render, kept as a string.
-            return OtherParts(book, chosen, {name: mark_safe(part) for name, part in html.items()})
+            return BookPage(
+                book, {}, chosen, {name: mark_safe(part) for name, part in html.items()}
+            )
         if not chosen_now:
             # A book listed changed since the lists were chosen: it may have left them,
             # or another taken its place.
             chosen = choose_other_books(book, subject_ids=subject_ids, article_ids=article_ids)
         # Every card on the page (the book's own too) in the same queries.
-        cards = (
-            Book.objects.public()
-            .for_cards()
-            .in_bulk([book.pk, *(pk for name in LISTS for pk in chosen[name])])
-        )
+        wanted = [
+            *([book.pk] if card_wanted else []),
+            *(pk for name in LISTS for pk in chosen[name]),
+        ]
+        cards = Book.objects.public().for_cards().in_bulk(wanted)
         # The page shows that copy of the book (the row alone if it was withdrawn since).
-        book = cards.pop(book.pk, book)
+        if card_wanted:
+            book = cards.pop(book.pk, None) or _with_card_lookups(book)
         chosen = {name: [pk for pk in chosen[name] if pk in cards] for name in LISTS}
         html = {
             "series": _render_if(
@@ -166,10 +343,15 @@ def _listed(
         }
         # Kept only under the key read: lists chosen anew are kept at the next request.
         kept.put("listed:" + _digest(chosen), html)
-    return OtherParts(book, chosen, html)
+    return BookPage(book, {}, chosen, html)
 
 
-def _render_if(ids: list[int], template: str, books: list[Book]) -> str:
+def _with_card_lookups(book: Book) -> Book:
+    prefetch_related_objects([book], *card_lookups())
+    return book
+
+
+def _render_if(ids: list[int], template: str, books: list[Book]) -> SafeString | str:
     return render_to_string(template, {"books": books}) if ids else ""
 
 

@@ -2,14 +2,13 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Window
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from pagecache.tags import group_of, list_of, tag_for, tags_for_ids
+from pagecache.tags import list_of, tag_for
 from pagecache.views import CachedPageMixin
 from pagecache.visitor_parts import visitor_part
 from shared.clients import client_address
@@ -17,11 +16,11 @@ from shared.paging import CappedPaginator
 from shared.redirects import redirect_from_old_address
 
 from . import ratings
-from .book_page import ARTICLES_LIMIT, other_parts, subjects_and_authors
+from .book_page import book_page
 from .cards import histogram_rows, rating_context
 from .forms import BookFilterForm, RatingForm
 from .languages import languages_in_use
-from .models import Author, Book, BookAlias, Rating, Subject
+from .models import Author, Book, BookAlias, Rating
 from .readers import (
     address_hash,
     count_action,
@@ -31,8 +30,6 @@ from .readers import (
     reader_for,
     remember_visitor,
 )
-from .reading_lists import ReadingList
-from .related import also_liked_tag
 
 BOOKS_PER_PAGE = 24
 
@@ -72,7 +69,7 @@ class BookDetailView(CachedPageMixin, DetailView):
     context_object_name = "book"
 
     def get_queryset(self):
-        # The row alone: its card is loaded with the page's other cards (get_context_data).
+        # The row alone: its card, when not kept, is read with the page's other cards.
         return Book.objects.public()
 
     def get(self, request, *args, **kwargs):
@@ -87,54 +84,15 @@ class BookDetailView(CachedPageMixin, DetailView):
             return moved
 
     def get_context_data(self, **kwargs):
-        book = self.object
-        self.subject_ids, self.author_ids = subjects_and_authors(book)
-        # Through the reverse relation: the catalogue does not import articles. An
-        # article that changes drops the pages of the books it embeds.
-        # The newest ARTICLES_LIMIT (a popular book is in hundreds): the page's cost
-        # must not follow how much has been written about it.
-        # How many there are in all comes with them (a window over the whole match).
-        self.articles = list(
-            book.articles.published()
-            .for_teasers()
-            .annotate(of_all=Window(Count("pk")))[:ARTICLES_LIMIT]
-        )
-        articles_total = self.articles[0].of_all if self.articles else 0
-        # The lists of other books and the teasers: kept across requests where they
-        # still hold (catalogue.book_page), the book's own card loaded with them.
-        self.parts = other_parts(
-            book, subject_ids=self.subject_ids, author_ids=self.author_ids, articles=self.articles
-        )
-        self.object = kwargs["object"] = book = self.parts.book
-        # "In these lists": the published lists the book is on, in one query.
-        self.reading_lists = list(
-            ReadingList.objects.published()
-            .containing(book)
-            .only("title", "slug")
-            .order_by("-published_at", "-pk")
-        )
-        return super().get_context_data(
-            rating_rows=histogram_rows(book),
-            other_lists=self.parts.html,
-            articles=self.articles,
-            articles_total=articles_total,
-            reading_lists=self.reading_lists,
-            **kwargs,
-        )
+        # The rating form filled into this page need not look for the book again.
+        self.request.public_book_shown = self.object
+        # Its parts kept across requests where they still hold (catalogue.book_page).
+        self.page = book_page(self.object, self.request)
+        self.object = kwargs["object"] = self.page.book
+        return super().get_context_data(page=self.page, **kwargs)
 
     def cache_tags(self):
-        book = self.object
-        return [
-            *tags_for_ids(Book, [book.pk, *self.parts.book_ids]),
-            *tags_for_ids(Author, self.author_ids),
-            # A book joining its series or one of its subjects may join its lists.
-            *([group_of(Book, "series", book.series)] if book.series else []),
-            *tags_for_ids(Subject, self.subject_ids),
-            also_liked_tag(book.pk),
-            *tags_for_ids(book.articles.model, [article.pk for article in self.articles]),
-            # A list taking the book on, or published, drops the page (list_signals.py).
-            *tags_for_ids(ReadingList, [shown.pk for shown in self.reading_lists]),
-        ]
+        return self.page.tags()
 
 
 class AuthorDetailView(CachedPageMixin, ListView):
@@ -170,13 +128,12 @@ def your_rating(request, book_id: int) -> tuple[int | None, bool]:
 @visitor_part("rating-form")
 def rating_form_part(request, book_id: str) -> str:
     """The rating form: this visitor's CSRF token and their rating, inside a shared page."""
-    book = (
-        # Public books alone: anyone may ask /_visitor/ for any number (pagecache.edge),
-        # and a draft's form would tell them its address.
-        Book.objects.public().filter(pk=int(book_id)).only("pk", "slug").first()
-        if book_id.isdigit()
-        else None
-    )
+    # Public books alone: anyone may ask /_visitor/ for any number (pagecache.edge),
+    # and a draft's form would tell them its address.
+    book = getattr(request, "public_book_shown", None)  # the book page being filled
+    if book is None or str(book.pk) != book_id:
+        public = Book.objects.public().only("pk", "slug")
+        book = public.filter(pk=int(book_id)).first() if book_id.isdigit() else None
     if book is None:
         return ""
     score, held = your_rating(request, book.pk)

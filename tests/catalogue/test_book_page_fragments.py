@@ -1,15 +1,19 @@
-"""The book page's lists of other books and its teasers, kept across requests
-(catalogue.book_page): whatever changes what they show shows on the page at once, and a
-rating of the book itself renders only the book's own parts again."""
+"""The book page's parts, kept across requests (catalogue.book_page): whatever changes
+what they show shows on the page at once; a page-cache miss that changed nothing reads
+the book's row alone, and a rating of the book renders only the book's own parts again."""
 
+import json
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import cache
 from django.test import Client
 
-from catalogue.models import Book, Contribution, Subject
+from catalogue.models import Book, Contribution, ReadingList, ReadingListItem, Subject
 from catalogue.ratings import Reader, rate
 from catalogue.related import refresh_also_liked
+from catalogue.shops import BookShopLink, Shop
 from pagecache import store
 from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
@@ -171,9 +175,142 @@ def test_a_rating_of_the_book_renders_only_its_own_parts(
     with django_capture_on_commit_callbacks(execute=True):
         rate(book=book, reader=Reader(visitor="a-reader"), score=5)
     store.next_change()  # the clock's next change, worked out once for all pages
-    # The book, its subjects and authors, its articles, its card's credits and shop
-    # links, its lists, the rating form's book: the lists of other books are kept.
+    # The book's row; once its kept parts are found dropped, its subjects and authors,
+    # its articles, its lists, the book again (read after the parts' versions, as what
+    # is kept must be) with its card's credits and shop links. The other lists are kept.
     with django_assert_num_queries(7):
         html = seen(book)
     assert text_of(html, ".book-card .rating__count")[0] == "(11 ratings)"
     assert lists_of(html)["others"] == ["Gregor the Overlander"]
+
+
+# --- The book's own parts, kept under its tag: a miss that changed nothing reads the row ---
+
+
+def test_a_miss_that_changed_nothing_reads_only_the_book(page, django_assert_num_queries):
+    book = page["book"]
+    before = seen(book)
+    cache.delete(store.page_key(f"http://testserver{book.get_absolute_url()}"))
+    store.next_change()  # the clock's next change, worked out once for all pages
+    with django_assert_num_queries(1):  # the book's row: is it there, and public?
+        after = seen(book)
+    assert lists_of(after) == lists_of(before)
+    for shown in ("h1", ".book > .book-card", ".histogram", ".book__facts", "#book-others"):
+        assert text_of(after, shown) == text_of(before, shown)
+    assert json_ld_of(after) == json_ld_of(before)
+    assert "<!--visitor:" not in after  # the rating form is filled in, as on every page
+    assert text_of(after, ".histogram form button") == text_of(before, ".histogram form button")
+
+
+def test_the_book_edited_shows_at_once(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        book = Book.objects.get(pk=page["book"].pk)
+        book.title, book.description, book.publisher = "The Hunger Games (2nd ed.)", "New.", "Q"
+        book.save()
+    html = seen(book)
+    assert text_of(html, "h1") == ["The Hunger Games (2nd ed.)"]
+    assert text_of(html, ".book > .book-card .book-card__title") == ["The Hunger Games (2nd ed.)"]
+    assert text_of(html, ".book__description p") == ["New."]
+    assert "Publisher Q" in text_of(html, ".book__facts", " ")[0]
+    assert json_ld_of(html)["name"] == "The Hunger Games (2nd ed.)"
+    assert meta_of(html, "og:title") == "The Hunger Games (2nd ed.)"
+
+
+def test_an_author_renamed_shows_on_the_card_and_above_their_books(
+    page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        author = page["book"].authors.get()
+        author.name = "S. Collins"
+        author.save()
+    html = seen(page["book"])
+    assert text_of(html, ".book > .book-card .book-card__authors a") == ["S. Collins"]
+    assert text_of(html, "#book-others") == ["More by S. Collins"]
+    assert [person["name"] for person in json_ld_of(html)["author"]] == ["S. Collins"]
+
+
+def test_a_shop_link_hidden_leaves_the_card(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        shop = Shop.objects.create(
+            name="Grown Books", slug="grown-books", url_pattern="https://grown.example/{isbn13}"
+        )
+        book = Book.objects.get(pk=page["book"].pk)
+        book.isbn13 = "9780439023481"
+        book.save()
+    assert shop_links(seen(book))[0] == "Buy The Hunger Games at Grown Books"
+    with django_capture_on_commit_callbacks(execute=True):
+        BookShopLink.objects.create(book=book, shop=shop, hidden=True)
+    assert "Buy The Hunger Games at Grown Books" not in shop_links(seen(book))
+
+
+def test_in_these_lists_follows_the_lists(page, django_capture_on_commit_callbacks):
+    book = page["book"]
+    with django_capture_on_commit_callbacks(execute=True):
+        shelf = ReadingList.objects.create(title="Dystopias", status=ReadingList.Status.PUBLISHED)
+        place = ReadingListItem.objects.create(reading_list=shelf, book=book, position=0)
+    assert text_of(seen(book), ".book__lists a") == ["Dystopias"]
+    with django_capture_on_commit_callbacks(execute=True):
+        shelf.title = "Dystopias for the young"
+        shelf.save()
+    assert text_of(seen(book), ".book__lists a") == ["Dystopias for the young"]
+    with django_capture_on_commit_callbacks(execute=True):
+        place.delete()
+    assert text_of(seen(book), ".book__lists a") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        ReadingListItem.objects.create(reading_list=shelf, book=book, position=0)
+    assert text_of(seen(book), ".book__lists a") == ["Dystopias for the young"]
+    with django_capture_on_commit_callbacks(execute=True):
+        shelf.delete()
+    assert text_of(seen(book), ".book__lists a") == []
+
+
+def test_an_article_withdrawn_or_deleted_leaves_the_page(page, django_capture_on_commit_callbacks):
+    book = page["book"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article = book.articles.get()
+        article.status = article.Status.DRAFT
+        article.save()
+    assert lists_of(seen(book))["articles"] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        article.status = article.Status.PUBLISHED
+        article.save()
+    assert lists_of(seen(book))["articles"] == ["Reading the Games"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    assert lists_of(seen(book))["articles"] == []
+
+
+def test_the_book_withdrawn_is_gone_though_its_parts_were_kept(
+    page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book = Book.objects.get(pk=page["book"].pk)
+        book.status = Book.Status.WITHDRAWN
+        book.save()
+    assert Client().get(book.get_absolute_url()).status_code in (404, 410)
+
+
+def test_the_head_names_the_host_each_reader_asked(page, settings):
+    """The own parts are kept once for every host the site answers to: the addresses in
+    the head are each request's own."""
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    book, path = page["book"], page["book"].get_absolute_url()
+    Client(HTTP_HOST="one.example").get(path)  # keeps the parts, made for one.example
+    html = Client(HTTP_HOST="two.example").get(path).content.decode()
+    assert meta_of(html, "og:url") == f"http://two.example{path}"
+    assert meta_of(html, "og:image").startswith(f"http://two.example/books/{book.slug}/")
+    assert json_ld_of(html)["url"] == f"http://two.example{path}"
+    assert "one.example" not in html and "origin-" not in html
+
+
+def shop_links(html: str) -> list[str]:
+    return text_of(html, ".book > .book-card .shop-link")
+
+
+def json_ld_of(html: str) -> dict:
+    script = BeautifulSoup(html, "html.parser").select_one('script[type="application/ld+json"]')
+    return json.loads(script.string)
+
+
+def meta_of(html: str, name: str) -> str:
+    return BeautifulSoup(html, "html.parser").select_one(f'meta[property="{name}"]')["content"]
