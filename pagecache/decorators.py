@@ -36,7 +36,13 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
         changes_before = None
         try:
             send_pending()
-            entry, versions, found = store.entry_versions_and_counter(key)
+            looked_up = getattr(request, "page_cache_looked_up", None)
+            if looked_up is not None and looked_up[0] == key:
+                # Missing a moment ago, in the middleware's read (which also read the
+                # counter then: a change since leaves this render unstored).
+                entry, versions, found = None, None, looked_up[1]
+            else:
+                entry, versions, found = store.entry_versions_and_counter(key)
             if entry is not None and entry["versions"] == versions:
                 response = store.rendered_response(entry)
                 response.shared_entry = entry  # stored for everyone: see edge.share
@@ -63,6 +69,7 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
                 changes_before,
                 due=due,
                 query_page=store.is_query_page(request.GET),
+                finished_later=getattr(request, "page_cache_finished_here", False),
             )
         ):
             response.page_cache_key = key

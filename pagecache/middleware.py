@@ -59,9 +59,15 @@ class CachedPageMiddleware:
             try:
                 send_pending()
                 key = store.page_key(store.page_address(request, _params_of(request)))
-                entry = self._entry_for_everyone(key)
+                entry = self._entry_for_everyone(request, key)
                 if entry is not None and "finished" in entry:
                     return self._finished(request, entry["finished"])
+                # The page, rendered, is stored once, with its finished response (below),
+                # unless it may turn into a 304 on the way out, which it would not reach.
+                request.page_cache_finished_here = request.method == "GET" and not (
+                    "HTTP_IF_NONE_MATCH" in request.META
+                    or "HTTP_IF_MODIFIED_SINCE" in request.META
+                )
             except Exception:  # noqa: BLE001 - the view path logs and carries on
                 key = None
         response = self.get_response(request)
@@ -81,10 +87,15 @@ class CachedPageMiddleware:
             edge.share(request, response, finished)
         return response
 
-    def _entry_for_everyone(self, key: str) -> dict | None:
-        """The entry, if it is fresh and needs nothing from the visitor."""
-        entry, versions = store.entry_and_versions(key, self.known_tags.get(key))
-        if entry is None or not entry.get("for_everyone"):
+    def _entry_for_everyone(self, request, key: str) -> dict | None:
+        """The entry, if it is fresh and needs nothing from the visitor. When there is
+        none, what a render needs to read first comes with the answer: the view's
+        `shared_page` takes it from the request (store.looked_up) instead of asking again."""
+        entry, versions, found = store.entry_and_versions(key, self.known_tags.get(key))
+        if entry is None:
+            request.page_cache_looked_up = (key, found)
+            return None
+        if not entry.get("for_everyone"):
             return None
         if len(self.known_tags) > 10_000:
             self.known_tags.clear()

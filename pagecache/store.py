@@ -262,7 +262,13 @@ def within_query_budget() -> bool:
 
 
 def store_page(
-    key: str, response: HttpResponse, changes_before, *, due=..., query_page=False
+    key: str,
+    response: HttpResponse,
+    changes_before,
+    *,
+    due=...,
+    query_page=False,
+    finished_later=False,
 ) -> bool:
     """Keep the rendered page under `key`, unless anything changed since the render
     began (the change counter then differs from `changes_before`), at most until `due`,
@@ -270,7 +276,10 @@ def store_page(
     (next_change_due; None: none scheduled): a page rendered just before an article
     goes live and stored just after would otherwise be kept until the one after. A
     query page is kept briefly, and only while the window's budget lasts, so no flood
-    of distinct searches can grow the cache without bound."""
+    of distinct searches can grow the cache without bound.
+
+    `finished_later`: the outer middleware will store it with its finished response
+    (keep_finished), in one write instead of two; until then only `response` holds it."""
     tags = sorted({*getattr(response, "cache_tags", ()), SITE})
     try:
         if query_page and not within_query_budget():
@@ -304,7 +313,10 @@ def store_page(
             # No edge serves it stale past this (pagecache.edge.share): no purge comes then.
             "changes_at": time.time() + change_in if change_in is not None else None,
         }
-        cache.set(key, entry, seconds)
+        if finished_later:
+            response.page_cache_unstored = True
+        else:
+            cache.set(key, entry, seconds)
         response.page_cache_entry = entry
         return True
     except Exception:  # noqa: BLE001
@@ -316,29 +328,26 @@ def entry_versions_and_counter(key: str) -> tuple[dict | None, dict | None, dict
     """The entry under `key`, its tags' current versions, and what a render must read
     before it begins (see store_page): the change counter (`found[CHANGES_KEY]`) and the
     next change (for next_change_due), all but the versions in one round trip."""
-    found = cache.get_many([key, CHANGES_KEY, NEXT_CHANGE_KEY])
-    entry = found.get(key)
-    versions = versions_of(entry["tags"]) if entry is not None else None
-    return entry, versions, found
+    return entry_and_versions(key, None)
 
 
-def entry_and_versions(key: str, known_tags: list[str] | None) -> tuple[dict | None, dict]:
-    """The entry under `key` and its tags' current versions: it is fresh while they are
-    the versions it was stored with. Given the tags the entry had last time (a guess,
-    checked), entry and versions come in one round trip."""
-    if known_tags is None:
-        entry = cache.get(key)
-        versions = versions_of(entry["tags"]) if entry is not None else None
-    else:
-        found = cache.get_many([key, *(TAG_PREFIX + tag for tag in known_tags)])
-        entry = found.get(key)
-        if entry is None:
-            versions = None
-        elif entry["tags"] == known_tags:
+def entry_and_versions(
+    key: str, known_tags: list[str] | None
+) -> tuple[dict | None, dict | None, dict]:
+    """The entry under `key`, its tags' current versions (it is fresh while they are the
+    versions it was stored with), and the change counter and next change a render would
+    need (see entry_versions_and_counter). Given the tags the entry had last time (a
+    guess, checked), all of it comes in one round trip."""
+    tag_keys = [TAG_PREFIX + tag for tag in known_tags or ()]
+    found = cache.get_many([key, CHANGES_KEY, NEXT_CHANGE_KEY, *tag_keys])
+    entry = found.pop(key, None)
+    versions = None
+    if entry is not None:
+        if entry["tags"] == known_tags:
             versions = {tag: found.get(TAG_PREFIX + tag) for tag in known_tags}
         else:
             versions = versions_of(entry["tags"])
-    return entry, versions
+    return entry, versions, found
 
 
 # Headers that belong to one request or one connection, never to the page.
@@ -356,7 +365,14 @@ def keep_finished(key: str, response: HttpResponse) -> None:
         # process stored a newer render since, ours carries older versions and is only
         # ever a miss, never a stale page.
         entry = getattr(response, "page_cache_entry", None)
-        if entry is None or not entry.get("for_everyone"):
+        if entry is None:
+            return
+        unstored = getattr(response, "page_cache_unstored", False)
+        if not entry.get("for_everyone"):
+            if unstored:  # the page as rendered, its visitor parts filled per request
+                remaining = entry["expires_at"] - time.time()
+                if remaining > 1:
+                    cache.set(key, entry, remaining)
             return
         entry["finished"] = {
             "tags": entry["tags"],  # for the edge's headers (pagecache.edge.share)

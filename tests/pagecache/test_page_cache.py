@@ -147,6 +147,30 @@ def test_an_unchanged_page_answers_304_to_its_etag(client, site):
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
+def test_a_page_rendered_for_a_revalidating_client_is_kept_all_the_same(
+    client, site, django_capture_on_commit_callbacks
+):
+    # An edge (or a browser) asking "has it changed?" after a change that left the page's
+    # bytes as they were gets a 304; the page it made is still kept for the next reader.
+    url = site["article"].get_absolute_url()
+    etag = get(client, url)["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        versions.invalidate(tag_for(site["book"]))
+    revalidated = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert revalidated.status_code == 304
+    assert "X-Page-Cache" not in revalidated  # rendered anew
+    assert get(Client(), url)["X-Page-Cache"] == "hit"
+
+
+def test_a_page_is_kept_for_a_visitor_with_a_message_waiting(site):
+    # Such a visitor skips the fast path; the page rendered for them is kept for others.
+    url = site["article"].get_absolute_url()
+    visitor = Client()
+    visitor.cookies["messages"] = "something"
+    assert "X-Page-Cache" not in get(visitor, url)
+    assert get(Client(), url)["X-Page-Cache"] == "hit"
+
+
 def test_with_the_cache_down_pages_are_served_uncached(client, site, monkeypatch, caplog):
     def down(*args, **kwargs):
         raise ConnectionError("Redis is down")
