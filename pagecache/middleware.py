@@ -65,8 +65,7 @@ class CachedPageMiddleware:
                 # The page, rendered, is stored once, with its finished response (below),
                 # unless it may turn into a 304 on the way out, which it would not reach.
                 request.page_cache_finished_here = request.method == "GET" and not (
-                    "HTTP_IF_NONE_MATCH" in request.META
-                    or "HTTP_IF_MODIFIED_SINCE" in request.META
+                    "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
                 )
             except Exception:  # noqa: BLE001 - the view path logs and carries on
                 key = None
