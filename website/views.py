@@ -27,6 +27,8 @@ from pagecache.tags import list_of, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.sitemaps import RangeSitemap
 
+from .search_results import articles_found
+
 SEARCH_RESULT_COUNT = 20
 QUERY_LENGTH = 200
 
@@ -53,12 +55,14 @@ class SearchView(CachedPageMixin, TemplateView):
 
     template_name = "website/search.html"
     cache_params = ["q"]
-    book_ids: list[int] = []  # the books shown, once searched
+    book_ids: list[int] = []  # the books and articles shown, once searched
+    article_ids: list[int] = []
 
     def get_context_data(self, **kwargs):
         query = clean_query(self.request.GET.get("q", ""))
         books = search_books(query, limit=SEARCH_RESULT_COUNT, for_cards=False)
         self.book_ids = [book.pk for book in books]
+        self.article_ids, article_teasers = articles_found(query, limit=SEARCH_RESULT_COUNT)
         return super().get_context_data(
             query=query,
             # Each card kept across requests: a change to any book drops every search
@@ -66,16 +70,19 @@ class SearchView(CachedPageMixin, TemplateView):
             cards=listed_cards(books),
             # Nothing found is never a dead end: the titles and names closest to it.
             suggestions=[] if books else suggest(query),
-            articles=list(
-                Article.objects.published().for_teasers().search(query)[:SEARCH_RESULT_COUNT]
-            ),
+            article_teasers=article_teasers,
             **kwargs,
         )
 
     def cache_tags(self):
-        # And each book shown: a change to a book's credits or its own shop links drops
-        # the pages showing its card, not the lists of books.
-        return [list_of(Book), list_of(Article), *tags_for_ids(Book, self.book_ids)]
+        # And each book and article shown: a change to a book's credits or its own shop
+        # links, or to an article's picture, drops the pages showing it, not the lists.
+        return [
+            list_of(Book),
+            list_of(Article),
+            *tags_for_ids(Book, self.book_ids),
+            *tags_for_ids(Article, self.article_ids),
+        ]
 
 
 class AboutView(CachedPageMixin, TemplateView):
