@@ -30,6 +30,10 @@ CORRECTIONS_PER_WORD = 8
 # that many (words_to_correct): each costs a few hundred lookups and a scan for two typos.
 QUERY_WORDS_AT_MOST = 16
 TYPO_WORDS_AT_MOST = 4
+# A longer word is looked up only as typed: its neighbours grow with its length times
+# its alphabet (200 distinct letters made 94,000, seconds of a search), and no word a
+# reader mistypes is that long (goodbooks-10k's longest is 20 letters).
+TYPO_LETTERS_AT_MOST = 24
 
 
 def typos_allowed(typed: str, meant: str = "", *, two_from: int = TWO_TYPOS_FROM) -> int:
@@ -152,8 +156,9 @@ def words_to_correct(words: list[str], known: set[str]) -> list[str]:
     book); then, while there is room, the shortest the catalogue has that a typo may
     have made (a typo turns a short word into another far more often: "right" for
     "bright", "noel" for "novel"; under four letters none is forgiven)."""
-    unmatched = [word for word in words if not any(r in known for r in readings(word))]
-    matched = [word for word in words if word not in unmatched and len(word) >= 4]
+    forgivable = [word for word in words if len(word) <= TYPO_LETTERS_AT_MOST]
+    unmatched = [word for word in forgivable if not any(r in known for r in readings(word))]
+    matched = [word for word in forgivable if word not in unmatched and len(word) >= 4]
     by_promise = sorted(unmatched, key=len, reverse=True) + sorted(matched, key=len)
     return by_promise[:TYPO_WORDS_AT_MOST]
 
@@ -205,6 +210,8 @@ def _neighbours(
         for reading in readings(word):
             # The reading itself: a dropped apostrophe is no typo.
             candidates.setdefault(reading, []).append((word, 0))
+            if len(reading) > TYPO_LETTERS_AT_MOST:
+                continue
             for variant in one_typo_away(reading):
                 if typos_allowed(word, variant):
                     candidates.setdefault(variant, []).append((word, 1))
