@@ -30,10 +30,11 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.db.models import Count, Window, prefetch_related_objects
-from django.http import HttpRequest
+from django.db.models import Count, Window
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from pagecache import fragments
 from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
@@ -41,9 +42,9 @@ from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 from . import structured_data
 from .cards import histogram_rows
 from .models import Author, Book, Subject
-from .querysets import card_lookups
 from .reading_lists import ReadingList
 from .related import also_liked_tag, related_book_ids
+from .share_cards import DESCRIPTION_LENGTH
 
 SERIES_LIMIT = 30
 RELATED_LIMIT = 8
@@ -173,6 +174,9 @@ def own_parts(book: Book, named: NamedBy, request: HttpRequest) -> dict:
             {"book": book, "request": marked, "canonical_url": marked.canonical()},
         ),
         "json_ld": structured_data.book_json_ld(book, marked),
+        "meta_description": Truncator(book.description or book.full_title).chars(
+            DESCRIPTION_LENGTH
+        ),
         "origin_mark": mark,
         "more_by": f"{more_by} and others" if len(credits) > 1 else more_by,
         "subject_ids": named.subject_ids,
@@ -308,8 +312,7 @@ def _listed(
         html = kept.get(listed_key)
         if html is not None:
             if card_wanted:
-                # Read after the fragments' versions, as what is kept must be.
-                book = Book.objects.for_cards().filter(pk=book.pk).first() or book
+                book = read_again(Book.objects.for_cards().filter(pk=book.pk).first())
             # Our own render, kept as a string.
             return BookPage(
                 book, {}, chosen, {name: mark_safe(part) for name, part in html.items()}
@@ -319,15 +322,12 @@ def _listed(
             # or another taken its place.
             chosen = choose_other_books(book, subject_ids=subject_ids, article_ids=article_ids)
         # Every card on the page (the book's own too) in the same queries.
-        wanted = [
-            *([book.pk] if card_wanted else []),
-            *(pk for name in LISTS for pk in chosen[name]),
-        ]
-        cards = Book.objects.public().for_cards().in_bulk(wanted)
-        # The page shows that copy of the book (the row alone if it was withdrawn since).
+        listed = [pk for name in LISTS for pk in chosen[name]]
+        cards = Book.objects.for_cards().in_bulk([book.pk, *listed] if card_wanted else listed)
         if card_wanted:
-            book = cards.pop(book.pk, None) or _with_card_lookups(book)
-        chosen = {name: [pk for pk in chosen[name] if pk in cards] for name in LISTS}
+            book = read_again(cards.pop(book.pk, None))
+        public = {pk for pk, card in cards.items() if card.status == Book.Status.PUBLISHED}
+        chosen = {name: [pk for pk in chosen[name] if pk in public] for name in LISTS}
         html = {
             "series": _render_if(
                 chosen["series"],
@@ -346,8 +346,11 @@ def _listed(
     return BookPage(book, {}, chosen, html)
 
 
-def _with_card_lookups(book: Book) -> Book:
-    prefetch_related_objects([book], *card_lookups())
+def read_again(book: Book | None) -> Book:
+    """The book as read after the fragments' versions, as what is kept must be: the view
+    read only what the page shows beside its kept parts (BookDetailView.get_queryset)."""
+    if book is None:
+        raise Http404("No such book.")  # deleted since the view found it
     return book
 
 

@@ -69,8 +69,9 @@ class BookDetailView(CachedPageMixin, DetailView):
     context_object_name = "book"
 
     def get_queryset(self):
-        # The row alone: its card, when not kept, is read with the page's other cards.
-        return Book.objects.public()
+        # What the page shows beside its kept parts (catalogue.book_page), which read
+        # the book whole when they are made.
+        return Book.objects.public().only("pk", "slug", "status", "title", "series")
 
     def get(self, request, *args, **kwargs):
         try:
