@@ -5,56 +5,80 @@ or article. The articles a query finds change only with the articles: a page mis
 after a rating need not search them again (at a million books and a hundred thousand
 articles, the articles' search costs as much as the books'), nor render their teasers.
 
-Two fragments, as catalogue.book_page's lists, because which articles are shown is
-known only once they are found:
+Two kinds of fragment, because which articles are shown is known only once they are
+found:
 
 - *found*: the ids of the articles a query finds, in order, kept under the tag of the
-  list of articles (whatever publishes, changes or withdraws an article moves it) and
-  no longer than the next change by the clock (an article scheduled to appear);
-- *teasers*: their teasers' HTML, keyed by those ids and kept under their own tags
-  (a featured picture or a reading time changes without the list's tag).
+  list of articles (whatever publishes, changes or withdraws an article moves it) and no
+  longer than the next change by the clock (an article scheduled to appear). One a
+  query: what strangers type could fill the cache with them, so at most
+  PAGE_CACHE_QUERY_PAGES are kept per PAGE_CACHE_QUERY_SECONDS, as query pages are
+  stored (each a list of at most 20 numbers, kept as long as a page);
+- *teaser*: each article's teaser, under the article's own tag (its featured picture
+  or reading time changes without the list's tag); one an article, whatever the queries.
 """
 
 import hashlib
-import json
+import time
 
-from django.template.loader import render_to_string
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
 from pagecache import fragments
-from pagecache.tags import SITE, list_of, tags_for_ids
+from pagecache.tags import SITE, list_of, tag_for_id
 
 FRAGMENTS_VERSION = "search-articles-1"
+# Counts the found articles kept in the current window (see within_budget).
+BUDGET_KEY = "search-found-budget:"
 
 
-def articles_found(query: str, *, limit: int) -> tuple[list[int], SafeString]:
+def articles_found(query: str, *, limit: int) -> tuple[list[int], list[SafeString]]:
     """The ids of the `limit` published articles that best match `query`, best first,
-    and their teasers' list ("" when none), read back when kept."""
-    found_key = "found:" + _digest(query, limit)
+    and their teasers, read back when kept."""
+    found_key = "found:" + hashlib.sha256(f"{limit}:{query}".encode()).hexdigest()[:20]
     with fragments.batch({found_key: [SITE, list_of(Article)]}, version=FRAGMENTS_VERSION) as kept:
         ids = kept.get(found_key)
+        articles = None
         if ids is None:
             articles = list(Article.objects.published().for_teasers().search(query)[:limit])
             ids = [article.pk for article in articles]
-            kept.put(found_key, ids)
-        else:
-            articles = None
-    if not ids:
-        return ids, SafeString("")
-    teasers_key = "teasers:" + _digest(ids)
-    wanted = {teasers_key: [SITE, *tags_for_ids(Article, ids)]}
+            if kept.enabled and within_budget():
+                kept.put(found_key, ids)
+    return ids, teasers(ids, articles)
+
+
+def teasers(ids: list[int], articles: list[Article] | None) -> list[SafeString]:
+    """Each article's teaser (includes/article_teaser.html), kept under its tag; the
+    articles are read for those not kept, unless given."""
+    keys = {pk: f"teaser:{pk}" for pk in ids}
+    wanted = {key: [SITE, tag_for_id(Article, pk)] for pk, key in keys.items()}
     with fragments.batch(wanted, version=FRAGMENTS_VERSION) as kept:
-        teasers = kept.get(teasers_key)
-        if teasers is not None:
-            return ids, mark_safe(teasers)  # our own render, kept as a string
-        if articles is None:
-            by_id = Article.objects.published().for_teasers().in_bulk(ids)
-            articles = [by_id[pk] for pk in ids if pk in by_id]  # none gone, but in a race
-        teasers = render_to_string("includes/teaser_list.html", {"articles": articles})
-        kept.put(teasers_key, teasers)
-    return ids, teasers
+        html = {pk: kept.get(key) for pk, key in keys.items()}
+        missing = [pk for pk, teaser in html.items() if teaser is None]
+        if missing:
+            if articles is None:
+                articles = Article.objects.published().for_teasers().filter(pk__in=missing)
+            template = get_template("includes/article_teaser.html")
+            for article in articles:
+                if article.pk in missing:
+                    html[article.pk] = template.render({"article": article})
+                    kept.put(keys[article.pk], html[article.pk])
+    # Our own render, kept as a string; one gone since the ids were kept is left out.
+    return [mark_safe(html[pk]) for pk in ids if html[pk] is not None]
 
 
-def _digest(*inputs) -> str:
-    return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:20]
+def within_budget() -> bool:
+    """Whether another query's found articles may be kept in this window: as many as
+    query pages may be stored (pagecache.store.within_query_budget), on a count of
+    their own (one INCR)."""
+    window = settings.PAGE_CACHE_QUERY_SECONDS
+    key = f"{BUDGET_KEY}{int(time.time() // window)}"
+    try:
+        if cache.add(key, 1, window * 2):
+            return True
+        return cache.incr(key) <= settings.PAGE_CACHE_QUERY_PAGES
+    except Exception:  # noqa: BLE001 - any cache backend's error: keep nothing
+        return False

@@ -3,12 +3,14 @@ page missed after a change to a book does not search the articles again, and wha
 changes what the articles' part shows shows at once."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
 from catalogue.ratings import Reader, rate
+from pagecache.fragments import FRAGMENT_PREFIX
 from tests.factories import make_article, make_book
 from tests.helpers import text_of
 from tests.pictures import make_ready_image
@@ -75,3 +77,19 @@ def test_a_featured_picture_shows_at_once(found, django_capture_on_commit_callba
         saved(found["river"], featured_image=make_ready_image())
     html = seen("elbe")
     assert len(text_of(html, ".teaser picture")) == 1
+
+
+def test_a_flood_of_distinct_searches_keeps_found_articles_within_the_budget(found, settings):
+    settings.PAGE_CACHE_QUERY_PAGES = 5
+    for number in range(12):
+        assert teasers(seen(f"elbe {number}")) == []
+    assert len(kept_keys("found:")) <= 5 + 1  # the fixture's own search
+
+
+def kept_keys(kind: str) -> list[str]:
+    """The kept parts of this kind in the shared cache, whichever backend the suite uses."""
+    if isinstance(getattr(cache, "_cache", None), dict):  # local memory
+        keys = list(cache._cache)
+    else:  # Redis
+        keys = [key.decode() for key in cache._cache.get_client().scan_iter("*")]
+    return [key for key in keys if FRAGMENT_PREFIX in key and f":{kind}" in key]
