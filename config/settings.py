@@ -211,8 +211,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The address is the one the rate limits use: behind TRUSTED_PROXIES proxies, the one the
 # nearest trusted proxy appended to X-Forwarded-For; otherwise the connection's. So a
 # stranger cannot lock an editor out by failing from elsewhere, and a forged header
-# cannot escape a lockout.
-AXES_CLIENT_IP_CALLABLE = "shared.clients.client_address"
+# cannot escape a lockout. An IPv6 client counts by its /64, which it may roam at will.
+AXES_CLIENT_IP_CALLABLE = "shared.clients.lockout_address"
 # Flash messages ride in a cookie, so showing one never touches the session store.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 

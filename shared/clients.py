@@ -1,6 +1,6 @@
 """The client's address: behind TRUSTED_PROXIES proxies, the one the nearest proxy
-appended to X-Forwarded-For. One function, for the rating limits and the desk's login
-lockout (AXES_CLIENT_IP_CALLABLE)."""
+appended to X-Forwarded-For. One function, for the rating limits and the shop clicks;
+the desk's login lockout (AXES_CLIENT_IP_CALLABLE) takes it by network (lockout_address)."""
 
 import ipaddress
 
@@ -27,6 +27,17 @@ def client_address(request: HttpRequest) -> str:
             if address:
                 return address
     return _ip_address(request.META.get("REMOTE_ADDR", "")) or UNKNOWN_ADDRESS
+
+
+def lockout_address(request: HttpRequest) -> str:
+    """The address failed sign-ins are counted against: the client's, an IPv6 one as its
+    /64 (written as the network's first address, which the lockouts' IP field takes).
+    One home or host is given a whole /64 and may pick any address in it per connection:
+    counted per address, guesses of a password would never be locked out."""
+    address = client_address(request)
+    if ":" not in address:
+        return address
+    return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
 
 
 def _ip_address(value: str) -> str:
