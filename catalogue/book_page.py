@@ -57,8 +57,9 @@ LISTS = ("series", "by_same_authors", "similar")
 
 @dataclass
 class BookPage:
-    """The page's parts, ready: `own` (see own_parts) and the lists' HTML (`html`, the
-    articles' teasers under "articles"), with the ids of the books each list shows."""
+    """The page's parts, ready: `own` (own_parts and named_by's) and the lists' HTML
+    (`html`, the articles' teasers under "articles"), with the ids of the books each list
+    shows."""
 
     book: Book
     own: dict
@@ -86,18 +87,6 @@ class BookPage:
         ]
 
 
-@dataclass
-class NamedBy:
-    """What names the book, read for its own parts: its subjects' and authors' ids, the
-    newest articles about it (and how many there are), the lists it is on."""
-
-    subject_ids: list[int]
-    author_ids: list[int]
-    articles: list
-    articles_total: int
-    reading_lists: list[ReadingList]
-
-
 def book_page(book: Book, request: HttpRequest) -> BookPage:
     """The page's parts from the fragments kept while they still hold, else read and
     rendered (and kept). `book` is the row the view found; the page shows the copy read
@@ -105,62 +94,59 @@ def book_page(book: Book, request: HttpRequest) -> BookPage:
     own_key = f"own:{book.pk}"
     with fragments.batch({own_key: [SITE, tag_for(book)]}, version=FRAGMENTS_VERSION) as kept:
         own = kept.get(own_key)
-        if own is None:
-            named = named_by(book)
-            articles = named.articles
-            subject_ids, author_ids = named.subject_ids, named.author_ids
-            article_ids = [article.pk for article in articles]
-        else:
-            articles = None  # read only if their teasers were not kept
-            subject_ids, author_ids = own["subject_ids"], own["author_ids"]
-            article_ids = own["article_ids"]
+        named = named_by(book) if own is None else own
         page = other_parts(
             book,
-            subject_ids=subject_ids,
-            author_ids=author_ids,
-            article_ids=article_ids,
-            articles=articles,
+            subject_ids=named["subject_ids"],
+            author_ids=named["author_ids"],
+            article_ids=named["article_ids"],
             card_wanted=own is None,
         )
         if own is None:
-            own = own_parts(page.book, named, request)
+            own = {**named, **own_parts(page.book, request)}
             kept.put(own_key, own)
     page.own = with_origin(own, request)
     return page
 
 
-def named_by(book: Book) -> NamedBy:
-    """Its subjects (by name: related books look into the first few) and authors in one
-    query, each subject beside each credit; its newest articles, and how many in all (a
-    window over the whole match); its published lists."""
+def named_by(book: Book) -> dict:
+    """What names the book, kept with its own parts: its subjects (by name: related books
+    look into the first few) and authors in one query, each subject beside each credit;
+    its newest articles, and how many in all (a window over the whole match); the
+    published lists it is on."""
     rows = (
         Book.objects.filter(pk=book.pk)
         .order_by("subjects__name", "subjects__pk")
         .values_list("subjects__pk", "contributions__author_id")
     )
-    # Through the reverse relation: the catalogue does not import articles.
+    # Through the reverse relation: the catalogue does not import articles. Their
+    # teasers are kept apart, under their own tags: read only when those are not.
     articles = list(
         book.articles.published()
-        .for_teasers()
-        .annotate(of_all=Window(Count("pk")))[:ARTICLES_LIMIT]
+        .annotate(of_all=Window(Count("pk")))
+        .values_list("pk", "of_all")[:ARTICLES_LIMIT]
     )
-    return NamedBy(
-        subject_ids=list(dict.fromkeys(pk for pk, _ in rows if pk is not None)),
-        author_ids=sorted({pk for _, pk in rows if pk is not None}),
-        articles=articles,
-        articles_total=articles[0].of_all if articles else 0,
-        reading_lists=list(
-            ReadingList.objects.published()
-            .containing(book)
-            .only("title", "slug")
-            .order_by("-published_at", "-pk")
-        ),
+    reading_lists = (
+        ReadingList.objects.published()
+        .containing(book)
+        .only("title", "slug")
+        .order_by("-published_at", "-pk")
     )
+    return {
+        "subject_ids": list(dict.fromkeys(pk for pk, _ in rows if pk is not None)),
+        "author_ids": sorted({pk for _, pk in rows if pk is not None}),
+        "article_ids": [pk for pk, _ in articles],
+        "articles_total": articles[0][1] if articles else 0,
+        "reading_lists": [
+            {"pk": shown.pk, "title": shown.title, "url": shown.get_absolute_url()}
+            for shown in reading_lists
+        ],
+    }
 
 
-def own_parts(book: Book, named: NamedBy, request: HttpRequest) -> dict:
-    """The book's own parts as strings, lists and numbers (quick to keep and read back),
-    the head's addresses starting with `origin_mark` (see with_origin)."""
+def own_parts(book: Book, request: HttpRequest) -> dict:
+    """The book's own parts as strings (quick to keep and read back), the head's
+    addresses starting with `origin_mark` (see with_origin)."""
     mark = f"origin-{secrets.token_hex(8)}"
     marked = OriginMarked(request, mark)
     credits = book.credits
@@ -179,14 +165,6 @@ def own_parts(book: Book, named: NamedBy, request: HttpRequest) -> dict:
         ),
         "origin_mark": mark,
         "more_by": f"{more_by} and others" if len(credits) > 1 else more_by,
-        "subject_ids": named.subject_ids,
-        "author_ids": named.author_ids,
-        "article_ids": [article.pk for article in named.articles],
-        "articles_total": named.articles_total,
-        "reading_lists": [
-            {"pk": shown.pk, "title": shown.title, "url": shown.get_absolute_url()}
-            for shown in named.reading_lists
-        ],
     }
 
 
@@ -252,12 +230,11 @@ def other_parts(
     subject_ids: list[int],
     author_ids: list[int],
     article_ids: list[int],
-    articles: list | None,
     card_wanted: bool,
 ) -> BookPage:
     """The lists of other books and the articles' teasers, from the fragments kept when
     they still hold, else read and rendered (and kept); with `card_wanted`, the book
-    read again ready for its card. `articles`: the articles of `article_ids` when read."""
+    read again ready for its card."""
     Article = book.articles.model  # the catalogue does not import articles
     chosen_key = "chosen:" + _digest(
         book.pk, book.title, book.series, author_ids, subject_ids, article_ids
@@ -285,9 +262,8 @@ def other_parts(
         teasers = kept.get(teasers_key)
         page.html["articles"] = mark_safe(teasers) if teasers is not None else ""
         if teasers is None and article_ids:
-            if articles is None:  # kept by the book's own parts, but not their teasers
-                found = Article.objects.published().for_teasers().in_bulk(article_ids)
-                articles = [found[pk] for pk in article_ids if pk in found]
+            found = Article.objects.published().for_teasers().in_bulk(article_ids)
+            articles = [found[pk] for pk in article_ids if pk in found]
             page.html["articles"] = render_to_string(
                 "includes/teaser_list.html", {"articles": articles}
             )
