@@ -40,6 +40,13 @@ graceful_timeout = 10
 # gunicorn's control socket has one fixed path per user: two servers on one machine
 # would take it from each other. Nothing here uses it (gunicornc).
 control_socket_disable = True
+# The proxy in front (--forwarded-allow-ips) is believed on the scheme, in
+# X-Forwarded-Proto alone, as Django reads it (SECURE_PROXY_SSL_HEADER), and on nothing
+# else: gunicorn would also take X-Forwarded-Ssl and X-Forwarded-Protocol, and a
+# SCRIPT_NAME or PATH_INFO header, from any client those IPs let through ("*" for
+# `make serve`): `SCRIPT_NAME: /about` on /about/ had the home page stored as /about/.
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+forwarder_headers = ""
 
 # The request line and every header must fit gunicorn's bounds (its defaults, said
 # here): at most 4,094 bytes for the line, 50 header lines of 8,190 bytes (a browser
