@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control
 
-from . import store
+from . import fragments, store
 from .versions import CHANGES_KEY, send_pending
 
 logger = logging.getLogger(__name__)
@@ -55,9 +55,10 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             return view(request, *args, **kwargs)
 
         replica_current = store.replica_caught_up()
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
+        with fragments.read_ahead(key):
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
         if (
             response.status_code == 200
             and not response.streaming
