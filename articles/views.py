@@ -10,7 +10,7 @@ from catalogue.models import Book
 from catalogue.reading_lists import ReadingList
 from images.models import Image
 from pagecache import fragments
-from pagecache.tags import SITE, list_of, tag_for, tags_for_ids
+from pagecache.tags import SITE, list_of, tag_for, tag_for_id, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.paging import CappedPaginator
 from shared.redirects import redirect_from_old_address
@@ -79,6 +79,39 @@ def read_next_and_topics(article: Article) -> tuple[list[int], SafeString, list[
     return found
 
 
+# Which article (and featured picture) each address showed when last read here: the tags
+# its kept row is under, known before the row is read (a guess, checked).
+ROWS_SEEN: dict[str, tuple[int, int | None]] = {}
+ROWS_SEEN_LIMIT = 10_000
+
+
+def published_article(slug: str, *, read) -> Article:
+    """The published article at `slug`, as `read()` gives it, kept across requests
+    (pagecache.fragments) under its own tag and its featured picture's: a page dropped
+    for a rating of a book it shows, or for another article's change, need not read it.
+    Kept no longer than its withdrawal or any other change by the clock (fragments'
+    lifetime), so a kept row is always one readers may still see."""
+    seen = ROWS_SEEN.get(slug)
+    if seen is None:
+        article = read()
+    else:
+        key = f"article:{slug}"
+        pk, picture_pk = seen
+        tags = [tag_for_id(Article, pk), SITE]
+        if picture_pk is not None:
+            tags.append(tag_for_id(Image, picture_pk))
+        with fragments.batch({key: tags}) as kept:
+            article = kept.get(key)
+            if article is None:
+                article = read()
+                if (article.pk, article.featured_image_id) == seen:
+                    kept.put(key, article)
+    if len(ROWS_SEEN) >= ROWS_SEEN_LIMIT:
+        ROWS_SEEN.clear()
+    ROWS_SEEN[slug] = (article.pk, article.featured_image_id)
+    return article
+
+
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
     """An article with its book cards, and what to read next."""
 
@@ -88,6 +121,11 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def get_queryset(self):
         # The featured picture at its top comes with the article, in the same query.
         return super().get_queryset().select_related("featured_image")
+
+    def get_object(self, queryset=None):
+        if queryset is not None:
+            return super().get_object(queryset)
+        return published_article(self.kwargs["slug"], read=super().get_object)
 
     def get(self, request, *args, **kwargs):
         try:

@@ -64,6 +64,28 @@ def test_a_page_rendered_again_reads_no_book_it_shows_that_did_not_change(
     assert "Further Reading" in again.content.decode()  # Read next
 
 
+def test_a_page_rendered_again_reads_its_kept_parts_in_one_call_to_the_cache(
+    client, site, monkeypatch
+):
+    url = site["article"].get_absolute_url()
+    render(client, url)
+    reads = []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def get_many(self, keys):
+            reads.append(keys)
+            return cache.get_many(keys)
+
+    monkeypatch.setattr(fragments, "cache", Counting())
+    again = render(client, url)
+    # Its three cards and its "Read next", read together before the render.
+    assert len(reads) == 1
+    assert text_of(again.content, ".book-card__title") == ["Battle 0", "Battle 1", "Battle 2"]
+
+
 def test_a_retitled_book_shows_at_once_and_the_other_cards_are_kept(
     client, site, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
@@ -77,8 +99,8 @@ def test_a_retitled_book_shows_at_once_and_the_other_cards_are_kept(
     html = response.content.decode()
     assert "The Last Battle" in html and "Battle 1" not in html
     assert "Battle 0" in html and "Battle 2" in html
-    # Once more: every card kept again, the retitled one included.
-    with django_assert_num_queries(1):
+    # Once more: every card kept again, the retitled one included, and the article's row.
+    with django_assert_num_queries(0):
         assert "The Last Battle" in render(client, url).content.decode()
 
 
@@ -241,3 +263,87 @@ def test_a_page_rendered_across_a_change_by_the_clock_is_not_kept(
     monkeypatch.setattr(ArticleDetailView, "get_context_data", render_while_the_article_goes_live)
     assert client.get(url).status_code == 200
     assert cache.get(store.page_key(store.page_address(RequestFactory().get(url)))) is None
+
+
+# --- The article's own row, kept under its tag ----------------------------------------
+
+
+def render_until_kept(client, url: str) -> None:
+    """Renders enough for the row to be kept: the first render here learns which tags
+    the address's article is under, the second keeps its row under them."""
+    render(client, url)
+    render(client, url)
+
+
+def test_a_page_of_an_article_kept_reads_nothing_from_the_database(
+    client, site, django_assert_num_queries
+):
+    url = site["article"].get_absolute_url()
+    render_until_kept(client, url)
+    with django_assert_num_queries(0):
+        again = render(client, url)
+    assert text_of(again.content, "h1") == ["Unlikely Allies"]
+
+
+def test_an_article_kept_and_then_edited_or_withdrawn_shows_so_at_once(
+    client, site, django_capture_on_commit_callbacks
+):
+    url = site["article"].get_absolute_url()
+    render_until_kept(client, url)
+    article = Article.objects.get(pk=site["article"].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Unlikely Allies, revised"
+        article.save()
+    assert text_of(render(client, url).content, "h1") == ["Unlikely Allies, revised"]
+    render_until_kept(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.status = Article.Status.DRAFT
+        article.save()
+    drop_page(url)
+    assert client.get(url).status_code == 404
+
+
+def test_a_kept_articles_featured_picture_shows_its_new_words_at_once(
+    client, site, django_capture_on_commit_callbacks
+):
+    from images.models import Image
+    from images.signals import image_changed
+    from tests.pictures import make_ready_image
+
+    with django_capture_on_commit_callbacks(execute=True):
+        picture = make_ready_image(caption="Before the bridge.")
+        article = Article.objects.get(pk=site["article"].pk)
+        article.featured_image = picture
+        article.save()
+    url = article.get_absolute_url()
+    render_until_kept(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        picture.caption = "After the bridge."
+        picture.save()
+        image_changed.send(sender=Image, instance=picture)
+    assert "After the bridge." in render(client, url).content.decode()
+
+
+def test_an_article_is_kept_no_longer_than_until_its_withdrawal(
+    client, site, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = Article.objects.get(pk=site["article"].pk)
+        article.withdraw_at = timezone.now() + dt.timedelta(seconds=40)
+        article.save()
+    url = article.get_absolute_url()
+    render(client, url)
+    stored = {}
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set_many(self, entries, timeout):
+            stored.update(dict.fromkeys(entries, timeout))
+            return cache.set_many(entries, timeout)
+
+    monkeypatch.setattr(fragments, "cache", Recording())
+    render(client, url)
+    [row_lifetime] = [seconds for key, seconds in stored.items() if ":article:" in key]
+    assert row_lifetime <= 40
