@@ -314,3 +314,20 @@ def json_ld_of(html: str) -> dict:
 
 def meta_of(html: str, name: str) -> str:
     return BeautifulSoup(html, "html.parser").select_one(f'meta[property="{name}"]')["content"]
+
+
+def test_affiliate_codes_set_at_a_restart_show_at_the_next_miss(
+    page, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book = Book.objects.get(pk=page["book"].pk)
+        book.isbn13 = "9780439023481"
+        book.save()
+    assert text_of(seen(book), ".book > .book-card .shop-links__disclosure") == [
+        "Colophon is paid nothing for these links; it counts clicks on them, never who clicked."
+    ]
+    settings.AFFILIATE_CODES = {"amazon": "colophon-21"}  # the server restarted with them
+    cache.delete(store.page_key(f"http://testserver{book.get_absolute_url()}"))  # expired
+    assert text_of(seen(book), ".book > .book-card .shop-links__disclosure") == [
+        "Colophon earns a commission on purchases made through the Amazon link."
+    ]
