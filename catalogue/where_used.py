@@ -7,6 +7,7 @@ The desk shows this on the book's and the list's forms, and asks for confirmatio
 a change takes a card or a list away from an article readers see or are about to see.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from desk.deleting import state_of
@@ -17,6 +18,8 @@ class WhereUsed:
     live: list = field(default_factory=list)
     scheduled: list = field(default_factory=list)  # published, from a time still to come
     drafts: list = field(default_factory=list)  # drafts, in review, withdrawn
+    # Not public, and not the viewer's to open (another writer's draft): counted, not named.
+    not_shown: int = 0
 
     @property
     def shown(self) -> list:
@@ -24,18 +27,23 @@ class WhereUsed:
         return [*self.live, *self.scheduled]
 
     def __bool__(self) -> bool:
-        return bool(self.live or self.scheduled or self.drafts)
+        return bool(self.live or self.scheduled or self.drafts or self.not_shown)
 
 
-def where_used(embedded) -> WhereUsed:
-    """The articles that embed `embedded`, a book or a reading list."""
+def where_used(embedded, *, may_open: Callable[[object], bool] | None = None) -> WhereUsed:
+    """The articles that embed `embedded`, a book or a reading list; given `may_open`,
+    those not public that it refuses are only counted (desk.viewers.may_open)."""
     used = WhereUsed()
     if embedded.pk is None:
         return used
     groups = {"live": used.live, "scheduled": used.scheduled}
     articles = embedded.articles.only("pk", "title", "slug", "status", "published_at")
     for article in articles.order_by("-published_at", "-pk"):
-        groups.get(state_of(article), used.drafts).append(article)
+        state = state_of(article)
+        if state != "live" and may_open is not None and not may_open(article):
+            used.not_shown += 1
+            continue
+        groups.get(state, used.drafts).append(article)
     return used
 
 

@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.deleting import deleted_objects_naming_embeds, titles
+from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.delete_warnings import warn_if_shown
 
 from .admin_picker import picker_urls
@@ -55,7 +56,7 @@ class UseFilter(admin.SimpleListFilter):
 
 
 @admin.register(Image)
-class ImageAdmin(ConflictSafeAdmin, VersionAdmin):
+class ImageAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     form = ImageAdminForm
     list_display = ["thumbnail", "words", "credit", "licence", "status", "use_count", "created_at"]
     list_display_links = ["thumbnail", "words"]
@@ -219,4 +220,5 @@ class ImageAdmin(ConflictSafeAdmin, VersionAdmin):
     @admin.display(description="Articles")
     def where_used(self, image):
         """The articles that feature or embed the picture (live, scheduled, not public)."""
-        return render_display("admin/images/image/where_used.html", {"used": where_used(image)})
+        used = where_used(image, may_open=may_open(image, Image.articles.rel.related_model))
+        return render_display("admin/images/image/where_used.html", {"used": used})

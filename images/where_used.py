@@ -5,6 +5,7 @@ The images app does not import articles: it reads them through the reverse relat
 (`image.articles`, `image.featured_in`) and asks each article whether it is public.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from desk.deleting import state_of
@@ -21,6 +22,8 @@ class WhereUsed:
     live: list[Use] = field(default_factory=list)
     scheduled: list[Use] = field(default_factory=list)  # published, from a time to come
     drafts: list[Use] = field(default_factory=list)  # drafts, in review, withdrawn
+    # Not public, and not the viewer's to open (another writer's draft): counted, not named.
+    not_shown: int = 0
 
     @property
     def shown(self) -> list:
@@ -28,13 +31,15 @@ class WhereUsed:
         return [use.article for use in (*self.live, *self.scheduled)]
 
     def __bool__(self) -> bool:
-        return bool(self.live or self.scheduled or self.drafts)
+        return bool(self.live or self.scheduled or self.drafts or self.not_shown)
 
 
 FIELDS = ("pk", "title", "slug", "status", "published_at", "withdraw_at")
 
 
-def where_used(image) -> WhereUsed:
+def where_used(image, *, may_open: Callable[[object], bool] | None = None) -> WhereUsed:
+    """The articles that feature or embed `image`; given `may_open`, those not public
+    that it refuses are only counted (desk.viewers.may_open)."""
     used = WhereUsed()
     if image.pk is None:
         return used
@@ -46,7 +51,11 @@ def where_used(image) -> WhereUsed:
             ways.setdefault(article.pk, []).append(how)
     groups = {"live": used.live, "scheduled": used.scheduled}
     for pk, article in articles.items():
-        groups.get(state_of(article), used.drafts).append(Use(article, " and ".join(ways[pk])))
+        state = state_of(article)
+        if state != "live" and may_open is not None and not may_open(article):
+            used.not_shown += 1
+            continue
+        groups.get(state, used.drafts).append(Use(article, " and ".join(ways[pk])))
     return used
 
 

@@ -13,6 +13,7 @@ from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.deleting import deleted_objects_naming_embeds
+from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.paging import CappedPaginator
 
 from ..covers import cover_hue, hold_upload, is_held, thumbnail_url
@@ -93,7 +94,7 @@ class LanguageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Book)
-class BookAdmin(ConflictSafeAdmin, VersionAdmin):
+class BookAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     """Books, with saves that never overwrite a colleague's (desk/forms.py, desk/admin.py)
     and a history of versions to compare and restore (django-reversion). The book list's
     tools live apart: importing.py and merging.py."""
@@ -253,7 +254,10 @@ class BookAdmin(ConflictSafeAdmin, VersionAdmin):
         addresses that lead to it."""
         return render_display(
             "admin/catalogue/book/where_used.html",
-            {"used": where_used(book), "aliases": book.aliases.all() if book.pk else []},
+            {
+                "used": where_used(book, may_open=may_open(book, Book.articles.rel.related_model)),
+                "aliases": book.aliases.all() if book.pk else [],
+            },
         )
 
     def get_deleted_objects(self, objs, request):

@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 from desk.admin import ConflictSafeAdmin, render_display
 from desk.deleting import deleted_objects_naming_embeds, titles
 from desk.forms import ConflictSafeForm
+from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.delete_warnings import warn_if_shown
 
 from ..models import Book
@@ -136,7 +137,7 @@ class ReadingListItemInline(admin.TabularInline):
 
 
 @admin.register(ReadingList)
-class ReadingListAdmin(ConflictSafeAdmin, VersionAdmin):
+class ReadingListAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     """Reading lists, with saves that never overwrite a colleague's (desk/forms.py,
     desk/admin.py) and a history of versions to compare and restore."""
 
@@ -244,7 +245,10 @@ class ReadingListAdmin(ConflictSafeAdmin, VersionAdmin):
         return render_display(
             "admin/catalogue/readinglist/where_used.html",
             {
-                "used": where_used(reading_list),
+                "used": where_used(
+                    reading_list,
+                    may_open=may_open(reading_list, ReadingList.articles.rel.related_model),
+                ),
                 "aliases": reading_list.aliases.all() if reading_list.pk else [],
             },
         )
