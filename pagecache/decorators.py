@@ -55,7 +55,7 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             return view(request, *args, **kwargs)
 
         replica_current = store.replica_caught_up()
-        with fragments.read_ahead(key):
+        with fragments.read_ahead(key) as versions_read:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -71,6 +71,7 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
                 due=due,
                 query_page=store.is_query_page(request.GET),
                 finished_later=getattr(request, "page_cache_finished_here", False),
+                versions_read=versions_read,
             )
         ):
             response.page_cache_key = key

@@ -56,6 +56,9 @@ KNOWN_READS: dict[str, tuple[str, ...]] = {}
 KNOWN_READS_LIMIT = 10_000
 _read_ahead: ContextVar[tuple[dict, frozenset] | None] = ContextVar("read_ahead", default=None)
 _reads: ContextVar[list[str] | None] = ContextVar("fragment_reads", default=None)
+# The tags' versions this render's batches read (before its data): the page stored after
+# it is stored under them (an older version makes a page stale sooner, never fresher).
+_versions_read: ContextVar[dict[str, int] | None] = ContextVar("versions_read", default=None)
 
 
 @memoize
@@ -116,6 +119,9 @@ class Batch:
             self.enabled = False
             return
         self.versions = versions
+        if (read := _versions_read.get()) is not None:
+            for tag, version in versions.items():
+                read.setdefault(tag, version)
         # How long what is read now may be kept: until the next change by the clock as
         # it stands now (one appearing while the parts are made is not in them).
         self.read_at = time.monotonic()
@@ -171,11 +177,13 @@ def batch(wanted: Mapping[str, Iterable[str]], *, version: str = "") -> Batch:
 
 
 @contextmanager
-def read_ahead(page_key: str) -> Iterator[None]:
+def read_ahead(page_key: str) -> Iterator[dict[str, int]]:
     """Around a render of the page stored under `page_key`: the fragments its last render
     here read, read now in one round trip (before the render, so before its data: see
-    the module's doc), and what this render reads remembered for the next one."""
+    the module's doc), and what this render reads remembered for the next one. Gives
+    the versions of the tags the render's batches read, filled as it goes."""
     reads: list[str] = []
+    versions: dict[str, int] = {}
     known = KNOWN_READS.get(page_key)
     ahead = None
     if known and settings.PAGE_CACHE_SECONDS:
@@ -183,12 +191,12 @@ def read_ahead(page_key: str) -> Iterator[None]:
             ahead = (cache.get_many(known), frozenset(known))
         except Exception:  # noqa: BLE001 - each batch reads (or fails) for itself
             ahead = None
-    ahead_token, reads_token = _read_ahead.set(ahead), _reads.set(reads)
+    tokens = _read_ahead.set(ahead), _reads.set(reads), _versions_read.set(versions)
     try:
-        yield
+        yield versions
     finally:
-        _read_ahead.reset(ahead_token)
-        _reads.reset(reads_token)
+        for variable, token in zip((_read_ahead, _reads, _versions_read), tokens, strict=True):
+            variable.reset(token)
     if reads:
         if len(KNOWN_READS) >= KNOWN_READS_LIMIT:
             KNOWN_READS.clear()

@@ -269,6 +269,7 @@ def store_page(
     due=...,
     query_page=False,
     finished_later=False,
+    versions_read: dict[str, int] | None = None,
 ) -> bool:
     """Keep the rendered page under `key`, unless anything changed since the render
     began (the change counter then differs from `changes_before`), at most until `due`,
@@ -279,18 +280,23 @@ def store_page(
     of distinct searches can grow the cache without bound.
 
     `finished_later`: the outer middleware will store it with its finished response
-    (keep_finished), in one write instead of two; until then only `response` holds it."""
+    (keep_finished), in one write instead of two; until then only `response` holds it.
+    `versions_read`: versions of some of its tags read before the render began (by its
+    kept parts): it is stored under those, and only the others are read now."""
     tags = sorted({*getattr(response, "cache_tags", ()), SITE})
     try:
         if query_page and not within_query_budget():
             return False
         # The tags' versions and the change counter, in one round trip.
-        keys = [TAG_PREFIX + tag for tag in tags]
+        versions = {tag: versions_read[tag] for tag in tags if tag in (versions_read or ())}
+        unread = [tag for tag in tags if tag not in versions]
+        keys = [TAG_PREFIX + tag for tag in unread]
         found = cache.get_many([*keys, CHANGES_KEY])
         if all(key in found for key in keys):
-            versions = {tag: found[key] for tag, key in zip(tags, keys, strict=True)}
+            versions.update({tag: found[key] for tag, key in zip(unread, keys, strict=True)})
         else:  # tags never invalidated yet (or evicted)
-            versions = versions_of(tags)
+            versions.update(versions_of(unread))
+        versions = {tag: versions[tag] for tag in tags}
         if found.get(CHANGES_KEY) != changes_before:
             return False
         parts = visitor_parts.names_in(response.content.decode())
