@@ -437,13 +437,15 @@ def _found(query: str, limit: int) -> list[Book]:
         return list(books.filter(isbn13=normalise_isbn13(query))[:limit])
     query = _first_words(query)
     words, place = _series_place(query)
-    if has_unknown_word(words):
-        # The words as typed find nothing: straight to the typos.
+    # Titled as the query, folded, a book is found whatever its words ("dont classic"
+    # is A Don't in Classic, whose words are "don", "t" and "classic").
+    titled = books.alias(_title_key=TitleKey("title"), _title_words=TitleWords("title")).filter(
+        _titled([query]) | _same_words([query])
+    )
+    if has_unknown_word(words, unless_any=titled):
+        # The search as typed would find nothing: straight to the typos.
         typed = correct(words)
-        if any(word.meant for word in typed):
-            return _search_corrected(books, query, typed, place, limit)
-        # Only a title folded as the query can be found ("dont" is "Don't").
-        return _search(books, words, query, place, limit)
+        return _search_corrected(books, query, typed, place, limit) if typed else []
     found = _search(books, words, query, place, limit)
     if found:
         return found

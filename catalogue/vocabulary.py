@@ -10,8 +10,9 @@ lookups. It answers "unknown" only when the search as typed surely finds no word
   (`to_tsvector`), so a word is looked up as the index holds it ("Søren" as "soren",
   "sorcerer's" as "sorcerer" and "s"); a query using the web search syntax (quotes,
   "or", a word after "-") may match without one of its words, and is never "unknown".
-  The search also finds a title folded as the query whatever its words: a word known
-  without its final "s" counts as known ("sorcerers stone", the apostrophe left out).
+  The search also finds a book titled as the query, folded, whatever its words ("dont
+  classic" is A Don't in Classic): the caller names those books, looked for in the
+  same query.
 - SQLite matches the last word as the start of a longer one ("harry pott"): it is
   looked up as a prefix. Only plain ASCII words are judged (the FTS5 tokenizer folds
   other letters its own way: such a query is never "unknown").
@@ -20,6 +21,7 @@ lookups. It answers "unknown" only when the search as typed surely finds no word
 import re
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from shared.fulltext import typed_words
 
@@ -30,27 +32,31 @@ WEB_SEARCH_SYNTAX = re.compile(r'"|(?:^|\s)(?:or(?=\s|$)|-)', re.IGNORECASE)
 PLAIN_WORD = re.compile(r"[a-z0-9]+")
 
 
-def has_unknown_word(words: str) -> bool:
+def has_unknown_word(words: str, *, unless_any: QuerySet | None = None) -> bool:
     """Whether some word of `words` (as the search as typed reads them) is in no book,
-    so that the search as typed finds no book by its words."""
+    so that the search as typed finds no book by its words; and, on PostgreSQL, none of
+    `unless_any` exists (the books the search as typed finds whatever their words: those
+    titled as the query, folded), in the same query."""
     if connection.vendor == "postgresql":
-        return _postgresql_unknown(words)
+        return _postgresql_unknown(words, unless_any)
     return _sqlite_unknown(words)
 
 
-def _postgresql_unknown(words: str) -> bool:
+def _postgresql_unknown(words: str, unless_any: QuerySet | None) -> bool:
     if WEB_SEARCH_SYNTAX.search(words):
         return False
-    # A word the catalogue has without its final "s" is taken as known: a title typed
-    # without its apostrophe ("the sorcerers stone") is found by the title as typed.
+    sql = (
+        "SELECT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector(%s::regconfig, "
+        f"%s))) AS typed (word) WHERE NOT EXISTS (SELECT 1 FROM {BOOK_WORDS} AS known "
+        "WHERE known.word = typed.word))"
+    )
+    params = [BOOK_SEARCH_CONFIG, words]
+    if unless_any is not None:
+        exists, exists_params = unless_any.values("pk")[:1].query.sql_with_params()
+        sql += f" AND NOT EXISTS ({exists})"
+        params += exists_params
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector(%s::regconfig, "
-            f"%s))) AS typed (word) WHERE NOT EXISTS (SELECT 1 FROM {BOOK_WORDS} AS known "
-            "WHERE known.word IN (typed.word, CASE WHEN length(typed.word) > 3 "
-            "AND typed.word LIKE '%%s' THEN left(typed.word, -1) END)))",
-            [BOOK_SEARCH_CONFIG, words],
-        )
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 
