@@ -53,7 +53,7 @@ SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml")
 # render (read_ahead), instead of one round trip per batch. A guess, checked: a batch
 # wanting anything not read ahead reads for itself.
 KNOWN_READS: dict[str, tuple[str, ...]] = {}
-KNOWN_READS_LIMIT = 10_000
+KNOWN_READS_LIMIT = 2_000  # pages; a page of 30 cards reads about 70 keys (7 KB here)
 _read_ahead: ContextVar[tuple[dict, frozenset] | None] = ContextVar("read_ahead", default=None)
 _reads: ContextVar[list[str] | None] = ContextVar("fragment_reads", default=None)
 # The tags' versions this render's batches read (before its data): the page stored after
