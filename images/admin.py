@@ -124,7 +124,9 @@ class ImageAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
         allowed = super().has_change_permission(request, obj)
         if not allowed or obj is None or request.user.has_perm(LIBRARY_PERMISSION):
             return allowed
-        return obj.uploaded_by_id == request.user.pk
+        # A contributor's own picture, while no public article shows it (nor will by the
+        # clock): then it is the editors', as the article is (ArticleAdmin).
+        return obj.uploaded_by_id == request.user.pk and not where_used(obj).shown
 
     def has_recover_permission(self, request) -> bool:
         """A deleted picture's files are deleted with it: there is nothing to recover."""
