@@ -16,7 +16,8 @@ accents and punctuation folded) comes first, the most read of equal titles first
 query ending in a number ("hunger games 2", "dune #3") puts that number of the series
 next; then relevance, nudged a little towards the books most rated. When the words as
 typed find nothing, each word no book has is replaced by the catalogue's words a typo
-or two away (catalogue.typos) and the search runs again.
+or two away (catalogue.typos) and the search runs again; a query with a word no book
+has (catalogue.vocabulary, asked first) goes there at once.
 """
 
 import re
