@@ -22,7 +22,7 @@ from shared.labels import Label
 from shared.loaded_values import RemembersLoadedValues
 from shared.slugs import FillsSlug
 
-from . import rendering
+from . import references, rendering
 from .words import profile_of
 
 logger = logging.getLogger(__name__)
@@ -207,7 +207,8 @@ class ArticleQuerySet(models.QuerySet):
     def refresh_rendered_bodies(self, *, batch_size: int = 200) -> list[int]:
         """Render these articles' bodies again and store each render that changed (after
         bodies, books or pictures changed outside Django, or a new renderer): the ids of
-        the articles whose stored render changed. Reads a batch of bodies at a time."""
+        the articles whose stored render changed. Reads a batch of bodies at a time; the
+        references that found no book are recorded for every render (rows lost come back)."""
         changed, after = [], 0
         while batch := list(
             self.filter(pk__gt=after)
@@ -221,7 +222,10 @@ class ArticleQuerySet(models.QuerySet):
                 if not fresh.shows_as(article.rendered_body):
                     article.rendered_body = fresh.as_json()
                     stale.append(article)
-            Article.objects.bulk_update(stale, ["rendered_body"])
+            with transaction.atomic():
+                Article.objects.bulk_update(stale, ["rendered_body"])
+                # Every render of the batch, changed or not: rows lost are made again.
+                UnresolvedBookReference.objects.record_for(batch)
             changed += [article.pk for article in stale]
         return changed
 
@@ -452,9 +456,11 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
             super().save(*args, **kwargs)
             if old_slug:
                 self.keep_old_addresses(old_slug)
-            # Whoever saves the body (the desk, code, a command) keeps its embeds true.
+            # Whoever saves the body (the desk, code, a command) keeps its embeds true,
+            # and the references that found no book, which a book that comes looks up.
             if update_fields is None or "body" in update_fields:
                 self.refresh_embedded_books()
+                UnresolvedBookReference.objects.record_for([self])
         self.remember_values()
 
     def get_absolute_url(self) -> str:
@@ -545,7 +551,9 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
         if not again and self.stored_render() is not None:
             return False
         self.rendered_body = rendering.prepare_body(self.body).as_json()
-        Article.objects.filter(pk=self.pk).update(rendered_body=self.rendered_body)
+        with transaction.atomic():
+            Article.objects.filter(pk=self.pk).update(rendered_body=self.rendered_body)
+            UnresolvedBookReference.objects.record_for([self])
         return True
 
     refresh_rendered_body.alters_data = True
@@ -641,6 +649,60 @@ def _stale_render_seen(article: Article) -> None:
             "until it is saved or `manage.py refresh_embeds` runs.",
             article.slug,
         )
+
+
+class UnresolvedBookReferenceQuerySet(models.QuerySet):
+    def record_for(self, articles: list[Article], *, batch_size: int = 500) -> None:
+        """Make these articles' rows those of their stored renders' references that
+        found no book (`rendered_body` as they hold it): wherever a render is stored.
+        An article whose rows are right already costs no write."""
+        for start in range(0, len(articles), batch_size):
+            batch = articles[start : start + batch_size]
+            wanted = {
+                article.pk: references.unresolved_keys(article.rendered_body) for article in batch
+            }
+            kept = {pk: set() for pk in wanted}
+            rows = self.filter(article__in=list(wanted)).values_list("article_id", "reference")
+            for article_id, reference in rows:
+                kept[article_id].add(reference)
+            stale = [pk for pk, keys in wanted.items() if keys != kept[pk]]
+            if not stale:
+                continue
+            self.filter(article__in=stale).delete()
+            self.bulk_create(
+                UnresolvedBookReference(article_id=pk, reference=key)
+                for pk in stale
+                for key in sorted(wanted[pk])
+            )
+
+    record_for.alters_data = True
+
+
+class UnresolvedBookReference(models.Model):
+    """A `[[book:…]]` reference of an article's stored render that found no book (not
+    made yet, deleted since, or mistyped), kept by `references.reference_key`: a book
+    made, recovered or renamed finds the articles that name it by an index, not by
+    reading every body (articles.signals.renders_find_book)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="unresolved_references"
+    )
+    # A slug as typed, or an ISBN-13 for any form of an ISBN.
+    reference = models.CharField(max_length=references.KEY_LENGTH)
+
+    objects = UnresolvedBookReferenceQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()  # derived from the renders: no one edits them in the desk
+        constraints = [
+            # Its index serves the look-up by reference.
+            models.UniqueConstraint(
+                fields=["reference", "article"], name="unresolved_book_reference_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[[book:{self.reference}]] in article {self.article_id}"
 
 
 class ArticleAlias(OldAddress):

@@ -4,15 +4,12 @@ embeds follow its body; when a picture or a book an article shows changes or goe
 body rendered at save is rendered again; a book that comes (made, recovered, renamed)
 fills the references that found nothing."""
 
-import re
-
 from django.db import transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from catalogue.isbn import isbn10_from_isbn13, looks_like_isbn, normalise_isbn13
 from catalogue.models import Book, Contribution
 from catalogue.signals import book_merged
 from images.models import Image
@@ -21,7 +18,8 @@ from pagecache.store import expiry_limit
 from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.versions import invalidate
 
-from .models import Article, Topic
+from .models import Article, Topic, UnresolvedBookReference
+from .references import keys_naming, names_book
 from .share_images import needs_new_image
 from .tasks import make_share_images_after_commit, refresh_recommendations_after_commit
 
@@ -187,38 +185,23 @@ def renders_lose_book(sender, instance, **kwargs) -> None:
         transaction.on_commit(lambda: render_again(article_ids, gone=True))
 
 
-def references_to(book: Book) -> str:
-    """A regular expression (PostgreSQL's and SQLite's alike) for the `[[book:…]]` lines
-    that may name `book`: by its slug, or its ISBN-13 or ISBN-10, hyphenated or not."""
-    names = [re.escape(book.slug)] if book.slug else []
-    isbns = [book.isbn13, isbn10_from_isbn13(book.isbn13)] if book.isbn13 else []
-    names += ["-?".join(isbn).replace("X", "[xX]") for isbn in isbns if isbn]
-    return r"\[\[book:\s*(" + "|".join(names) + r")\s*\]\]"
-
-
-def names_book(ref: str, book: Book) -> bool:
-    """Whether a reference names `book` (as rendering.find_books reads it)."""
-    return ref == book.slug or bool(
-        book.isbn13 and looks_like_isbn(ref) and normalise_isbn13(ref) == book.isbn13
-    )
-
-
 @receiver(post_save, sender=Book)
 def renders_find_book(sender, instance: Book, created: bool, raw: bool, **kwargs) -> None:
     """A book made, recovered in the desk (reversion saves it raw) or given a new slug or
     ISBN may be the one an article's reference found nothing for when it was rendered
     (deleted then, or not made yet): the mirror of `renders_lose_book`. Those references
-    now name it in the stored renders, its embeds are recorded and the articles' pages go;
-    found in one query, written a batch at a time, whatever the number of articles."""
+    now name it in the stored renders, its embeds are recorded, their rows of references
+    that found no book go and the articles' pages go; the articles are found by the rows'
+    index (one query, whatever the number of articles) and written a batch at a time."""
     # As read before this save (changed_from ignores a blank ISBN given one).
     loaded = getattr(instance, "_loaded_values", {})
     renamed = any(name in loaded and loaded[name] != getattr(instance, name) for name in NAMES)
     if not (created or raw or renamed):
         return
-    pattern = references_to(instance)
+    waiting = UnresolvedBookReference.objects.filter(reference__in=keys_naming(instance))
+    articles = Article.objects.filter(pk__in=waiting.values("article_id"))
     named = []
-    articles = Article.objects.filter(body__regex=pattern).only("pk", "rendered_body")
-    for article in articles.iterator(chunk_size=RENDERS_BATCH):
+    for article in articles.only("pk", "rendered_body").iterator(chunk_size=RENDERS_BATCH):
         stored = article.rendered_body or {}
         book_ids = stored.get("book_ids")
         if book_ids is None:  # no stored render: the body is rendered at each request
@@ -231,6 +214,7 @@ def renders_find_book(sender, instance: Book, created: bool, raw: bool, **kwargs
     if not named:
         return
     Article.objects.bulk_update(named, ["rendered_body"], batch_size=RENDERS_BATCH)
+    UnresolvedBookReference.objects.record_for(named, batch_size=RENDERS_BATCH)
     through = Article.embedded_books.through
     embeds = [through(article_id=article.pk, book_id=instance.pk) for article in named]
     through.objects.bulk_create(embeds, ignore_conflicts=True, batch_size=RENDERS_BATCH)
