@@ -1,5 +1,6 @@
 """Audit: what a stranger sends cannot grow the shared cache without bound through the
-kept parts (pagecache.fragments), as it cannot through pages (PAGE_CACHE_QUERY_PAGES)."""
+kept parts (pagecache.fragments), as it cannot through pages (PAGE_CACHE_QUERY_PAGES).
+The search page kept each query's found articles without a budget (fixed in 3107b8b)."""
 
 import pytest
 from django.core.cache import cache
@@ -19,11 +20,6 @@ def kept_part_keys() -> list[str]:
     return [key for key in keys if FRAGMENT_PREFIX in key]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="website/search_results.py keeps each query's found articles (found:<digest>) "
-    "outside the query pages' budget: fix it there (the search brief's file)",
-)
 def test_a_flood_of_random_searches_keeps_the_kept_parts_bounded(
     client, db, settings, django_capture_on_commit_callbacks
 ):
