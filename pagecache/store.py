@@ -7,6 +7,7 @@ that a page needing nothing from the visitor can be sent again as it is.
 """
 
 import hashlib
+import json
 import logging
 import re
 import socket
@@ -122,9 +123,13 @@ def page_address(request: HttpRequest, params: Iterable[str] = ()) -> str:
     """Its address with only the query parameters its view reads, in a fixed order
     (`?utm_source=…` and `?b=2&a=1` share the page), and its host in its normal spelling
     (`LOCALHOST.:80` is `localhost`; a port other than the scheme's is kept, since the
-    page's links name it)."""
+    page's links name it). Under a script name (a site mounted under a path) the script
+    name and the path within the site are told apart: `/about` + `/` (the home page) is
+    not `/about/` (the about page), whoever set the script name."""
     host = normal_spelling(request.get_host(), request.scheme)
     address = f"{request.scheme}://{host}{request.path}"
+    if script_name := request.META.get("SCRIPT_NAME", ""):
+        address = json.dumps([address, script_name, request.path_info])
     query = known_query(request.GET, params)
     return f"{address}?{query.urlencode()}" if query else address
 

@@ -1,6 +1,6 @@
 """Audit: a page is stored under the address it was rendered for, and no other.
 
-The page cache keys a page by `request.path`, the script name and the path within the
+The page cache keyed a page by `request.path`, the script name and the path within the
 app run together: `SCRIPT_NAME=/about` with the path `/` (the home page) is `/about/`,
 as is the about page with no script name. Whoever sets the script name (gunicorn took
 it from any client's `SCRIPT_NAME` header until deploy/gunicorn.conf.py said otherwise:
@@ -14,11 +14,6 @@ from tests.factories import make_article
 pytestmark = pytest.mark.page_cache
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pagecache/store.py page_address keys request.path: key the script name and "
-    "path_info apart (or store nothing under a script name other than the site's)",
-)
 def test_a_page_rendered_under_another_script_name_is_never_served_for_this_address(
     client, db, django_capture_on_commit_callbacks
 ):
