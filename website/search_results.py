@@ -38,6 +38,8 @@ BUDGET_KEY = "search-found-budget:"
 def articles_found(query: str, *, limit: int) -> tuple[list[int], list[SafeString]]:
     """The ids of the `limit` published articles that best match `query`, best first,
     and their teasers, read back when kept."""
+    if not query.strip():  # the search page's own page: nothing searched, nothing kept
+        return [], []
     found_key = "found:" + hashlib.sha256(f"{limit}:{query}".encode()).hexdigest()[:20]
     with fragments.batch({found_key: [SITE, list_of(Article)]}, version=FRAGMENTS_VERSION) as kept:
         ids = kept.get(found_key)
