@@ -670,9 +670,12 @@ class UnresolvedBookReferenceQuerySet(models.QuerySet):
                 continue
             self.filter(article__in=stale).delete()
             self.bulk_create(
-                UnresolvedBookReference(article_id=pk, reference=key)
-                for pk in stale
-                for key in sorted(wanted[pk])
+                (
+                    UnresolvedBookReference(article_id=pk, reference=key)
+                    for pk in stale
+                    for key in sorted(wanted[pk])
+                ),
+                ignore_conflicts=True,  # the same article saved at once elsewhere
             )
 
     record_for.alters_data = True
