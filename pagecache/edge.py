@@ -43,7 +43,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import resolve
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ def share(request: HttpRequest, response: HttpResponse, entry: dict) -> bool:
         or personal(request)
     ):
         return False
+    if not in_its_one_spelling(request):
+        return False
     header = tags_header(entry["tags"])
     seconds = min(settings.EDGE_MAX_AGE, int(entry["expires_at"] - time.time()))
     if len(header) > TAGS_HEADER_LIMIT or seconds < 1:
@@ -134,6 +137,20 @@ def share(request: HttpRequest, response: HttpResponse, entry: dict) -> bool:
     if b"<esi:include" in response.content:
         response["Surrogate-Control"] = 'content="ESI/1.0"'
     return True
+
+
+def in_its_one_spelling(request: HttpRequest) -> bool:
+    """Whether the request's query string is the page's own, as the page cache spells it
+    (store.known_query: only the parameters its view reads, in order, page 1 as none):
+    an edge keys its copies by the whole address, so `?junk=1`, `?junk=2`… would each be
+    one more copy of the same page. Those are answered by the page cache behind it."""
+    from .store import known_query  # (store -> versions -> edge: imported when used)
+
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return True
+    params = getattr(resolve(request.path_info).func, "page_cache_params", ())
+    return known_query(QueryDict(raw), params).urlencode() == raw
 
 
 # --- The CSRF secret an ESI fragment cannot set as a cookie --------------------------------

@@ -398,3 +398,26 @@ def test_an_edit_purges_softly_and_a_withdrawal_or_deletion_purges_hard(
         book.title = "The Last Battle, revised"
         book.save()
     assert purges_of(tag_for(book)) == {None}
+
+
+@pytest.mark.parametrize(
+    ("query", "shared"),
+    [
+        ("", True),
+        ("?page=2", True),
+        ("?page=02", False),  # the same page spelled otherwise: one copy at the edge
+        ("?utm_source=newsletter", False),
+        ("?junk=1", False),
+    ],
+)
+def test_only_a_pages_own_spelling_of_its_address_is_offered_to_the_edge(
+    client, site, query, shared
+):
+    for make in range(25):  # a second page of books
+        make_book(title=f"Volume {make}", slug=f"volume-{make}")
+    response = client.get(f"/books/{query}")
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("public") is shared
+    assert ("xkey" in response) is shared
+    # Served from the page cache behind the edge all the same.
+    assert Client().get(f"/books/{query}")["X-Page-Cache"] == "hit"
