@@ -179,25 +179,34 @@ def _short(readings: list[str]) -> Q:
     return Q(_title_length__lte=max(len(reading) for reading in readings) * 2 + 12)
 
 
-def _leading(readings: list[str], series_place: SeriesPlace) -> Case:
+def _leading(
+    readings: list[str],
+    series_place: SeriesPlace,
+    most_read_titled: "tuple[QuerySet, QuerySet | None] | None" = None,
+) -> Case:
     """What puts a book ahead of relevance: its title is the query, folded (the most
     read such book first); or its title's words but the little ones are the query's
     ("road", "heretics daughter"), the same; or it is at the place in the series the
     query ends with, in the series named so first ("minds motors novels 4"); or every
     word of its title is in the query, the others found in its authors or series
     ("tolkien hobbit": The Hobbit, not a box set whose title holds both words). One
-    number, so the folding runs once per row."""
+    number, so the folding runs once per row.
+
+    `most_read_titled` (PostgreSQL: _most_read_titled's ids): the titled books are
+    those, found through the indexes, not by folding each row's title (hundreds of
+    matches of a common word); the ones left out have fewer readers than a page of
+    those, so would come after a page of them either way."""
     short = _short(readings)
-    lead = [
-        When(
-            short & _titled(readings), then=Value(3e12) + Cast("rating_total_count", FloatField())
-        ),
-    ]
-    same_words = _same_words(readings)
-    if same_words:
-        lead.append(
-            When(short & same_words, then=Value(2e12) + Cast("rating_total_count", FloatField()))
-        )
+    count = Cast("rating_total_count", FloatField())
+    if most_read_titled is not None:
+        titled, same_words = most_read_titled
+        lead = [When(pk__in=titled, then=Value(3e12) + count)]
+        if same_words is not None:
+            lead.append(When(pk__in=same_words, then=Value(2e12) + count))
+    else:
+        lead = [When(short & _titled(readings), then=Value(3e12) + count)]
+        if same_words := _same_words(readings):
+            lead.append(When(short & same_words, then=Value(2e12) + count))
     if series_place is not None:
         name, number = series_place
         at_place = Q(series_number=number)
@@ -223,8 +232,9 @@ def _postgres(
     # One Hundred Years of Solitude for "marquez". Among equal matches readers' favourites
     # lead (_best); a title that starts with the query gets a lift (_title_closeness).
     rank = SearchRank(book_document(), text_query, normalization=Value(0))
+    most_read_titled = _most_read_titled(books, readings, limit)
     return (
-        books.filter(pk__in=_candidates(books, text_query, readings, limit))
+        books.filter(pk__in=_candidates(books, text_query, most_read_titled, limit))
         .alias(
             _title_key=TitleKey("title"),
             _title_words=TitleWords("title"),
@@ -232,21 +242,44 @@ def _postgres(
             _series_key=TitleKey("series"),
         )
         .annotate(
-            lead=_leading(readings, series_place),
+            lead=_leading(readings, series_place, most_read_titled),
             score=rank * Value(10.0) + _title_closeness(readings[0]),
         )
     )
 
 
+def _most_read_titled(
+    books: BookQuerySet, readings: list[str], limit: int
+) -> tuple[QuerySet, QuerySet | None]:
+    """The ids of the `limit` most read books titled as one of the readings, folded, and
+    of those whose title's words but the little ones are a reading's (None when the
+    readings are little words only), through the title key's and title words' indexes;
+    of a title only as long as _leading would fold."""
+    titled_books = books.alias(
+        _title_key=TitleKey("title"),
+        _title_words=TitleWords("title"),
+        _title_length=Length("title"),
+    ).order_by("-rating_total_count", "pk")
+    short = _short(readings)
+    titled = titled_books.filter(short & _titled(readings)).values("pk")[:limit]
+    same_words = _same_words(readings)
+    if not same_words:
+        return titled, None
+    return titled, titled_books.filter(short & same_words).values("pk")[:limit]
+
+
 def _candidates(
-    books: BookQuerySet, text_query: SearchQuery, readings: list[str], limit: int
+    books: BookQuerySet,
+    text_query: SearchQuery,
+    most_read_titled: tuple[QuerySet, QuerySet | None],
+    limit: int,
 ) -> RawSQL:
-    """The ids of the books worth ranking: the `limit` most read titled as the query
-    (folded) and those with its words but the little ones, through the title key's and
-    title words' indexes, however little read ("It" is a word of thousands of titles);
-    and the RANKED_AT_MOST most rated of the matches, when they are at most FOUND_AT_MOST
-    (exactly then); of a word in many books, the most rated of the first FOUND_AT_MOST
-    the index gives and of those among the MOST_READ most rated books.
+    """The ids of the books worth ranking: the `most_read_titled` (_most_read_titled:
+    the most read titled as the query, folded, and with its words but the little ones),
+    however little read ("It" is a word of thousands of titles); and the RANKED_AT_MOST
+    most rated of the matches, when they are at most FOUND_AT_MOST (exactly then); of a
+    word in many books, the most rated of the first FOUND_AT_MOST the index gives and of
+    those among the MOST_READ most rated books.
 
     Reading every match ("the", in two books of five) or walking the ratings index
     until enough match ("love", one book in a hundred: 50,000 rows at a million books)
@@ -271,17 +304,8 @@ def _candidates(
         .values("pk", "rating_total_count", "document")[:MOST_READ]
         .query.sql_with_params()
     )
-    # Of a title only as long as _leading folds, as the books it puts first.
-    titled_books = books.alias(
-        _title_key=TitleKey("title"),
-        _title_words=TitleWords("title"),
-        _title_length=Length("title"),
-    ).order_by("-rating_total_count", "pk")
-    titled, titled_params = (
-        titled_books.filter(_short(readings) & _titled(readings))
-        .values("pk")[:limit]
-        .query.sql_with_params()
-    )
+    titled_ids, same_words = most_read_titled
+    titled, titled_params = titled_ids.query.sql_with_params()
 
     def most_rated(table: str) -> str:
         return f"ORDER BY {table}.rating_total_count DESC, {table}.pk LIMIT {RANKED_AT_MOST:d}"
@@ -297,11 +321,9 @@ def _candidates(
         f"WHERE {wanting} AND (SELECT count(*) FROM found) >= {FOUND_AT_MOST:d} "
         f"AND best_read.document @@ {match} {most_rated('best_read')})"
     )
-    same_words, same_words_params = _same_words(readings), ()
-    if same_words:
-        part, same_words_params = (
-            titled_books.filter(same_words).values("pk")[:limit].query.sql_with_params()
-        )
+    same_words_params = ()
+    if same_words is not None:
+        part, same_words_params = same_words.query.sql_with_params()
         sql += f" UNION (SELECT same_words.pk FROM ({part}) AS same_words WHERE {wanting})"
     return RawSQL(
         sql,
