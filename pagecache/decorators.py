@@ -38,9 +38,10 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             send_pending()
             looked_up = getattr(request, "page_cache_looked_up", None)
             if looked_up is not None and looked_up[0] == key:
-                # Missing a moment ago, in the middleware's read (which also read the
-                # counter then: a change since leaves this render unstored).
-                entry, versions, found = None, None, looked_up[1]
+                # Read a moment ago by the middleware: the entry if it was fresh, and the
+                # counter (a change since leaves this render unstored).
+                key, found, entry = looked_up
+                versions = entry["versions"] if entry is not None else None
             else:
                 entry, versions, found = store.entry_versions_and_counter(key)
             if entry is not None and entry["versions"] == versions:

@@ -87,19 +87,20 @@ class CachedPageMiddleware:
         return response
 
     def _entry_for_everyone(self, request, key: str) -> dict | None:
-        """The entry, if it is fresh and needs nothing from the visitor. When there is
-        none, what a render needs to read first comes with the answer: the view's
-        `shared_page` takes it from the request (store.looked_up) instead of asking again."""
+        """The entry, if it is fresh and needs nothing from the visitor. What the view's
+        `shared_page` would read next comes with the answer and is left on the request
+        (`page_cache_looked_up`) instead of asked again: the entry if it is fresh (a page
+        with visitor parts is served from it there), and the change counter a render
+        must read before it begins (a change since leaves that render unstored)."""
         entry, versions, found = store.entry_and_versions(key, self.known_tags.get(key))
+        fresh = entry is not None and entry["versions"] == versions
+        request.page_cache_looked_up = (key, found, entry if fresh else None)
         if entry is None:
-            request.page_cache_looked_up = (key, found)
-            return None
-        if not entry.get("for_everyone"):
             return None
         if len(self.known_tags) > 10_000:
             self.known_tags.clear()
         self.known_tags[key] = entry["tags"]
-        return entry if entry["versions"] == versions else None
+        return entry if fresh and entry.get("for_everyone") else None
 
 
 def _params_of(request) -> tuple[str, ...]:
