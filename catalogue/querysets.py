@@ -15,8 +15,10 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, models
 from django.db.models import (
+    BooleanField,
     Case,
     F,
+    Func,
     Prefetch,
     Q,
     Value,
@@ -27,7 +29,7 @@ from django.db.models.functions import Greatest
 from shared.fulltext import StoredColumn, fts5_query, tsquery_prefixes
 
 from . import models as catalogue
-from .fulltext import BOOK_INDEX, BOOK_SEARCH_CONFIG, Folded
+from .fulltext import BOOK_INDEX, BOOK_SEARCH_CONFIG, Folded, title_key
 from .isbn import looks_like_isbn, normalise_isbn13
 
 if TYPE_CHECKING:
@@ -86,6 +88,31 @@ def likeness(term: str) -> Greatest:
         TrigramWordSimilarity(typed, Folded(F("title"))),
         TrigramWordSimilarity(typed, Folded(F("author_names"))),
     )
+
+
+class HoldsWord(Func):
+    """Whether a text column holds `word` (letters and digits only, so no LIKE wildcard),
+    case and accents aside: "anos" is in "Cien años de soledad". PostgreSQL: ILIKE over
+    `colophon_unaccent`, which the trigram indexes of migration 0014 serve for the title
+    and author names (a word of 3 letters or more has a trigram to look up); SQLite: LIKE
+    over the title key (catalogue.fulltext), computed per row."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, word: str):
+        super().__init__(F(column))
+        self.word = word
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"colophon_unaccent({column}) ILIKE colophon_unaccent(%s)", [
+            *params,
+            f"%{self.word}%",
+        ]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"colophon_title_key({column}) LIKE %s", [*params, f"%{title_key(self.word)}%"]
 
 
 class BookQuerySet(models.QuerySet):
@@ -204,6 +231,22 @@ class BookQuerySet(models.QuerySet):
             .alias(desk_rank=rank)
             .order_by("-desk_rank", "-rating_total_count", "title", "pk")
         )
+
+    def titled_with(self, words: Sequence[str]) -> "BookQuerySet":
+        """Books whose title holds each of `words`, anywhere and in any order (the book
+        list's "Title contains"; catalogue.forms.FilterWords says which words)."""
+        books = self
+        for word in words:
+            books = books.filter(HoldsWord("title", word))
+        return books
+
+    def credited_with(self, words: Sequence[str]) -> "BookQuerySet":
+        """Books whose credited names (`author_names`, every role) hold each of `words`:
+        one column of the book, so no join through the credits to every author."""
+        books = self
+        for word in words:
+            books = books.filter(HoldsWord("author_names", word))
+        return books
 
     def like_words_of(self, term: str) -> "BookQuerySet":
         """Books whose title or author names hold words like the term's ("hungr games",

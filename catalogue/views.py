@@ -18,6 +18,7 @@ from shared.redirects import redirect_from_old_address
 from . import ratings
 from .book_page import book_page
 from .cards import histogram_rows, rating_context
+from .filtered_paging import FilteredPaginator, WordsFilteredPaginator
 from .forms import BookFilterForm, RatingForm
 from .languages import languages_in_use
 from .models import Author, Book, BookAlias, Rating
@@ -46,6 +47,13 @@ class BookListView(CachedPageMixin, ListView):
     def get_queryset(self):
         self.form = BookFilterForm(self.request.GET, languages=languages_in_use(public_only=True))
         return self.form.filter(Book.objects.public().for_cards())
+
+    def get_paginator(self, *args, **kwargs):
+        if self.form.has_words:
+            return WordsFilteredPaginator(*args, order=self.form.order, **kwargs)
+        if self.form.narrows:
+            return FilteredPaginator(*args, **kwargs)
+        return super().get_paginator(*args, **kwargs)
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
