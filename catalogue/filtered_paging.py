@@ -15,12 +15,18 @@ list says that it shows some of them (`sampled`), and that words narrow it.
 from functools import cached_property
 
 from django.core.paginator import Page
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from shared.paging import CappedPaginator, MoreThan
 
 from .models import Book
 
 FILTERED_PAGES = 50
+# The title as an expression no index holds: ordered by the column, PostgreSQL walked
+# the title index through the catalogue to meet the 1,200 ids (40 to 100 ms), where
+# looking them up by key and sorting them takes 2 ms.
+UNINDEXED_TITLE = Concat(F("title"), Value(""))
 
 
 class FilteredPaginator(CappedPaginator):
@@ -55,7 +61,8 @@ class WordsFilteredPaginator(FilteredPaginator):
         top = min(bottom + self.per_page, self.shown_count)
         # Sorted among the ids found, which match every filter already: a lookup of each
         # by its key, never a walk of the whole order nor the word tests again.
-        listed = Book.objects.filter(pk__in=self.found_ids[: self.cap]).order_by(*self.order)
+        order = [UNINDEXED_TITLE if term == F("title") else term for term in self.order]
+        listed = Book.objects.filter(pk__in=self.found_ids[: self.cap]).order_by(*order)
         ids = list(listed.values_list("pk", flat=True)[bottom:top])
         found = Book.objects.filter(pk__in=ids).for_cards().in_bulk() if ids else {}
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)
