@@ -177,3 +177,44 @@ def test_a_book_an_article_shows_merged_away_shows_the_kept_book_over_a_kept_row
         merge_books(kept, [duplicate])
     html = seen(url)
     assert "Dune (duplicate)" not in html and "Dune" in text_of(html, ".book-card__title")
+
+
+# --- The read-ahead (pagecache/fragments.py read_ahead): versions read before the render --
+
+
+def test_a_change_committed_after_the_read_ahead_never_leaves_the_old_title_kept(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """The parts' versions are read before the render, the page is stored under them:
+    a book retitled between that read and the render's read of its row shows to every
+    next reader, never the old title under the new version (the page rendered across
+    the change is not stored: the change counter moved; its parts kept from before the
+    change are under the old version)."""
+    from contextlib import contextmanager
+
+    from pagecache import fragments
+
+    with django_capture_on_commit_callbacks(execute=True):
+        book = make_book(title="The Last Battle", slug="the-last-battle", authors=[make_author()])
+        article = make_article(title="Allies", body="Text\n\n[[book:the-last-battle]]\n")
+    url = article.get_absolute_url()
+    for _ in range(2):  # its reads learnt, then read ahead
+        seen(url)
+    original = fragments.read_ahead
+
+    @contextmanager
+    def retitled_once_read(page_key):
+        with original(page_key) as versions:
+            with django_capture_on_commit_callbacks(execute=True):
+                changed = Book.objects.get(pk=book.pk)
+                changed.title = "The Last Battle (revised)"
+                changed.save()
+            yield versions
+
+    monkeypatch.setattr(fragments, "read_ahead", retitled_once_read)
+    seen(url)  # its reader, whose request overlapped the change, may see either title
+    monkeypatch.setattr(fragments, "read_ahead", original)
+    for _ in range(2):
+        response = Client().get(url)
+        assert text_of(response.content, ".book-card__title") == ["The Last Battle (revised)"]
+        assert text_of(seen(url), ".book-card__title") == ["The Last Battle (revised)"]

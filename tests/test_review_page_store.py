@@ -170,3 +170,31 @@ def test_parts_made_under_a_script_name_link_within_it_when_nothing_was_kept(art
         html = Client().get(url, SCRIPT_NAME="/colophon").content.decode()
     links = [link for link in re.findall(r'href="(/[^"]*)"', html) if "/books/" in link]
     assert links and all(link.startswith("/colophon/") for link in links), links
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Kept parts are keyed by the affiliate codes (026bc20) but whole pages are not "
+        "(pagecache/store.py:147 page_key): after a restart with codes set, the stored "
+        "page and its finished response go on saying 'Colophon is paid nothing' beside "
+        "paid links for up to PAGE_CACHE_SECONDS. Fix: a setting the page key carries "
+        "(e.g. PAGE_CACHE_VARIANT in config/settings.py, a digest of AFFILIATE_CODES, "
+        "joined to PAGE_PREFIX in page_key), or invalidate(SITE) at startup when the "
+        "codes' digest stored in the cache differs."
+    ),
+)
+def test_affiliate_codes_set_at_a_restart_are_disclosed_on_the_next_page_served(
+    settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book = make_book(title="Mockingjay", isbn13="9780439023481", authors=[make_author()])
+    url = book.get_absolute_url()
+    disclosure = ".book > .book-card .shop-links__disclosure"
+    assert text_of(Client().get(url).content, disclosure) == [
+        "Colophon is paid nothing for these links; it counts clicks on them, never who clicked."
+    ]
+    settings.AFFILIATE_CODES = {"amazon": "colophon-21"}  # the server restarted with them
+    assert text_of(Client().get(url).content, disclosure) == [
+        "Colophon earns a commission on purchases made through the Amazon link."
+    ]
