@@ -20,8 +20,16 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (rate-limit counters, cached lists)."""
+    """Each test starts with an empty cache (rate-limit counters, cached lists), and with
+    nothing a process remembers of what it read from it (which article an address
+    showed, which parts a page read: guesses, checked, but they change how many queries
+    a page makes)."""
+    from articles.views import ROWS_SEEN
+    from pagecache.fragments import KNOWN_READS
+
     cache.clear()
+    ROWS_SEEN.clear()
+    KNOWN_READS.clear()
     yield
     cache.clear()
 
