@@ -58,11 +58,11 @@ def collins(django_capture_on_commit_callbacks):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "catalogue/signals.py:31 book_changed drops tag_for(book), list_of(Book) and the "
+        "catalogue/signals.py:32 book_changed drops tag_for(book), list_of(Book) and the "
         "series' tag, not its authors' or subjects': the 'chosen' part of the book page "
-        "(catalogue/book_page.py:243, kept under those tags) keeps the old lists for up "
+        "(catalogue/book_page.py:262, kept under those tags) keeps the old lists for up "
         "to PAGE_CACHE_SECONDS (an hour). Fix: when the status stored before the save "
-        "differs (as articles/signals.py:129 reads it), also invalidate "
+        "differs (as articles/signals.py:127 reads it), also invalidate "
         "tags_for_ids(Author, contributions' author ids) and tags_for_ids(Subject, "
         "book.subjects' ids)."
     ),

@@ -159,7 +159,7 @@ def test_a_page_first_asked_by_head_is_later_sent_as_finished(article):
     strict=True,
     reason=(
         "Pages are keyed by script name (pagecache/store.py:131) but kept parts are not "
-        "(pagecache/fragments.py:98, the prefix): a card made at / is served under "
+        "(pagecache/fragments.py:94, the prefix): a card made at / is served under "
         "/colophon with links to /books/..., and the reverse, for as long as parts are "
         "kept (a front moved to a sub-path, or two fronts). Fix: "
         "self.prefix = f'{FRAGMENT_PREFIX}{code_version()}:{get_script_prefix()}:{version}:'."
@@ -189,7 +189,7 @@ def test_parts_made_under_a_script_name_link_within_it_when_nothing_was_kept(art
     strict=True,
     reason=(
         "Kept parts are keyed by the affiliate codes (026bc20) but whole pages are not "
-        "(pagecache/store.py:147 page_key): after a restart with codes set, the stored "
+        "(pagecache/store.py:160 page_key): after a restart with codes set, the stored "
         "page and its finished response go on saying 'Colophon is paid nothing' beside "
         "paid links for up to PAGE_CACHE_SECONDS. Fix: a setting the page key carries "
         "(e.g. PAGE_CACHE_VARIANT in config/settings.py, a digest of AFFILIATE_CODES, "
