@@ -16,8 +16,10 @@ accents and punctuation folded) comes first, the most read of equal titles first
 query ending in a number ("hunger games 2", "dune #3") puts that number of the series
 next; then relevance, nudged a little towards the books most rated. When the words as
 typed find nothing, each word no book has is replaced by the catalogue's words a typo
-or two away (catalogue.typos) and the search runs again; a query with a word no book
-has (catalogue.vocabulary, asked first) goes there at once.
+or two away (catalogue.typos) and the search runs again. The search as typed always
+runs first, so that an ordinary search is one query (asking the vocabulary first cost
+each search one more; with a word no book has, the search as typed reads a few index
+entries and ranks nothing: see _candidates).
 """
 
 import re
@@ -68,7 +70,6 @@ from .typos import (
     typo_distance,
     typos_allowed,
 )
-from .vocabulary import has_unknown_word
 
 # PostgreSQL ranks at most this many matches, the most rated (see _candidates), of the
 # first FOUND_AT_MOST matches the index gives and of the MOST_READ most rated books.
@@ -460,15 +461,6 @@ def _found(query: str, limit: int) -> list[Book]:
         return list(books.filter(isbn13=normalise_isbn13(query))[:limit])
     query = _first_words(query)
     words, place = _series_place(query)
-    # Titled as the query, folded, a book is found whatever its words ("dont classic"
-    # is A Don't in Classic, whose words are "don", "t" and "classic").
-    titled = books.alias(_title_key=TitleKey("title"), _title_words=TitleWords("title")).filter(
-        _titled([query]) | _same_words([query])
-    )
-    if has_unknown_word(words, unless_any=titled):
-        # The search as typed would find nothing: straight to the typos.
-        typed = correct(words)
-        return _search_corrected(books, query, typed, place, limit) if typed else []
     found = _search(books, words, query, place, limit)
     if found:
         return found

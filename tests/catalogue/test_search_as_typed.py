@@ -1,14 +1,13 @@
-"""A query with a word no book has goes straight to the forgiving search
-(catalogue.vocabulary): the search as typed, which would find nothing, is not run first.
-And the shortcuts that spare a search reading what cannot be shown (catalogue.search
-_candidates) leave what it shows as it was. On SQLite and PostgreSQL."""
+"""The search as typed runs first, every time (one query for an ordinary search); only
+when it finds nothing are typos forgiven. And the shortcuts that spare a search reading
+what cannot be shown (catalogue.search _candidates) leave what it shows as it was. On
+SQLite and PostgreSQL."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.search import search_books
-from catalogue.vocabulary import has_unknown_word
 from tests.factories import make_author, make_book
 
 
@@ -32,11 +31,18 @@ def searched_as_typed(queries, *words: str) -> bool:
     return any(as_typed in query["sql"] for query in queries)
 
 
-def test_a_misspelt_word_is_not_searched_as_typed_first(shelf):
-    with CaptureQueriesContext(connection) as queries:
-        found = search_books("hary poter")
+def test_an_ordinary_search_is_one_query(shelf, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = search_books("harry potter", for_cards=False)
     assert found[0] == shelf["potter"]
-    assert not searched_as_typed(queries, "hary", "poter")
+
+
+def test_a_misspelt_word_is_forgiven_after_the_search_as_typed(shelf, django_assert_num_queries):
+    # The search as typed (nothing), the words a typo away, the search with them.
+    with django_assert_num_queries(3) as queries:
+        found = search_books("hary poter", for_cards=False)
+    assert found[0] == shelf["potter"]
+    assert searched_as_typed(queries, "hary", "poter")
 
 
 def test_words_every_book_has_are_searched_as_typed(shelf):
@@ -45,37 +51,11 @@ def test_words_every_book_has_are_searched_as_typed(shelf):
     assert searched_as_typed(queries, "harry", "potter")
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "hobbit",
-        "Hobbit",
-        "kierkegaard",
-        "the hobb",  # SQLite reads the last word as the start of one
-    ],
-)
-def test_words_the_catalogue_has_are_known(shelf, query):
-    if query == "the hobb" and connection.vendor == "postgresql":
-        pytest.skip("PostgreSQL's search reads no word as the start of another")
-    assert not has_unknown_word(query)
-
-
-@pytest.mark.parametrize("query", ["hobit", "the hobbitt", "tolkein hobbit", "hary"])
-def test_a_word_no_book_has_is_unknown(shelf, query):
-    assert has_unknown_word(query)
-
-
-def test_a_name_whose_letters_the_index_folds_is_never_unknown(shelf):
-    # PostgreSQL folds it to the index's "soren"; SQLite's tokenizer folds it its own way.
-    assert not has_unknown_word("Søren")
-
-
 @pytest.mark.parametrize("query", ["hobbit or zzzz", "hobbit -zzzz", '"the hobbit" zzzz'])
-def test_the_web_search_syntax_is_never_unknown(shelf, query):
+def test_the_web_search_syntax_finds_without_a_word_no_book_has(shelf, query):
     """PostgreSQL reads it as either word, or without one (SQLite requires every word)."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite's search reads no syntax")
-    assert not has_unknown_word(query)
     assert search_books(query)[0] == shelf["hobbit"]
 
 
