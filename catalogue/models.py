@@ -91,8 +91,9 @@ LIST_ORDERS = {
 
 class Book(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model):
     slug_source = "title"
-    # A changed slug or ISBN is kept as an alias: old addresses and embeds still work.
-    remembered_fields = ("slug", "isbn13", "title")
+    # A changed slug or ISBN is kept as an alias: old addresses and embeds still work; a
+    # changed status shows or hides the book on its authors' and subjects' other pages.
+    remembered_fields = ("slug", "isbn13", "title", "status")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft (not public yet)"

@@ -35,6 +35,14 @@ def book_changed(sender, instance: Book, signal, **kwargs):
     # Deleted, no edge may serve its old pages even while the app fails.
     gone = signal is post_delete
     invalidate(tag_for(instance), list_of(Book), series_tag(instance), gone=gone)
+    if not gone and instance.changed_from("status"):
+        # Published or hidden: the lists of other books by its authors or on its subjects
+        # ("More by", "Similar") gain or lose it, and pages listing them carry those tags
+        # (catalogue.book_page), not the tag of a book they did not show.
+        invalidate(
+            *tags_for_ids(Author, instance.contributions.values_list("author_id", flat=True)),
+            *tags_for_ids(Subject, instance.subjects.values_list("pk", flat=True)),
+        )
 
 
 @receiver([post_save, post_delete], sender=Author)

@@ -159,6 +159,9 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE
 # each for at most that long, so a flood of random queries cannot grow the cache.
 PAGE_CACHE_QUERY_SECONDS = env.int("PAGE_CACHE_QUERY_SECONDS", default=300)
 PAGE_CACHE_QUERY_PAGES = env.int("PAGE_CACHE_QUERY_PAGES", default=2000)
+# Settings that change what pages show without any data changing (set at a restart):
+# part of every page's key, so a page stored before is never served after.
+PAGE_CACHE_VARIES_WITH = ("AFFILIATE_CODES",)
 # A shared HTTP cache in front (pagecache/edge.py, deploy/varnish/colophon.vcl): the base
 # URLs of the Varnishes to purge by tag when a page changes ("http://10.0.0.5:80,…"),
 # and EDGE=varnish to mark pages shareable with no purge to send. Neither set: no edge,

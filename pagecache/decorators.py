@@ -47,6 +47,15 @@ def shared_page(view=None, *, params: Iterable[str] = ()):
             if entry is not None and entry["versions"] == versions:
                 response = store.rendered_response(entry)
                 response.shared_entry = entry  # stored for everyone: see edge.share
+                if (
+                    entry.get("for_everyone")
+                    and "finished" not in entry
+                    and getattr(request, "page_cache_finished_here", False)
+                ):
+                    # Stored by a render that ended as a 304 or by a HEAD: finished now,
+                    # so the next readers get the fast path.
+                    response.page_cache_key = key
+                    response.page_cache_entry = entry
                 return response
             # Read before the render too: a change by the clock during it ends its life.
             due = store.next_change_due(found)

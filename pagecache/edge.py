@@ -45,6 +45,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import resolve
+from django.utils.encoding import escape_uri_path
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +147,11 @@ def in_its_one_spelling(request: HttpRequest) -> bool:
     one more copy of the same page. Those are answered by the page cache behind it."""
     from .store import known_query  # (store -> versions -> edge: imported when used)
 
+    # The path as the client spelled it (the server's record of the request line) is
+    # the page's own spelling too: `%75nlikely` reaches the view decoded, as `unlikely`.
+    sent = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    if sent is not None and sent.partition("?")[0] != escape_uri_path(request.path):
+        return False
     raw = request.META.get("QUERY_STRING", "")
     if not raw:
         return True

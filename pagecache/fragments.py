@@ -24,23 +24,19 @@ change by the clock (store.lifetime). A deploy changes the keys: `code_version()
 (the project's own Python and templates) is part of every key.
 """
 
-import hashlib
 import logging
-import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache as memoize
-from importlib.metadata import distributions
-from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import get_script_prefix
 
 from . import store
+from .store import code_version
 from .versions import CHANGES_KEY, TAG_PREFIX, versions_of
 
 logger = logging.getLogger(__name__)
@@ -61,37 +57,13 @@ _reads: ContextVar[list[str] | None] = ContextVar("fragment_reads", default=None
 _versions_read: ContextVar[dict[str, int] | None] = ContextVar("versions_read", default=None)
 
 
-@memoize
-def code_version() -> str:
-    """A digest of the project's own code, templates and migrations (a data migration
-    may change what parts show without a signal) and of the installed libraries'
-    versions (a new sanitiser or Django renders otherwise): fragments rendered by
-    another deploy are never looked up."""
-    base = Path(settings.BASE_DIR).resolve()
-    roots = {
-        Path(directory).resolve()
-        for engine in settings.TEMPLATES
-        for directory in engine.get("DIRS", [])
-    }
-    roots |= {Path(config.path).resolve() for config in apps.get_app_configs()}
-    roots = {root for root in roots if root.is_relative_to(base) and ".venv" not in root.parts}
-    digest = hashlib.sha256()
-    for root in sorted(roots):
-        for path in sorted(root.rglob("*")):
-            if path.suffix in SOURCE_SUFFIXES:
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    libraries = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in distributions())
-    digest.update("\n".join([sys.version, *libraries]).encode())
-    return digest.hexdigest()[:12]
-
-
 class Batch:
     """The fragments a render wants (key -> tags), read at once; see the module's doc."""
 
     def __init__(self, wanted: Mapping[str, Iterable[str]], *, version: str = ""):
         self.wanted = {key: sorted(set(tags)) for key, tags in wanted.items()}
-        self.prefix = f"{FRAGMENT_PREFIX}{code_version()}:{version}:"
+        # The script name too: links in parts are made under it (as pages are keyed).
+        self.prefix = f"{FRAGMENT_PREFIX}{code_version()}:{get_script_prefix()}:{version}:"
         self.kept: dict[str, Any] = {}
         self.versions: dict[str, int] = {}
         self.new: dict[str, Any] = {}

@@ -11,10 +11,16 @@ import json
 import logging
 import re
 import socket
+import sys
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from functools import cache as memoize
+from functools import lru_cache
+from importlib.metadata import distributions
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -33,6 +39,7 @@ logger = logging.getLogger(__name__)
 # scheme is never looked up again (its links could name another port than its key).
 PAGE_PREFIX = "page:v3:"
 PAGE_PARAM = "page"
+SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml")  # what code_version reads
 # How many query pages (store.is_query_page) may be stored per window of
 # PAGE_CACHE_QUERY_SECONDS, each kept at most that long: at most twice as many live.
 QUERY_BUDGET_KEY = "page-query-budget:"
@@ -157,8 +164,47 @@ def is_query_page(query: QueryDict) -> bool:
     return any(name != PAGE_PARAM for name in query)
 
 
+@memoize
+def code_version() -> str:
+    """A digest of the project's own code, templates and migrations (a data migration
+    may change what parts show without a signal) and of the installed libraries'
+    versions (a new sanitiser or Django renders otherwise): pages and fragments
+    rendered by another deploy are never looked up."""
+    base = Path(settings.BASE_DIR).resolve()
+    roots = {
+        Path(directory).resolve()
+        for engine in settings.TEMPLATES
+        for directory in engine.get("DIRS", [])
+    }
+    roots |= {Path(config.path).resolve() for config in apps.get_app_configs()}
+    roots = {root for root in roots if root.is_relative_to(base) and ".venv" not in root.parts}
+    digest = hashlib.sha256()
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in SOURCE_SUFFIXES:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    libraries = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in distributions())
+    digest.update("\n".join([sys.version, *libraries]).encode())
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=16)
+def _variant_of(values: str) -> str:
+    return f"{code_version()}:{hashlib.sha256(values.encode()).hexdigest()[:12]}"
+
+
+def page_variant() -> str:
+    """What a page's key carries besides its address: the deploy (code_version) and the
+    settings that change what pages show (PAGE_CACHE_VARIES_WITH, e.g. the affiliate
+    codes): a page stored by another deploy, or before a restart with other values, is
+    never served."""
+    names = getattr(settings, "PAGE_CACHE_VARIES_WITH", ())
+    return _variant_of(repr([getattr(settings, name, None) for name in names]))
+
+
 def page_key(address: str) -> str:
-    return PAGE_PREFIX + hashlib.sha256(address.encode()).hexdigest()
+    return PAGE_PREFIX + hashlib.sha256(f"{page_variant()} {address}".encode()).hexdigest()
 
 
 # --- How long a page may live ------------------------------------------------------------

@@ -1,7 +1,10 @@
 """Review of this session's page-cache changes: the middleware's one read reused by the
 view, the page stored once with its finished response, the edge offered only a page's
 own spelling, pages keyed apart by script name. Each test is a request a reader or a
-stranger sends and what the next reader gets; an expected failure names a bug found."""
+stranger sends and what the next reader gets. The five bugs the review found are fixed:
+another spelling of the path offered to the edge, a page first asked by HEAD or answered
+304 never finished, kept parts shared across script names, pages stored before a restart
+with affiliate codes."""
 
 import re
 
@@ -86,18 +89,6 @@ def test_a_book_page_with_a_rating_form_never_hands_one_readers_token_to_another
     assert len(tokens) == 3  # a token of its own for each reader
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "pagecache/edge.py:142 in_its_one_spelling checks the query string only: the path "
-        "as the client spelled it (%74 for t) reaches Django decoded, so the page is "
-        "marked public and an edge keys one more copy for every spelling (2^n for a path "
-        "of n letters, and %2d/%2D). Fix: also compare the raw path the server saw "
-        "(RAW_URI from gunicorn, REQUEST_URI elsewhere; up to '?') with "
-        "django.utils.encoding.escape_uri_path(request.path), and offer nothing when "
-        "they differ."
-    ),
-)
 def test_a_path_spelled_otherwise_is_not_offered_to_the_edge(article, settings):
     settings.EDGE = "varnish"
     url = article.get_absolute_url()  # /articles/unlikely-allies/
@@ -114,18 +105,6 @@ def test_the_path_as_reverse_spells_it_is_offered_to_the_edge(article, settings)
     assert Client().get(url, RAW_URI=url)["Cache-Control"].startswith("public")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A fresh entry for everyone without its finished response (stored by a render "
-        "that ended as a 304, or by a HEAD) is served by the view at each GET "
-        "(pagecache/decorators.py:47-50) and never given one until the page is rendered "
-        "again: every reader goes through sessions, CSRF and the visitor parts. Fix: "
-        "there, when entry.get('for_everyone') and 'finished' not in entry and "
-        "request.page_cache_finished_here, set response.page_cache_key = key and "
-        "response.page_cache_entry = entry, so the middleware's keep_finished adds it."
-    ),
-)
 def test_a_page_first_asked_by_a_revalidating_browser_is_later_sent_as_finished(
     article, django_capture_on_commit_callbacks
 ):
@@ -142,11 +121,6 @@ def test_a_page_first_asked_by_a_revalidating_browser_is_later_sent_as_finished(
     assert "finished" in entry_of(url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="As the test above: a page first asked by HEAD (a monitor, a link checker) "
-    "is stored without its finished response and never given one (decorators.py:47-50).",
-)
 def test_a_page_first_asked_by_head_is_later_sent_as_finished(article):
     url = article.get_absolute_url()
     assert Client().head(url).status_code == 200
@@ -155,16 +129,6 @@ def test_a_page_first_asked_by_head_is_later_sent_as_finished(article):
     assert "finished" in entry_of(url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Pages are keyed by script name (pagecache/store.py:131) but kept parts are not "
-        "(pagecache/fragments.py:94, the prefix): a card made at / is served under "
-        "/colophon with links to /books/..., and the reverse, for as long as parts are "
-        "kept (a front moved to a sub-path, or two fronts). Fix: "
-        "self.prefix = f'{FRAGMENT_PREFIX}{code_version()}:{get_script_prefix()}:{version}:'."
-    ),
-)
 def test_kept_parts_made_under_one_script_name_link_within_another(article):
     """A site mounted under a script name by its front (and at the root by another, or
     moved): the page is keyed by script name (10948eb), and so must its kept parts be."""
@@ -185,18 +149,6 @@ def test_parts_made_under_a_script_name_link_within_it_when_nothing_was_kept(art
     assert links and all(link.startswith("/colophon/") for link in links), links
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Kept parts are keyed by the affiliate codes (026bc20) but whole pages are not "
-        "(pagecache/store.py:160 page_key): after a restart with codes set, the stored "
-        "page and its finished response go on saying 'Colophon is paid nothing' beside "
-        "paid links for up to PAGE_CACHE_SECONDS. Fix: a setting the page key carries "
-        "(e.g. PAGE_CACHE_VARIANT in config/settings.py, a digest of AFFILIATE_CODES, "
-        "joined to PAGE_PREFIX in page_key), or invalidate(SITE) at startup when the "
-        "codes' digest stored in the cache differs."
-    ),
-)
 def test_affiliate_codes_set_at_a_restart_are_disclosed_on_the_next_page_served(
     settings, django_capture_on_commit_callbacks
 ):
