@@ -1,6 +1,7 @@
 """Fixtures of the page cache's tests."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_article, make_author, make_book
 
@@ -14,3 +15,29 @@ def site(db, django_capture_on_commit_callbacks):
         book = make_book(title="The Last Battle", slug="the-last-battle", authors=[author])
         article = make_article(title="Unlikely Allies", body="Text\n\n[[book:the-last-battle]]\n")
     return {"book": book, "article": article, "author": author}
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """`watch(*modules)`: each read those modules make of the shared cache from now on
+    (a `get` or a `get_many`: one round trip each) is listed in `reads`."""
+    reads = []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def get_many(self, keys):
+            reads.append(keys)
+            return cache.get_many(keys)
+
+        def get(self, *args, **kwargs):
+            reads.append(args)
+            return cache.get(*args, **kwargs)
+
+    def watch(*modules):
+        for module in modules:
+            monkeypatch.setattr(module, "cache", Counting())
+        return reads
+
+    return watch

@@ -65,21 +65,11 @@ def test_a_page_rendered_again_reads_no_book_it_shows_that_did_not_change(
 
 
 def test_a_page_rendered_again_reads_its_kept_parts_in_one_call_to_the_cache(
-    client, site, monkeypatch
+    client, site, cache_reads
 ):
     url = site["article"].get_absolute_url()
     render_until_kept(client, url)  # its cards, Read next and the article's row
-    reads = []
-
-    class Counting:
-        def __getattr__(self, name):
-            return getattr(cache, name)
-
-        def get_many(self, keys):
-            reads.append(keys)
-            return cache.get_many(keys)
-
-    monkeypatch.setattr(fragments, "cache", Counting())
+    reads = cache_reads(fragments)
     again = render(client, url)
     # Its three cards, its "Read next" and its row, read together before the render.
     assert len(reads) == 1

@@ -497,9 +497,7 @@ def test_an_import_stopped_halfway_leaves_no_page_hiding_its_books(
         assert book.title in shown
 
 
-def test_a_page_with_a_readers_own_part_is_served_from_one_read_of_the_cache(
-    site, monkeypatch
-):
+def test_a_page_with_a_readers_own_part_is_served_from_one_read_of_the_cache(site, cache_reads):
     # The book page's rating form is each reader's: the page comes from the cache with
     # the form filled in, the entry and its tags' versions read once, not once more by
     # the view.
@@ -507,22 +505,7 @@ def test_a_page_with_a_readers_own_part_is_served_from_one_read_of_the_cache(
     reader = Client()  # (one client: one process's middleware, which learns the tags)
     get(reader, url)
     get(reader, url)  # its tags learnt
-    reads = []
-
-    class Counting:
-        def __getattr__(self, name):
-            return getattr(cache, name)
-
-        def get_many(self, keys):
-            reads.append(keys)
-            return cache.get_many(keys)
-
-        def get(self, *args, **kwargs):
-            reads.append(args)
-            return cache.get(*args, **kwargs)
-
-    monkeypatch.setattr(store, "cache", Counting())
-    monkeypatch.setattr(versions, "cache", Counting())
+    reads = cache_reads(store, versions)
     response = get(reader, url)
     assert response["X-Page-Cache"] == "hit"
     assert 'name="score"' in response.content.decode()  # the form, filled for this reader
