@@ -39,7 +39,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import nh3
-from django.conf import settings
 from django.db.models import Q
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -352,15 +351,8 @@ class RenderedBody:
         return self.disclosure or UNPAID_DISCLOSURE
 
 
-# Kept cards are told apart by this (and pagecache.fragments.code_version, a deploy).
+# Kept cards are told apart by this (and by store.page_variant: a deploy, the affiliate codes).
 CARD_VERSION = "card-1"
-
-
-def card_version() -> str:
-    """CARD_VERSION and the affiliate codes the shop links carry (a setting: changed
-    with a restart, not a deploy of code)."""
-    codes = sorted((settings.AFFILIATE_CODES or {}).items())
-    return f"{CARD_VERSION}:{hashlib.blake2b(repr(codes).encode(), digest_size=6).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -526,7 +518,7 @@ def render_prepared(
     source_key = tag_for(source) if source is not None else "-"
     keys = {pk: f"card:{source_key}:{pk}" for pk in set(prepared.book_ids.values())}
     wanted = {key: [tag_for_id(Book, pk), SITE] for pk, key in keys.items()}
-    with fragments.batch(wanted, version=card_version()) as kept:
+    with fragments.batch(wanted, version=CARD_VERSION) as kept:
         # Cards kept from an earlier render (the article edited, its page dropped; the
         # book shown on another page): only the books without one are read.
         cards = {pk: kept.get(key) for pk, key in keys.items()}

@@ -30,7 +30,6 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db.models import Count, Window
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
@@ -88,19 +87,12 @@ class BookPage:
         ]
 
 
-def fragments_version() -> str:
-    """FRAGMENTS_VERSION and the affiliate codes the cards' shop links carry (a setting:
-    changed with a restart, not a deploy of code), as articles.rendering.card_version."""
-    codes = sorted((settings.AFFILIATE_CODES or {}).items())
-    return f"{FRAGMENTS_VERSION}:{hashlib.blake2b(repr(codes).encode(), digest_size=6).hexdigest()}"
-
-
 def book_page(book: Book, request: HttpRequest) -> BookPage:
     """The page's parts from the fragments kept while they still hold, else read and
     rendered (and kept). `book` is the row the view found; the page shows the copy read
     after the fragments' versions when its own parts are made anew."""
     own_key = f"own:{book.pk}"
-    with fragments.batch({own_key: [SITE, tag_for(book)]}, version=fragments_version()) as kept:
+    with fragments.batch({own_key: [SITE, tag_for(book)]}, version=FRAGMENTS_VERSION) as kept:
         own = kept.get(own_key)
         named = named_by(book) if own is None else own
         page = other_parts(
@@ -259,7 +251,7 @@ def other_parts(
         ],
         teasers_key: [SITE, *tags_for_ids(Article, article_ids)],
     }
-    with fragments.batch(wanted, version=fragments_version()) as kept:
+    with fragments.batch(wanted, version=FRAGMENTS_VERSION) as kept:
         chosen = kept.get(chosen_key)
         chosen_now = chosen is None
         if chosen_now:
@@ -291,7 +283,7 @@ def _listed(
     ids = [pk for name in LISTS for pk in chosen[name]]
     listed_key = "listed:" + _digest(chosen)
     with fragments.batch(
-        {listed_key: [SITE, *tags_for_ids(Book, ids)]}, version=fragments_version()
+        {listed_key: [SITE, *tags_for_ids(Book, ids)]}, version=FRAGMENTS_VERSION
     ) as kept:
         html = kept.get(listed_key)
         if html is not None:

@@ -8,9 +8,6 @@ are read (their credits and shop links, in two queries whatever their number) an
 rendered. Off where the page cache is off: then every card is rendered, as before.
 """
 
-import hashlib
-
-from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
@@ -22,15 +19,8 @@ from .cards import book_card_context
 from .models import Book
 from .querysets import card_lookups
 
-# Kept cards are told apart by this (and pagecache.fragments.code_version, a deploy).
+# Kept cards are told apart by this (and by store.page_variant: a deploy, the affiliate codes).
 CARD_VERSION = "listed-card-1"
-
-
-def card_version() -> str:
-    """CARD_VERSION and the affiliate codes the shop links carry (a setting: changed
-    with a restart, not a deploy of code)."""
-    codes = sorted((settings.AFFILIATE_CODES or {}).items())
-    return f"{CARD_VERSION}:{hashlib.blake2b(repr(codes).encode(), digest_size=6).hexdigest()}"
 
 
 def listed_cards(books: list[Book]) -> list[SafeString]:
@@ -39,7 +29,7 @@ def listed_cards(books: list[Book]) -> list[SafeString]:
     without their credits and shop links: those are read for the cards not kept."""
     keys = {book.pk: f"card:{book.pk}" for book in books}
     wanted = {key: [tag_for_id(Book, pk), SITE] for pk, key in keys.items()}
-    with fragments.batch(wanted, version=card_version()) as kept:
+    with fragments.batch(wanted, version=CARD_VERSION) as kept:
         html = {pk: kept.get(key) for pk, key in keys.items()}
         missing = [book for book in books if html[book.pk] is None]
         if missing:

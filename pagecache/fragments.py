@@ -20,8 +20,9 @@ primary, which is checked before anything is stored, as for pages (store.replica
 
 Off where the page cache is off (PAGE_CACHE_SECONDS = 0: a per-process cache cannot be
 invalidated across processes). Kept as long as pages are, and no longer than the next
-change by the clock (store.lifetime). A deploy changes the keys: `code_version()`
-(the project's own Python and templates) is part of every key.
+change by the clock (store.lifetime). A deploy changes the keys, as do the settings that
+change what pages show (`store.page_variant()`: the project's code and libraries, and
+PAGE_CACHE_VARIES_WITH such as the affiliate codes), and the script name.
 """
 
 import logging
@@ -36,7 +37,6 @@ from django.core.cache import cache
 from django.urls import get_script_prefix
 
 from . import store
-from .store import code_version
 from .versions import CHANGES_KEY, TAG_PREFIX, versions_of
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class Batch:
     def __init__(self, wanted: Mapping[str, Iterable[str]], *, version: str = ""):
         self.wanted = {key: sorted(set(tags)) for key, tags in wanted.items()}
         # The script name too: links in parts are made under it (as pages are keyed).
-        self.prefix = f"{FRAGMENT_PREFIX}{code_version()}:{get_script_prefix()}:{version}:"
+        self.prefix = f"{FRAGMENT_PREFIX}{store.page_variant()}:{get_script_prefix()}:{version}:"
         self.kept: dict[str, Any] = {}
         self.versions: dict[str, int] = {}
         self.new: dict[str, Any] = {}
