@@ -303,10 +303,11 @@ def replica_has_replayed(primary, replica) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def within_query_budget() -> bool:
-    """Whether another query page may be stored in this window (one INCR)."""
+def within_query_budget(counter: str = QUERY_BUDGET_KEY) -> bool:
+    """Whether another query page may be stored in this window (one INCR); `counter`:
+    another count of the same budget, for what else a query keeps."""
     window = settings.PAGE_CACHE_QUERY_SECONDS
-    key = f"{QUERY_BUDGET_KEY}{int(time.time() // window)}"
+    key = f"{counter}{int(time.time() // window)}"
     if cache.add(key, 1, window * 2):
         return True
     return cache.incr(key) <= settings.PAGE_CACHE_QUERY_PAGES

@@ -19,15 +19,12 @@ found:
 """
 
 import hashlib
-import time
 
-from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
-from pagecache import fragments
+from pagecache import fragments, store
 from pagecache.tags import SITE, list_of, tag_for_id
 
 FRAGMENTS_VERSION = "search-articles-1"
@@ -74,13 +71,8 @@ def teasers(ids: list[int], articles: list[Article] | None) -> list[SafeString]:
 
 def within_budget() -> bool:
     """Whether another query's found articles may be kept in this window: as many as
-    query pages may be stored (pagecache.store.within_query_budget), on a count of
-    their own (one INCR)."""
-    window = settings.PAGE_CACHE_QUERY_SECONDS
-    key = f"{BUDGET_KEY}{int(time.time() // window)}"
+    query pages may be stored, on a count of their own."""
     try:
-        if cache.add(key, 1, window * 2):
-            return True
-        return cache.incr(key) <= settings.PAGE_CACHE_QUERY_PAGES
+        return store.within_query_budget(BUDGET_KEY)
     except Exception:  # noqa: BLE001 - any cache backend's error: keep nothing
         return False
