@@ -89,6 +89,22 @@ def subject_changed(sender, instance: Subject, **kwargs):
     invalidate(list_of(Book))
 
 
+# Beyond this many books, a subject deleted drops every page (one tag) rather than each of
+# its books' (a tag each, every edge purged by each): deleting so wide a subject is rare.
+SUBJECT_BOOKS_NAMED = 1000
+
+
+@receiver(pre_delete, sender=Subject)
+def subject_leaving(sender, instance: Subject, **kwargs):
+    """A subject deleted leaves its books' "Similar" lists (kept under its tag) and their
+    own parts, which name their subjects (kept under each book's tag, and the lists are
+    chosen from those). Its rows on the books go with it without a signal (m2m_changed is
+    not sent for a deletion's cascade): which books had it is read now, before them."""
+    book_ids = list(instance.books.values_list("pk", flat=True)[: SUBJECT_BOOKS_NAMED + 1])
+    books = tags_for_ids(Book, book_ids) if len(book_ids) <= SUBJECT_BOOKS_NAMED else [SITE]
+    invalidate(tag_for(instance), *books)
+
+
 # --- Shops: their links are on every card --------------------------------------------
 
 
