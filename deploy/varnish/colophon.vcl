@@ -252,7 +252,11 @@ sub vcl_deliver {
         unset resp.http.ETag;
         unset resp.http.X-Colophon-ESI;
     }
+    # A page's tags are the edge's business, in both spellings (Surrogate-Key is for a
+    # CDN in this one's place, which strips it too): no reader learns what a page
+    # depends on (the ids of drafts among it) or which purge drops it.
     unset resp.http.xkey;
+    unset resp.http.Surrogate-Key;
     if (obj.hits > 0 && obj.ttl <= 0s) {
         set resp.http.X-Cache = "stale";  # past its time or purged: the app is failing
     } elseif (obj.hits > 0) {
