@@ -133,6 +133,11 @@ PREFETCH_HEADERS = {
 # A click whose page is unknown, forged or not public counts against the book with this
 # source: the Book content type and no book's key (primary keys start at 1).
 NO_SOURCE_ID = 0
+# Different links one reader (an address, an IPv6 /64) has counted in a day, at most:
+# readers follow a few; a script walking every book's links from one machine would
+# write a row per book, shop and page, and a cache key each, every day. Past it, the
+# reader still lands at the shop, uncounted.
+READER_CLICKS_A_DAY = 200
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +216,15 @@ def count_click(*, reader: str, book, shop, source, today: date | None = None) -
     logged (without the reader) and the click is lost."""
     try:
         today = today or timezone.localdate()
+        share_key = _reader_share_key(reader, today)
+        if cache.get(share_key, 0) >= READER_CLICKS_A_DAY:
+            return False
         if not cache.add(_reader_key(reader, book, shop, source, today), 1, _until_midnight()):
             return False
+        try:
+            cache.incr(share_key)
+        except ValueError:  # the reader's first link today
+            cache.set(share_key, 1, _until_midnight())
         source_type, source_id = _public_source(source)
         record_click(day=today, shop=shop, book=book, source_type=source_type,
                      source_id=source_id)  # fmt: skip
@@ -296,6 +308,15 @@ def _reader_key(reader: str, book, shop, source, today: date) -> str:
         algorithm="sha256",
     ).hexdigest()
     return f"shop-click:{digest}"
+
+
+def _reader_share_key(reader: str, today: date) -> str:
+    """The cache key counting the links this reader has counted today (READER_CLICKS_A_DAY),
+    keyed by a hash as `_reader_key` is."""
+    digest = salted_hmac(
+        f"catalogue.shop_clicks.share.{today.isoformat()}", _network_of(reader), algorithm="sha256"
+    ).hexdigest()
+    return f"shop-click-share:{digest}"
 
 
 def _network_of(address: str) -> str:
