@@ -3,6 +3,8 @@
 shares (a slug as typed; the ISBN-13 of an ISBN-10 or ISBN-13, hyphenated or not), so a
 book that comes finds the articles waiting for it by its own slug and ISBN-13."""
 
+from collections.abc import Iterable
+
 from catalogue.isbn import looks_like_isbn, normalise_isbn13
 from catalogue.models import Book
 
@@ -34,6 +36,16 @@ def keys_naming(book: Book) -> set[str]:
 
 def names_book(ref: str, book: Book) -> bool:
     """Whether a reference names `book` (as rendering.find_books reads it)."""
-    return ref == book.slug or bool(
-        book.isbn13 and looks_like_isbn(ref) and normalise_isbn13(ref) == book.isbn13
-    )
+    return ref == book.slug or names_by_isbn(ref, book)
+
+
+def names_by_isbn(ref: str, book: Book) -> bool:
+    return bool(book.isbn13 and looks_like_isbn(ref) and normalise_isbn13(ref) == book.isbn13)
+
+
+def book_named(ref: str, books: Iterable[Book]) -> Book | None:
+    """The book of `books` a reference names, as rendering.find_books chooses between
+    two: the one it names by ISBN first, then the one by slug."""
+    books = list(books)
+    by_isbn = (book for book in books if names_by_isbn(ref, book))
+    return next(by_isbn, None) or next((book for book in books if book.slug == ref), None)

@@ -2,7 +2,7 @@
 catalogue merges a book away, its embeds follow to the book kept; a restored article's
 embeds follow its body; when a picture or a book an article shows changes or goes, the
 body rendered at save is rendered again; a book that comes (made, recovered, renamed)
-fills the references that found nothing."""
+fills the references that found nothing, and so do the books an import writes."""
 
 from django.db import transaction
 from django.db.models import Min
@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from catalogue.models import Book, Contribution
-from catalogue.signals import book_merged
+from catalogue.signals import book_merged, books_imported
 from images.models import Image
 from images.signals import image_changed
 from pagecache.store import expiry_limit
@@ -19,7 +19,7 @@ from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.versions import invalidate
 
 from .models import Article, Topic, UnresolvedBookReference
-from .references import keys_naming, names_book
+from .references import book_named, keys_naming, reference_key
 from .share_images import needs_new_image
 from .tasks import make_share_images_after_commit, refresh_recommendations_after_commit
 
@@ -189,38 +189,63 @@ def renders_lose_book(sender, instance, **kwargs) -> None:
 def renders_find_book(sender, instance: Book, created: bool, raw: bool, **kwargs) -> None:
     """A book made, recovered in the desk (reversion saves it raw) or given a new slug or
     ISBN may be the one an article's reference found nothing for when it was rendered
-    (deleted then, or not made yet): the mirror of `renders_lose_book`. Those references
-    now name it in the stored renders, its embeds are recorded, their rows of references
-    that found no book go and the articles' pages go; the articles are found by the rows'
-    index (one query, whatever the number of articles) and written a batch at a time."""
+    (deleted then, or not made yet): the mirror of `renders_lose_book`."""
     # As read before this save (changed_from ignores a blank ISBN given one).
     loaded = getattr(instance, "_loaded_values", {})
     renamed = any(name in loaded and loaded[name] != getattr(instance, name) for name in NAMES)
-    if not (created or raw or renamed):
+    if created or raw or renamed:
+        renders_find_books([instance])
+
+
+@receiver(books_imported)
+def renders_find_imported_books(sender, book_ids: list[int], **kwargs) -> None:
+    """An import's books (written in bulk, without post_save), looked for among the
+    references that found no book as `renders_find_book` looks for one, a batch of books
+    at a time: two queries a batch, and writes only for the articles naming them."""
+    for start in range(0, len(book_ids), RENDERS_BATCH):
+        batch = book_ids[start : start + RENDERS_BATCH]
+        renders_find_books(list(Book.objects.filter(pk__in=batch).only("pk", "slug", "isbn13")))
+
+
+def renders_find_books(books: list[Book]) -> None:
+    """The references that found no book and name one of `books` now name it in the
+    stored renders, the articles' embeds are recorded, their rows of references that
+    found no book go and the articles' pages go. The articles are found by the rows'
+    index (one query, whatever the number of articles or books) and written a batch at a
+    time."""
+    by_key: dict[str, list[Book]] = {}
+    for book in books:
+        for key in keys_naming(book):
+            by_key.setdefault(key, []).append(book)
+    if not by_key:
         return
-    waiting = UnresolvedBookReference.objects.filter(reference__in=keys_naming(instance))
+    waiting = UnresolvedBookReference.objects.filter(reference__in=list(by_key))
     articles = Article.objects.filter(pk__in=waiting.values("article_id"))
-    named = []
+    named, embeds = [], []
+    through = Article.embedded_books.through
     for article in articles.only("pk", "rendered_body").iterator(chunk_size=RENDERS_BATCH):
         stored = article.rendered_body or {}
         book_ids = stored.get("book_ids")
         if book_ids is None:  # no stored render: the body is rendered at each request
             continue
-        found = [ref for ref in stored.get("refs", ()) if ref not in book_ids]
-        found = [ref for ref in dict.fromkeys(found) if names_book(ref, instance)]
+        found = {}
+        for ref in dict.fromkeys(ref for ref in stored.get("refs", ()) if ref not in book_ids):
+            book = book_named(ref, by_key.get(reference_key(ref), ()))
+            if book is not None:
+                found[ref] = book.pk
         if found:
-            book_ids.update(dict.fromkeys(found, instance.pk))
+            book_ids.update(found)
             named.append(article)
+            embeds += [through(article_id=article.pk, book_id=pk) for pk in set(found.values())]
     if not named:
         return
     Article.objects.bulk_update(named, ["rendered_body"], batch_size=RENDERS_BATCH)
     UnresolvedBookReference.objects.record_for(named, batch_size=RENDERS_BATCH)
-    through = Article.embedded_books.through
-    embeds = [through(article_id=article.pk, book_id=instance.pk) for article in named]
     through.objects.bulk_create(embeds, ignore_conflicts=True, batch_size=RENDERS_BATCH)
-    # A bulk write sends no signal: the pages showing these articles (and the book's
-    # own page, which lists them) go here. Kept cards live under the book's tag.
-    invalidate(tag_for(instance), *tags_for_ids(Article, [article.pk for article in named]))
+    # A bulk write sends no signal: the pages showing these articles (and the books' own
+    # pages, which list them) go here. Kept cards live under the books' tags.
+    book_ids = {embed.book_id for embed in embeds}
+    invalidate(*tags_for_ids(Book, book_ids), *tags_for_ids(Article, [a.pk for a in named]))
 
 
 @expiry_limit

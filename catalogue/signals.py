@@ -1,5 +1,6 @@
 """Housekeeping: when catalogue data changes, drop the cached pages that show it; and
-`book_merged`, which tells other apps (articles) that a duplicate is merging away."""
+`book_merged` and `books_imported`, which tell other apps (articles) that a duplicate is
+merging away, or that an import wrote books without a signal of their own."""
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
@@ -21,6 +22,12 @@ from .shops import BookShopLink, Shop, request_begins, request_ends, shops_chang
 # book it merges into). A receiver moves what its app links to the duplicate onto the
 # kept book, and returns the ids of what it moved (the merge report counts them).
 book_merged = Signal()
+
+# Sent once an import has written its books (catalogue.importers; its bulk writes send no
+# post_save), with `book_ids`: those it created or updated, committed. A receiver does
+# for them at once what a save would have done for each (articles: the references that
+# found no book, which may name them).
+books_imported = Signal()
 
 
 def series_tag(book: Book) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import connection
 
 from catalogue.models import Author, Book, Contribution
+from catalogue.signals import books_imported
 from pagecache.tags import SITE
 from pagecache.versions import invalidate
 from shared.text import without_control_characters
@@ -144,7 +145,17 @@ class ImportRun:
         self.rows_in_batch: dict[int, dict] = {}  # line -> row, to copy one the writer rejects
 
     def run(self) -> ImportReport:
-        """Import every row, then finish; ImportFileError when the file cannot be read."""
+        """Import every row, then finish; ImportFileError when the file cannot be read
+        (the books of the rows before it are told of as at the end: they stay)."""
+        try:
+            self.read_and_write()
+        except ImportFileError:
+            self.tell_books_written()
+            raise
+        self.finish()
+        return self.report
+
+    def read_and_write(self) -> None:
         self.total_bytes = self.path.stat().st_size
         with self.open_files:
             self.file = self.open_files.enter_context(self.path.open("rb"))
@@ -166,8 +177,6 @@ class ImportRun:
                 ) from None
             except RowRefused as error:
                 raise ImportFileError(f"{error}; {self.rows_before}") from None
-        self.finish()
-        return self.report
 
     @property
     def rows_before(self) -> str:
@@ -259,6 +268,14 @@ class ImportRun:
         if self.dry_run:
             return
         _refresh_statistics()
+        self.tell_books_written()
+
+    def tell_books_written(self) -> None:
+        """The books written, committed batch by batch, told of once (books_imported): the
+        receivers look them up in one pass rather than a save's work for each."""
+        book_ids = [change.book_id for change in self.report.changes if change.book_id]
+        if book_ids and not self.dry_run:
+            books_imported.send(sender=Book, book_ids=book_ids)
 
     # What the BatchWriter tells of each record (writer.BatchOutcomes).
 

@@ -1,0 +1,144 @@
+"""A book an article names before it is in the catalogue shows on the article as soon as
+an import brings it: from the command line or the desk's import job, with nothing else to
+run (no `manage.py refresh_embeds`). Imports write books in bulk, without signals; the
+articles are found at the end of the import by the references kept at save that found no
+book (UnresolvedBookReference), a batch of books at a time, never by reading bodies."""
+
+from pathlib import Path
+
+import pytest
+
+from articles.models import Article, UnresolvedBookReference
+from catalogue.importers import ImportFileError, import_books
+from catalogue.models import Author, Book, ImportJob
+from catalogue.tasks import run_import_job
+from tests.factories import make_article, make_book
+from tests.helpers import text_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.page_cache]
+
+SAMPLE = Path(__file__).parents[1] / "catalogue" / "data" / "goodbooks_sample.csv"
+HEADER, HUNGER_GAMES = SAMPLE.read_text(encoding="utf-8").splitlines()[:2]
+# The first two rows' books, as an editor names them: The Hunger Games by its ISBN-10
+# as printed on the book, Harry Potter by its ISBN-13.
+BY_ISBN10 = "0-439-02348-3"
+BY_ISBN13 = "9780439554930"
+
+
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks):
+    """Writes made inside it commit (the page cache's invalidations run)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def cards_on(client, article) -> list[str]:
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return text_of(response.content, ".book-card__title")
+
+
+def waiting_for(article) -> list[str]:
+    rows = UnresolvedBookReference.objects.filter(article=article)
+    return sorted(rows.values_list("reference", flat=True))
+
+
+@pytest.fixture
+def waiting_article(client, commits):
+    """An article naming two books the catalogue lacks, and one it has; its page cached."""
+    with commits():
+        make_book(title="Already Here", slug="already-here")
+        article = make_article(
+            title="Books for the holidays",
+            body=f"[[book:{BY_ISBN10}]]\n\n[[book:already-here]]\n\n[[book:{BY_ISBN13}]]\n",
+        )
+    assert cards_on(client, article) == ["Already Here"]
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    assert waiting_for(article) == ["9780439023481", "9780439554930"]
+    return article
+
+
+def shows_the_imported_books(client, article) -> None:
+    hunger_games = Book.objects.get(isbn13="9780439023481")
+    harry_potter = Book.objects.get(isbn13="9780439554930")
+    assert cards_on(client, article) == [
+        hunger_games.title,
+        "Already Here",
+        harry_potter.title,
+    ]
+    embedded = set(Article.objects.get(pk=article.pk).embedded_books.all())
+    assert {hunger_games, harry_potter} <= embedded
+    assert waiting_for(article) == []
+    # The books' own pages list the article about them.
+    assert "Books for the holidays" in client.get(hunger_games.get_absolute_url()).content.decode()
+
+
+def test_books_imported_from_the_command_line_show_on_the_article_naming_them(
+    client, commits, waiting_article
+):
+    with commits():
+        report = import_books(SAMPLE, batch_size=5)
+    assert report.created == 16
+    shows_the_imported_books(client, waiting_article)
+
+
+def test_books_imported_in_the_desk_show_on_the_article_naming_them(
+    client, commits, waiting_article
+):
+    job = ImportJob.objects.create(
+        file_name="books.csv",
+        contents=SAMPLE.read_bytes(),
+        step=ImportJob.Step.IMPORT,
+        state=ImportJob.State.WAITING,
+    )
+    with commits():
+        run_import_job.call(job.pk)
+    assert ImportJob.objects.get(pk=job.pk).state == ImportJob.State.DONE
+    shows_the_imported_books(client, waiting_article)
+
+
+def test_a_dry_run_fills_nothing(client, commits, waiting_article):
+    with commits():
+        import_books(SAMPLE, dry_run=True)
+    assert cards_on(client, waiting_article) == ["Already Here"]
+    assert waiting_for(waiting_article) == ["9780439023481", "9780439554930"]
+
+
+def test_the_books_of_an_import_stopped_by_a_bad_row_show_too(
+    client, commits, waiting_article, tmp_path
+):
+    # The second row holds a cell longer than a CSV cell may be: the import stops there,
+    # the first row's book written and kept.
+    too_long = '"' + "x" * 200_000 + '"'
+    csv = tmp_path / "books.csv"
+    csv.write_text(f"{HEADER}\n{HUNGER_GAMES}\n2,3,3,1,1,1,1,{too_long}\n", encoding="utf-8")
+    with commits(), pytest.raises(ImportFileError, match="the rows before it were imported"):
+        import_books(csv, batch_size=1)
+    hunger_games = Book.objects.get(isbn13="9780439023481")
+    assert cards_on(client, waiting_article) == [hunger_games.title, "Already Here"]
+    assert waiting_for(waiting_article) == ["9780439554930"]
+
+
+def test_finding_the_articles_reads_no_body_and_costs_the_same_for_few_or_many(
+    commits, django_assert_max_num_queries
+):
+    """However many articles wait for the imported books, and however many wait for
+    others, they are found by one look-up of the kept references per batch of books."""
+    counts = []
+    for many in (1, 8):
+        Book.objects.all().delete()
+        Author.objects.all().delete()  # the import makes the same ones each time
+        with commits():
+            for number in range(many):
+                make_article(body=f"[[book:{BY_ISBN10}]]\n\n[[book:other-{many}-{number}]]\n")
+            for number in range(3 * many):
+                make_article(body=f"Elsewhere.\n\n[[book:elsewhere-{many}-{number}]]\n")
+        with commits(), django_assert_max_num_queries(400) as captured:
+            import_books(SAMPLE, batch_size=8)
+        counts.append(len(captured))
+        assert not [query for query in captured if '"articles_article"."body"' in query["sql"]]
+        named = Article.objects.filter(embedded_books__isbn13="9780439023481")
+        assert named.count() == many
+        assert {tuple(waiting_for(article)) for article in named} == {
+            (f"other-{many}-{number}",) for number in range(many)
+        }
+    assert counts[0] == counts[1]
