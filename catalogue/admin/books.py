@@ -19,7 +19,7 @@ from shared.paging import CappedPaginator
 from ..covers import cover_hue, hold_upload, is_held, thumbnail_url
 from ..forms import BookAdminForm
 from ..languages import language_name, languages_in_use
-from ..models import STARS, Author, Book, BookAlias, Contribution, Subject
+from ..models import STARS, Author, Book, BookAlias, Contribution, Rating, Subject
 from ..tasks import cover_failure, make_cover_renditions_after_commit
 from ..where_used import lost_card, where_used
 from . import shop_clicks as click_report
@@ -252,10 +252,14 @@ class BookAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     def where_used(self, book):
         """The articles that embed the book (live, scheduled, drafts) and the old
         addresses that lead to it."""
+        opens = may_open(book, Book.articles.rel.related_model)
+        used = where_used(book, may_open=opens)
         return render_display(
             "admin/catalogue/book/where_used.html",
             {
-                "used": where_used(book, may_open=may_open(book, Book.articles.rel.related_model)),
+                "used": used,
+                # Live articles are named to everyone; linked to those who may open them.
+                "openable": {article.pk for article in used.live if opens(article)},
                 "aliases": book.aliases.all() if book.pk else [],
             },
         )
@@ -310,6 +314,7 @@ class BookAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
                 "moderate_url": (
                     f"{reverse('admin:catalogue_rating_changelist')}?book__id__exact={book.pk}"
                 ),
+                "may_moderate": may_open(book, Rating)(None),  # the ratings list, not one
             },
         )
 

@@ -242,13 +242,14 @@ class ReadingListAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin
     def where_used(self, reading_list):
         """The articles that embed the list (live, scheduled, drafts) and the old
         addresses that lead to it."""
+        opens = may_open(reading_list, ReadingList.articles.rel.related_model)
+        used = where_used(reading_list, may_open=opens)
         return render_display(
             "admin/catalogue/readinglist/where_used.html",
             {
-                "used": where_used(
-                    reading_list,
-                    may_open=may_open(reading_list, ReadingList.articles.rel.related_model),
-                ),
+                "used": used,
+                # Live articles are named to everyone; linked to those who may open them.
+                "openable": {article.pk for article in used.live if opens(article)},
                 "aliases": reading_list.aliases.all() if reading_list.pk else [],
             },
         )
