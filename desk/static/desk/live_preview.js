@@ -45,9 +45,19 @@
       );
     }
     return response.json().then(function (data) {
-      if (!response.ok) throw new Error(data.error || "error " + response.status);
+      if (!response.ok) {
+        var refused = new Error(data.error || "error " + response.status);
+        refused.status = response.status;
+        throw refused;
+      }
       return data;
     });
+  }
+
+  // The desk's words as a sentence of their own: "20 links … first" -> "20 links … first."
+  function sentence(words) {
+    var text = words.charAt(0).toUpperCase() + words.slice(1);
+    return /[.!?]$/.test(text) ? text : text + ".";
   }
 
   function remembered() {
@@ -306,7 +316,13 @@
           );
         })
         .catch(function (error) {
-          say("No link was made (" + error.message + "). Try again.");
+          if (error.status === 409) {
+            // Refused until the editor acts (the article has as many working links as it
+            // may: revoke one): the desk says what to do; trying again would not help.
+            say(sentence(error.message));
+          } else {
+            say("No link was made (" + error.message + "). Try again.");
+          }
         })
         .finally(function () {
           button.disabled = false;
