@@ -273,6 +273,11 @@ class BookAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     @admin.display(description="Cover preview")
     def cover_preview(self, book):
         if not book.cover:
+            imported = thumbnail_url(book, 160)  # the cover image URL's, if any
+            if imported:
+                return render_display(
+                    "admin/catalogue/book/cover_preview.html", {"url": imported, "imported": True}
+                )
             return "No cover uploaded: readers see a generated one."
         if not is_held(book.cover.name):
             return render_display(
