@@ -5,9 +5,9 @@ from django.core.validators import URLValidator
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from catalogue.structured_data import json_ld_script
 from images.models import Image
 from images.responsive import rendition_for
+from shared.structured_data import json_ld_script
 
 from .models import Article
 from .share_cards import FEATURED_SHARE_WIDTH
@@ -47,13 +47,14 @@ def image_object(image: Image | None, request: HttpRequest) -> dict | None:
 
 def article_json_ld(article: Article, books, request: HttpRequest) -> SafeString:
     """schema.org Article as JSON-LD, naming the books it embeds as what it is about."""
+    url = request.build_absolute_uri(article.get_absolute_url())  # reversed once: 25 µs
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": article.title[:110],
         "description": article.description,
-        "url": request.build_absolute_uri(article.get_absolute_url()),
-        "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
+        "url": url,
+        "mainEntityOfPage": url,
         "datePublished": article.published_at.isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "publisher": {"@type": "Organization", "name": "Colophon"},
