@@ -53,6 +53,9 @@ RELATED_LIMIT = 8
 ARTICLES_LIMIT = 12
 FRAGMENTS_VERSION = "book-page-2"
 LISTS = ("series", "by_same_authors", "similar")
+CARD_LISTS = ("by_same_authors", "similar")
+# What the series list shows of each volume (includes/series_list.html).
+SERIES_SHOWS = ("pk", "slug", "title", "series_number")
 
 
 @dataclass
@@ -206,14 +209,30 @@ def with_origin(own: dict, request: HttpRequest) -> dict:
     }
 
 
-def choose_other_books(
-    book: Book, *, subject_ids: list[int], article_ids: list[int]
-) -> dict[str, list[int]]:
-    """The ids of the books each list shows: the series in its order, the newest by its
-    authors, then related books (catalogue.related) not listed already."""
-    others = Book.objects.public().exclude(pk=book.pk).values_list("pk", flat=True)
-    series = list(others.in_series(book.series)[:SERIES_LIMIT]) if book.series else []
-    by_same_authors = list(others.by_authors_of(book).exclude(pk__in=series)[:RELATED_LIMIT])
+@dataclass
+class OtherBooks:
+    """The books each list shows, chosen now: their ids (what is kept), and the series'
+    volumes read as its list shows them (title, number, address), never as cards."""
+
+    ids: dict[str, list[int]]
+    volumes: list[Book]
+
+
+def choose_other_books(book: Book, *, subject_ids: list[int], article_ids: list[int]) -> OtherBooks:
+    """The books each list shows: the series in its order, the newest by its authors,
+    then related books (catalogue.related) not listed already."""
+    others = Book.objects.public().exclude(pk=book.pk)
+    volumes = (
+        list(others.in_series(book.series).only(*SERIES_SHOWS)[:SERIES_LIMIT])
+        if book.series
+        else []
+    )
+    series = [volume.pk for volume in volumes]
+    by_same_authors = list(
+        others.by_authors_of(book)
+        .exclude(pk__in=series)
+        .values_list("pk", flat=True)[:RELATED_LIMIT]
+    )
     similar = related_book_ids(
         book,
         article_ids=article_ids,
@@ -221,7 +240,8 @@ def choose_other_books(
         shown={*series, *by_same_authors},
         limit=RELATED_LIMIT,
     )
-    return {"series": series, "by_same_authors": by_same_authors, "similar": similar}
+    ids = {"series": series, "by_same_authors": by_same_authors, "similar": similar}
+    return OtherBooks(ids, volumes)
 
 
 def other_parts(
@@ -252,12 +272,13 @@ def other_parts(
         teasers_key: [SITE, *tags_for_ids(Article, article_ids)],
     }
     with fragments.batch(wanted, version=FRAGMENTS_VERSION) as kept:
-        chosen = kept.get(chosen_key)
-        chosen_now = chosen is None
-        if chosen_now:
+        kept_ids = kept.get(chosen_key)
+        chosen = None
+        if kept_ids is None:
             chosen = choose_other_books(book, subject_ids=subject_ids, article_ids=article_ids)
-        page = _listed(book, chosen, chosen_now, subject_ids, article_ids, card_wanted)
-        if page.chosen != chosen or chosen_now:
+        ids = kept_ids if kept_ids is not None else chosen.ids
+        page = _listed(book, ids, chosen, subject_ids, article_ids, card_wanted)
+        if page.chosen != kept_ids:
             kept.put(chosen_key, page.chosen)
         teasers = kept.get(teasers_key)
         page.html["articles"] = mark_safe(teasers) if teasers is not None else ""
@@ -273,53 +294,50 @@ def other_parts(
 
 def _listed(
     book: Book,
-    chosen: dict,
-    chosen_now: bool,
+    ids: dict[str, list[int]],
+    chosen: OtherBooks | None,
     subject_ids: list[int],
     article_ids: list[int],
     card_wanted: bool,
 ) -> BookPage:
-    """The lists' HTML for the books `chosen` (chosen again if one of them changed since)."""
-    ids = [pk for name in LISTS for pk in chosen[name]]
-    listed_key = "listed:" + _digest(chosen)
+    """The lists' HTML for the books of `ids`, as kept; else rendered from the books
+    `chosen` now (chosen again if they were kept: one of them changed since, and may
+    have left the lists, or another taken its place)."""
+    listed_key = "listed:" + _digest(ids)
     with fragments.batch(
-        {listed_key: [SITE, *tags_for_ids(Book, ids)]}, version=FRAGMENTS_VERSION
+        {listed_key: [SITE, *tags_for_ids(Book, [pk for name in LISTS for pk in ids[name]])]},
+        version=FRAGMENTS_VERSION,
     ) as kept:
         html = kept.get(listed_key)
         if html is not None:
             if card_wanted:
                 book = read_again(Book.objects.for_cards().filter(pk=book.pk).first())
             # Our own render, kept as a string.
-            return BookPage(
-                book, {}, chosen, {name: mark_safe(part) for name, part in html.items()}
-            )
-        if not chosen_now:
-            # A book listed changed since the lists were chosen: it may have left them,
-            # or another taken its place.
+            return BookPage(book, {}, ids, {name: mark_safe(part) for name, part in html.items()})
+        if chosen is None:
             chosen = choose_other_books(book, subject_ids=subject_ids, article_ids=article_ids)
         # Every card on the page (the book's own too) in the same queries.
-        listed = [pk for name in LISTS for pk in chosen[name]]
-        cards = Book.objects.for_cards().in_bulk([book.pk, *listed] if card_wanted else listed)
+        carded = [pk for name in CARD_LISTS for pk in chosen.ids[name]]
+        cards = Book.objects.for_cards().in_bulk([book.pk, *carded] if card_wanted else carded)
         if card_wanted:
             book = read_again(cards.pop(book.pk, None))
         public = {pk for pk, card in cards.items() if card.status == Book.Status.PUBLISHED}
-        chosen = {name: [pk for pk in chosen[name] if pk in public] for name in LISTS}
+        ids = {
+            "series": chosen.ids["series"],
+            **{name: [pk for pk in chosen.ids[name] if pk in public] for name in CARD_LISTS},
+        }
         html = {
-            "series": _render_if(
-                chosen["series"],
-                "includes/series_list.html",
-                [cards[pk] for pk in chosen["series"]],
-            ),
+            "series": _render_if(ids["series"], "includes/series_list.html", chosen.volumes),
             **{
                 name: _render_if(
-                    chosen[name], "includes/card_list.html", [cards[pk] for pk in chosen[name]]
+                    ids[name], "includes/card_list.html", [cards[pk] for pk in ids[name]]
                 )
-                for name in ("by_same_authors", "similar")
+                for name in CARD_LISTS
             },
         }
         # Kept only under the key read: lists chosen anew are kept at the next request.
-        kept.put("listed:" + _digest(chosen), html)
-    return BookPage(book, {}, chosen, html)
+        kept.put("listed:" + _digest(ids), html)
+    return BookPage(book, {}, ids, html)
 
 
 def read_again(book: Book | None) -> Book:

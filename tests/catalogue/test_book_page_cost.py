@@ -1,0 +1,49 @@
+"""What the book page costs when nothing is kept (issue 23): each book it lists is read
+for what it shows there, and no query reads the whole catalogue when an index will do."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_author, make_book
+from tests.helpers import text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def ids_read_by(queries, table: str) -> set[int]:
+    """The book ids named by the queries on `table` (a prefetch's `book_id IN (…)`)."""
+    named = set()
+    for query in queries:
+        if f'FROM "{table}"' in query["sql"]:
+            for ids in re.findall(r'"book_id" IN \(([^)]*)\)', query["sql"]):
+                named.update(int(pk) for pk in ids.split(","))
+    return named
+
+
+def test_a_series_volumes_are_listed_without_being_read_as_cards(client):
+    """The series list shows a volume's title and number: its credits and shop links,
+    read for a card, were read for nothing (30 volumes, 60 rows and more)."""
+    author = make_author(name="Prolific")
+    book = make_book(title="Volume 1", series="Saga", series_number=Decimal(1), authors=[author])
+    volumes = [
+        make_book(
+            title=f"Volume {number}",
+            series="Saga",
+            series_number=Decimal(number),
+            authors=[author],
+        )  # fmt: skip
+        for number in range(2, 6)
+    ]
+    other = make_book(title="Standalone", publication_year=2001, authors=[author])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(book.get_absolute_url()).content
+    assert text_of(html, "#book-series + ol li") == [f"Volume {n} #{n}" for n in range(2, 6)]
+    assert text_of(html, "#book-others + ul .book-card__title") == ["Standalone"]
+    # The cards' credits and shop links: the book's own and the other book's alone.
+    assert ids_read_by(queries, "catalogue_contribution") == {book.pk, other.pk}
+    assert ids_read_by(queries, "catalogue_bookshoplink") == {book.pk, other.pk}
+    assert not {volume.pk for volume in volumes} & ids_read_by(queries, "catalogue_bookshoplink")
