@@ -59,6 +59,10 @@ PREVIEW_TOKEN = re.compile(r"(/preview/+)[^/?#\s'\"]+", re.IGNORECASE)
 
 def without_secrets(text: str) -> str:
     """`text` (a path, a log line) with preview-link tokens cut."""
+    # Most text names no preview link: 1.5 µs a substitution, 4 to 6 a request's log line.
+    # Every match holds "ew/", lowered ("preview" in any case; only its i has other forms).
+    if "ew/" not in text.lower():
+        return text
     return PREVIEW_TOKEN.sub(r"\1…", text)
 
 
@@ -264,7 +268,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        # From META, as Django keeps it: request.headers would copy every header (10 µs).
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         token = request_id.set(rid)
         started = time.perf_counter()
@@ -331,6 +336,8 @@ class HealthCheckMiddleware:
 
 
 def is_loopback(address: str) -> bool:
+    if address in ("127.0.0.1", "::1"):  # most requests on loopback: no address parsed
+        return True
     try:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
