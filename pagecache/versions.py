@@ -68,15 +68,23 @@ def change_count():
 
 
 def versions_of(tags: Iterable[str]) -> dict[str, int]:
-    """The current version of each tag, giving one to tags that have none yet."""
+    """The current version of each tag, giving one to tags that have none yet (never
+    invalidated, or evicted: Redis under `allkeys-lru` may evict any key)."""
     keys = [TAG_PREFIX + tag for tag in tags]
     found = cache.get_many(keys)
-    if len(found) < len(keys):  # tags never invalidated yet (or evicted)
+    if len(found) < len(keys):
         for key in keys:
             if key not in found:
                 cache.add(key, fresh_version(), None)
         found = cache.get_many(keys)
-    return {key.removeprefix(TAG_PREFIX): found.get(key) for key in keys}
+    # A version evicted again before it was read back is never None: a page or part
+    # stored under None would be fresh whenever the tag has no version, so after every
+    # later change to it once that version is evicted too. One drawn here and kept
+    # nowhere matches nothing read later: what is stored under it is only a miss.
+    return {
+        key.removeprefix(TAG_PREFIX): found[key] if key in found else fresh_version()
+        for key in keys
+    }
 
 
 # --- Pending invalidations ---------------------------------------------------------------
