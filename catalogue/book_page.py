@@ -97,12 +97,13 @@ def book_page(book: Book, request: HttpRequest) -> BookPage:
     own_key = f"own:{book.pk}"
     with fragments.batch({own_key: [SITE, tag_for(book)]}, version=FRAGMENTS_VERSION) as kept:
         own = kept.get(own_key)
-        named = named_by(book) if own is None else own
+        named, articles = named_by(book) if own is None else (own, None)
         page = other_parts(
             book,
             subject_ids=named["subject_ids"],
             author_ids=named["author_ids"],
             article_ids=named["article_ids"],
+            articles=articles,
             card_wanted=own is None,
         )
         if own is None:
@@ -112,22 +113,22 @@ def book_page(book: Book, request: HttpRequest) -> BookPage:
     return page
 
 
-def named_by(book: Book) -> dict:
+def named_by(book: Book) -> tuple[dict, list]:
     """What names the book, kept with its own parts: its subjects (by name: related books
     look into the first few) and authors in one query, each subject beside each credit;
     its newest articles, and how many in all (a window over the whole match); the
-    published lists it is on."""
+    published lists it is on. And those articles, read ready for their teasers (kept
+    apart, under their own tags): their list need not read them again."""
     rows = (
         Book.objects.filter(pk=book.pk)
         .order_by("subjects__name", "subjects__pk")
         .values_list("subjects__pk", "contributions__author_id")
     )
-    # Through the reverse relation: the catalogue does not import articles. Their
-    # teasers are kept apart, under their own tags: read only when those are not.
+    # Through the reverse relation: the catalogue does not import articles.
     articles = list(
         book.articles.published()
-        .annotate(of_all=Window(Count("pk")))
-        .values_list("pk", "of_all")[:ARTICLES_LIMIT]
+        .for_teasers()
+        .annotate(of_all=Window(Count("pk")))[:ARTICLES_LIMIT]
     )
     reading_lists = (
         ReadingList.objects.published()
@@ -135,16 +136,17 @@ def named_by(book: Book) -> dict:
         .only("title", "slug")
         .order_by("-published_at", "-pk")
     )
-    return {
+    names = {
         "subject_ids": list(dict.fromkeys(pk for pk, _ in rows if pk is not None)),
         "author_ids": sorted({pk for _, pk in rows if pk is not None}),
-        "article_ids": [pk for pk, _ in articles],
-        "articles_total": articles[0][1] if articles else 0,
+        "article_ids": [article.pk for article in articles],
+        "articles_total": articles[0].of_all if articles else 0,
         "reading_lists": [
             {"pk": shown.pk, "title": shown.title, "url": shown.get_absolute_url()}
             for shown in reading_lists
         ],
     }
+    return names, articles
 
 
 def own_parts(book: Book, request: HttpRequest) -> dict:
@@ -250,11 +252,12 @@ def other_parts(
     subject_ids: list[int],
     author_ids: list[int],
     article_ids: list[int],
+    articles: list | None,
     card_wanted: bool,
 ) -> BookPage:
     """The lists of other books and the articles' teasers, from the fragments kept when
     they still hold, else read and rendered (and kept); with `card_wanted`, the book
-    read again ready for its card."""
+    read again ready for its card. `articles`: those of `article_ids`, when read already."""
     Article = book.articles.model  # the catalogue does not import articles
     chosen_key = "chosen:" + _digest(
         book.pk, book.title, book.series, author_ids, subject_ids, article_ids
@@ -283,8 +286,9 @@ def other_parts(
         teasers = kept.get(teasers_key)
         page.html["articles"] = mark_safe(teasers) if teasers is not None else ""
         if teasers is None and article_ids:
-            found = Article.objects.published().for_teasers().in_bulk(article_ids)
-            articles = [found[pk] for pk in article_ids if pk in found]
+            if articles is None:
+                found = Article.objects.published().for_teasers().in_bulk(article_ids)
+                articles = [found[pk] for pk in article_ids if pk in found]
             page.html["articles"] = render_to_string(
                 "includes/teaser_list.html", {"articles": articles}
             )
