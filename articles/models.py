@@ -8,7 +8,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -607,33 +607,11 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     def recommendations(self, limit: int | None = None) -> list["Article"]:
         """What to read next: the precomputed list, topped up with the latest public
         articles when it is short (a loner, or recommended articles withdrawn), in one
-        query: the article page's count stays the same whichever it takes."""
-        limit = limit or settings.RECOMMENDATION_COUNT
-        rows = Recommendation.objects.filter(article=self.pk)
-        row = rows.filter(recommended=OuterRef("pk"))
-        latest = (
-            Article.objects.published()
-            .exclude(pk=self.pk)
-            .exclude(pk__in=self.excluded_recommendations.values("pk"))
-            .order_by("-published_at", "-pk")
-            .values("pk")[:limit]
-        )
-        return list(
-            Article.objects.published()
-            .for_teasers()
-            .filter(Q(pk__in=rows.values("recommended")) | Q(pk__in=latest))
-            .annotate(
-                recommended_pinned=Subquery(row.values("pinned")[:1]),
-                recommended_score=Subquery(row.values("score")[:1]),
-            )
-            # The precomputed ones first (an article without a row has no score).
-            .order_by(
-                F("recommended_pinned").desc(nulls_last=True),
-                F("recommended_score").desc(nulls_last=True),
-                "-published_at",
-                "-pk",
-            )[:limit]
-        )
+        query: the article page's count stays the same whichever it takes. The query is
+        written once per connection (articles.read_next), not built at each request."""
+        from .read_next import read_next  # it imports this module's models
+
+        return read_next(self.pk, limit or settings.RECOMMENDATION_COUNT)
 
 
 _stale_renders_logged: set[int] = set()
