@@ -5,6 +5,13 @@ A page the app shares names its cache tags twice, in `xkey` (Varnish's) and in
 `Surrogate-Key` (for a CDN in front, pagecache/edge.py). Both are the edge's business:
 a reader was told `Surrogate-Key` on every page, the ids of whatever the page depends
 on (articles, books, lists) and so which purge would drop it.
+
+Who the reader is. Behind the TLS proxy (README, production: it connects on the socket
+named "tls" and appends the reader's address to X-Forwarded-For), Varnish appended the
+proxy's own address after it, and the app (TRUSTED_PROXIES=1) took that last one for
+the reader: every reader was the proxy. Five wrong passwords for an editor's name from
+anywhere locked that editor out for everyone; the rating limits, the newcomers' holds
+and the shop clicks counted the whole world as one address.
 """
 
 import shutil
@@ -44,6 +51,48 @@ client c1 {
 """
 
 
+# Through the TLS proxy the app is told the reader's address last, as the proxy gave it;
+# on the plain socket (`make serve-edge`, no proxy in front) what a client claims stays
+# before the address Varnish saw, which is last.
+READER_ADDRESS_LAST = """
+varnishtest "the reader's address is the last one the app is told"
+server s1 {
+    rxreq
+    expect req.http.X-Forwarded-For == "203.0.113.9"
+    expect req.http.X-Forwarded-Proto == "https"
+    txresp -hdr "Cache-Control: no-store"
+    rxreq
+    expect req.http.X-Forwarded-For == "198.51.100.1, 203.0.113.9"
+    txresp -hdr "Cache-Control: no-store"
+    rxreq
+    expect req.http.X-Forwarded-For == "127.0.0.1"
+    txresp -hdr "Cache-Control: no-store"
+    rxreq
+    expect req.http.X-Forwarded-For == "203.0.113.9, 127.0.0.1"
+    expect req.http.X-Forwarded-Proto == <undef>
+    txresp -hdr "Cache-Control: no-store"
+} -start
+varnish v1 -arg "-a plain=127.0.0.1:0 -a tls=127.0.0.1:0" -vcl+backend { include "%(vcl)s"; } -start
+client c1 -connect ${v1_tls_sock} {
+    # The proxy, for a reader at 203.0.113.9.
+    txreq -url "/books/" -hdr "X-Forwarded-For: 203.0.113.9" -hdr "X-Forwarded-Proto: https"
+    rxresp
+    # A reader claiming an address: the proxy appends the real one after it.
+    txreq -url "/books/" -hdr "X-Forwarded-For: 198.51.100.1, 203.0.113.9" \\
+        -hdr "X-Forwarded-Proto: https"
+    rxresp
+    # A proxy that appends nothing: its own address, as Varnish saw it.
+    txreq -url "/books/" -hdr "X-Forwarded-Proto: https"
+    rxresp
+} -run
+client c2 -connect ${v1_plain_sock} {
+    # No proxy in front: a claim is kept before the address Varnish saw.
+    txreq -url "/books/" -hdr "X-Forwarded-For: 203.0.113.9" -hdr "X-Forwarded-Proto: https"
+    rxresp
+} -run
+"""
+
+
 def run_varnishtest(tmp_path, script: str) -> subprocess.CompletedProcess:
     path = tmp_path / "audit.vtc"
     path.write_text(script % {"vcl": VCL})
@@ -54,4 +103,9 @@ def run_varnishtest(tmp_path, script: str) -> subprocess.CompletedProcess:
 
 def test_a_reader_is_never_told_which_tags_purge_a_page(tmp_path):
     run = run_varnishtest(tmp_path, SHARED_PAGE_TAGS_KEPT)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
+def test_behind_the_tls_proxy_the_app_is_told_each_readers_own_address(tmp_path):
+    run = run_varnishtest(tmp_path, READER_ADDRESS_LAST)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

@@ -47,6 +47,11 @@
 # redirects it to https), and one on this machine (`make serve-edge`) is answered as it
 # is, as `make serve` answers it. Only a TLS proxy in front, connecting on a listen
 # socket named "tls" (varnishd -a tls=127.0.0.1:6081), says X-Forwarded-Proto itself.
+# Who the reader is, likewise: the app takes the last address in X-Forwarded-For
+# (TRUSTED_PROXIES=1). Varnish appends the address it sees; behind the TLS proxy, which
+# appended the reader's, that is the proxy's, and it is taken off again. So the tls
+# socket must be reachable by the TLS proxy alone (bind it to the internal address,
+# or firewall it): whoever else connects there names their own address and scheme.
 
 vcl 4.1;
 
@@ -89,6 +94,13 @@ sub vcl_recv {
         } else {
             set req.http.X-Forwarded-Proto = "http";
         }
+    } elseif (req.restarts == 0 && req.esi_level == 0
+              && req.http.X-Forwarded-For ~ ",") {
+        # The TLS proxy appended the reader's address to X-Forwarded-For, and Varnish its
+        # own (the proxy's) after it: that one goes, so the app is told the reader's last
+        # (TRUSTED_PROXIES=1, as behind `make serve-edge`'s Varnish alone). Kept, every
+        # reader was the proxy to the login lockouts and the rating and click limits.
+        set req.http.X-Forwarded-For = regsub(req.http.X-Forwarded-For, "\s*,[^,]*$", "");
     }
     # The port the client reached, ours, never one it claims: the app stores a page
     # asked for with a port in its Host only when the port is this one (pagecache/store.py).
