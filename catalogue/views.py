@@ -16,8 +16,8 @@ from shared.paging import CappedPaginator
 from shared.redirects import redirect_from_old_address
 
 from . import ratings
-from .book_page import book_page
-from .cards import histogram_rows, rating_context
+from .book_page import book_page, rating_histogram
+from .cards import rating_context
 from .filtered_paging import FilteredPaginator, WordsFilteredPaginator
 from .forms import BookFilterForm, RatingForm
 from .languages import languages_in_use
@@ -240,7 +240,7 @@ def rate_book(request, slug: str):
                     "includes/rating_stars.html", {"rating": rating_context(book)}
                 ),
                 "histogram_html": render_to_string(
-                    "includes/rating_histogram.html", {"rating_rows": histogram_rows(book)}
+                    "includes/rating_histogram.html", {"rating_rows": rating_histogram(book)}
                 ),
             }
         )

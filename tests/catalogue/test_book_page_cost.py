@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalogue.book_page import rating_histogram
 from catalogue.related import related_book_ids
 from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
@@ -79,3 +80,18 @@ def test_alike_titles_are_found_on_the_title_index_not_the_whole_table():
         plan = [row[-1] for row in cursor.fetchall()]
     assert "SCAN catalogue_book" not in plan
     assert any("COVERING INDEX book_by_title" in step for step in plan)
+
+
+def test_the_histogram_rows_come_with_their_words(client):
+    """Made once in Python, as the cards' figures are: the template's pluralize and
+    intcomma cost as much as the book's whole card."""
+    book = make_book(title="Counted", source_ratings_5=1234, source_ratings_1=1)
+    assert [(row["label"], row["count_text"]) for row in rating_histogram(book)] == [
+        ("5 stars", "1,234"), ("4 stars", "0"), ("3 stars", "0"), ("2 stars", "0"), ("1 star", "1"),
+    ]  # fmt: skip
+    html = client.get(book.get_absolute_url()).content
+    assert text_of(html, ".histogram__table th") == [
+        "5 stars", "4 stars", "3 stars", "2 stars", "1 star",
+    ]  # fmt: skip
+    assert text_of(html, ".histogram__count") == ["1,234", "0", "0", "0", "1"]
+    assert text_of(html, ".histogram__table progress")[0] == "100%"
