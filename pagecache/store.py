@@ -349,7 +349,9 @@ def store_page(
         else:  # tags never invalidated yet (or evicted)
             versions.update(versions_of(unread))
         versions = {tag: versions[tag] for tag in tags}
-        if found.get(CHANGES_KEY) != changes_before:
+        # No counter when the render began (none could be made, or it was evicted at
+        # once): nothing tells whether a change came since, so the render is not kept.
+        if changes_before is None or found.get(CHANGES_KEY) != changes_before:
             return False
         parts = visitor_parts.names_in(response.content.decode())
         if due is ...:

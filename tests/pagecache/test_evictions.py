@@ -99,12 +99,6 @@ class EvictingTheNewCounter:
         return key == versions.CHANGES_KEY or cache.add(key, *args, **kwargs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pagecache/store.py (not this test's author's file): store_page stores a render "
-    "begun without a counter (None) when the counter is evicted again by its end, even if "
-    "a change came between; it should refuse to store when changes_before is None.",
-)
 def test_a_render_begun_while_the_counter_was_evicted_is_not_stored_past_a_change(db, monkeypatch):
     from django.http import HttpResponse
 
