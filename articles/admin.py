@@ -9,7 +9,7 @@ from reversion.models import Revision, Version
 
 from catalogue.admin import shop_clicks as click_report
 from desk import autosave, events
-from desk.admin import ConflictSafeAdmin, render_display
+from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.models import RevisionEvent
 from shared.paging import CappedPaginator
 
@@ -96,7 +96,7 @@ class WriterFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
+class ArticleAdmin(FreeSlugOnAdd, PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
     """Articles, with a preview of unsaved changes, saves that never overwrite a
     colleague's (desk/forms.py, desk/admin.py), and a history of versions to compare and
     restore (django-reversion: History, then a version, then Save)."""

@@ -19,6 +19,8 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from shared.slugs import base_slug, unique_slug
+
 from . import autosave, events, merging
 from .forms import KEEP_MINE, Merged
 from .history import (
@@ -81,6 +83,37 @@ def conflict_note(form, errors) -> dict:
 def joined(items: list[str]) -> str:
     """“paragraph 3 of the body, paragraph 5 of the body and the title”."""
     return get_text_list(items, "and")
+
+
+class SlugFromTitleMayBeNumbered:
+    """A form mixin (see `FreeSlugOnAdd`): the slug its title gives, when another row
+    has it, is cleaned as the blank it stands for, and the model's save numbers it."""
+
+    slug_source_field = "title"
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        title = self.data.get(self.add_prefix(self.slug_source_field), "")
+        from_title = base_slug(title, "")
+        if slug and slug == from_title and unique_slug(self.instance, title) != slug:
+            return ""
+        return slug
+
+
+class FreeSlugOnAdd:
+    """An admin whose add form fills the slug from the title as the editor types
+    (`prepopulated_fields`): a second book, article or author with a title another has
+    takes a free slug ("the-hunger-games-2"), as a slug left blank does, rather than being
+    refused with "… with this Slug already exists." A taken slug typed otherwise is the
+    editor's choice, and still refused."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        source = self.get_prepopulated_fields(request, obj).get("slug")
+        if obj is not None or not source or "slug" not in form.base_fields:
+            return form
+        attrs = {"slug_source_field": source[0]}
+        return type(form.__name__, (SlugFromTitleMayBeNumbered, form), attrs)
 
 
 class _NotRestored(Exception):

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from desk.admin import ConflictSafeAdmin, render_display
+from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.deleting import deleted_objects_naming_embeds
 from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.paging import CappedPaginator
@@ -43,7 +43,7 @@ class ContributionInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(FreeSlugOnAdd, admin.ModelAdmin):
     list_display = ["name", "slug", "book_count"]
     search_fields = ["name"]
     ordering = ["name"]
@@ -71,7 +71,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(FreeSlugOnAdd, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -94,7 +94,7 @@ class LanguageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Book)
-class BookAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
+class BookAdmin(FreeSlugOnAdd, NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     """Books, with saves that never overwrite a colleague's (desk/forms.py, desk/admin.py)
     and a history of versions to compare and restore (django-reversion). The book list's
     tools live apart: importing.py and merging.py."""

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from reversion.admin import VersionAdmin
 
-from desk.admin import ConflictSafeAdmin, render_display
+from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.deleting import deleted_objects_naming_embeds, titles
 from desk.forms import ConflictSafeForm
 from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
@@ -137,7 +137,7 @@ class ReadingListItemInline(admin.TabularInline):
 
 
 @admin.register(ReadingList)
-class ReadingListAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
+class ReadingListAdmin(FreeSlugOnAdd, NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     """Reading lists, with saves that never overwrite a colleague's (desk/forms.py,
     desk/admin.py) and a history of versions to compare and restore."""
 
