@@ -271,15 +271,25 @@ class BookQuerySet(models.QuerySet):
 
 
 def credits_lookup() -> Prefetch:
-    return Prefetch(
-        "contributions",
-        queryset=catalogue.Contribution.objects.select_related("author").order_by("position", "pk"),
+    """The credits in order, each with its author's name and slug (what any list of
+    credits shows): not their bios, nor their dates, which only the author's own page
+    reads, and which a page of cards would load for each of its dozens of authors."""
+    credits = catalogue.Contribution.objects.select_related("author").only(
+        *CREDIT_FIELDS, "author__name", "author__slug"
     )
+    return Prefetch("contributions", queryset=credits.order_by("position", "pk"))
+
+
+CREDIT_FIELDS = ("book_id", "author_id", "role", "position")
+
+# Where `for_cards()` leaves a book's own shop links, as a list (catalogue.shops.links_for
+# reads them alone): a prefetch into the related manager builds a queryset per book.
+SHOP_LINKS_ATTRIBUTE = "prefetched_shop_links"
 
 
 def card_lookups() -> list:
     """What `for_cards()` prefetches, for books already loaded (prefetch_related_objects)."""
-    return [credits_lookup(), "shop_links"]
+    return [credits_lookup(), Prefetch("shop_links", to_attr=SHOP_LINKS_ATTRIBUTE)]
 
 
 class BooksInOrder(Sequence):

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 
+from .querysets import SHOP_LINKS_ATTRIBUTE
 from .shop_clicks import click_addresses
 
 # The identifiers a URL pattern may use, and what fills each one.
@@ -424,7 +425,10 @@ def links_for(book, *, source: models.Model | None = None) -> ShopLinks:
 
     No query for a book from `for_cards()` (its overrides come prefetched) once the
     shops are read (enabled_shops)."""
-    overrides = {link.shop_id: link for link in book.shop_links.all()}
+    own_links = getattr(book, SHOP_LINKS_ATTRIBUTE, None)
+    if own_links is None:  # a book not read for cards (the click's redirect)
+        own_links = book.shop_links.all()
+    overrides = {link.shop_id: link for link in own_links}
     values = pattern_values(book)
     click_url = click_addresses(source)
     links = ShopLinks()
