@@ -5,18 +5,25 @@ One function per thing on the card, used wherever a book appears (lists, article
 the book page, the rating script's JSON), so templates only lay it out.
 """
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
+from itertools import count
 
+from django.conf import settings
 from django.db.models import Model
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.template import Context
+from django.template.loader import get_template
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from .covers import cover_hue, is_held, pick_rendition, renditions_of
 from .models import STARS, Book, Contribution
-from .shops import links_for
+from .shops import ShopLink, ShopLinks, links_for
 
 
 def star_shapes(average: Decimal | None) -> list[str]:
@@ -149,18 +156,57 @@ def split_credits(book: Book) -> dict:
 def credit_links(credits: list[Contribution]) -> list[dict]:
     """Each credit as the card links it: the author's page, their name, and their role
     in lower case ("translator"), none for a plain contributor."""
+    address = card_addresses()
     return [
         {
-            "url": credit.author.get_absolute_url(),
+            "url": address(AUTHOR_ROUTE, credit.author.slug),
             "name": credit.author.name,
-            "role": credit.get_role_display().lower() if credit.role not in UNNAMED_ROLES else "",
+            "role": ROLE_NAMES.get(credit.role, credit.role.lower()),
         }
         for credit in credits
     ]
 
 
-# Roles a card does not name: an author's is "by", a contributor's says nothing.
-UNNAMED_ROLES = {Contribution.Role.AUTHOR, Contribution.Role.CONTRIBUTOR}
+# Each role as a card names it, in lower case; an author's is "by", a contributor's
+# says nothing. (get_role_display() builds the choices' dict on each call.)
+ROLE_NAMES = {
+    **{role.value: role.label.lower() for role in Contribution.Role},
+    Contribution.Role.AUTHOR.value: "",
+    Contribution.Role.CONTRIBUTOR.value: "",
+}
+
+# The routes of Book.get_absolute_url and Author.get_absolute_url.
+BOOK_ROUTE, AUTHOR_ROUTE = "catalogue:book-detail", "catalogue:author-detail"
+# What reverse() leaves as it is in a path; any other slug (another script) goes through it.
+PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_STAND_IN = "slug-stand-in-0"
+
+
+def card_addresses() -> Callable[[str, str], str]:
+    """`address(route, slug)`: the book's or author's page, as their get_absolute_url()
+    gives it, put together from the route's shape reversed once, not with a reverse()
+    per link: a card links its book and each credit, and a page shows dozens of cards."""
+    shapes = _slug_path_shapes(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+    def address(route: str, slug: str) -> str:
+        if not PLAIN_SLUG.fullmatch(slug):
+            return reverse(route, kwargs={"slug": slug})
+        before, after = shapes[route]
+        return f"{before}{slug}{after}"
+
+    return address
+
+
+@lru_cache(maxsize=16)
+def _slug_path_shapes(script_prefix: str, urlconf: str) -> dict[str, tuple[str, str]]:
+    """The book's and the author's page around their slug, under this script prefix and
+    URL configuration (both are keys: a request or a test may change either)."""
+    shapes = {}
+    for route in (BOOK_ROUTE, AUTHOR_ROUTE):
+        path = reverse(route, urlconf=urlconf, kwargs={"slug": _SLUG_STAND_IN})
+        before, _, after = path.rpartition(_SLUG_STAND_IN)
+        shapes[route] = (before, after)
+    return shapes
 
 
 def book_details(book: Book) -> list[tuple[str, str]]:
@@ -192,10 +238,11 @@ def book_card_context(
     condition and filter in their templates is paid on each."""
     credits = split_credits(book)
     cover = cover_image(book)
+    shop_links = links_for(book, source=source)
     return {
         "book": book,
         "credits": credits,
-        "url": book.get_absolute_url(),
+        "url": card_addresses()(BOOK_ROUTE, book.slug),
         "title": book.title,
         "full_title": book.full_title,
         "language": book.language,
@@ -207,9 +254,66 @@ def book_card_context(
         "cover": cover,
         "cover_hue": cover_hue(book.title),
         **({} if cover else drawn_cover(book, credits)),
-        "shop_links": links_for(book, source=source),
+        "shop_links": shop_links,
+        "shop_links_html": shop_links_html(shop_links, title=book.title, prominent=prominent),
         "prominent": prominent,
     }
+
+
+SHOP_LINKS_TEMPLATE = "includes/shop_links.html"
+# Stand-ins rendered into the shop links in place of what differs from book to book:
+# characters for private use, which escaping leaves as they are and no title has.
+_TITLE_STAND_IN, _ADDRESS_STAND_IN = "\ue000", "\ue001{}\ue001"
+STAND_IN_MARKS = ("\ue000", "\ue001")
+
+
+def shop_links_html(links: ShopLinks, *, title: str, prominent: bool) -> SafeString:
+    """A card's buy and borrow links (includes/shop_links.html) as rendering them gives:
+    the partial is rendered once for each shape of links (which shops, which of them
+    earn, prominent or not), with stand-ins for the book's title and each link's
+    address, which are then put in, escaped as the template escapes them. Rendered for
+    each card, its loop was half the card's cost.
+
+    The partial reads nothing else of a link, of the book or of the card: what it reads
+    must be in the shape (tests/catalogue/test_card_shop_links.py renders both ways)."""
+    # The compiled template: the loader gives another one once the file changes.
+    template = get_template(SHOP_LINKS_TEMPLATE).template
+    html = _shop_links_shape(template, prominent, _shape(links.buy), _shape(links.borrow))
+    if html is None or _TITLE_STAND_IN in title:  # made to look like a stand-in
+        context = {"shop_links": links, "book": {"title": title}, "prominent": prominent}
+        return template.render(Context(context))
+    for number, link in enumerate(links):
+        html = html.replace(_ADDRESS_STAND_IN.format(number), escape(link.url))
+    return mark_safe(html.replace(_TITLE_STAND_IN, escape(title)))
+
+
+def _shape(links: list[ShopLink]) -> tuple:
+    return tuple((link.shop, link.shop.name, link.sponsored) for link in links)
+
+
+@lru_cache(maxsize=64)
+def _shop_links_shape(template, prominent: bool, buy: tuple, borrow: tuple) -> str | None:
+    """The partial for links of this shape, with a stand-in for the title and one for
+    each address, numbered in the order ShopLinks gives them (buy, then borrow); None
+    when a shop's name holds a stand-in's character."""
+    if any(mark in name for _shop, name, _ in buy + borrow for mark in STAND_IN_MARKS):
+        return None
+    numbers = count()
+
+    def stand_ins(links: tuple) -> list[ShopLink]:
+        return [
+            ShopLink(
+                shop=shop,
+                url=_ADDRESS_STAND_IN.format(next(numbers)),
+                destination="",
+                sponsored=sponsored,
+            )
+            for shop, _name, sponsored in links
+        ]
+
+    links = ShopLinks(buy=stand_ins(buy), borrow=stand_ins(borrow))
+    context = {"shop_links": links, "book": {"title": _TITLE_STAND_IN}, "prominent": prominent}
+    return template.render(Context(context))
 
 
 def drawn_cover(book: Book, credits: dict) -> dict:
