@@ -27,7 +27,9 @@ parts are made with a mark standing for the scheme and host, replaced at each re
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.db.models import Count, Window
@@ -41,7 +43,7 @@ from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
 from . import structured_data
 from .cards import histogram_rows
-from .models import Author, Book, Subject
+from .models import Author, Book, Contribution, Subject
 from .reading_lists import ReadingList
 from .related import also_liked_tag, related_book_ids
 from .share_cards import DESCRIPTION_LENGTH
@@ -234,9 +236,12 @@ class OtherBooks:
     volumes: list[Book]
 
 
-def choose_other_books(book: Book, *, subject_ids: list[int], article_ids: list[int]) -> OtherBooks:
-    """The books each list shows: the series in its order, the newest by its authors,
-    then related books (catalogue.related) not listed already."""
+def choose_other_books(
+    book: Book, *, author_ids: list[int], subject_ids: list[int], article_ids: list[int]
+) -> OtherBooks:
+    """The books each list shows: the series in its order, the newest by its authors
+    (`author_ids`, all its credits', as BookQuerySet.by_authors_of finds them), then
+    related books (catalogue.related) not listed already."""
     others = Book.objects.public().exclude(pk=book.pk)
     volumes = (
         list(others.in_series(book.series).only(*SERIES_SHOWS)[:SERIES_LIMIT])
@@ -244,9 +249,12 @@ def choose_other_books(book: Book, *, subject_ids: list[int], article_ids: list[
         else []
     )
     series = [volume.pk for volume in volumes]
+    # By the authors' ids the page has already: one subquery, not two nested.
+    by_them = Contribution.objects.filter(author_id__in=author_ids).values("book_id")
     by_same_authors = list(
-        others.by_authors_of(book)
+        others.filter(pk__in=by_them)
         .exclude(pk__in=series)
+        .order_by("-publication_year", "title")
         .values_list("pk", flat=True)[:RELATED_LIMIT]
     )
     similar = related_book_ids(
@@ -291,10 +299,17 @@ def other_parts(
     with fragments.batch(wanted, version=FRAGMENTS_VERSION) as kept:
         kept_ids = kept.get(chosen_key)
         chosen = None
+        choose = partial(
+            choose_other_books,
+            book,
+            author_ids=author_ids,
+            subject_ids=subject_ids,
+            article_ids=article_ids,
+        )
         if kept_ids is None:
-            chosen = choose_other_books(book, subject_ids=subject_ids, article_ids=article_ids)
+            chosen = choose()
         ids = kept_ids if kept_ids is not None else chosen.ids
-        page = _listed(book, ids, chosen, subject_ids, article_ids, card_wanted)
+        page = _listed(book, ids, chosen, choose, card_wanted)
         if page.chosen != kept_ids:
             kept.put(chosen_key, page.chosen)
         teasers = kept.get(teasers_key)
@@ -314,8 +329,7 @@ def _listed(
     book: Book,
     ids: dict[str, list[int]],
     chosen: OtherBooks | None,
-    subject_ids: list[int],
-    article_ids: list[int],
+    choose: Callable[[], OtherBooks],
     card_wanted: bool,
 ) -> BookPage:
     """The lists' HTML for the books of `ids`, as kept; else rendered from the books
@@ -333,7 +347,7 @@ def _listed(
             # Our own render, kept as a string.
             return BookPage(book, {}, ids, {name: mark_safe(part) for name, part in html.items()})
         if chosen is None:
-            chosen = choose_other_books(book, subject_ids=subject_ids, article_ids=article_ids)
+            chosen = choose()
         # Every card on the page (the book's own too) in the same queries.
         carded = [pk for name in CARD_LISTS for pk in chosen.ids[name]]
         cards = Book.objects.for_cards().in_bulk([book.pk, *carded] if card_wanted else carded)

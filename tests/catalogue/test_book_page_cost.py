@@ -95,3 +95,19 @@ def test_the_histogram_rows_come_with_their_words(client):
     ]  # fmt: skip
     assert text_of(html, ".histogram__count") == ["1,234", "0", "0", "0", "1"]
     assert text_of(html, ".histogram__table progress")[0] == "100%"
+
+
+def test_books_by_the_same_authors_are_found_by_the_authors_read_already(client):
+    """Their ids come with the book's subjects (one query): the list of their other books
+    does not read the book's credits again in a subquery of its own."""
+    author, coauthor = make_author(name="First"), make_author(name="Second")
+    book = make_book(title="Together", authors=[author, coauthor])
+    make_book(title="Alone", publication_year=1990, authors=[author])
+    make_book(title="With someone else", publication_year=2000, authors=[coauthor])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(book.get_absolute_url()).content
+    assert text_of(html, "#book-others + ul .book-card__title") == ["With someone else", "Alone"]
+    credits_again = re.compile(
+        rf'FROM "catalogue_contribution" \w* ?WHERE \w*\.?"book_id" = {book.pk}\b'
+    )
+    assert not [query for query in queries if credits_again.search(query["sql"])]
