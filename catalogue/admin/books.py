@@ -3,6 +3,7 @@
 from functools import partial
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery, Value
@@ -40,6 +41,32 @@ class ContributionInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "role", "position"]
+
+
+class NamesTheBookWithThisIsbn:
+    """A book form mixin: an ISBN-13 another book has is refused naming that book, with a
+    link to open it (the constraint's "Another book already has this ISBN-13." left the
+    editor to search for it)."""
+
+    def clean_isbn13(self):
+        typed = self.cleaned_data.get("isbn13")
+        try:
+            isbn13 = Book._meta.get_field("isbn13").to_python(typed)  # hyphens, ISBN-10s
+        except ValidationError:
+            return typed  # not an ISBN: the model's validation says why
+        holder = isbn13 and Book.objects.exclude(pk=self.instance.pk).filter(isbn13=isbn13).first()
+        if holder:
+            raise ValidationError(
+                format_html(
+                    "Another book already has this ISBN-13: "
+                    '<a href="{}">“{}”</a>. Open it to check, or merge the two books from '
+                    "the book list.",
+                    reverse("admin:catalogue_book_change", args=[holder.pk]),
+                    holder,
+                ),
+                code="taken",
+            )
+        return typed
 
 
 @admin.register(Author)
@@ -223,6 +250,10 @@ class BookAdmin(FreeSlugOnAdd, NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, Vers
                     request, f"The new cover could not be prepared: {why}. {KEPT_PRIVATELY}"
                 ),
             )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (NamesTheBookWithThisIsbn, form), {})
 
     @admin.display(description="Cover")
     def cover_thumbnail(self, book):
