@@ -8,6 +8,7 @@ bulk, what is derived from the body) would only be noise.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -20,6 +21,10 @@ from reversion.models import Version
 from .diffs import DiffLine, line_diff
 
 EMPTY = "(empty)"
+# Whether the person looking may open a row of a model at the desk (desk.viewers.opener):
+# a related row they may not is counted, never named (a draft's title is what an
+# embargo keeps). None: every row is named.
+Opener = Callable[[type[models.Model]], Callable[[models.Model], bool]]
 SAVED_OUTSIDE_THE_DESK = "an import or outside the desk"
 TIME_FORMAT = "j M Y H:i:s"
 # The history lists (and a conflict searches) this many of the newest versions: each
@@ -92,6 +97,7 @@ class Conflict:
     theirs: Snapshot
     mine: dict
     saved_by: str | None
+    may_open: Opener | None = None
 
     @property
     def number(self) -> int:
@@ -103,7 +109,7 @@ class Conflict:
 
     @cached_property
     def changes(self) -> Changes:
-        return compare(self.model, self.theirs.values, self.mine)
+        return compare(self.model, self.theirs.values, self.mine, may_open=self.may_open)
 
 
 def local_time(moment: datetime) -> str:
@@ -207,8 +213,11 @@ def submitted_values(form) -> dict:
     return values
 
 
-def compare(model: type[models.Model], before: dict, after: dict) -> Changes:
-    """The fields whose values differ between two versions (or a version and a form)."""
+def compare(
+    model: type[models.Model], before: dict, after: dict, *, may_open: Opener | None = None
+) -> Changes:
+    """The fields whose values differ between two versions (or a version and a form);
+    related rows named only where the person looking `may_open` them."""
     fields, texts = [], []
     for model_field in compared_fields(model):
         name = model_field.attname
@@ -219,8 +228,8 @@ def compare(model: type[models.Model], before: dict, after: dict) -> Changes:
             continue
         change = FieldChange(
             label=str(model_field.verbose_name).capitalize(),
-            before=shown(model_field, old),
-            after=shown(model_field, new),
+            before=shown(model_field, old, may_open=may_open),
+            after=shown(model_field, new, may_open=may_open),
         )
         if isinstance(model_field, models.TextField):
             texts.append(replace(change, lines=line_diff(old, new)))
@@ -229,12 +238,14 @@ def compare(model: type[models.Model], before: dict, after: dict) -> Changes:
     return Changes(fields, texts)
 
 
-def listing(model: type[models.Model], values: dict) -> list[tuple[str, str]]:
-    """Every compared field of a version, labelled, as an editor reads it."""
+def listing(
+    model: type[models.Model], values: dict, *, may_open: Opener | None = None
+) -> list[tuple[str, str]]:
+    """Every compared field of a version, labelled, as the person looking reads it."""
     return [
         (
             str(model_field.verbose_name).capitalize(),
-            shown(model_field, values[model_field.attname]),
+            shown(model_field, values[model_field.attname], may_open=may_open),
         )
         for model_field in compared_fields(model)
         if model_field.attname in values
@@ -255,19 +266,32 @@ def comparable(model_field: models.Field, value):
     return value
 
 
-def shown(model_field: models.Field, value) -> str:
-    """A value as an editor reads it: names for related rows, labels for choices."""
+def shown(model_field: models.Field, value, *, may_open: Opener | None = None) -> str:
+    """A value as the person looking reads it: names for related rows (those readers see
+    or they may open; the others counted), labels for choices."""
     value = comparable(model_field, value)
     if value is None or value == "" or value == []:
         return EMPTY
     related = model_field.related_model
+    opens = may_open(related) if may_open is not None and related is not None else None
+
+    def named(row) -> bool:  # what readers see is no secret
+        return opens is None or is_public(row) or opens(row)
+
     if model_field.many_to_many:
-        names = [str(row) for row in related._default_manager.filter(pk__in=value)]
-        missing = len(value) - len(names)
-        return ", ".join(names + ([f"{missing} since deleted"] if missing else []))
+        rows = list(related._default_manager.filter(pk__in=value))
+        names = [str(row) for row in rows if named(row)]
+        closed, missing = len(rows) - len(names), len(value) - len(rows)
+        return ", ".join(
+            names
+            + ([not_theirs_to_open(related, closed)] if closed else [])
+            + ([f"{missing} since deleted"] if missing else [])
+        )
     if model_field.is_relation:
         row = related._default_manager.filter(pk=value).first()
-        return str(row) if row is not None else f"(deleted, id {value})"
+        if row is None:
+            return f"(deleted, id {value})"
+        return str(row) if named(row) else not_theirs_to_open(related, 1)
     if model_field.flatchoices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -277,3 +301,9 @@ def shown(model_field: models.Field, value) -> str:
     if isinstance(value, date):
         return date_format(value, "j M Y")
     return str(value)
+
+
+def not_theirs_to_open(model: type[models.Model], count: int) -> str:
+    """“1 article you cannot open”, “2 articles you cannot open”."""
+    name = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+    return f"{count} {name} you cannot open"

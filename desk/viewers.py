@@ -10,6 +10,7 @@ admin, the one place that says who may see what (its `has_view_permission`).
 from collections.abc import Callable
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.db import models
 from django.http import HttpRequest
 
@@ -35,3 +36,19 @@ def may_open(shown: models.Model, model: type[models.Model]) -> Callable[[models
         return lambda obj: False
     model_admin = admin.site.get_model_admin(model)
     return lambda obj: model_admin.has_view_permission(request, obj)
+
+
+def opener(request: HttpRequest) -> Callable[[type[models.Model]], Callable[[models.Model], bool]]:
+    """`may_open` for a page that has its request at hand (a comparison of versions, a
+    restore page, a conflict): for a model, whether this person may open each of its rows
+    at the desk (desk.history names only those). A model the desk does not show is
+    named as before."""
+
+    def for_model(model: type[models.Model]) -> Callable[[models.Model], bool]:
+        try:
+            model_admin = admin.site.get_model_admin(model)
+        except NotRegistered:
+            return lambda obj: True
+        return lambda obj: model_admin.has_view_permission(request, obj)
+
+    return for_model
