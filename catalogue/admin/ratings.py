@@ -2,13 +2,14 @@
 approve or remove the ones held back (a burst of newcomers from one address)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.defaultfilters import pluralize
 
 from desk.admin import render_display
 from shared.paging import CappedPaginator
 
-from ..models import STARS, Rating
+from ..models import STARS, Book, Rating
 from ..ratings import approve_ratings, remove_ratings
 
 
@@ -66,6 +67,30 @@ class RatingAdmin(admin.ModelAdmin):
         "remove_by_same_readers",
         "remove_from_same_addresses",
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        narrowed = self.narrowed_to(request)
+        context = {"title": narrowed} if narrowed else {}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def narrowed_to(self, request) -> str | None:
+        """The list's title when a link narrowed it to one book, reader or address (the
+        book page's "Moderate this book's ratings", a rating's reader or address): the
+        list said "Select rating to view", as for every rating."""
+        query = request.GET
+        book_id = query.get("book__id__exact", "")
+        book = Book.objects.filter(pk=book_id).first() if book_id.isdecimal() else None
+        if book is not None:
+            return f"Ratings of “{book}”"
+        user_id = query.get("user__id__exact", "")
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id.isdecimal() else None
+        if user is not None:
+            return f"Ratings by {user}"
+        if query.get("visitor"):
+            return f"Ratings by visitor {query['visitor'][:8]}"
+        if query.get("ip_hash"):
+            return "Ratings from one address"
+        return None
 
     def has_add_permission(self, request):
         return False

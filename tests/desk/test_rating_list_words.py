@@ -42,3 +42,21 @@ def test_each_choice_lists_its_readers_ratings(editor, ratings):
     assert readers_listed(editor, "?user__isempty=0") == ["octavia"]
     assert readers_listed(editor, "?user__isempty=1") == ["visitor anon1", "visitor anon2"]
     assert len(readers_listed(editor)) == 3
+
+
+def test_a_list_narrowed_by_a_link_says_to_what(editor, ratings):
+    book = make_book(title="Dawn")
+    rate(book=book, reader=Reader(visitor="anon3"), score=4)
+    heading = text_of(
+        editor.get(f"/admin/catalogue/rating/?book__id__exact={book.pk}").content, "h1"
+    )
+    assert heading == ["Ratings of “Dawn”"]
+    octavia = get_user_model().objects.get(username="octavia")
+    by_reader = editor.get(f"/admin/catalogue/rating/?user__id__exact={octavia.pk}")
+    assert text_of(by_reader.content, "h1") == ["Ratings by octavia"]
+    assert text_of(editor.get("/admin/catalogue/rating/?visitor=anon3").content, "h1") == [
+        "Ratings by visitor anon3"
+    ]
+    assert text_of(editor.get("/admin/catalogue/rating/").content, "h1") == [
+        "Select rating to view"
+    ]
