@@ -155,6 +155,13 @@ class BatchWriter:
                 # A new version: an editor with the book open is told, not overwritten.
                 book.version += 1
             Book.objects.bulk_update(books, [*names, "updated_at", "version"])
+            # As Book.save keeps it: an ISBN a book had still embeds it (`[[book:old
+            # ISBN]]` in articles), and no other book may take it.
+            BookAlias.objects.bulk_create(
+                BookAlias(book=book, **book.old_address_details(old_isbn13))
+                for book in books
+                if (old_isbn13 := book.changed_from("isbn13"))
+            )
         recredited = [(record, book) for record, book, _, differ in changed if differ]
         Contribution.objects.filter(book__in=[book for _, book in recredited]).delete()
         credited = [*new, *recredited]

@@ -142,3 +142,43 @@ def test_finding_the_articles_reads_no_body_and_costs_the_same_for_few_or_many(
             (f"other-{many}-{number}",) for number in range(many)
         }
     assert counts[0] == counts[1]
+
+
+def new_isbn(row: str) -> str:
+    """The Hunger Games row with another edition's ISBN (ISBN-10 0316040002)."""
+    return row.replace("9.78043902348e+12", "9.78031604000e+12").replace(
+        ",439023483,", ",316040002,"
+    )
+
+
+def test_a_book_an_import_gives_another_isbn_still_shows_where_its_old_one_is_named(
+    client, commits, tmp_path
+):
+    csv = tmp_path / "books.csv"
+    csv.write_text(f"{HEADER}\n{HUNGER_GAMES}\n", encoding="utf-8")
+    with commits():
+        import_books(csv)
+        article = make_article(body="[[book:9780439023481]]\n")
+    book = Book.objects.get()
+    csv.write_text(f"{HEADER}\n{new_isbn(HUNGER_GAMES)}\n", encoding="utf-8")
+    with commits():
+        assert import_books(csv).updated == 1
+    assert Book.objects.get().isbn13 == "9780316040006"
+    with commits():  # the article saved again: its body rendered anew
+        Article.objects.get(pk=article.pk).save()
+    assert cards_on(client, article) == [book.title]
+    # And no other book may take the old ISBN.
+    assert list(Book.old_isbns().values_list("isbn13", flat=True)) == ["9780439023481"]
+
+
+def test_a_book_an_import_gives_the_isbn_an_article_names_shows_on_it(client, commits, tmp_path):
+    csv = tmp_path / "books.csv"
+    csv.write_text(f"{HEADER}\n{HUNGER_GAMES}\n", encoding="utf-8")
+    with commits():
+        import_books(csv)
+        article = make_article(body="[[book:0-316-04000-2]]\n")
+    assert cards_on(client, article) == []
+    csv.write_text(f"{HEADER}\n{new_isbn(HUNGER_GAMES)}\n", encoding="utf-8")
+    with commits():
+        import_books(csv)
+    assert cards_on(client, article) == [Book.objects.get().title]
