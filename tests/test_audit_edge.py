@@ -93,9 +93,29 @@ client c2 -connect ${v1_plain_sock} {
 """
 
 
+# A TLS proxy speaking the PROXY protocol (hitch) names the reader itself, as client.ip,
+# which is what Varnish appends: what a reader claimed before it stays before it.
+PROXY_PROTOCOL_READER_LAST = """
+varnishtest "behind a PROXY protocol proxy, no claim is taken for the reader"
+server s1 {
+    rxreq
+    expect req.http.X-Forwarded-For == "198.51.100.1, 203.0.113.9"
+    txresp -hdr "Cache-Control: no-store"
+} -start
+varnish v1 -arg "-a tls=127.0.0.1:0,PROXY" -vcl+backend { include "%(vcl)s"; } -start
+client c1 -connect ${v1_tls_sock} {
+    # PROXY TCP4 203.0.113.9 127.0.0.1 1234 443
+    sendhex "%(proxy_line)s"
+    txreq -url "/books/" -hdr "X-Forwarded-For: 198.51.100.1"
+    rxresp
+} -run
+"""
+
+
 def run_varnishtest(tmp_path, script: str) -> subprocess.CompletedProcess:
     path = tmp_path / "audit.vtc"
-    path.write_text(script % {"vcl": VCL})
+    proxy_line = b"PROXY TCP4 203.0.113.9 127.0.0.1 1234 443\r\n".hex()
+    path.write_text(script % {"vcl": VCL, "proxy_line": proxy_line})
     return subprocess.run(
         ["varnishtest", "-t", "20", str(path)], capture_output=True, text=True, timeout=60
     )
@@ -108,4 +128,9 @@ def test_a_reader_is_never_told_which_tags_purge_a_page(tmp_path):
 
 def test_behind_the_tls_proxy_the_app_is_told_each_readers_own_address(tmp_path):
     run = run_varnishtest(tmp_path, READER_ADDRESS_LAST)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
+def test_behind_a_proxy_protocol_proxy_a_readers_claim_is_never_their_address(tmp_path):
+    run = run_varnishtest(tmp_path, PROXY_PROTOCOL_READER_LAST)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

@@ -94,12 +94,14 @@ sub vcl_recv {
         } else {
             set req.http.X-Forwarded-Proto = "http";
         }
-    } elseif (req.restarts == 0 && req.esi_level == 0
+    } elseif (req.restarts == 0 && req.esi_level == 0 && client.ip == remote.ip
               && req.http.X-Forwarded-For ~ ",") {
         # The TLS proxy appended the reader's address to X-Forwarded-For, and Varnish its
         # own (the proxy's) after it: that one goes, so the app is told the reader's last
         # (TRUSTED_PROXIES=1, as behind `make serve-edge`'s Varnish alone). Kept, every
         # reader was the proxy to the login lockouts and the rating and click limits.
+        # A proxy speaking the PROXY protocol (hitch) names the reader as client.ip, which
+        # Varnish appended: then nothing goes.
         set req.http.X-Forwarded-For = regsub(req.http.X-Forwarded-For, "\s*,[^,]*$", "");
     }
     # The port the client reached, ours, never one it claims: the app stores a page
