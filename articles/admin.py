@@ -83,7 +83,7 @@ class StateFilter(admin.SimpleListFilter):
 class WriterFilter(admin.SimpleListFilter):
     """The articles the person looking created (the desk home's "All my drafts")."""
 
-    title = "written by"
+    title = "writer"  # Django says "By writer"; "written by" read "By written by"
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
