@@ -33,3 +33,23 @@ def test_the_header_of_a_page_links_to_the_sections(client, db):
     nav = [a["href"] for a in page.select(".site-nav a")]
     assert nav == ["/articles/", "/books/"]
     assert page.select_one("form.site-search")["action"] == "/search/"
+
+
+STATIC = Template("{% load site_links %}{% site_static 'css/site.css' %}")
+
+
+def test_a_site_file_has_the_address_static_gives_it_and_follows_the_settings(settings):
+    from django.templatetags.static import static
+
+    assert STATIC.render(Context()) == static("css/site.css")
+    settings.STATIC_URL = "https://cdn.example/assets/"
+    assert STATIC.render(Context()) == "https://cdn.example/assets/css/site.css"
+
+
+def test_a_page_links_its_stylesheet_and_icon_where_static_says(client, db):
+    from bs4 import BeautifulSoup
+    from django.templatetags.static import static
+
+    page = BeautifulSoup(client.get("/search/").content, "html.parser")
+    assert page.select_one("link[rel=stylesheet]")["href"] == static("css/site.css")
+    assert page.select_one("link[rel=icon]")["href"] == static("img/favicon.svg")
