@@ -10,14 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
-from itertools import count
+from html import escape
 
 from django.conf import settings
 from django.db.models import Model
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import escape, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -153,10 +153,13 @@ def split_credits(book: Book) -> dict:
     }
 
 
-def credit_links(credits: list[Contribution]) -> list[dict]:
+def credit_links(
+    credits: list[Contribution], address: Callable[[str, str], str] | None = None
+) -> list[dict]:
     """Each credit as the card links it: the author's page, their name, and their role
-    in lower case ("translator"), none for a plain contributor."""
-    address = card_addresses()
+    in lower case ("translator"), none for a plain contributor. `address`: the card's
+    card_addresses()."""
+    address = address or card_addresses()
     return [
         {
             "url": address(AUTHOR_ROUTE, credit.author.slug),
@@ -239,17 +242,20 @@ def book_card_context(
     credits = split_credits(book)
     cover = cover_image(book)
     shop_links = links_for(book, source=source)
+    rating = rating_context(book)
+    address = card_addresses()
     return {
         "book": book,
         "credits": credits,
-        "url": card_addresses()(BOOK_ROUTE, book.slug),
+        "url": address(BOOK_ROUTE, book.slug),
         "title": book.title,
         "full_title": book.full_title,
         "language": book.language,
-        "authors": credit_links(credits["authors"]),
-        "others": credit_links(credits["others"]),
+        "authors": credit_links(credits["authors"], address),
+        "others": credit_links(credits["others"], address),
         "details": book_details(book),
-        "rating": rating_context(book),
+        "rating": rating,
+        "rating_html": rating_html(rating),
         "lazy": lazy,
         "cover": cover,
         "cover_hue": cover_hue(book.title),
@@ -260,60 +266,96 @@ def book_card_context(
     }
 
 
-SHOP_LINKS_TEMPLATE = "includes/shop_links.html"
-# Stand-ins rendered into the shop links in place of what differs from book to book:
-# characters for private use, which escaping leaves as they are and no title has.
-_TITLE_STAND_IN, _ADDRESS_STAND_IN = "\ue000", "\ue001{}\ue001"
-STAND_IN_MARKS = ("\ue000", "\ue001")
+# --- The card's partials, rendered once per shape -----------------------------------------
+# The template engine's cost is per node, and a page shows dozens of cards: the stars'
+# and the shop links' partials are rendered once for each shape of what they show (how
+# many stars; which shops, which of them earn, as buttons or not), with a stand-in for
+# each text that differs from card to card (a count, a title, an address); each card's
+# texts are then put in, escaped as the template escapes them.
+
+# A character for private use: escaping leaves it as it is, and no title or count has it.
+STAND_IN_MARK = "\ue000"
+STAND_IN = STAND_IN_MARK + "{}" + STAND_IN_MARK
+
+
+def render_shaped(
+    template_name: str, context_of: Callable[[tuple, list[str]], dict], shape: tuple, texts: list
+) -> SafeString:
+    """`template_name` rendered with `context_of(shape, texts)`: all the partial reads,
+    so that its render for the shape, stand-ins in place of the texts, is the same but for
+    them (tests/catalogue/test_card_partials.py renders both ways)."""
+    template = get_template(template_name).template  # another once the file changes
+    html = _rendered_shape(template, context_of, shape, len(texts))
+    if html is None or any(STAND_IN_MARK in text for text in texts):
+        return template.render(Context(context_of(shape, texts)))
+    for number, text in enumerate(texts):
+        # As the template's autoescaping does (django.utils.html.escape).
+        html = html.replace(STAND_IN.format(number), escape(text))
+    return mark_safe(html)
+
+
+@lru_cache(maxsize=256)
+def _rendered_shape(template, context_of, shape: tuple, texts: int) -> str | None:
+    """The partial for the shape, a stand-in for each text; None when the shape itself
+    holds a stand-in's character (a shop so named), which is then rendered each time."""
+    if _holds_mark(shape):
+        return None
+    stand_ins = [STAND_IN.format(number) for number in range(texts)]
+    return template.render(Context(context_of(shape, stand_ins)))
+
+
+def _holds_mark(value) -> bool:
+    if isinstance(value, str):
+        return STAND_IN_MARK in value
+    return isinstance(value, tuple) and any(_holds_mark(part) for part in value)
 
 
 def shop_links_html(links: ShopLinks, *, title: str, prominent: bool) -> SafeString:
-    """A card's buy and borrow links (includes/shop_links.html) as rendering them gives:
-    the partial is rendered once for each shape of links (which shops, which of them
-    earn, prominent or not), with stand-ins for the book's title and each link's
-    address, which are then put in, escaped as the template escapes them. Rendered for
-    each card, its loop was half the card's cost.
-
-    The partial reads nothing else of a link, of the book or of the card: what it reads
-    must be in the shape (tests/catalogue/test_card_shop_links.py renders both ways)."""
-    # The compiled template: the loader gives another one once the file changes.
-    template = get_template(SHOP_LINKS_TEMPLATE).template
-    html = _shop_links_shape(template, prominent, _shape(links.buy), _shape(links.borrow))
-    if html is None or _TITLE_STAND_IN in title:  # made to look like a stand-in
-        context = {"shop_links": links, "book": {"title": title}, "prominent": prominent}
-        return template.render(Context(context))
-    for number, link in enumerate(links):
-        html = html.replace(_ADDRESS_STAND_IN.format(number), escape(link.url))
-    return mark_safe(html.replace(_TITLE_STAND_IN, escape(title)))
+    """A card's buy and borrow links (includes/shop_links.html), rendered once for each
+    shape of links: rendered for each card, its loop was half the card's cost."""
+    shape = (prominent, _shops_of(links.buy), _shops_of(links.borrow))
+    texts = [*(link.url for link in links), title]
+    return render_shaped("includes/shop_links.html", _shop_links_context, shape, texts)
 
 
-def _shape(links: list[ShopLink]) -> tuple:
+def _shops_of(links: list[ShopLink]) -> tuple:
     return tuple((link.shop, link.shop.name, link.sponsored) for link in links)
 
 
-@lru_cache(maxsize=64)
-def _shop_links_shape(template, prominent: bool, buy: tuple, borrow: tuple) -> str | None:
-    """The partial for links of this shape, with a stand-in for the title and one for
-    each address, numbered in the order ShopLinks gives them (buy, then borrow); None
-    when a shop's name holds a stand-in's character."""
-    if any(mark in name for _shop, name, _ in buy + borrow for mark in STAND_IN_MARKS):
-        return None
-    numbers = count()
+def _shop_links_context(shape: tuple, texts: list[str]) -> dict:
+    """Each link's address, then the book's title, in `texts`."""
+    prominent, buy, borrow = shape
+    addresses = iter(texts)
 
-    def stand_ins(links: tuple) -> list[ShopLink]:
+    def links(shops: tuple) -> list[ShopLink]:
         return [
-            ShopLink(
-                shop=shop,
-                url=_ADDRESS_STAND_IN.format(next(numbers)),
-                destination="",
-                sponsored=sponsored,
-            )
-            for shop, _name, sponsored in links
+            ShopLink(shop=shop, url=next(addresses), destination="", sponsored=sponsored)
+            for shop, _name, sponsored in shops
         ]
 
-    links = ShopLinks(buy=stand_ins(buy), borrow=stand_ins(borrow))
-    context = {"shop_links": links, "book": {"title": _TITLE_STAND_IN}, "prominent": prominent}
-    return template.render(Context(context))
+    shop_links = ShopLinks(buy=links(buy), borrow=links(borrow))
+    return {"shop_links": shop_links, "book": {"title": texts[-1]}, "prominent": prominent}
+
+
+def rating_html(rating: dict) -> SafeString:
+    """The card's stars and their words (includes/rating_stars.html), from rating_context."""
+    texts = [rating["average_text"], rating["summary"], rating["spoken"]]
+    shape = (rating["shown"], rating["stars_html"])
+    return render_shaped("includes/rating_stars.html", _rating_context, shape, texts)
+
+
+def _rating_context(shape: tuple, texts: list[str]) -> dict:
+    shown, stars_html = shape
+    average_text, summary, spoken = texts
+    return {
+        "rating": {
+            "shown": shown,
+            "stars_html": stars_html,
+            "average_text": average_text,
+            "summary": summary,
+            "spoken": spoken,
+        }
+    }
 
 
 def drawn_cover(book: Book, credits: dict) -> dict:

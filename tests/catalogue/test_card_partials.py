@@ -1,8 +1,9 @@
-"""A card's shop links and addresses, put together rather than rendered and reversed for
-each card (catalogue.cards.shop_links_html, card_addresses): what a reader gets is what
-the partial and get_absolute_url() give."""
+"""A card's stars, shop links and addresses, put together rather than rendered and
+reversed for each card (catalogue.cards.rating_html, shop_links_html, card_addresses):
+what a reader gets is what the partials and get_absolute_url() give."""
 
 import importlib
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -11,7 +12,7 @@ from django.template.loader import get_template
 from django.urls import set_script_prefix
 from stdnum import ean
 
-from catalogue.cards import book_card_context, shop_links_html
+from catalogue.cards import book_card_context, rating_context, rating_html, shop_links_html
 from catalogue.models import Book
 from catalogue.shops import BookShopLink, Shop, links_for
 from tests.factories import make_article, make_author, make_book
@@ -148,3 +149,22 @@ def test_a_shop_named_with_a_stand_ins_character_is_named_as_it_is(shops):
     links = links_for(book)
     html = shop_links_html(links, title=book.title, prominent=False)
     assert html == rendered_partial(links, title=book.title, prominent=False)
+
+
+@pytest.mark.parametrize(
+    "figures",
+    [
+        {},
+        {"editor_rating": Decimal("4.4")},
+        {"source_ratings_5": 760, "source_ratings_1": 27, "rating_source": "Goodreads"},
+        {"source_ratings_4": 10, "rating_source": "Goodreads & <Co>", "ratings_5": 1},
+        {"source_ratings_3": 1, "rating_source": "\ue0000\ue000 made to look like a stand-in"},
+    ],
+)
+def test_the_stars_put_together_read_as_the_partial_renders_them(db, figures):
+    rating = rating_context(make_book(**figures))
+    html = rating_html(rating)
+    assert html == get_template("includes/rating_stars.html").render({"rating": rating})
+    assert text_of(html, ".visually-hidden, .rating__none") == [
+        rating["spoken"] if rating["shown"] else "No ratings yet"
+    ]
