@@ -5,8 +5,9 @@ public articles, books sharing its subjects, books its readers also liked (4+ st
 at least MIN_READERS of them in common), and books whose titles share its distinctive
 words. Same-author and same-series books have their own lists on the page.
 
-Three signals are read when the page renders, each one indexed query capped at
-CANDIDATES rows (a subject of half a million books offers its most-rated CANDIDATES).
+Three signals are read when the page renders, each an indexed part capped at CANDIDATES
+rows (a subject of half a million books offers its most-rated CANDIDATES) of one SQL
+statement with the fourth's rows (catalogue.related_candidates).
 The fourth, "readers also liked", walks the ratings, the one table that grows without
 bound, so it is never computed in a request: `refresh_also_liked()` stores it per book
 (AlsoLiked rows) from the book's newest FANS fans, in the background after a rating
@@ -19,18 +20,16 @@ import contextlib
 from collections import Counter
 
 from django.core.cache import cache
-from django.db import connections, models, transaction
-from django.db.models import Count, F, Q
+from django.db import models, transaction
+from django.db.models import Count, Q
 
 from pagecache.tags import group_of
 from pagecache.versions import invalidate
 
 from .models import LIKED, Book, Rating
 from .querysets import distinctive_words
+from .related_candidates import candidates
 
-CANDIDATES = 24  # rows each signal offers
-MAX_ARTICLES = 100  # newest public articles about the book whose embeds count
-MAX_SUBJECTS = 5  # subjects looked into per book
 FANS = 500  # newest fans of a book whose other likes are counted
 MIN_READERS = 3  # fans in common before "also liked" counts (two are a coincidence)
 KEEP = 20  # AlsoLiked rows stored per book
@@ -151,84 +150,6 @@ def books_with_fans(chunk: int = 10_000):
         last = ids[-1]
 
 
-def _embedded_together(book: Book, article_ids: list[int]) -> list[tuple[int, int]]:
-    if not article_ids:
-        return []
-    embeds = Book.articles.through.objects.filter(
-        article_id__in=article_ids[:MAX_ARTICLES], book__status=Book.Status.PUBLISHED
-    )
-    rows = (
-        embeds.exclude(book_id=book.pk)
-        .values("book_id")
-        .annotate(together=Count("pk"))
-        .order_by("-together", "book_id")[:CANDIDATES]
-    )
-    return [(row["book_id"], row["together"]) for row in rows]
-
-
-def _sharing_subjects(book: Book, subject_ids: list[int]) -> list[tuple[int, int]]:
-    """The most-rated books of each subject, then how many of the subjects each shares."""
-    subject_ids = subject_ids[:MAX_SUBJECTS]
-    candidates: dict[int, None] = {}
-    for subject_id in subject_ids:
-        members = (
-            Book.objects.public()
-            .filter(subjects=subject_id)
-            .exclude(pk=book.pk)
-            .order_by("-rating_total_count", "pk")
-            .values_list("pk", flat=True)[:CANDIDATES]
-        )
-        candidates.update(dict.fromkeys(members))
-    if not candidates:
-        return []
-    if len(subject_ids) == 1:
-        return [(pk, 1) for pk in candidates]
-    shared = dict(
-        Book.subjects.through.objects.filter(book_id__in=candidates, subject_id__in=subject_ids)
-        .values("book_id")
-        .annotate(shared=Count("pk"))
-        .values_list("book_id", "shared")
-    )
-    return [(pk, shared.get(pk, 1)) for pk in candidates]
-
-
-def _also_liked(book: Book) -> list[tuple[int, int]]:
-    rows = AlsoLiked.objects.filter(book=book, liked__status=Book.Status.PUBLISHED)
-    return list(rows.order_by("-readers", "liked_id").values_list("liked_id", "readers"))
-
-
-def _alike_titles(book: Book) -> list[tuple[int, int]]:
-    words = distinctive_words(book.title)
-    if not words:
-        return []
-    every_word = Q()
-    for word in words:
-        every_word &= Q(title__icontains=word)
-    # Ordered by an expression of the count, not the column: by the column, the database
-    # walked the rating index through the whole catalogue to meet a rare title's few
-    # matches (SQLite: twice the time of reading them all and sorting those).
-    most_rated_first = (F("rating_total_count") + 0).desc()
-    alike = (
-        Book.objects.public()
-        .filter(_titled(every_word))
-        .exclude(pk=book.pk)
-        .order_by(most_rated_first, "pk")
-        .values_list("pk", flat=True)[:CANDIDATES]
-    )
-    return [(pk, 1) for pk in alike]
-
-
-def _titled(words: Q) -> Q:
-    """Books whose titles have `words`. PostgreSQL finds them through its trigram index
-    of titles (book_title_upper_trgm); SQLite has none and reads the whole table, so
-    there they are matched in a subquery of title and id alone, which scans the narrow
-    (title, id) index instead of every row whole (the book page's costliest query: at
-    10,000 books, 2.2 ms to 0.6)."""
-    if connections[Book.objects.db].vendor != "sqlite":
-        return words
-    return Q(pk__in=Book.objects.filter(words).values("pk"))
-
-
 def related_book_ids(
     book: Book,
     *,
@@ -244,12 +165,12 @@ def related_book_ids(
     the books the page lists elsewhere. Signals rank in the order of the module's
     docstring; within a signal the strongest first, then the most rated.
     """
-    signals = [
-        _embedded_together(book, article_ids),
-        _sharing_subjects(book, subject_ids),
-        _also_liked(book),
-        _alike_titles(book),
-    ]
+    signals = candidates(
+        book.pk,
+        article_ids=article_ids,
+        subject_ids=subject_ids,
+        title_words=distinctive_words(book.title),
+    )
     strength: dict[int, list[int]] = {}
     for position, found in enumerate(signals):
         for pk, weight in found:
