@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from catalogue.models import ReadingList, ReadingListItem
 from catalogue.ratings import Reader, rate
 from tests.factories import desk_client, make_article, make_author, make_book
+from tests.pictures import make_ready_image
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,7 @@ def desk_rows():
         created_by=users.get(username="casey"),
     )
     rate(book=book, reader=Reader(visitor="reader-1"), score=4)
+    make_ready_image(alt="A map of Anarres", uploaded_by=users.get(username="erin"))
     return {
         "editor": editor,
         "contributor": contributor,
@@ -56,6 +58,10 @@ def desk_rows():
             f"/admin/catalogue/book/{book.pk}/change/",
             "/admin/catalogue/readinglist/",
             f"/admin/catalogue/readinglist/{reading_list.pk}/change/",
+            "/admin/images/image/",
+            "/admin/catalogue/author/",
+            "/admin/catalogue/subject/",
+            "/admin/articles/topic/",
         ],
         "live": live,
     }
