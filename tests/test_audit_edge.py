@@ -112,6 +112,33 @@ client c1 -connect ${v1_tls_sock} {
 """
 
 
+# The app names each request it answers (X-Request-ID, which a client may choose): a copy
+# served from the edge was answered by no request of the app, and the first reader's id
+# (whatever they chose) must not reach every later reader of the page.
+REQUEST_ID_NOT_SHARED = """
+varnishtest "a shared page's copy carries no one's request id"
+server s1 {
+    rxreq
+    txresp -hdr "Cache-Control: public, max-age=0, s-maxage=60" \\
+        -hdr "X-Request-ID: chosen-by-the-first-reader" -body "<h1>An article</h1>"
+} -start
+varnish v1 -vcl+backend { include "%(vcl)s"; } -start
+client c1 {
+    txreq -url "/articles/an-article/" -hdr "X-Request-ID: chosen-by-the-first-reader"
+    rxresp
+    expect resp.http.X-Cache == "miss"
+    expect resp.http.X-Request-ID == "chosen-by-the-first-reader"
+} -run
+client c2 {
+    txreq -url "/articles/an-article/"
+    rxresp
+    expect resp.http.X-Cache == "hit"
+    expect resp.body == "<h1>An article</h1>"
+    expect resp.http.X-Request-ID == <undef>
+} -run
+"""
+
+
 def run_varnishtest(tmp_path, script: str) -> subprocess.CompletedProcess:
     path = tmp_path / "audit.vtc"
     proxy_line = b"PROXY TCP4 203.0.113.9 127.0.0.1 1234 443\r\n".hex()
@@ -133,4 +160,9 @@ def test_behind_the_tls_proxy_the_app_is_told_each_readers_own_address(tmp_path)
 
 def test_behind_a_proxy_protocol_proxy_a_readers_claim_is_never_their_address(tmp_path):
     run = run_varnishtest(tmp_path, PROXY_PROTOCOL_READER_LAST)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
+def test_a_copy_from_the_edge_carries_no_other_readers_request_id(tmp_path):
+    run = run_varnishtest(tmp_path, REQUEST_ID_NOT_SHARED)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

@@ -271,6 +271,11 @@ sub vcl_deliver {
     # depends on (the ids of drafts among it) or which purge drops it.
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
+    if (obj.hits > 0) {
+        # A copy: no request of the app answered it, and the id the first reader's
+        # request had (one a client may choose) is not every later reader's.
+        unset resp.http.X-Request-ID;
+    }
     if (obj.hits > 0 && obj.ttl <= 0s) {
         set resp.http.X-Cache = "stale";  # past its time or purged: the app is failing
     } elseif (obj.hits > 0) {
