@@ -9,7 +9,7 @@ from reversion.models import Revision, Version
 
 from catalogue.admin import shop_clicks as click_report
 from desk import autosave, events
-from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
+from desk.admin import AsksBeforeActions, ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.models import RevisionEvent
 from shared.paging import CappedPaginator
 
@@ -96,13 +96,21 @@ class WriterFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(FreeSlugOnAdd, PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin):
+class ArticleAdmin(
+    FreeSlugOnAdd, AsksBeforeActions, PreviewAdminMixin, ConflictSafeAdmin, VersionAdmin
+):
     """Articles, with a preview of unsaved changes, saves that never overwrite a
     colleague's (desk/forms.py, desk/admin.py), and a history of versions to compare and
     restore (django-reversion: History, then a version, then Save)."""
 
     form = ArticleAdminForm
     actions = [publish_now_selected, schedule_selected, withdraw_now_selected]
+    action_questions = {
+        "publish_now_selected": "Publish the selected articles ({count}) now? Readers see "
+        "them at once.",
+        "withdraw_now_selected": "Withdraw the selected articles ({count}) now? Readers lose "
+        "them at once, and their preview links stop for good.",
+    }
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "state", "publication_time", "byline", "last_change"]
     # A date filter, not a date hierarchy: its year links read every article's date.

@@ -2,6 +2,8 @@
 a history of versions to compare, preview and restore, and display methods whose HTML
 comes from a template."""
 
+import json
+
 import reversion
 from django.conf import settings
 from django.contrib import messages
@@ -83,6 +85,22 @@ def conflict_note(form, errors) -> dict:
 def joined(items: list[str]) -> str:
     """“paragraph 3 of the body, paragraph 5 of the body and the title”."""
     return get_text_list(items, "and")
+
+
+class AsksBeforeActions:
+    """An admin whose list's bulk actions ask before they run, for those readers notice
+    at once or that cannot be undone: `action_questions` maps an action's name to its
+    question, "{count}" standing for how many rows are selected
+    (desk/static/desk/action_questions.js, in admin/desk/change_list.html)."""
+
+    change_list_template = "admin/desk/change_list.html"
+    action_questions: dict[str, str] = {}
+
+    def changelist_view(self, request, extra_context=None):
+        offered = self.get_actions(request)
+        questions = {name: text for name, text in self.action_questions.items() if name in offered}
+        context = {"action_questions": json.dumps(questions)} if questions else {}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
 
 class SlugFromTitleMayBeNumbered:

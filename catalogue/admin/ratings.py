@@ -9,7 +9,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from desk.admin import render_display
+from desk.admin import AsksBeforeActions, render_display
 from shared.paging import CappedPaginator
 
 from ..models import STARS, Book, Rating
@@ -52,7 +52,7 @@ class ReaderFilter(admin.SimpleListFilter):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(AsksBeforeActions, admin.ModelAdmin):
     """Moderation: ratings come from readers; editors inspect and remove them."""
 
     list_display = [
@@ -74,6 +74,14 @@ class RatingAdmin(admin.ModelAdmin):
         "remove_by_same_readers",
         "remove_from_same_addresses",
     ]
+    action_questions = {
+        "remove_selected": "Remove the selected ratings ({count})? The books' figures follow; "
+        "this cannot be undone.",
+        "remove_by_same_readers": "Remove every rating, on every book, by the readers of the "
+        "selected ratings ({count})? This cannot be undone.",
+        "remove_from_same_addresses": "Remove every rating, on every book, from the addresses "
+        "of the selected ratings ({count})? This cannot be undone.",
+    }
 
     def changelist_view(self, request, extra_context=None):
         narrowed = self.narrowed_to(request)
