@@ -3,7 +3,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html_join
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
@@ -424,7 +426,17 @@ class ArticleAdmin(
     def embedded_book_list(self, article):
         if not article.pk:
             return "Saved articles list their embedded books here."
-        return ", ".join(str(book) for book in article.embedded_books.all()) or "None"
+        # Each opens the book at the desk: a wrong title or cover seen in the preview is
+        # fixed there (a contributor sees it, read-only).
+        books = article.embedded_books.only("pk", "title")
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:catalogue_book_change", args=[book.pk]), book) for book in books),
+            )
+            or "None"
+        )
 
     def version_preview(self, request, article, version):
         """A kept version on the readers' page (History, then Preview), as the Preview
