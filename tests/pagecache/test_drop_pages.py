@@ -1,0 +1,56 @@
+"""`manage.py drop_pages`: after a release, every page rendered by the old code goes,
+from the page cache and from every edge."""
+
+import http.server
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pagecache import edge
+from pagecache.tags import SITE
+
+from .test_edge_headers import PurgeRecorder, xkeys
+
+pytestmark = pytest.mark.page_cache
+
+
+@pytest.fixture
+def edge_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    PurgeRecorder.purges = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_every_page_is_dropped_here_and_at_every_edge(
+    client, site, settings, edge_server, capsys, django_capture_on_commit_callbacks
+):
+    settings.EDGE_PURGE_URLS = [edge_server]
+    url = site["article"].get_absolute_url()
+    # The tag every page shared with the edges names.
+    assert SITE in xkeys(client.get(url))
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("drop_pages")
+    assert "here and at 1 edge" in capsys.readouterr().out
+    assert [SITE] in [header.split() for _, header in PurgeRecorder.purges]
+    assert client.get(url).get("X-Page-Cache") != "hit"
+    assert edge.wait_for_purges(5)
+
+
+def test_an_edge_out_of_reach_is_named(
+    client, site, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(edge, "RETRY_WAITS", ())  # the background purge gives up at once
+    url = site["article"].get_absolute_url()
+    client.get(url)
+    settings.EDGE_PURGE_URLS = ["http://127.0.0.1:9"]  # nothing listens there
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(CommandError, match="not at http://127.0.0.1:9"),
+    ):
+        call_command("drop_pages")
+    assert client.get(url).get("X-Page-Cache") != "hit"  # dropped here all the same
+    assert edge.wait_for_purges(5)
