@@ -254,7 +254,8 @@ if MEDIA_STORAGE == "s3":
         },
     }
 elif MEDIA_STORAGE == "filesystem":
-    _MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Django's, with a deleted file purged from the edges (an edge keeps media a year).
+    _MEDIA_BACKEND = {"BACKEND": "pagecache.media.EdgePurgedFileSystemStorage"}
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE is “{MEDIA_STORAGE}”: use filesystem or s3.")
 # With media on local disk and no web server in front, Django serves it itself.

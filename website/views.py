@@ -23,6 +23,7 @@ from catalogue.listed_cards import listed_cards
 from catalogue.models import Book
 from catalogue.search import search_books, suggest
 from images.preparing import PUBLIC_DIR as PICTURE_DIR
+from pagecache import media
 from pagecache.tags import list_of, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.sitemaps import RangeSitemap
@@ -123,6 +124,8 @@ def serve_media(request, path: str):
         response["Cache-Control"] = (
             "public, max-age=31536000, immutable" if content_named else "no-cache"
         )
+        # Deleted, it is purged from the edges by that name (pagecache.media).
+        media.tag_response(response, name)
     return response
 
 
