@@ -8,8 +8,8 @@ cards spends most of its render on them), and a check that the cards still read 
 Against a database holding goodbooks-10k (`import_books`) and the demo (`load_demo`),
 read only. `time` prints the median of RUNS calls of each step of a 30-card article's
 cards (the 30 most rated books): `Book.objects.for_cards().in_bulk()`, then per card
-`book_card_context` and the render of includes/book_card.html, and the Python calls each
-makes (cProfile), which the machine's noise does not move. `snapshot` writes every
+`book_card_context` and the render of includes/book_card.html, in CPU time, and the Python
+calls each makes (cProfile), which the machine's noise does not move. `snapshot` writes every
 book's card as each page shows it (plain and prominent, with and without the seed article
 as the page its links count against, with and without affiliate codes) and its entry at
 an article's foot; `compare` renders them again and names the books whose HTML differs.
@@ -45,11 +45,13 @@ def setup(database_url: str | None) -> None:
 
 
 def median_ms(call, runs: int = RUNS) -> float:
+    """The median of the CPU time `call` takes: on a shared machine, the time the process
+    waits for a core swings its wall time twofold from one minute to the next."""
     timings = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         call()
-        timings.append((time.perf_counter() - start) * 1000)
+        timings.append((time.process_time() - start) * 1000)
     return statistics.median(timings)
 
 
@@ -100,7 +102,7 @@ def bench_cards(runs: int = RUNS) -> None:
     for _ in range(5):  # warm-up
         fetch(), all_contexts(), all_renders()
     print(
-        f"in_bulk of {CARDS} books for_cards(): median {median_ms(fetch, runs):.2f} ms, "
+        f"in_bulk of {CARDS} books for_cards(): median {median_ms(fetch, runs):.2f} ms of CPU, "
         f"{len(queries)} queries, {python_calls(fetch):,} Python calls",
         flush=True,
     )
@@ -109,13 +111,13 @@ def bench_cards(runs: int = RUNS) -> None:
         ("book_card.html render", all_renders),
     ]:
         print(
-            f"{label} per card: median {median_ms(call, runs) / CARDS:.3f} ms, "
+            f"{label} per card: median {median_ms(call, runs) / CARDS:.3f} ms of CPU, "
             f"{python_calls(call) / CARDS:,.0f} Python calls ({runs} runs of {CARDS} cards)",
             flush=True,
         )
     whole = lambda: [template.render(book_card_context(b, source=source)) for b in fetch().values()]  # noqa: E731
     print(
-        f"all {CARDS} cards, fetched and rendered: median {median_ms(whole, runs):.2f} ms, "
+        f"all {CARDS} cards, fetched and rendered: median {median_ms(whole, runs):.2f} ms of CPU, "
         f"{python_calls(whole):,} Python calls",
         flush=True,
     )

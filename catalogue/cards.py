@@ -276,6 +276,7 @@ def book_card_context(
 # A character for private use: escaping leaves it as it is, and no title or count has it.
 STAND_IN_MARK = "\ue000"
 STAND_IN = STAND_IN_MARK + "{}" + STAND_IN_MARK
+STAND_IN_PATTERN = re.compile(STAND_IN.format("([0-9]+)"))
 
 
 def render_shaped(
@@ -285,23 +286,29 @@ def render_shaped(
     so that its render for the shape, stand-ins in place of the texts, is the same but for
     them (tests/catalogue/test_card_partials.py renders both ways)."""
     template = get_template(template_name).template  # another once the file changes
-    html = _rendered_shape(template, context_of, shape, len(texts))
-    if html is None or any(STAND_IN_MARK in text for text in texts):
+    pieces = _rendered_shape(template, context_of, shape, len(texts))
+    if pieces is None or any(STAND_IN_MARK in text for text in texts):
         return template.render(Context(context_of(shape, texts)))
-    for number, text in enumerate(texts):
-        # As the template's autoescaping does (django.utils.html.escape).
-        html = html.replace(STAND_IN.format(number), escape(text))
-    return mark_safe(html)
+    between, numbers = pieces
+    # Escaped as the template's autoescaping does (django.utils.html.escape).
+    escaped = [escape(text) for text in texts]
+    html = [between[0]]
+    for number, text in zip(numbers, between[1:], strict=True):
+        html += (escaped[number], text)
+    return mark_safe("".join(html))
 
 
 @lru_cache(maxsize=256)
-def _rendered_shape(template, context_of, shape: tuple, texts: int) -> str | None:
-    """The partial for the shape, a stand-in for each text; None when the shape itself
-    holds a stand-in's character (a shop so named), which is then rendered each time."""
+def _rendered_shape(template, context_of, shape: tuple, texts: int) -> tuple | None:
+    """The partial for the shape, with a stand-in for each text, as the HTML between the
+    stand-ins and their numbers in order; None when the shape itself holds a stand-in's
+    character (a shop so named), rendered each time then."""
     if _holds_mark(shape):
         return None
     stand_ins = [STAND_IN.format(number) for number in range(texts)]
-    return template.render(Context(context_of(shape, stand_ins)))
+    html = template.render(Context(context_of(shape, stand_ins)))
+    pieces = STAND_IN_PATTERN.split(html)
+    return tuple(pieces[0::2]), tuple(int(number) for number in pieces[1::2])
 
 
 def _holds_mark(value) -> bool:
