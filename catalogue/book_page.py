@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlsplit
 
-from django.db.models import Count, Window
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -42,6 +41,7 @@ from pagecache import fragments
 from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
 from . import structured_data
+from .book_names import names_of
 from .cards import histogram_rows
 from .models import Author, Book, Contribution, Subject
 from .reading_lists import ReadingList
@@ -50,9 +50,6 @@ from .share_cards import DESCRIPTION_LENGTH
 
 SERIES_LIMIT = 30
 RELATED_LIMIT = 8
-# The newest articles about the book shown (a popular book is in hundreds): the page's
-# cost must not follow how much has been written about it.
-ARTICLES_LIMIT = 12
 FRAGMENTS_VERSION = "book-page-2"
 LISTS = ("series", "by_same_authors", "similar")
 CARD_LISTS = ("by_same_authors", "similar")
@@ -62,7 +59,7 @@ SERIES_SHOWS = ("pk", "slug", "title", "series_number")
 
 @dataclass
 class BookPage:
-    """The page's parts, ready: `own` (own_parts and named_by's) and the lists' HTML
+    """The page's parts, ready: `own` (own_parts and book_names.names_of) and the lists' HTML
     (`html`, the articles' teasers under "articles"), with the ids of the books each list
     shows."""
 
@@ -99,13 +96,12 @@ def book_page(book: Book, request: HttpRequest) -> BookPage:
     own_key = f"own:{book.pk}"
     with fragments.batch({own_key: [SITE, tag_for(book)]}, version=FRAGMENTS_VERSION) as kept:
         own = kept.get(own_key)
-        named, articles = named_by(book) if own is None else (own, None)
+        named = names_of(book.pk) if own is None else own
         page = other_parts(
             book,
             subject_ids=named["subject_ids"],
             author_ids=named["author_ids"],
             article_ids=named["article_ids"],
-            articles=articles,
             card_wanted=own is None,
         )
         if own is None:
@@ -113,42 +109,6 @@ def book_page(book: Book, request: HttpRequest) -> BookPage:
             kept.put(own_key, own)
     page.own = with_origin(own, request)
     return page
-
-
-def named_by(book: Book) -> tuple[dict, list]:
-    """What names the book, kept with its own parts: its subjects (by name: related books
-    look into the first few) and authors in one query, each subject beside each credit;
-    its newest articles, and how many in all (a window over the whole match); the
-    published lists it is on. And those articles, read ready for their teasers (kept
-    apart, under their own tags): their list need not read them again."""
-    rows = (
-        Book.objects.filter(pk=book.pk)
-        .order_by("subjects__name", "subjects__pk")
-        .values_list("subjects__pk", "contributions__author_id")
-    )
-    # Through the reverse relation: the catalogue does not import articles.
-    articles = list(
-        book.articles.published()
-        .for_teasers()
-        .annotate(of_all=Window(Count("pk")))[:ARTICLES_LIMIT]
-    )
-    reading_lists = (
-        ReadingList.objects.published()
-        .containing(book)
-        .only("title", "slug")
-        .order_by("-published_at", "-pk")
-    )
-    names = {
-        "subject_ids": list(dict.fromkeys(pk for pk, _ in rows if pk is not None)),
-        "author_ids": sorted({pk for _, pk in rows if pk is not None}),
-        "article_ids": [article.pk for article in articles],
-        "articles_total": articles[0].of_all if articles else 0,
-        "reading_lists": [
-            {"pk": shown.pk, "title": shown.title, "url": shown.get_absolute_url()}
-            for shown in reading_lists
-        ],
-    }
-    return names, articles
 
 
 def own_parts(book: Book, request: HttpRequest) -> dict:
@@ -274,12 +234,11 @@ def other_parts(
     subject_ids: list[int],
     author_ids: list[int],
     article_ids: list[int],
-    articles: list | None,
     card_wanted: bool,
 ) -> BookPage:
     """The lists of other books and the articles' teasers, from the fragments kept when
     they still hold, else read and rendered (and kept); with `card_wanted`, the book
-    read again ready for its card. `articles`: those of `article_ids`, when read already."""
+    read again ready for its card."""
     Article = book.articles.model  # the catalogue does not import articles
     chosen_key = "chosen:" + _digest(
         book.pk, book.title, book.series, author_ids, subject_ids, article_ids
@@ -315,9 +274,8 @@ def other_parts(
         teasers = kept.get(teasers_key)
         page.html["articles"] = mark_safe(teasers) if teasers is not None else ""
         if teasers is None and article_ids:
-            if articles is None:
-                found = Article.objects.published().for_teasers().in_bulk(article_ids)
-                articles = [found[pk] for pk in article_ids if pk in found]
+            found = Article.objects.published().for_teasers().in_bulk(article_ids)
+            articles = [found[pk] for pk in article_ids if pk in found]
             page.html["articles"] = render_to_string(
                 "includes/teaser_list.html", {"articles": articles}
             )

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue.book_page import rating_histogram
 from catalogue.related import related_book_ids
-from tests.factories import make_article, make_author, make_book
+from tests.factories import make_author, make_book
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
@@ -49,19 +49,6 @@ def test_a_series_volumes_are_listed_without_being_read_as_cards(client):
     assert ids_read_by(queries, "catalogue_contribution") == {book.pk, other.pk}
     assert ids_read_by(queries, "catalogue_bookshoplink") == {book.pk, other.pk}
     assert not {volume.pk for volume in volumes} & ids_read_by(queries, "catalogue_bookshoplink")
-
-
-def test_the_articles_about_the_book_are_read_once(client):
-    """Their ids and count name the book; their teasers are made from the same rows."""
-    book = make_book(title="Main")
-    for number in range(3):
-        make_article(title=f"Reading Main {number}", body=f"[[book:{book.slug}]]")
-    with CaptureQueriesContext(connection) as queries:
-        html = client.get(book.get_absolute_url()).content
-    assert sorted(text_of(html, "#book-articles + ul .teaser__title")) == [
-        "Reading Main 0", "Reading Main 1", "Reading Main 2",
-    ]  # fmt: skip
-    assert len([query for query in queries if 'FROM "articles_article"' in query["sql"]]) == 1
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")

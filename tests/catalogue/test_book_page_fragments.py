@@ -175,10 +175,11 @@ def test_a_rating_of_the_book_renders_only_its_own_parts(
     with django_capture_on_commit_callbacks(execute=True):
         rate(book=book, reader=Reader(visitor="a-reader"), score=5)
     store.next_change()  # the clock's next change, worked out once for all pages
-    # The book's row; once its kept parts are found dropped, its subjects and authors,
-    # its articles, its lists, the book again (read after the parts' versions, as what
-    # is kept must be) with its card's credits and shop links. The other lists are kept.
-    with django_assert_num_queries(7):
+    # The book's row; once its kept parts are found dropped, what names it (its subjects,
+    # authors, articles and lists: one statement), the book again (read after the
+    # parts' versions, as what is kept must be) with its card's credits and shop links.
+    # The other lists are kept.
+    with django_assert_num_queries(5):
         html = seen(book)
     assert text_of(html, ".book-card .rating__count")[0] == "(11 ratings)"
     assert lists_of(html)["others"] == ["Gregor the Overlander"]

@@ -1,0 +1,97 @@
+"""What names a book, read in one statement (catalogue.book_names), is what the ORM's
+queries read: the queries below are what the statement's parts replace."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Window
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from catalogue.book_names import ARTICLES_LIMIT, names_of
+from catalogue.models import Book, Contribution, ReadingList, ReadingListItem, Subject
+from tests.factories import make_article, make_author, make_book
+
+pytestmark = pytest.mark.django_db
+
+
+def names_by_the_orm(book: Book) -> dict:
+    rows = (
+        Book.objects.filter(pk=book.pk)
+        .order_by("subjects__name", "subjects__pk")
+        .values_list("subjects__pk", "contributions__author_id")
+    )
+    articles = list(
+        book.articles.published()
+        .annotate(of_all=Window(Count("pk")))
+        .values_list("pk", "of_all")[:ARTICLES_LIMIT]
+    )
+    reading_lists = (
+        ReadingList.objects.published()
+        .containing(book)
+        .only("title", "slug")
+        .order_by("-published_at", "-pk")
+    )
+    return {
+        "subject_ids": list(dict.fromkeys(pk for pk, _ in rows if pk is not None)),
+        "author_ids": sorted({pk for _, pk in rows if pk is not None}),
+        "article_ids": [pk for pk, _ in articles],
+        "articles_total": articles[0][1] if articles else 0,
+        "reading_lists": [
+            {"pk": shown.pk, "title": shown.title, "url": shown.get_absolute_url()}
+            for shown in reading_lists
+        ],
+    }
+
+
+@pytest.fixture
+def named():
+    """A book with subjects named out of their ids' order, authors in several roles, more
+    articles than are named (drafts, scheduled and withdrawn ones too), and lists."""
+    now = timezone.now()
+    book = make_book(title="Named", authors=[make_author(name=f"Author {n}") for n in range(3)])
+    Contribution.objects.create(
+        book=book, author=make_author(name="Translator"), role="translator", position=3
+    )
+    for name in ["Zebras", "Apples", "Mangoes", "apples"]:
+        book.subjects.add(Subject.objects.create(name=name))
+    for number in range(ARTICLES_LIMIT + 3):
+        make_article(
+            title=f"Essay {number}",
+            body=f"[[book:{book.slug}]]",
+            published_at=now - timedelta(days=number % 4),  # ties: the id decides
+        )
+    make_article(title="Draft", body=f"[[book:{book.slug}]]", status="draft")
+    make_article(title="Later", body=f"[[book:{book.slug}]]", published_at=now + timedelta(days=1))
+    make_article(title="Gone", body=f"[[book:{book.slug}]]", withdraw_at=now - timedelta(hours=1))
+    for number, status in enumerate(["published", "published", "draft", "published"]):
+        shelf = ReadingList.objects.create(
+            title=f"List {number}", status=status, published_at=now - timedelta(days=number % 2)
+        )
+        ReadingListItem.objects.create(reading_list=shelf, book=book, position=0)
+    return book
+
+
+def test_the_statement_reads_what_the_orm_read(named):
+    names = names_of(named.pk)
+    assert names == names_by_the_orm(named)
+    assert names["articles_total"] == ARTICLES_LIMIT + 3
+    assert len(names["subject_ids"]) == 4 and len(names["author_ids"]) == 4
+    assert [shown["title"] for shown in names["reading_lists"]] == ["List 0", "List 3", "List 1"]
+
+
+def test_a_book_named_by_nothing(db):
+    book = make_book(title="Alone")
+    assert names_of(book.pk) == names_by_the_orm(book) == {
+        "subject_ids": [], "author_ids": [], "article_ids": [], "articles_total": 0,
+        "reading_lists": [],
+    }  # fmt: skip
+
+
+def test_what_names_the_book_is_one_query(named, client):
+    with CaptureQueriesContext(connection) as queries:
+        names_of(named.pk)
+    assert len(queries) == 1
+    html = client.get(named.get_absolute_url()).content.decode()
+    assert f"The {ARTICLES_LIMIT} newest of {ARTICLES_LIMIT + 3} articles about it." in html
