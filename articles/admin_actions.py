@@ -86,11 +86,16 @@ def schedule_selected(modeladmin, request, queryset):
         when = formats.date_format(timezone.localtime(form.cleaned_data["when"]), TIME_FORMAT)
         report(modeladmin, request, done, left, f"Scheduled for {when}")
         return None
+    articles = list(queryset.order_by("pk"))
+    # Said before the time is chosen, not after: publishing.schedule leaves these alone.
+    already_live = [article for article in articles if article.state == article.State.PUBLISHED]
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": "Schedule articles",
         "opts": modeladmin.model._meta,
-        "articles": list(queryset.order_by("pk")),
+        "articles": articles,
+        "to_schedule": [article for article in articles if article not in already_live],
+        "already_live": already_live,
         "form": form,
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
         "hint": f"In {settings.TIME_ZONE} time. Date as {input_format_hint()}, time as HH:MM.",
