@@ -290,12 +290,17 @@ def render_shaped(
     if pieces is None or any(STAND_IN_MARK in text for text in texts):
         return template.render(Context(context_of(shape, texts)))
     between, numbers = pieces
-    # Escaped as the template's autoescaping does (django.utils.html.escape).
-    escaped = [escape(text) for text in texts]
+    escaped = [_escaped(text) for text in texts]
     html = [between[0]]
     for number, text in zip(numbers, between[1:], strict=True):
         html += (escaped[number], text)
     return mark_safe("".join(html))
+
+
+def _escaped(text: str) -> str:
+    """As the template's autoescaping writes a text (django.utils.html.conditional_escape,
+    without its wrapper's cost): escaped, unless it is HTML already (a SafeString)."""
+    return text.__html__() if hasattr(text, "__html__") else escape(text)
 
 
 @lru_cache(maxsize=256)

@@ -168,3 +168,13 @@ def test_the_stars_put_together_read_as_the_partial_renders_them(db, figures):
     assert text_of(html, ".visually-hidden, .rating__none") == [
         rating["spoken"] if rating["shown"] else "No ratings yet"
     ]
+
+
+def test_a_text_that_is_html_already_is_put_in_as_the_template_would(db):
+    from django.utils.safestring import mark_safe
+
+    rating = rating_context(make_book(source_ratings_4=3, rating_source="Goodreads"))
+    rating["summary"] = mark_safe("3 ratings on <abbr>GR</abbr> &amp; more")
+    html = rating_html(rating)
+    assert html == get_template("includes/rating_stars.html").render({"rating": rating})
+    assert "<abbr>GR</abbr> &amp; more" in html
