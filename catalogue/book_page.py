@@ -43,9 +43,11 @@ from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 from . import structured_data
 from .book_names import names_of
 from .cards import histogram_rows
-from .models import Author, Book, Contribution, Subject
+from .models import Author, Book, Subject
+from .querysets import distinctive_words
 from .reading_lists import ReadingList
-from .related import also_liked_tag, related_book_ids
+from .related import also_liked_tag, ranked
+from .related_candidates import candidates
 from .share_cards import DESCRIPTION_LENGTH
 
 SERIES_LIMIT = 30
@@ -53,8 +55,6 @@ RELATED_LIMIT = 8
 FRAGMENTS_VERSION = "book-page-2"
 LISTS = ("series", "by_same_authors", "similar")
 CARD_LISTS = ("by_same_authors", "similar")
-# What the series list shows of each volume (includes/series_list.html).
-SERIES_SHOWS = ("pk", "slug", "title", "series_number")
 
 
 @dataclass
@@ -200,32 +200,26 @@ def choose_other_books(
     book: Book, *, author_ids: list[int], subject_ids: list[int], article_ids: list[int]
 ) -> OtherBooks:
     """The books each list shows: the series in its order, the newest by its authors
-    (`author_ids`, all its credits', as BookQuerySet.by_authors_of finds them), then
-    related books (catalogue.related) not listed already."""
-    others = Book.objects.public().exclude(pk=book.pk)
-    volumes = (
-        list(others.in_series(book.series).only(*SERIES_SHOWS)[:SERIES_LIMIT])
-        if book.series
-        else []
-    )
-    series = [volume.pk for volume in volumes]
-    # By the authors' ids the page has already: one subquery, not two nested.
-    by_them = Contribution.objects.filter(author_id__in=author_ids).values("book_id")
-    by_same_authors = list(
-        others.filter(pk__in=by_them)
-        .exclude(pk__in=series)
-        .order_by("-publication_year", "title")
-        .values_list("pk", flat=True)[:RELATED_LIMIT]
-    )
-    similar = related_book_ids(
-        book,
+    (`author_ids`, all its credits'), then related books (catalogue.related) not listed
+    already; all read in one statement (catalogue.related_candidates)."""
+    found = candidates(
+        book.pk,
+        series=book.series,
+        author_ids=author_ids,
         article_ids=article_ids,
         subject_ids=subject_ids,
-        shown={*series, *by_same_authors},
-        limit=RELATED_LIMIT,
+        title_words=distinctive_words(book.title),
+        series_limit=SERIES_LIMIT,
+        authors_limit=RELATED_LIMIT,
     )
-    ids = {"series": series, "by_same_authors": by_same_authors, "similar": similar}
-    return OtherBooks(ids, volumes)
+    series = [volume.pk for volume in found.volumes]
+    shown = {*series, *found.by_same_authors}
+    ids = {
+        "series": series,
+        "by_same_authors": found.by_same_authors,
+        "similar": ranked(book.pk, found.signals, shown=shown, limit=RELATED_LIMIT),
+    }
+    return OtherBooks(ids, found.volumes)
 
 
 def other_parts(

@@ -158,24 +158,30 @@ def related_book_ids(
     shown: set[int] = frozenset(),
     limit: int = 8,
 ) -> list[int]:
-    """Up to `limit` public books related to `book`, best first, as ids (the book page
-    loads them for cards with the rest of its books).
+    """Up to `limit` public books related to `book`, best first, as ids.
 
-    `article_ids` are the public articles about it (the page has them already), `shown`
-    the books the page lists elsewhere. Signals rank in the order of the module's
-    docstring; within a signal the strongest first, then the most rated.
-    """
+    `article_ids` are the public articles about it, `shown` the books the page lists
+    elsewhere (the book page reads the signals with its other lists: ranked())."""
     signals = candidates(
         book.pk,
         article_ids=article_ids,
         subject_ids=subject_ids,
         title_words=distinctive_words(book.title),
-    )
+    ).signals
+    return ranked(book.pk, signals, shown=shown, limit=limit)
+
+
+def ranked(
+    book_id: int, signals: list[list[tuple[int, int]]], *, shown: set[int], limit: int
+) -> list[int]:
+    """The signals' books (catalogue.related_candidates) but `shown`, best first: signals
+    rank in the order of the module's docstring; within a signal the strongest first,
+    then the most rated."""
     strength: dict[int, list[int]] = {}
     for position, found in enumerate(signals):
         for pk, weight in found:
             strength.setdefault(pk, [0] * len(signals))[position] = weight
     return sorted(
-        (pk for pk in strength if pk not in shown and pk != book.pk),
+        (pk for pk in strength if pk not in shown and pk != book_id),
         key=lambda pk: [-weight for weight in strength[pk]],
     )[:limit]

@@ -1,12 +1,14 @@
-"""The candidates of the related-books signals (catalogue.related), each signal's capped
-rows, read in one SQL statement written once per database connection and shape (how
-many articles, subjects and title words it looks into), run with the book's values.
+"""The books a book's page may list beside it, read in one SQL statement written once
+per database connection and shape (its series or none, how many authors, articles,
+subjects and title words it looks into), run with the book's values: its series'
+volumes in order, the newest books by its authors, and each related-books signal's
+capped rows (catalogue.related ranks them).
 
-Built through the ORM at every render, the four signals were three to nine queries
-(one a subject) and 5,500 to 11,000 Python calls, for well under a millisecond of
-database work; this is one query and a few hundred calls. Each part is the query it
-replaces, with its order and its cap (tests/catalogue/test_related_candidates.py holds
-them to the same books in the same order); the ranking stays in catalogue.related.
+Built through the ORM at every render, these were five to eleven queries (one a
+subject) and 9,000 to 15,000 Python calls, for well under a millisecond of database
+work; this is one query and a few hundred calls. Each part is the query it replaces,
+with its order and its cap (tests/catalogue/test_related_candidates.py holds them to
+the same books in the same order).
 """
 
 import threading
@@ -16,37 +18,59 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from .models import Book
+from .models import Book, Contribution
 
 CANDIDATES = 24  # rows each signal offers
 MAX_ARTICLES = 100  # newest public articles about the book whose embeds count
 MAX_SUBJECTS = 5  # subjects looked into per book
 
 EMBEDDED, SUBJECT, LIKED, ALIKE = range(4)  # the signals, best first
+SERIES, BY_AUTHORS = 4, 5  # the page's own lists
+VOLUME_FIELDS = {"id", "slug", "title", "series_number"}  # what the series list shows
 
 
 @dataclass(frozen=True)
 class Shape:
+    series: bool
+    authors: int
     articles: int
     subjects: int
     words: int
 
 
+@dataclass
+class Candidates:
+    """The series' volumes (read as its list shows them: id, slug, title and number),
+    the ids of the newest books by the authors but those, and each signal's rows."""
+
+    volumes: list[Book]
+    by_same_authors: list[int]
+    signals: list[list[tuple[int, int]]]
+
+
 def candidates(
     book_id: int,
     *,
+    series: str = "",
+    author_ids: Sequence[int] = (),
     article_ids: Sequence[int],
     subject_ids: Sequence[int],
     title_words: Sequence[str],
-) -> list[list[tuple[int, int]]]:
-    """Each signal's (book id, weight) rows, in its order: books embedded in the same
+    series_limit: int = 30,
+    authors_limit: int = 8,
+) -> Candidates:
+    """The other public books of the book's `series`, in its order (at most
+    `series_limit`); the newest by any of `author_ids` but those (`authors_limit`); and
+    each signal's (book id, weight) rows in its order: books embedded in the same
     articles (weight: how many), the most rated of each subject (how many of the
     subjects they share), what its readers also liked (how many did), alike titles (1)."""
     from .related import AlsoLiked  # the model, defined beside the signals it feeds
 
     article_ids, subject_ids = list(article_ids[:MAX_ARTICLES]), list(subject_ids[:MAX_SUBJECTS])
     connection = connections[Book.objects.db]
-    shape = Shape(len(article_ids), len(subject_ids), len(title_words))
+    shape = Shape(
+        bool(series), len(author_ids), len(article_ids), len(subject_ids), len(title_words)
+    )
     try:
         written = _written.statements
     except AttributeError:
@@ -58,6 +82,10 @@ def candidates(
     params = {
         "book": book_id,
         "published": Book.Status.PUBLISHED.value,
+        "series": series,
+        "series_limit": series_limit,
+        "authors_limit": authors_limit,
+        **{f"author{n}": pk for n, pk in enumerate(author_ids)},
         **{f"article{n}": pk for n, pk in enumerate(article_ids)},
         **{f"subject{n}": pk for n, pk in enumerate(subject_ids)},
         **{f"word{n}": f"%{like(word)}%" for n, word in enumerate(title_words)},
@@ -66,20 +94,41 @@ def candidates(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # Each part's own order (its SQL's ORDER BY), whatever order the parts come in.
-    by_signal = {signal: [] for signal in (EMBEDDED, SUBJECT, LIKED, ALIKE)}
-    for signal, pk, weight, rating, subject in rows:
-        by_signal[signal].append((pk, weight, rating, subject))
-    embedded = sorted(by_signal[EMBEDDED], key=lambda row: (-row[1], row[0]))
-    subjects = sorted(by_signal[SUBJECT], key=lambda row: (row[3], -row[2], row[0]))
-    liked = sorted(by_signal[LIKED], key=lambda row: (-row[1], row[0]))
-    alike = sorted(by_signal[ALIKE], key=lambda row: (-row[2], row[0]))
-    shared = {pk: weight for pk, weight, _, _ in subjects}
-    return [
-        [(pk, weight) for pk, weight, _, _ in embedded],
-        [(pk, shared[pk]) for pk in dict.fromkeys(pk for pk, _, _, _ in subjects)],
-        [(pk, weight) for pk, weight, _, _ in liked],
-        [(pk, 1) for pk, _, _, _ in alike],
-    ]
+    parts = {part: [] for part in (EMBEDDED, SUBJECT, LIKED, ALIKE, SERIES, BY_AUTHORS)}
+    for part, *row in rows:
+        parts[part].append(row)
+    embedded = sorted(parts[EMBEDDED], key=lambda row: (-row[1], row[0]))
+    subjects = sorted(parts[SUBJECT], key=lambda row: (row[3], -row[2], row[0]))
+    liked = sorted(parts[LIKED], key=lambda row: (-row[1], row[0]))
+    alike = sorted(parts[ALIKE], key=lambda row: (-row[2], row[0]))
+    shared = {row[0]: row[1] for row in subjects}
+    return Candidates(
+        volumes=_volumes(connection, sorted(parts[SERIES], key=lambda row: row[3])),
+        by_same_authors=[row[0] for row in sorted(parts[BY_AUTHORS], key=lambda row: row[3])],
+        signals=[
+            [(row[0], row[1]) for row in embedded],
+            [(pk, shared[pk]) for pk in dict.fromkeys(row[0] for row in subjects)],
+            [(row[0], row[1]) for row in liked],
+            [(row[0], 1) for row in alike],
+        ],
+    )
+
+
+def _volumes(connection: BaseDatabaseWrapper, rows: list) -> list[Book]:
+    """The series' rows as the books the ORM's `only("pk", "slug", "title",
+    "series_number")` makes, the number converted as it converts it (text on SQLite)."""
+    field = Book._meta.get_field("series_number")
+    column = field.get_col(Book._meta.db_table)
+    converters = [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]
+    # from_db takes the values of the fields read in the model's order of fields.
+    read = [f.attname for f in Book._meta.concrete_fields if f.attname in VOLUME_FIELDS]
+    volumes = []
+    for pk, _, _, _, title, slug, number in rows:
+        for converter in converters:
+            number = converter(number, column, connection)
+        values = {"id": pk, "slug": slug, "title": title, "series_number": number}
+        volumes.append(Book.from_db(connection.alias, read, [values[name] for name in read]))
+    return volumes
 
 
 # Each thread has its own connections.
@@ -87,27 +136,59 @@ _written = threading.local()
 
 
 def _sql(connection: BaseDatabaseWrapper, shape: Shape, AlsoLiked) -> str:
-    """The statement for one connection and shape: a UNION ALL of each signal's rows
-    (signal, book id, weight, rating count, subject's place), each part capped inside."""
+    """The statement for one connection and shape: a UNION ALL of each part's rows (part,
+    book id, weight, rating count, place in its list; a volume's title, slug and
+    number), each part capped inside."""
     quote = connection.ops.quote_name
     book = quote(Book._meta.db_table)
     embeds = quote(Book.articles.through._meta.db_table)
     members = quote(Book.subjects.through._meta.db_table)
     also_liked = quote(AlsoLiked._meta.db_table)
+    credits = quote(Contribution._meta.db_table)
     subject_column = quote(Book.subjects.through._meta.get_field("subject").column)
 
     def listed(name: str, count: int) -> str:
         return ", ".join(f"%({name}{n})s" for n in range(count))
 
+    # BookQuerySet.in_series(): the other public volumes, by number, then title (then
+    # id: between two volumes of one number and title, the ORM's order was the plan's).
+    volumes = f"""
+        SELECT b.id, b.slug, b.title, b.series_number,
+               ROW_NUMBER() OVER (ORDER BY b.series_number ASC, b.title ASC, b.id ASC) AS place
+        FROM {book} AS b
+        WHERE b.status = %(published)s AND NOT (b.id = %(book)s) AND b.series = %(series)s
+        ORDER BY place LIMIT %(series_limit)s"""
     parts = [
         # catalogue.related._also_liked: every row kept for the book (KEEP at most).
-        f"""SELECT {LIKED}, liked.liked_id, liked.readers, 0, 0
+        f"""SELECT {LIKED}, liked.liked_id, liked.readers, 0, 0, NULL, NULL, NULL
             FROM {also_liked} AS liked INNER JOIN {book} AS b ON b.id = liked.liked_id
             WHERE liked.book_id = %(book)s AND b.status = %(published)s"""
     ]
+    if shape.series:
+        parts.append(
+            f"""SELECT {SERIES}, t.id, 0, 0, t.place, t.title, t.slug, t.series_number
+            FROM ({volumes}) AS t"""
+        )
+    if shape.authors:
+        # BookQuerySet.by_authors_of(): any of the authors' books, newest first (then by
+        # title, then id); those of the series' list are in that list.
+        not_listed = f"AND b.id NOT IN (SELECT v.id FROM ({volumes}) AS v)" if shape.series else ""
+        parts.append(
+            f"""SELECT {BY_AUTHORS}, t.id, 0, 0, t.place, NULL, NULL, NULL FROM (
+                SELECT b.id, ROW_NUMBER() OVER (
+                    ORDER BY b.publication_year DESC, b.title ASC, b.id ASC
+                ) AS place
+                FROM {book} AS b
+                WHERE b.status = %(published)s AND NOT (b.id = %(book)s) AND b.id IN (
+                    SELECT c.book_id FROM {credits} AS c
+                    WHERE c.author_id IN ({listed("author", shape.authors)})
+                ) {not_listed}
+                ORDER BY place LIMIT %(authors_limit)s
+            ) AS t"""
+        )
     if shape.articles:
         parts.append(
-            f"""SELECT {EMBEDDED}, t.book_id, t.together, 0, 0 FROM (
+            f"""SELECT {EMBEDDED}, t.book_id, t.together, 0, 0, NULL, NULL, NULL FROM (
                 SELECT e.book_id, COUNT(e.id) AS together
                 FROM {embeds} AS e INNER JOIN {book} AS b ON b.id = e.book_id
                 WHERE e.article_id IN ({listed("article", shape.articles)})
@@ -120,7 +201,7 @@ def _sql(connection: BaseDatabaseWrapper, shape: Shape, AlsoLiked) -> str:
         # The most rated of the subject (off the ratings index), with how many of the
         # book's subjects each has.
         parts.append(
-            f"""SELECT {SUBJECT}, t.id, t.shared, t.rating, {place} FROM (
+            f"""SELECT {SUBJECT}, t.id, t.shared, t.rating, {place}, NULL, NULL, NULL FROM (
                 SELECT b.id, b.rating_total_count AS rating, (
                     SELECT COUNT(*) FROM {members} AS other
                     WHERE other.book_id = b.id AND other.{subject_column} IN ({subjects})
@@ -147,7 +228,7 @@ def _sql(connection: BaseDatabaseWrapper, shape: Shape, AlsoLiked) -> str:
         # database walked the ratings index through the catalogue to meet a rare
         # title's few matches.
         parts.append(
-            f"""SELECT {ALIKE}, t.id, 1, t.rating, 0 FROM (
+            f"""SELECT {ALIKE}, t.id, 1, t.rating, 0, NULL, NULL, NULL FROM (
                 SELECT b.id, b.rating_total_count AS rating FROM {book} AS b
                 WHERE b.status = %(published)s AND {titled} AND NOT (b.id = %(book)s)
                 ORDER BY (b.rating_total_count + 0) DESC, b.id ASC LIMIT {CANDIDATES}

@@ -1,6 +1,7 @@
-"""The related-books signals read in one statement (catalogue.related_candidates) find
-the books the ORM's queries of each signal find, in the same order: the queries below
-are what the statement's parts replace."""
+"""The other books a book's page lists, read in one statement (catalogue.related_candidates):
+its series' volumes, the newest by its authors and the related-books signals' rows are
+the books the ORM's queries found, in the same order: the queries below are what the
+statement's parts replace."""
 
 import itertools
 
@@ -9,10 +10,10 @@ from django.db import connection
 from django.db.models import Count, F, Q
 from django.test.utils import CaptureQueriesContext
 
-from catalogue.models import Book, Subject
+from catalogue.models import Book, Contribution, Subject
 from catalogue.related import AlsoLiked, related_book_ids
 from catalogue.related_candidates import CANDIDATES, MAX_SUBJECTS, candidates
-from tests.factories import make_article, make_book
+from tests.factories import make_article, make_author, make_book
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def test_each_signal_finds_the_books_the_orm_found_in_its_order(shelf):
         words = ["Harbour", "Lantern"] if book.pk % 2 else ["Harbour_Lantern", "100%"]
         found = candidates(
             book.pk, article_ids=article_ids, subject_ids=subject_ids, title_words=words
-        )
+        ).signals
         assert found == [
             embedded_together(book, article_ids),
             sharing_subjects(book, subject_ids),
@@ -126,7 +127,9 @@ def test_a_subject_of_more_books_than_its_cap_offers_its_most_rated(shelf):
     subject = Subject.objects.create(name="Everything")
     for book in shelf:
         book.subjects.add(subject)
-    found = candidates(shelf[0].pk, article_ids=[], subject_ids=[subject.pk], title_words=[])
+    found = candidates(
+        shelf[0].pk, article_ids=[], subject_ids=[subject.pk], title_words=[]
+    ).signals
     assert found[1] == sharing_subjects(shelf[0], [subject.pk])
     assert len(found[1]) == CANDIDATES
 
@@ -141,3 +144,47 @@ def test_the_signals_are_one_query(shelf):
         related = related_book_ids(book, article_ids=article_ids, subject_ids=subject_ids)
     assert len(queries) == 1
     assert related and book.pk not in related
+
+
+def test_the_series_and_the_authors_other_books_are_the_orms(db):
+    """In the series' order (numbers, none first or last as the database puts them, then
+    titles), capped; then the newest by any of the authors, none of the series' list."""
+    first, second = make_author(name="First"), make_author(name="Second")
+    book = make_book(title="Middle", series="Saga", series_number=5, authors=[first, second])
+    for number, title, year in [
+        (1, "Zeta", 1990), (1, "Alpha", 1991), (None, "Unnumbered", None), (9, "Late", 2020),
+        (2.5, "Between", 1995), (3, "Drafted", 2000),
+    ]:  # fmt: skip
+        status = Book.Status.DRAFT if title == "Drafted" else Book.Status.PUBLISHED
+        make_book(
+            title=title, series="Saga", series_number=number, publication_year=year,
+            status=status, authors=[first],
+        )  # fmt: skip
+    for year in [None, 1980, 2001, 2010, 2015]:
+        make_book(title=f"Apart {year}", publication_year=year, authors=[second])
+    Contribution.objects.create(
+        book=make_book(title="Translated", publication_year=2005),
+        author=second, role="translator", position=0,
+    )  # fmt: skip
+    author_ids = [first.pk, second.pk]
+    for series_limit, authors_limit in [(30, 8), (3, 2)]:
+        found = candidates(
+            book.pk, series="Saga", author_ids=author_ids, article_ids=[], subject_ids=[],
+            title_words=[], series_limit=series_limit, authors_limit=authors_limit,
+        )  # fmt: skip
+        others = Book.objects.public().exclude(pk=book.pk)
+        series = list(
+            others.in_series("Saga").only("pk", "slug", "title", "series_number")[:series_limit]
+        )
+        assert [(v.pk, v.slug, v.title, v.series_number) for v in found.volumes] == [
+            (v.pk, v.slug, v.title, v.series_number) for v in series
+        ]
+        assert found.by_same_authors == list(
+            others.by_authors_of(book)
+            .exclude(pk__in=[v.pk for v in series])
+            .values_list("pk", flat=True)[:authors_limit]
+        )
+    alone = candidates(
+        book.pk, author_ids=author_ids, article_ids=[], subject_ids=[], title_words=[]
+    )
+    assert alone.volumes == [] and len(alone.by_same_authors) == 8
