@@ -284,7 +284,8 @@ def render_shaped(
 ) -> SafeString:
     """`template_name` rendered with `context_of(shape, texts)`: all the partial reads,
     so that its render for the shape, stand-ins in place of the texts, is the same but for
-    them (tests/catalogue/test_card_partials.py renders both ways)."""
+    them (tests/catalogue/test_card_partials.py renders both ways). The partial writes
+    each text as it is (`{{ text }}`): a filter would work on the stand-in instead."""
     template = get_template(template_name).template  # another once the file changes
     pieces = _rendered_shape(template, context_of, shape, len(texts))
     if pieces is None or any(STAND_IN_MARK in text for text in texts):
