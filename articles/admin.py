@@ -296,6 +296,24 @@ class ArticleAdmin(
             return articles
         return articles.filter(created_by=request.user.pk)
 
+    # Chosen by an editor, perhaps another writer's upcoming piece: named in the form only
+    # to those who may open it, or once readers can read it.
+    CHOSEN_ARTICLES = ("pinned_recommendations", "excluded_recommendations")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.CHOSEN_ARTICLES:
+
+            def label(article: Article) -> str:
+                if article.state == Article.State.PUBLISHED or self.has_view_permission(
+                    request, article
+                ):
+                    return str(article)
+                return "An unpublished article you cannot open"
+
+            field.label_from_instance = label
+        return field
+
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
         if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):

@@ -36,6 +36,7 @@ from .history import (
     version_that_made,
 )
 from .models import RevisionEvent
+from .viewers import opener
 
 # Posted by the conflict panel (admin/desk/includes/conflict.html), not form fields:
 # the colleague's version a save from that page replaces, the other choice, and whether
@@ -332,6 +333,8 @@ class ConflictSafeAdmin:
         )
         response = super().render_change_form(request, context, add, change, form_url, obj)
         conflict = getattr(context["adminform"].form, "conflict", None)
+        if conflict is not None:
+            conflict.may_open = opener(request)  # it names only what they may open
         # After a conflict, a page refused for another reason still records the choice.
         kept_over = request.POST.get(KEPT_OVER, "") if request.method == "POST" else ""
         if conflict is not None or kept_over.isdecimal():
@@ -564,7 +567,9 @@ class ConflictSafeAdmin:
             "older": older,
             "newer": newer,
             "sides": sides,
-            "changes": compare(self.model, older["values"], newer["values"]),
+            "changes": compare(
+                self.model, older["values"], newer["values"], may_open=opener(request)
+            ),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/desk/compare.html", context)
@@ -592,7 +597,7 @@ class ConflictSafeAdmin:
         context = {
             **self.page_context(request, obj, f"“{obj}”, {entry.describe()}"),
             "entry": entry,
-            "fields": listing(self.model, version.field_dict),
+            "fields": listing(self.model, version.field_dict, may_open=opener(request)),
             "compare_url": self.compare_url(obj.pk, version.pk),
         }
         return TemplateResponse(request, "admin/desk/version_preview.html", context)

@@ -1,6 +1,5 @@
-"""Audit (expected failures: the fixes lie in articles/admin.py and desk/admin.py, which
-other engineers own): a contributor reads no other writer's unpublished title through
-their own article's "Read next" choices.
+"""Audit: a contributor reads no other writer's unpublished title through their own
+article's "Read next" choices.
 
 An editor may pin (or exclude) any article in a contributor's draft's recommendations,
 an upcoming piece of another writer's among them. The contributor's form then lists
@@ -43,11 +42,6 @@ def writer_and_draft():
     return writer, draft
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="articles/admin.py: the chosen options of pinned/excluded recommendations are "
-    "rendered with every title; name only those the person may open",
-)
 def test_a_contributors_form_does_not_name_another_writers_draft(writer_and_draft):
     writer, draft = writer_and_draft
     page = writer.get(f"/admin/articles/article/{draft.pk}/change/")
@@ -55,11 +49,6 @@ def test_a_contributors_form_does_not_name_another_writers_draft(writer_and_draf
     assert EMBARGOED not in page.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desk/history.py shown() names related rows for whoever looks; desk/admin.py's "
-    "compare and restore pages should pass who is looking (desk.viewers.may_open)",
-)
 def test_comparing_versions_of_a_contributors_draft_names_no_other_writers_draft(
     writer_and_draft,
 ):
