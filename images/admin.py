@@ -67,13 +67,20 @@ class ImageAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
     list_per_page = 50
     change_form_template = "admin/images/image/change_form.html"
     change_list_template = "admin/images/image/change_list.html"
-    readonly_fields = ["preview", "size", "uploaded_by", "where_used"]
+    readonly_fields = ["preview", "size", "uploader", "where_used"]
     fieldsets = [
         (None, {"fields": ["preview", "file", "alt", "decorative", "loaded_version"]}),
         ("Caption and credit", {"fields": ["caption", "credit", "licence", "source_url"]}),
-        ("About the file", {"fields": ["size", "uploaded_by"]}),
+        ("About the file", {"fields": ["size", "uploader"]}),
         ("Where used", {"fields": ["where_used"]}),
     ]
+
+    @admin.display(description="Uploaded by")
+    def uploader(self, obj: Image) -> str:
+        """Who uploaded it, by name: not a link to the user's page, which only those who
+        manage accounts may open (the readonly field linked every editor to a refusal)."""
+        user = obj.uploaded_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)

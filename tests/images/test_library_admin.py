@@ -315,3 +315,13 @@ def test_restoring_a_version_brings_back_the_words_and_keeps_the_files(desk_clie
     assert restored.caption == "First words"
     assert (restored.file.name, restored.renditions) == (image.file.name, image.renditions)
     assert restored.status == Image.Status.READY
+
+
+def test_the_uploader_is_named_without_a_link_editors_cannot_follow(desk_client, people):
+    image = owned(people["casey"])
+    desk_client.force_login(people["erin"])
+    page = BeautifulSoup(desk_client.get(change_url(image)).content, "html.parser")
+    uploader = page.select_one(".field-uploader .readonly")
+    assert uploader.get_text(strip=True) == people["casey"].get_username()
+    assert uploader.find("a") is None
+    assert not page.select('a[href*="/auth/user/"]')
