@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from stdnum import ean, isbn
 
 from catalogue.isbn import isbn10_from_isbn13, normalise_isbn13
 from catalogue.models import Book
@@ -38,6 +39,18 @@ def test_bad_isbns_are_rejected_with_a_reason(typed, message):
 def test_isbn10_is_derived_for_978_and_absent_for_979():
     assert isbn10_from_isbn13("9780439023481") == "0439023483"
     assert isbn10_from_isbn13("9791090636071") == ""
+
+
+def test_isbn10_check_digit_is_the_one_the_standard_gives():
+    """Worked out without stdnum for the stored form: the same as stdnum's for every
+    body of a spread of 978 ISBNs (an X check digit among them), and for a spelled one."""
+    twelve = [f"978{number:09d}" for number in range(0, 10**9, 9_999_991)]
+    stored = [digits + ean.calc_check_digit(digits) for digits in twelve]
+    assert any(isbn.to_isbn10(number).endswith("X") for number in stored)
+    for number in stored:
+        assert isbn10_from_isbn13(number) == isbn.to_isbn10(number), number
+    assert isbn10_from_isbn13("9780804429573") == "080442957X"
+    assert isbn10_from_isbn13("978-0-439-02348-1") == "0-439-02348-3"
 
 
 @pytest.mark.django_db
