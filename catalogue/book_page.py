@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -43,7 +44,7 @@ from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
 from . import structured_data
 from .book_names import names_of
-from .cards import histogram_rows
+from .cards import BOOK_ROUTE, card_addresses, histogram_rows
 from .models import Author, Book, Subject
 from .querysets import distinctive_words
 from .reading_lists import ReadingList
@@ -328,7 +329,9 @@ def _listed(
             **{name: [pk for pk in chosen.ids[name] if pk in public] for name in CARD_LISTS},
         }
         html = {
-            "series": _render_if(ids["series"], "includes/series_list.html", chosen.volumes),
+            "series": _render_if(
+                ids["series"], "includes/series_list.html", series_entries(chosen.volumes)
+            ),
             **{
                 name: _render_if(
                     ids[name], "includes/card_list.html", [cards[pk] for pk in ids[name]]
@@ -339,6 +342,22 @@ def _listed(
         # Kept only under the key read: lists chosen anew are kept at the next request.
         kept.put("listed:" + _digest(ids), html)
     return BookPage(book, {}, ids, html)
+
+
+def series_entries(volumes: list[Book]) -> list[dict]:
+    """What the series list shows of each volume, made here: its address (put together
+    as the cards' are, not reversed each), title, and number as the template wrote it."""
+    address = card_addresses()
+    return [
+        {
+            "url": address(BOOK_ROUTE, volume.slug),
+            "title": volume.title,
+            "number": None
+            if volume.series_number is None
+            else localize(volume.series_number.normalize()),
+        }
+        for volume in volumes
+    ]
 
 
 def read_again(book: Book | None) -> Book:

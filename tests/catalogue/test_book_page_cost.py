@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalogue.book_page import rating_histogram
+from catalogue.book_page import rating_histogram, series_entries
+from catalogue.models import Book
 from catalogue.related import related_book_ids
 from tests.factories import make_author, make_book
 from tests.helpers import text_of
@@ -99,3 +100,21 @@ def test_books_by_the_same_authors_are_found_by_the_authors_read_already(client)
         rf'FROM "catalogue_contribution" \w* ?WHERE \w*\.?"book_id" = {book.pk}\b'
     )
     assert not [query for query in queries if credits_again.search(query["sql"])]
+
+
+def test_the_series_list_is_made_in_python_as_the_template_wrote_it(client):
+    """Each volume's address put together as the cards' are (no reverse() per volume)
+    and its number as the template wrote it: "#10", never "#1E+1"."""
+    book = make_book(title="Volume 1", series="Saga", series_number=Decimal(1))
+    for title, number in [("Half", "2.5"), ("Tenth", "10"), ("Extra", None)]:
+        make_book(title=title, series="Saga", series_number=number and Decimal(number))
+    volumes = list(Book.objects.public().exclude(pk=book.pk).in_series("Saga"))
+    entries = {entry["title"]: entry for entry in series_entries(volumes)}
+    assert {title: (entry["url"], entry["number"]) for title, entry in entries.items()} == {
+        "Extra": ("/books/extra/", None), "Half": ("/books/half/", "2.5"),
+        "Tenth": ("/books/tenth/", "10"),
+    }  # fmt: skip
+    html = client.get(book.get_absolute_url()).content
+    shown = {"Extra": "Extra", "Half": "Half #2.5", "Tenth": "Tenth #10"}
+    # In the series' order, unnumbered first or last as the database sorts them.
+    assert text_of(html, "#book-series + ol li") == [shown[volume.title] for volume in volumes]
