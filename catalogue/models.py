@@ -20,7 +20,7 @@ from shared.slugs import FillsSlug
 from .fields import ISBN13Field, LanguageCodeField
 from .isbn import isbn10_from_isbn13, looks_like_isbn, normalise_isbn13
 from .languages import language_name
-from .querysets import BookQuerySet
+from .querysets import CREDITS_ATTRIBUTE, BookQuerySet
 
 STARS = (1, 2, 3, 4, 5)
 
@@ -400,7 +400,11 @@ class Book(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model):
 
     @property
     def credits(self) -> list["Contribution"]:
-        """Contributions in order; uses the prefetch from `for_cards()` when present."""
+        """Contributions in order: those `with_credits()` or `for_cards()` read, if they
+        did, else read now."""
+        prefetched = getattr(self, CREDITS_ATTRIBUTE, None)
+        if prefetched is not None:
+            return list(prefetched)
         return list(self.contributions.all())
 
     @property

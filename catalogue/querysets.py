@@ -277,10 +277,15 @@ def credits_lookup() -> Prefetch:
     credits = catalogue.Contribution.objects.select_related("author").only(
         *CREDIT_FIELDS, "author__name", "author__slug"
     )
-    return Prefetch("contributions", queryset=credits.order_by("position", "pk"))
+    return Prefetch(
+        "contributions", queryset=credits.order_by("position", "pk"), to_attr=CREDITS_ATTRIBUTE
+    )
 
 
 CREDIT_FIELDS = ("book_id", "author_id", "role", "position")
+# Where the credits are left, as a list (Book.credits reads it): a prefetch into the
+# related manager builds a queryset per book, a tenth of a ms for a page of 30 cards.
+CREDITS_ATTRIBUTE = "prefetched_credits"
 
 # Where `for_cards()` leaves a book's own shop links, as a list (catalogue.shops.links_for
 # reads them alone): a prefetch into the related manager builds a queryset per book.

@@ -46,3 +46,24 @@ def test_a_cards_credits_read_their_authors_names_not_their_bios(db, django_asse
             "/authors/homer/",
         )
     assert credit.author.get_deferred_fields() == {"bio", "created_at", "updated_at"}
+
+
+def test_a_page_of_cards_builds_no_queryset_per_book_for_its_credits(db, monkeypatch):
+    """The credits are left as each book's list: the related manager's prefetch built a
+    queryset for every book of the page (a tenth of a ms for 30 cards)."""
+    from django.db.models.query import QuerySet
+
+    author = make_author(name="Homer")
+    books = [make_book(title=f"Book {number}", authors=[author]) for number in range(12)]
+    built = []
+    real_init = QuerySet.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "__init__", counting_init)
+    found = Book.objects.with_credits().in_bulk([book.pk for book in books])
+    few = len(built)
+    assert [credit.author.name for credit in found[books[5].pk].credits] == ["Homer"]
+    assert few < len(books), f"{few} querysets built for {len(books)} books"
