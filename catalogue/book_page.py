@@ -46,10 +46,10 @@ from . import structured_data
 from .book_names import names_of
 from .cards import BOOK_ROUTE, card_addresses, histogram_rows
 from .models import Author, Book, Subject
+from .other_books import candidates
 from .querysets import distinctive_words
 from .reading_lists import ReadingList
 from .related import also_liked_tag, ranked
-from .related_candidates import candidates
 from .share_cards import DESCRIPTION_LENGTH
 
 SERIES_LIMIT = 30
@@ -219,7 +219,7 @@ def choose_other_books(
 ) -> OtherBooks:
     """The books each list shows: the series in its order, the newest by its authors
     (`author_ids`, all its credits'), then related books (catalogue.related) not listed
-    already; all read in one statement (catalogue.related_candidates)."""
+    already; all read in one statement (catalogue.other_books)."""
     found = candidates(
         book.pk,
         series=book.series,

@@ -7,7 +7,7 @@ words. Same-author and same-series books have their own lists on the page.
 
 Three signals are read when the page renders, each an indexed part capped at CANDIDATES
 rows (a subject of half a million books offers its most-rated CANDIDATES) of one SQL
-statement with the fourth's rows (catalogue.related_candidates).
+statement with the fourth's rows (catalogue.other_books).
 The fourth, "readers also liked", walks the ratings, the one table that grows without
 bound, so it is never computed in a request: `refresh_also_liked()` stores it per book
 (AlsoLiked rows) from the book's newest FANS fans, in the background after a rating
@@ -27,8 +27,8 @@ from pagecache.tags import group_of
 from pagecache.versions import invalidate
 
 from .models import LIKED, Book, Rating
+from .other_books import candidates
 from .querysets import distinctive_words
-from .related_candidates import candidates
 
 FANS = 500  # newest fans of a book whose other likes are counted
 MIN_READERS = 3  # fans in common before "also liked" counts (two are a coincidence)
@@ -174,7 +174,7 @@ def related_book_ids(
 def ranked(
     book_id: int, signals: list[list[tuple[int, int]]], *, shown: set[int], limit: int
 ) -> list[int]:
-    """The signals' books (catalogue.related_candidates) but `shown`, best first: signals
+    """The signals' books (catalogue.other_books) but `shown`, best first: signals
     rank in the order of the module's docstring; within a signal the strongest first,
     then the most rated."""
     strength: dict[int, list[int]] = {}

@@ -1,4 +1,4 @@
-"""The other books a book's page lists, read in one statement (catalogue.related_candidates):
+"""The other books a book's page lists, read in one statement (catalogue.other_books):
 its series' volumes, the newest by its authors and the related-books signals' rows are
 the books the ORM's queries found, in the same order: the queries below are what the
 statement's parts replace."""
@@ -11,8 +11,8 @@ from django.db.models import Count, F, Q
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Book, Contribution, Subject
+from catalogue.other_books import CANDIDATES, MAX_SUBJECTS, candidates
 from catalogue.related import AlsoLiked, related_book_ids
-from catalogue.related_candidates import CANDIDATES, MAX_SUBJECTS, candidates
 from tests.factories import make_article, make_author, make_book
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ capped rows (catalogue.related ranks them).
 Built through the ORM at every render, these were five to eleven queries (one a
 subject) and 9,000 to 15,000 Python calls, for well under a millisecond of database
 work; this is one query and a few hundred calls. Each part is the query it replaces,
-with its order and its cap (tests/catalogue/test_related_candidates.py holds them to
+with its order and its cap (tests/catalogue/test_other_books.py holds them to
 the same books in the same order).
 """
 
