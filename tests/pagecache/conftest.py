@@ -1,5 +1,8 @@
 """Fixtures of the page cache's tests."""
 
+import http.server
+import threading
+
 import pytest
 from django.core.cache import cache
 
@@ -41,3 +44,27 @@ def cache_reads(monkeypatch):
         return reads
 
     return watch
+
+
+class PurgeRecorder(http.server.BaseHTTPRequestHandler):
+    purges: list[tuple[str, str]] = []
+
+    def do_PURGE(self):  # noqa: N802 - the method's name
+        self.purges.append((self.command, self.headers["xkey-purge"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def edge_server():
+    """An edge that answers every purge and records it (PurgeRecorder.purges): its address."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    PurgeRecorder.purges = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

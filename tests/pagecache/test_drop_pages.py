@@ -1,27 +1,16 @@
 """`manage.py drop_pages`: after a release, every page rendered by the old code goes,
 from the page cache and from every edge."""
 
-import http.server
-import threading
-
 import pytest
 from django.core.management import CommandError, call_command
 
 from pagecache import edge
 from pagecache.tags import SITE
 
-from .test_edge_headers import PurgeRecorder, xkeys
+from .conftest import PurgeRecorder
+from .test_edge_headers import xkeys
 
 pytestmark = pytest.mark.page_cache
-
-
-@pytest.fixture
-def edge_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
-    PurgeRecorder.purges = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 def test_every_page_is_dropped_here_and_at_every_edge(

@@ -25,6 +25,8 @@ from pagecache.tags import group_of, tag_for
 from tests.factories import make_article, make_author, make_book
 from tests.helpers import text_of
 
+from .conftest import PurgeRecorder
+
 pytestmark = pytest.mark.page_cache
 
 ESI = {"HTTP_SURROGATE_CAPABILITY": 'varnish="ESI/1.0"'}
@@ -159,29 +161,6 @@ def test_long_or_odd_tags_travel_as_digests_named_alike_in_headers_and_purges():
     for tag in ("x" * 65, "has space", odd + " "):
         assert edge.HEADER_SAFE_TAG.fullmatch(edge.edge_tag(tag))
         assert edge.edge_tag(tag) == edge.edge_tag(tag) != tag
-
-
-class PurgeRecorder(http.server.BaseHTTPRequestHandler):
-    purges: list[tuple[str, str]] = []
-
-    def do_PURGE(self):  # noqa: N802 - the method's name
-        self.purges.append((self.command, self.headers["xkey-purge"]))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def edge_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
-    PurgeRecorder.purges = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 def test_a_change_purges_its_tags_at_every_edge_as_the_headers_named_them(

@@ -2,32 +2,19 @@
 the edge, and its deletion purges it there: a picture taken down, a cover replaced, is
 not served from the edge for the rest of the year."""
 
-import http.server
-import threading
-
-import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from pagecache import edge
 from pagecache.media import media_tag
 
-from .test_edge_headers import PurgeRecorder
-
-
-@pytest.fixture
-def edge_server(settings):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
-    PurgeRecorder.purges = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}"]
-    yield
-    server.shutdown()
+from .conftest import PurgeRecorder
 
 
 def test_a_deleted_rendition_is_purged_from_the_edge_by_the_name_it_was_served_under(
-    db, client, media_root, edge_server, django_capture_on_commit_callbacks
+    db, client, settings, media_root, edge_server, django_capture_on_commit_callbacks
 ):
+    settings.EDGE_PURGE_URLS = [edge_server]
     name = default_storage.save("covers/renditions/7-0123456789-160.jpg", ContentFile(b"x"))
     served = client.get(f"/media/{name}")
     assert served["Cache-Control"] == "public, max-age=31536000, immutable"
