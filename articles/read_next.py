@@ -9,13 +9,12 @@ rows' scores) took 2.4 ms of Python on SQLite for 0.03 ms of database work, and 
 plan walked every public article (40 ms at 100,000); this one starts from the few picked.
 """
 
-import threading
-
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from images.models import Image
+from shared.statements import written_once
 
 from .models import Article, Recommendation
 
@@ -25,18 +24,10 @@ def read_next(article_id: int, limit: int) -> list[Article]:
     first, then by score; topped up with the latest public articles but those excluded
     from its list when the rows are short."""
     connection = connections[router.db_for_read(Article)]
-    try:
-        statements = _written.statements
-    except AttributeError:
-        statements = _written.statements = {}
-    statement = statements.get((connection, limit))
-    if statement is None:
-        statement = statements[connection, limit] = ReadNextStatement(connection, limit)
+    statement = written_once(
+        ("read-next", connection.alias, limit), lambda: ReadNextStatement(connection, limit)
+    )
     return statement.run(connection, article_id)
-
-
-# Each thread has its own connections, and the converters are their connection's.
-_written = threading.local()
 
 
 class ReadNextStatement:

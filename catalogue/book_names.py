@@ -9,12 +9,12 @@ microseconds of database work. Each part is the query it replaces, with its filt
 order (tests/catalogue/test_book_names.py holds them to the same rows).
 """
 
-import threading
-
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import timezone
+
+from shared.statements import written_once
 
 from .models import Book, Contribution, Subject
 from .reading_lists import ReadingList, ReadingListItem
@@ -31,13 +31,7 @@ def names_of(book_id: int) -> dict:
     of its ARTICLES_LIMIT newest public articles and how many it is in, and its
     published reading lists newest first (id, title and address)."""
     connection = connections[Book.objects.db]
-    try:
-        written = _written.statements
-    except AttributeError:
-        written = _written.statements = {}
-    sql = written.get(connection.alias)
-    if sql is None:
-        sql = written[connection.alias] = _sql(connection)
+    sql = written_once(("book-names", connection.alias), lambda: _sql(connection))
     params = {
         "book": book_id,
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
@@ -62,10 +56,6 @@ def names_of(book_id: int) -> dict:
             for pk, _, title, slug in parts[LISTS]
         ],
     }
-
-
-# Each thread has its own connections.
-_written = threading.local()
 
 
 def _sql(connection: BaseDatabaseWrapper) -> str:

@@ -11,12 +11,13 @@ with its order and its cap (tests/catalogue/test_other_books.py holds them to
 the same books in the same order).
 """
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from shared.statements import written_once
 
 from .models import Book, Contribution
 
@@ -71,13 +72,9 @@ def candidates(
     shape = Shape(
         bool(series), len(author_ids), len(article_ids), len(subject_ids), len(title_words)
     )
-    try:
-        written = _written.statements
-    except AttributeError:
-        written = _written.statements = {}
-    sql = written.get((connection.alias, shape))
-    if sql is None:
-        sql = written[connection.alias, shape] = _sql(connection, shape, AlsoLiked)
+    sql = written_once(
+        ("other-books", connection.alias, shape), lambda: _sql(connection, shape, AlsoLiked)
+    )
     like = connection.ops.prep_for_like_query
     params = {
         "book": book_id,
@@ -129,10 +126,6 @@ def _volumes(connection: BaseDatabaseWrapper, rows: list) -> list[Book]:
         values = {"id": pk, "slug": slug, "title": title, "series_number": number}
         volumes.append(Book.from_db(connection.alias, read, [values[name] for name in read]))
     return volumes
-
-
-# Each thread has its own connections.
-_written = threading.local()
 
 
 def _sql(connection: BaseDatabaseWrapper, shape: Shape, AlsoLiked) -> str:
