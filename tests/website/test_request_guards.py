@@ -225,7 +225,14 @@ def test_a_preview_links_token_is_never_written_in_the_log(client, db, caplog):
         assert "/articles/preview/…/" in record.getMessage()
 
 
-@pytest.mark.parametrize("spelling", ["/articles//preview/", "/Articles/preview/", "/x/PREVIEW/"])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "/articles//preview/", "/Articles/preview/", "/x/PREVIEW/",
+        # Percent-encoded: a dotless ı, a dotted İ, an encoded p.
+        "/x/prev%C4%B1ew/", "/x/PREV%C4%B0EW/", "/x/%70review/",
+    ],
+)  # fmt: skip
 def test_a_preview_token_is_cut_from_the_log_however_the_path_is_spelled(
     client, db, caplog, spelling
 ):
