@@ -9,11 +9,11 @@ from pagecache.tags import list_of, tag_for, tags_for_ids
 from pagecache.views import CachedPageMixin
 from shared.paging import CappedPaginator
 from shared.redirects import redirect_from_old_address
+from shared.structured_data import json_ld_script
 
 from .list_cards import ListEntry, list_entries
 from .models import Book
 from .reading_lists import ReadingList, ReadingListAlias
-from .structured_data import json_ld_script
 
 LISTS_PER_PAGE = 20
 

@@ -1,22 +1,13 @@
 """schema.org structured data (JSON-LD) for the pages that show books."""
 
-import json
-
 from django.http import HttpRequest
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from shared.structured_data import json_ld_script
 
 from .cards import cover_image
 from .models import Book, Contribution
 from .shops import ShopLinks, links_for
-
-# Inside <script>, "</script>" or "<!--" in a value would end or confuse the element.
-JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def json_ld_script(data: dict) -> SafeString:
-    payload = json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
 def book_json_ld(book: Book, request: HttpRequest) -> SafeString:
