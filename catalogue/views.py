@@ -177,15 +177,12 @@ def _rating_refused(request, book: Book | None, status: int, message: str, retry
 def rate_book(request, slug: str):
     """Record, replace or remove the reader's rating; works with and without JavaScript."""
     book = Book.objects.filter(slug=slug).first()
-    if book is None:
+    # A draft answers as no book at all: a stranger learns no slug the desk holds back.
+    if book is None or book.status not in (Book.Status.PUBLISHED, Book.Status.WITHDRAWN):
         raise Http404("No such book.")
-    if book.status != Book.Status.PUBLISHED:
-        status, why = (
-            (410, "has been withdrawn")
-            if book.status == Book.Status.WITHDRAWN
-            else (404, "is not published")
-        )
-        return _rating_refused(request, None, status, f"This book {why}, so it cannot be rated.")
+    if book.status == Book.Status.WITHDRAWN:
+        message = "This book has been withdrawn, so it cannot be rated."
+        return _rating_refused(request, None, 410, message)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return _rating_refused(request, book, 400, form.error_text())

@@ -143,15 +143,28 @@ def test_an_unknown_book_is_a_404(book):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("status", "code"), [("withdrawn", 410), ("draft", 404)])
-def test_a_book_that_is_not_public_cannot_be_rated(book, status, code):
+def test_a_withdrawn_book_cannot_be_rated(book):
     client = browser()
     client.get(book.get_absolute_url())
     token = client.cookies["csrftoken"].value
-    Book.objects.filter(pk=book.pk).update(status=status)
+    Book.objects.filter(pk=book.pk).update(status="withdrawn")
     response = client.post("/books/rated/rate/", {"score": "4"}, HTTP_X_CSRFTOKEN=token)
-    assert response.status_code == code
-    assert "cannot be rated" in response.content.decode()
+    assert response.status_code == 410
+    assert "has been withdrawn, so it cannot be rated" in response.content.decode()
+    assert Rating.objects.count() == 0
+
+
+def test_a_draft_cannot_be_rated_and_answers_as_no_book_at_all(book):
+    """A stranger posting ratings to guessed slugs learns nothing of the drafts."""
+    client = browser()
+    client.get(book.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+    missing = client.post("/books/no-such-book/rate/", {"score": "4"}, HTTP_X_CSRFTOKEN=token)
+    Book.objects.filter(pk=book.pk).update(status="draft")
+    draft = client.post("/books/rated/rate/", {"score": "4"}, HTTP_X_CSRFTOKEN=token)
+    assert draft.status_code == missing.status_code == 404
+    assert text_of(draft.content, "main") == text_of(missing.content, "main")
+    assert "published" not in draft.content.decode()
     assert Rating.objects.count() == 0
 
 
