@@ -116,7 +116,12 @@ class AuthorDetailView(CachedPageMixin, ListView):
         return Book.objects.public().by_author(self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        if context["paginator"].count == 0:
+            # Only drafts (or nothing yet): no page names them, as the sitemap names
+            # none, so an unannounced book's author is not announced either.
+            raise Http404("No public books by this author.")
+        return context
 
     def cache_tags(self):
         return [tag_for(self.author), list_of(Book)]

@@ -169,6 +169,17 @@ def test_author_page_lists_the_authors_books(client, shelf):
     ]  # fmt: skip
 
 
+def test_an_author_of_drafts_alone_has_no_page_yet(client, db):
+    """Their name would announce a book the desk holds back; the sitemap names them not."""
+    author = make_author(name="Embargoed Novelist")
+    book = make_book(title="Not Yet Announced", authors=[author], status=Book.Status.DRAFT)
+    page = client.get(f"/authors/{author.slug}/")
+    assert page.status_code == 404
+    assert "Embargoed Novelist" not in page.content.decode()
+    Book.objects.filter(pk=book.pk).update(status=Book.Status.PUBLISHED)
+    assert text_of(client.get(f"/authors/{author.slug}/").content, "h1") == ["Embargoed Novelist"]
+
+
 def test_withdrawn_books_are_neither_listed_nor_shown(client, shelf):
     Book.objects.filter(pk=shelf["hobbit"].pk).update(status=Book.Status.WITHDRAWN)
     assert "The Hobbit" not in titles(client)
