@@ -213,6 +213,15 @@ def rate_book(request, slug: str):
         # ratings per address and book, and hold (never refuse) those past the first few.
         newcomers, _ = count_action("rating-new-visitor", f"{address}:{book.pk}", window)
         hold = newcomers > settings.RATING_HOLD_AFTER
+        held_cap = limits.get("held")
+        if hold and held_cap and (wait := over_limit("rating-held", address, *held_cap)):
+            hours = -(-wait // 3600)
+            return _rating_refused(
+                request, book, 429,
+                "Many ratings from your network are waiting for an editor already: please "
+                f"try again in {hours} hour{'s' if hours != 1 else ''}.",
+                retry_after=wait,
+            )  # fmt: skip
 
     if form.removing:
         outcome = ratings.unrate(book=book, reader=reader)

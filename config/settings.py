@@ -374,6 +374,9 @@ def _rate(name: str, default: str) -> tuple[int, int]:
 RATING_RATE_LIMITS = {
     "visitor": _rate("RATING_LIMIT_VISITOR", "10/60"),
     "address": _rate("RATING_LIMIT_ADDRESS", "120/60"),
+    # Held ratings (newcomers past RATING_HOLD_AFTER) kept from one address a day: each is
+    # a row for editors to check, and a client dropping its cookie is a newcomer each time.
+    "held": _rate("RATING_LIMIT_HELD", "200/86400"),
 }
 # Newcomers (no visitor cookie, or one younger than the window) are never refused for
 # being new: past this many of their ratings of one book from one address in the window,

@@ -59,6 +59,18 @@ def test_past_the_first_few_new_visitors_ratings_are_kept_but_not_counted(book, 
     assert Book.objects.get(pk=book.pk).site_histogram == [3, 0, 0, 0, 0]
 
 
+def test_past_a_days_share_of_held_ratings_one_address_is_refused_not_stored(book, settings):
+    """Each held rating is a row for editors to check: a client dropping its cookie at
+    every post is a newcomer each time, and was held without end (172,800 rows a day)."""
+    settings.RATING_RATE_LIMITS = {**LIMITS, "held": (5, 86400)}
+    answers = stuff(book, 12)
+    assert answers == [302] * 8 + [429] * 4  # 3 counted, 5 held, then refused
+    assert Rating.objects.filter(status="held").count() == 5
+    refused = post_rating(cookieless(99), book, score="1")
+    assert "waiting for an editor already" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 3600
+
+
 def test_a_held_reader_is_told_politely_and_sees_their_rating(book):
     stuff(book, 3)
     client = browser()
