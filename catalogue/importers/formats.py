@@ -39,20 +39,34 @@ class SourceFormat:
     rating_source: ClassVar[str] = ""  # whose readers gave the ratings the source counts
 
     def parse(self, row: Row, line: int) -> BookRecord:
-        """The row as a BookRecord with its warnings; RowRejected when it cannot be a book."""
-        full_title = self.read_title(row)
+        """The row as a BookRecord with its warnings; RowRejected when it cannot be a book,
+        naming every problem the row has (the editor fixes them all in one pass)."""
+        rejected: list[str] = []
+
+        def read_or_reject(read, *args, default=None):
+            try:
+                return read(*args)
+            except RowRejected as error:
+                rejected.append(str(error))
+                return default
+
+        full_title = read_or_reject(self.read_title, row, default="")
         title, series, series_number = split_series(full_title)
         record = BookRecord(
             line=line,
             title=title,
-            goodreads_id=self.read_goodreads_id(row),
+            goodreads_id=read_or_reject(self.read_goodreads_id, row),
             series=series,
             series_number=series_number,
             rating_source=self.rating_source,
         )
         for field_name, columns in self.column_mapping.items():
             read = getattr(self, f"read_{field_name}")
-            setattr(record, field_name, read(row, columns, record.warnings))
+            setattr(record, field_name, read_or_reject(read, row, columns, record.warnings))
+        if rejected:
+            also = [warning.removesuffix("; left blank") for warning in record.warnings]
+            reason = "; ".join(rejected)
+            raise RowRejected(f"{reason} (also: {'; '.join(also)})" if also else reason)
         names = [("title", full_title)] + [("author", name) for name, _ in record.credits]
         for what, text in names:
             if looks_like_formula(text):

@@ -229,7 +229,7 @@ def test_an_upload_is_checked_first_and_nothing_is_written(
         "4 to create A Book With Bad Numbers",
         "4 warning “0439023484” has a wrong check digit: check the ISBN for a typo. Not stored.",
         "4 warning Number of Pages “many” is not a number; left blank",
-        "5 to skip the row has no title",
+        "5 to skip the row has no title (also: the row has no ISBN)",
     ]
     assert text_of(page.content, ".import-confirm button") == [
         "Import these books",
