@@ -26,7 +26,10 @@ def test_reader_sees_the_reading_time_the_buy_buttons_and_the_books_at_the_foot(
     foot.scroll_into_view_if_needed()
     assert foot.is_visible()
     thumbnail = foot.locator("img.cover")
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") > 0
+    # Lazy: it starts loading once scrolled to, so it is waited for (a broken one times out).
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
     assert thumbnail.bounding_box()["width"] < 60  # a thumbnail, not the card's cover
     assert foot.get_by_role("link", name="Borrow The Last Battle at Open Library").is_visible()
     # The foot comes before "Read next".
