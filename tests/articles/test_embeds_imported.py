@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from articles.models import Article, UnresolvedBookReference
+from articles.models import Article
 from catalogue.importers import ImportFileError, import_books
 from catalogue.models import Author, Book, ImportJob
 from catalogue.tasks import run_import_job
 from tests.factories import make_article, make_book
-from tests.helpers import text_of
+
+from .test_embeds_recovered import cards_on, waiting_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.page_cache]
 
@@ -23,23 +24,6 @@ HEADER, HUNGER_GAMES = SAMPLE.read_text(encoding="utf-8").splitlines()[:2]
 # as printed on the book, Harry Potter by its ISBN-13.
 BY_ISBN10 = "0-439-02348-3"
 BY_ISBN13 = "9780439554930"
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Writes made inside it commit (the page cache's invalidations run)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def cards_on(client, article) -> list[str]:
-    response = client.get(article.get_absolute_url())
-    assert response.status_code == 200
-    return text_of(response.content, ".book-card__title")
-
-
-def waiting_for(article) -> list[str]:
-    rows = UnresolvedBookReference.objects.filter(article=article)
-    return sorted(rows.values_list("reference", flat=True))
 
 
 @pytest.fixture

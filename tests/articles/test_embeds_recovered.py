@@ -26,12 +26,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.page_cache]
 filling = importlib.import_module("articles.migrations.0017_fill_unresolved_book_references")
 
 
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Writes made inside it commit (the page cache's invalidations run)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def cards_on(client, article) -> list[str]:
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
