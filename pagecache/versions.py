@@ -34,11 +34,12 @@ def fresh_version() -> int:
     return time.time_ns() >> 20 << 20 | secrets.randbits(20)
 
 
-def invalidate(*tags: str, gone: bool = False) -> None:
+def invalidate(*tags: str, gone: bool = False, edges: bool = True) -> None:
     """Drop every cached page carrying any of `tags`, here and at every edge
     (pagecache.edge), once the transaction commits (so no other process can store the
     old content under the new version). `gone`: what they show was withdrawn or deleted,
-    so no edge may serve its old copy even while the app fails."""
+    so no edge may serve its old copy even while the app fails. `edges=False`: the caller
+    purges the edges itself (and reports on them: manage.py drop_pages)."""
     tags = tuple(tag for tag in tags if tag)
 
     def now() -> None:
@@ -49,7 +50,8 @@ def invalidate(*tags: str, gone: bool = False) -> None:
             logger.warning("Page cache not invalidated for %s: the cache is unavailable.", tags)
         # Then the edges (in the background): a page they fetch again after the purge is
         # not the one the page cache held.
-        edge.purge(tags, gone=gone)
+        if edges:
+            edge.purge(tags, gone=gone)
 
     transaction.on_commit(now)
 
