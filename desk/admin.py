@@ -326,11 +326,6 @@ class ConflictSafeAdmin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """A refused save's page shows the conflict above the fields (the change form
         the admin would show, extended by admin/desk/change_form.html)."""
-        # The history is for those who may change the object (changed_object): others
-        # are not offered a link to a refusal (admin/change_form_object_tools.html).
-        context["history_refused"] = obj is not None and not self.has_change_permission(
-            request, obj
-        )
         response = super().render_change_form(request, context, add, change, form_url, obj)
         conflict = getattr(context["adminform"].form, "conflict", None)
         if conflict is not None:

@@ -34,8 +34,7 @@ def may_open(shown: models.Model, model: type[models.Model]) -> Callable[[models
     request: HttpRequest | None = getattr(shown, SHOWN_FOR, None)
     if request is None:
         return lambda obj: False
-    model_admin = admin.site.get_model_admin(model)
-    return lambda obj: model_admin.has_view_permission(request, obj)
+    return opener(request)(model)
 
 
 def opener(request: HttpRequest) -> Callable[[type[models.Model]], Callable[[models.Model], bool]]:
