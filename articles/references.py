@@ -34,11 +34,6 @@ def keys_naming(book: Book) -> set[str]:
     return {key for key in (book.slug and reference_key(book.slug), book.isbn13) if key}
 
 
-def names_book(ref: str, book: Book) -> bool:
-    """Whether a reference names `book` (as rendering.find_books reads it)."""
-    return ref == book.slug or names_by_isbn(ref, book)
-
-
 def names_by_isbn(ref: str, book: Book) -> bool:
     return bool(book.isbn13 and looks_like_isbn(ref) and normalise_isbn13(ref) == book.isbn13)
 

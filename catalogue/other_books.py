@@ -24,6 +24,9 @@ from .models import Book, Contribution
 CANDIDATES = 24  # rows each signal offers
 MAX_ARTICLES = 100  # newest public articles about the book whose embeds count
 MAX_SUBJECTS = 5  # subjects looked into per book
+# Authors whose other books are read: a book of hundreds of credits (an anthology) would
+# bind as many parameters, and write another statement for each count.
+MAX_AUTHORS = 20
 
 EMBEDDED, SUBJECT, LIKED, ALIKE = range(4)  # the signals, best first
 SERIES, BY_AUTHORS = 4, 5  # the page's own lists
@@ -68,6 +71,7 @@ def candidates(
     from .related import AlsoLiked  # the model, defined beside the signals it feeds
 
     article_ids, subject_ids = list(article_ids[:MAX_ARTICLES]), list(subject_ids[:MAX_SUBJECTS])
+    author_ids = list(author_ids[:MAX_AUTHORS])
     connection = connections[Book.objects.db]
     shape = Shape(
         bool(series), len(author_ids), len(article_ids), len(subject_ids), len(title_words)

@@ -221,10 +221,8 @@ def count_click(*, reader: str, book, shop, source, today: date | None = None) -
             return False
         if not cache.add(_reader_key(reader, book, shop, source, today), 1, _until_midnight()):
             return False
-        try:
-            cache.incr(share_key)
-        except ValueError:  # the reader's first link today
-            cache.set(share_key, 1, _until_midnight())
+        cache.add(share_key, 0, _until_midnight())  # the reader's first link today
+        cache.incr(share_key)  # atomic: two first clicks at once count two
         source_type, source_id = _public_source(source)
         record_click(day=today, shop=shop, book=book, source_type=source_type,
                      source_id=source_id)  # fmt: skip

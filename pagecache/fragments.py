@@ -42,7 +42,6 @@ from .versions import CHANGES_KEY, TAG_PREFIX, versions_of
 logger = logging.getLogger(__name__)
 
 FRAGMENT_PREFIX = "fragment:v1:"
-SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml")
 
 # What a page's render read from the cache for its fragments, the last time this process
 # rendered it (page key -> cache keys): read again in one round trip before its next
