@@ -35,10 +35,10 @@ def full_text_asked_per_row(search) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         search()
     lines = []
+    asking = [query for query in captured.captured_queries if "_search MATCH" in query["sql"]]
+    assert asking, "the search asked no full-text index: nothing here to check"
     with connection.cursor() as cursor:
-        for query in captured.captured_queries:
-            if "_search MATCH" not in query["sql"]:
-                continue
+        for query in asking:
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
             lines += [row[3] for row in cursor.fetchall() if ASKED_PER_ROW.search(row[3])]
     return lines

@@ -28,6 +28,8 @@ def seen(url: str, **extra) -> str:
     drop_page(url, **extra)
     response = Client().get(url, **extra)
     assert response.status_code == 200
+    # Rendered, from its kept parts: a key worked out wrong above would leave it a hit.
+    assert response.get("X-Page-Cache") != "hit"
     return response.content.decode()
 
 

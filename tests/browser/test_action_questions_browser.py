@@ -22,8 +22,12 @@ def choose_action(page, name: str, *, answer: bool) -> list[str]:
 
     page.on("dialog", reply)
     page.select_option("select[name=action]", name)
-    page.click("button[name=index]")
-    page.wait_for_load_state()
+    if answer:
+        with page.expect_navigation():  # the action's answer, posted and handled
+            page.click("button[name=index]")
+    else:
+        page.click("button[name=index]")
+        page.wait_for_load_state()
     page.remove_listener("dialog", reply)
     return asked
 

@@ -40,8 +40,8 @@ def test_an_editor_at_the_most_links_is_told_to_revoke_one_and_then_gets_a_link(
     status = page.locator("#preview-link-status")
     status.locator("text=revoke one").wait_for()
     assert status.inner_text() == (
-        "20 links to this article still work, the most it may have: revoke one under "
-        "“Preview links” first."
+        f"{WORKING_LINKS_MAX} links to this article still work, the most it may have: "
+        "revoke one under “Preview links” first."
     )
     assert button.is_enabled()
     assert not page.locator("#preview-link-url").is_visible()
