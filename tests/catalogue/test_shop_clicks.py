@@ -304,9 +304,12 @@ def test_the_reader_is_kept_only_as_a_daily_hash_that_expires(client, book, shop
 
     monkeypatch.setattr(cache, "add", add)
     click(client, click_url(book, shop), address="192.0.2.10")
-    [(key, value, timeout)] = kept
-    assert "192.0.2.10" not in key and str(value) != "192.0.2.10"
-    assert 0 < timeout <= 24 * 60 * 60
+    # The reader's click, then their day's share of clicks: each by a hash, for a day.
+    assert len(kept) == 2
+    for kept_key, kept_value, kept_timeout in kept:
+        assert "192.0.2.10" not in kept_key and str(kept_value) != "192.0.2.10"
+        assert 0 < kept_timeout <= 24 * 60 * 60
+    key = kept[0][0]
     tomorrow = timezone.localdate() + timezone.timedelta(days=1)
     args = ("192.0.2.10", book, shop, None)
     assert shop_clicks._reader_key(*args, timezone.localdate()) == key
