@@ -30,6 +30,7 @@ from .history import (
     entry_for,
     history_of,
     is_public,
+    kept_values,
     listing,
     snapshot,
     values_of,
@@ -545,7 +546,7 @@ class ConflictSafeAdmin:
                         "name": f"version {entry.number}",
                         "label": entry.describe(),
                         "entry": entry,
-                        "values": entry.version.field_dict,
+                        "values": kept_values(self.model, entry.version),
                         "preview_url": self.desk_url(
                             "version_preview", quote(obj.pk), entry.version.pk
                         ),
@@ -592,7 +593,9 @@ class ConflictSafeAdmin:
         context = {
             **self.page_context(request, obj, f"“{obj}”, {entry.describe()}"),
             "entry": entry,
-            "fields": listing(self.model, version.field_dict, may_open=opener(request)),
+            "fields": listing(
+                self.model, kept_values(self.model, version), may_open=opener(request)
+            ),
             "compare_url": self.compare_url(obj.pk, version.pk),
         }
         return TemplateResponse(request, "admin/desk/version_preview.html", context)

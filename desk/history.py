@@ -2,9 +2,12 @@
 see them: numbered by the row's `version`, attributed, and compared field by field.
 
 Values are compared in the shape of reversion's `Version.field_dict`: attribute names
-(`series_id`), and lists of primary keys for many-to-many fields. Only the fields an
-editor can change are compared; bookkeeping (`version`, `updated_at`, counters kept in
-bulk, what is derived from the body) would only be noise.
+(`series_id`), and lists of primary keys for many-to-many fields. A many-to-many field
+through a model of its own (a book's authors, through its credits) is not in
+`field_dict`: its rows are kept beside the version in the same revision (the admin's
+inline, followed), and compared as a list of (related row, choices) in the rows' order.
+Only the fields an editor can change are compared; bookkeeping (`version`,
+`updated_at`, counters kept in bulk, what is derived from the body) would only be noise.
 """
 
 import json
@@ -17,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from reversion.models import Version
+from reversion.revisions import _get_options, is_registered
 
 from .diffs import DiffLine, line_diff
 
@@ -187,14 +191,83 @@ def snapshot(obj: models.Model) -> Snapshot:
 
 
 def values_of(obj: models.Model) -> dict:
-    """The stored row's values in the shape of `Version.field_dict`."""
+    """The stored row's values in the shape of `Version.field_dict`, with the rows kept
+    beside it (`kept_values`)."""
     values = {}
     for model_field in compared_fields(type(obj)):
-        value = model_field.value_from_object(obj)
-        if model_field.many_to_many:
-            value = [related.pk for related in value]
+        if kept_beside(model_field):
+            through, parent = through_of(model_field)
+            rows = through._default_manager.filter(**{parent.name: obj.pk})
+            value = [row_as_kept(model_field, row) for row in rows.values()]
+        elif model_field.many_to_many:
+            value = [related.pk for related in model_field.value_from_object(obj)]
+        else:
+            value = model_field.value_from_object(obj)
         values[model_field.attname] = value
     return values
+
+
+def kept_values(model: type[models.Model], version: Version) -> dict:
+    """A version's values: its `field_dict`, and the rows of each many-to-many field
+    through a model of its own, read from the version's revision (a book's credits)."""
+    values = dict(version.field_dict)
+    for model_field in compared_fields(model):
+        if not kept_beside(model_field):
+            continue
+        through, parent = through_of(model_field)
+        rows = [
+            kept.field_dict
+            for kept in version.revision.version_set.get_for_model(through)
+            if str(kept.field_dict[parent.attname]) == str(version.object_id)
+        ]
+        values[model_field.attname] = [
+            row_as_kept(model_field, row) for row in in_model_order(through, rows)
+        ]
+    return values
+
+
+def kept_beside(model_field: models.Field) -> bool:
+    """Whether `model_field` is a many-to-many field through a model of its own whose
+    rows every version keeps beside it (registered to follow them: a book's credits)."""
+    if not model_field.many_to_many or model_field.remote_field.through._meta.auto_created:
+        return False
+    model = model_field.model
+    if not is_registered(model):
+        return False
+    _, parent = through_of(model_field)
+    # What a model follows is said only in its registration's options (no public getter).
+    return parent.remote_field.get_accessor_name() in _get_options(model).follow
+
+
+def through_of(model_field: models.ManyToManyField) -> tuple[type[models.Model], models.Field]:
+    """A many-to-many field's own model, and that model's foreign key to the object."""
+    through = model_field.remote_field.through
+    return through, through._meta.get_field(model_field.m2m_field_name())
+
+
+def choice_fields(model_field: models.ManyToManyField) -> list[models.Field]:
+    """The choices an editor sets on each row of a many-to-many field's own model (a
+    credit's role)."""
+    through, _ = through_of(model_field)
+    return [field for field in through._meta.concrete_fields if field.flatchoices]
+
+
+def row_as_kept(model_field: models.ManyToManyField, row: dict) -> tuple:
+    """A row of a many-to-many field's own model, as compared: the related row and its
+    choices (`(author_id, "translator")`); its position only orders it."""
+    through, _ = through_of(model_field)
+    target = through._meta.get_field(model_field.m2m_reverse_field_name())
+    return (row[target.attname], *(row[field.attname] for field in choice_fields(model_field)))
+
+
+def in_model_order(model: type[models.Model], rows: list[dict]) -> list[dict]:
+    """Rows as field dicts, in the order a query of their model gives them."""
+    rows = list(rows)
+    for name in reversed(model._meta.ordering or ["pk"]):
+        descending, name = name.startswith("-"), name.lstrip("-")
+        attname = model._meta.pk.attname if name == "pk" else model._meta.get_field(name).attname
+        rows.sort(key=lambda row: (row[attname] is None, row[attname]), reverse=descending)
+    return rows
 
 
 def submitted_values(form) -> dict:
@@ -259,6 +332,8 @@ def comparable(model_field: models.Field, value):
         return "\n".join((value or "").splitlines())
     if isinstance(model_field, models.FileField):
         return getattr(value, "name", value) or ""
+    if kept_beside(model_field):
+        return [tuple(row) for row in value or ()]  # in their order: a credit's place counts
     if model_field.many_to_many:
         return sorted(value or ())
     if isinstance(value, datetime):
@@ -278,6 +353,8 @@ def shown(model_field: models.Field, value, *, may_open: Opener | None = None) -
     def named(row) -> bool:  # what readers see is no secret
         return opens is None or is_public(row) or opens(row)
 
+    if kept_beside(model_field):
+        return shown_kept(model_field, value, named)
     if model_field.many_to_many:
         rows = list(related._default_manager.filter(pk__in=value))
         names = [str(row) for row in rows if named(row)]
@@ -301,6 +378,33 @@ def shown(model_field: models.Field, value, *, may_open: Opener | None = None) -
     if isinstance(value, date):
         return date_format(value, "j M Y")
     return str(value)
+
+
+def shown_kept(model_field: models.ManyToManyField, value: list, named: Callable) -> str:
+    """A book's credits as its page names them: “Ann Arbor, Ben Bow (translator)”, a
+    choice left at its default unsaid; related rows not theirs to open counted."""
+    related = model_field.related_model
+    rows = related._default_manager.in_bulk({pk for pk, *_ in value})
+    fields = choice_fields(model_field)
+    names, closed, missing = [], 0, 0
+    for pk, *choices in value:
+        row = rows.get(pk)
+        if row is None:
+            missing += 1
+        elif not named(row):
+            closed += 1
+        else:
+            said = [
+                str(dict(field.flatchoices).get(choice, choice)).lower()
+                for field, choice in zip(fields, choices, strict=True)
+                if choice != field.get_default()
+            ]
+            names.append(f"{row} ({', '.join(said)})" if said else str(row))
+    return ", ".join(
+        names
+        + ([not_theirs_to_open(related, closed)] if closed else [])
+        + ([f"{missing} since deleted"] if missing else [])
+    )
 
 
 def not_theirs_to_open(model: type[models.Model], count: int) -> str:
