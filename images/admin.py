@@ -133,7 +133,15 @@ class ImageAdmin(NamesOnlyWhatTheyMayOpen, ConflictSafeAdmin, VersionAdmin):
             return allowed
         # A contributor's own picture, while no public article shows it (nor will by the
         # clock): then it is the editors', as the article is (ArticleAdmin).
-        return obj.uploaded_by_id == request.user.pk and not where_used(obj).shown
+        return obj.uploaded_by_id == request.user.pk and not self.shown_in_articles(request, obj)
+
+    def shown_in_articles(self, request, image: Image) -> bool:
+        """Whether articles readers see (or will) show `image`: read once a request,
+        though the change form asks for the permission six times (two queries each)."""
+        known = request.__dict__.setdefault("images_shown_in_articles", {})
+        if image.pk not in known:
+            known[image.pk] = bool(where_used(image).shown)
+        return known[image.pk]
 
     def has_recover_permission(self, request) -> bool:
         """A deleted picture's files are deleted with it: there is nothing to recover."""
