@@ -106,11 +106,13 @@ class BatchWriter:
             # The Goodreads id is unknown to the catalogue: the ISBN says which book the
             # row is, a live ISBN first, then an old one (which embeds still show).
             isbn13 = record.isbn13
+            by_old_isbn = False
             if book is None and isbn13:
                 book = by_isbn.get(isbn13) or old_isbns.get(isbn13)
                 if book is not None:
-                    self._tell_isbn_match(record, book, old=isbn13 not in by_isbn)
-            self._settle_isbn(record, book, by_isbn.get(isbn13), old_isbns)
+                    by_old_isbn = isbn13 not in by_isbn
+                    self._tell_isbn_match(record, book, old=by_old_isbn)
+            self._settle_isbn(record, book, by_isbn.get(isbn13), old_isbns, told=by_old_isbn)
             if book is None:
                 book = Book(**record.book_values(), status=self.new_book_status)
                 if self._valid(record, book):
@@ -214,12 +216,16 @@ class BatchWriter:
         book: Book | None,
         holder: Book | None,
         old_isbns: dict[str, Book],
+        *,
+        told: bool = False,
     ) -> None:
         """Two books with one ISBN are two editions: the one in the catalogue keeps it,
         and the first row of the file that carries it keeps it from the later ones. An
         old ISBN is never given to another book, and an import does not give it back to
-        the book that had it either: an editor changed it, and only an editor, in the
-        desk, takes an old ISBN back (Book.validate_unique allows a book its own)."""
+        the book that had it either: only an editor, in the desk, takes an old ISBN back
+        (Book.validate_unique allows a book its own). The report says so, unless it
+        already did (`told`: the row is the book by that old ISBN): a source that
+        changed an ISBN and then changed it back saw nothing happen, and no reason."""
         if not record.isbn13:
             return
         had_it = old_isbns.get(record.isbn13) if holder is None else None
@@ -235,6 +241,14 @@ class BatchWriter:
         else:
             self.isbns[record.isbn13] = record.line
             if had_it is not None:
+                if not told:
+                    kept = f"ISBN {had_it.isbn13}" if had_it.isbn13 else "no ISBN"
+                    self.outcomes.row_warned(
+                        record,
+                        f"ISBN {record.isbn13} is an old ISBN of “{had_it.title}”, which keeps "
+                        f"{kept}: an import never gives a book back an ISBN it had; an editor "
+                        "can, in the desk",
+                    )
                 record.isbn13 = ""  # the book keeps the ISBN it has now
 
     def _tell_isbn_match(self, record: BookRecord, book: Book, *, old: bool) -> None:
