@@ -33,7 +33,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django.http import Http404, HttpRequest
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -44,9 +44,9 @@ from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
 from . import structured_data
 from .book_names import names_of
-from .cards import BOOK_ROUTE, card_addresses, histogram_rows
+from .cards import BOOK_ROUTE, book_card_context, card_addresses, histogram_rows
 from .models import Author, Book, Subject
-from .other_books import candidates
+from .other_books import Volume, candidates, read_for_cards
 from .querysets import distinctive_words
 from .reading_lists import ReadingList
 from .related import also_liked_tag, ranked
@@ -211,7 +211,7 @@ class OtherBooks:
     volumes read as its list shows them (title, number, address), never as cards."""
 
     ids: dict[str, list[int]]
-    volumes: list[Book]
+    volumes: list[Volume]
 
 
 def choose_other_books(
@@ -313,14 +313,14 @@ def _listed(
         html = kept.get(listed_key)
         if html is not None:
             if card_wanted:
-                book = read_again(Book.objects.for_cards().filter(pk=book.pk).first())
+                book = read_again(read_for_cards([book.pk]).get(book.pk))
             # Our own render, kept as a string.
             return BookPage(book, {}, ids, {name: mark_safe(part) for name, part in html.items()})
         if chosen is None:
             chosen = choose()
         # Every card on the page (the book's own too) in the same queries.
         carded = [pk for name in CARD_LISTS for pk in chosen.ids[name]]
-        cards = Book.objects.for_cards().in_bulk([book.pk, *carded] if card_wanted else carded)
+        cards = read_for_cards([book.pk, *carded] if card_wanted else carded)
         if card_wanted:
             book = read_again(cards.pop(book.pk, None))
         public = {pk for pk, card in cards.items() if card.status == Book.Status.PUBLISHED}
@@ -332,19 +332,25 @@ def _listed(
             "series": _render_if(
                 ids["series"], "includes/series_list.html", series_entries(chosen.volumes)
             ),
-            **{
-                name: _render_if(
-                    ids[name], "includes/card_list.html", [cards[pk] for pk in ids[name]]
-                )
-                for name in CARD_LISTS
-            },
+            **{name: card_list([cards[pk] for pk in ids[name]]) for name in CARD_LISTS},
         }
         # Kept only under the key read: lists chosen anew are kept at the next request.
         kept.put("listed:" + _digest(ids), html)
     return BookPage(book, {}, ids, html)
 
 
-def series_entries(volumes: list[Book]) -> list[dict]:
+def card_list(books: list[Book]) -> SafeString | str:
+    """The books' cards as includes/card_list.html lays them out, each rendered from its
+    context (catalogue.cards), not by `{% book_card %}` in the list's loop: the tag's
+    work for each card was a fifth of the card's."""
+    if not books:
+        return ""
+    card = get_template("includes/book_card.html")
+    cards = [card.render(book_card_context(book)) for book in books]
+    return render_to_string("includes/rendered_card_list.html", {"cards": cards})
+
+
+def series_entries(volumes: list[Volume]) -> list[dict]:
     """What the series list shows of each volume, made here: its address (put together
     as the cards' are, not reversed each), title, and number as the template wrote it."""
     address = card_addresses()
@@ -368,7 +374,7 @@ def read_again(book: Book | None) -> Book:
     return book
 
 
-def _render_if(ids: list[int], template: str, books: list[Book]) -> SafeString | str:
+def _render_if(ids: list[int], template: str, books: list[dict]) -> SafeString | str:
     return render_to_string(template, {"books": books}) if ids else ""
 
 

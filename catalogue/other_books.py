@@ -2,7 +2,8 @@
 per database connection and shape (its series or none, how many authors, articles,
 subjects and title words it looks into), run with the book's values: its series'
 volumes in order, the newest books by its authors, and each related-books signal's
-capped rows (catalogue.related ranks them).
+capped rows (catalogue.related ranks them). Then those it shows as cards, with the
+book's own, read for their cards in two more (read_for_cards).
 
 Built through the ORM at every render, these were five to eleven queries (one a
 subject) and 9,000 to 15,000 Python calls, for well under a millisecond of database
@@ -13,13 +14,18 @@ the same books in the same order).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 
 from shared.statements import written_once
 
-from .models import Book, Contribution
+from .models import Author, Book, Contribution
+from .querysets import CREDIT_FIELDS, CREDITS_ATTRIBUTE, SHOP_LINKS_ATTRIBUTE
+from .shops import BookShopLink
 
 CANDIDATES = 24  # rows each signal offers
 MAX_ARTICLES = 100  # newest public articles about the book whose embeds count
@@ -30,7 +36,16 @@ MAX_AUTHORS = 20
 
 EMBEDDED, SUBJECT, LIKED, ALIKE = range(4)  # the signals, best first
 SERIES, BY_AUTHORS = 4, 5  # the page's own lists
-VOLUME_FIELDS = {"id", "slug", "title", "series_number"}  # what the series list shows
+
+
+class Volume(NamedTuple):
+    """What the series list shows of a volume (catalogue.book_page.series_entries): a
+    row, not a Book, which is made field by field for four values read."""
+
+    pk: int
+    slug: str
+    title: str
+    series_number: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,7 @@ class Candidates:
     """The series' volumes (read as its list shows them: id, slug, title and number),
     the ids of the newest books by the authors but those, and each signal's rows."""
 
-    volumes: list[Book]
+    volumes: list[Volume]
     by_same_authors: list[int]
     signals: list[list[tuple[int, int]]]
 
@@ -115,20 +130,16 @@ def candidates(
     )
 
 
-def _volumes(connection: BaseDatabaseWrapper, rows: list) -> list[Book]:
-    """The series' rows as the books the ORM's `only("pk", "slug", "title",
-    "series_number")` makes, the number converted as it converts it (text on SQLite)."""
+def _volumes(connection: BaseDatabaseWrapper, rows: list) -> list[Volume]:
+    """The series' rows, the number converted as the ORM converts it (text on SQLite)."""
     field = Book._meta.get_field("series_number")
     column = field.get_col(Book._meta.db_table)
-    converters = [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]
-    # from_db takes the values of the fields read in the model's order of fields.
-    read = [f.attname for f in Book._meta.concrete_fields if f.attname in VOLUME_FIELDS]
+    converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
     volumes = []
     for pk, _, _, _, title, slug, number in rows:
         for converter in converters:
             number = converter(number, column, connection)
-        values = {"id": pk, "slug": slug, "title": title, "series_number": number}
-        volumes.append(Book.from_db(connection.alias, read, [values[name] for name in read]))
+        volumes.append(Volume(pk, slug, title, number))
     return volumes
 
 
@@ -232,3 +243,129 @@ def _sql(connection: BaseDatabaseWrapper, shape: Shape, AlsoLiked) -> str:
             ) AS t"""
         )
     return "\nUNION ALL\n".join(parts)
+
+
+# --- The listed books read for their cards ------------------------------------------------
+
+CREDIT_PART, LINK_PART = range(2)  # the parts of the second statement
+
+
+class Columns:
+    """One model's columns in a statement, and its instances made from them as the ORM's
+    compiler makes them on this connection: each value through the converters the
+    compiler applies (a Decimal or a date from SQLite's text, a boolean, JSON), then
+    `from_db` with the fields read (any other deferred, as `only()` leaves it)."""
+
+    def __init__(self, connection: BaseDatabaseWrapper, model: type[Model], alias: str, names):
+        self.connection, self.model = connection, model
+        fields = [f for f in model._meta.concrete_fields if f.attname in set(names)]
+        self.names = [field.attname for field in fields]  # from_db wants the model's order
+        quote = connection.ops.quote_name
+        self.sql = [f"{alias}.{quote(field.column)}" for field in fields]
+        self.converters = []
+        for index, field in enumerate(fields):
+            column = field.get_col(alias)
+            found = [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]
+            if found:
+                self.converters.append((index, column, found))
+
+    def instance(self, values: Sequence) -> Model:
+        values = list(values)
+        for index, column, converters in self.converters:
+            for converter in converters:
+                values[index] = converter(values[index], column, self.connection)
+        return self.model.from_db(self.connection.alias, self.names, values)
+
+
+@dataclass(frozen=True)
+class CardStatements:
+    books: str
+    credits_and_links: str
+    book: Columns
+    credit: Columns
+    author: Columns
+    link: Columns
+
+
+def read_for_cards(book_ids: Sequence[int]) -> dict[int, Book]:
+    """The books of `book_ids` by id, as `Book.objects.for_cards().in_bulk(book_ids)`
+    reads them: every field, and their credits and own shop links left as its
+    prefetches leave them (querysets.card_lookups: the credits in order, each with its
+    author's name and slug), in two statements written once per connection and number
+    of books, not three queries the ORM builds and compiles again at every render."""
+    ids = list(dict.fromkeys(book_ids))
+    if not ids:
+        return {}
+    connection = connections[Book.objects.db]
+    written = written_once(
+        ("card-books", connection.alias, len(ids)),
+        lambda: _card_statements(connection, len(ids)),
+    )
+    params = {f"book{n}": pk for n, pk in enumerate(ids)}
+    with connection.cursor() as cursor:
+        cursor.execute(written.books, params)
+        book_rows = cursor.fetchall()
+        cursor.execute(written.credits_and_links, params)
+        other_rows = cursor.fetchall()
+    books = {}
+    for row in book_rows:
+        book = written.book.instance(row)
+        setattr(book, CREDITS_ATTRIBUTE, [])
+        setattr(book, SHOP_LINKS_ATTRIBUTE, [])
+        books[book.pk] = book
+    credit_width, author_width = len(written.credit.names), len(written.author.names)
+    credits, links = [], []
+    for part, *row in other_rows:
+        if part == CREDIT_PART:
+            credit = written.credit.instance(row[:credit_width])
+            author = written.author.instance(row[credit_width : credit_width + author_width])
+            Contribution.author.field.set_cached_value(credit, author)
+            credits.append(credit)
+        else:
+            links.append(written.link.instance(row[credit_width + author_width :]))
+    # Each list in its queryset's order: the credits' (position, then id), links by id.
+    for credit in sorted(credits, key=lambda credit: (credit.position, credit.pk)):
+        book = books[credit.book_id]
+        Contribution.book.field.set_cached_value(credit, book)
+        getattr(book, CREDITS_ATTRIBUTE).append(credit)
+    for link in sorted(links, key=lambda link: link.pk):
+        book = books[link.book_id]
+        BookShopLink.book.field.set_cached_value(link, book)
+        getattr(book, SHOP_LINKS_ATTRIBUTE).append(link)
+    return books
+
+
+def _card_statements(connection: BaseDatabaseWrapper, count: int) -> CardStatements:
+    """The books' rows; then, in one statement, their credits with their authors' names
+    and slugs (querysets.credits_lookup) and their own shop links, each part's columns
+    apart and NULL in the other's."""
+    quote = connection.ops.quote_name
+    book = Columns(connection, Book, "b", [f.attname for f in Book._meta.concrete_fields])
+    credit = Columns(connection, Contribution, "c", ["id", *CREDIT_FIELDS])
+    author = Columns(connection, Author, "a", ["id", "name", "slug"])
+    link = Columns(
+        connection, BookShopLink, "l", [f.attname for f in BookShopLink._meta.concrete_fields]
+    )
+    listed = ", ".join(f"%(book{n})s" for n in range(count))
+    credits_columns = ", ".join([*credit.sql, *author.sql, *["NULL"] * len(link.sql)])
+    links_columns = ", ".join([*["NULL"] * (len(credit.sql) + len(author.sql)), *link.sql])
+    book_id, author_id, pk = quote("book_id"), quote("author_id"), quote("id")
+    return CardStatements(
+        books=f"""SELECT {", ".join(book.sql)} FROM {quote(Book._meta.db_table)} AS b
+            WHERE b.{pk} IN ({listed})""",
+        credits_and_links=f"""
+            SELECT {CREDIT_PART}, {credits_columns}
+            FROM {quote(Contribution._meta.db_table)} AS c
+            INNER JOIN {quote(Author._meta.db_table)} AS a ON a.{pk} = c.{author_id}
+            WHERE c.{book_id} IN ({listed})
+            UNION ALL
+            SELECT {LINK_PART}, {links_columns}
+            FROM {quote(BookShopLink._meta.db_table)} AS l WHERE l.{book_id} IN ({listed})""",
+        book=book,
+        credit=credit,
+        author=author,
+        link=link,
+    )

@@ -177,9 +177,9 @@ def test_a_rating_of_the_book_renders_only_its_own_parts(
     store.next_change()  # the clock's next change, worked out once for all pages
     # The book's row; once its kept parts are found dropped, what names it (its subjects,
     # authors, articles and lists: one statement), the book again (read after the
-    # parts' versions, as what is kept must be) with its card's credits and shop links.
-    # The other lists are kept.
-    with django_assert_num_queries(5):
+    # parts' versions, as what is kept must be), then its card's credits and shop links
+    # (one statement: other_books.read_for_cards). The other lists are kept.
+    with django_assert_num_queries(4):
         html = seen(book)
     assert text_of(html, ".book-card .rating__count")[0] == "(11 ratings)"
     assert lists_of(html)["others"] == ["Gregor the Overlander"]
