@@ -17,6 +17,7 @@ from django.utils import timezone
 from shared.statements import written_once
 
 from .models import Book, Contribution, Subject
+from .other_books import Columns
 from .reading_lists import ReadingList, ReadingListItem
 
 # The newest articles about the book named (a popular book is in hundreds): the page's
@@ -24,6 +25,30 @@ from .reading_lists import ReadingList, ReadingListItem
 ARTICLES_LIMIT = 12
 
 SUBJECTS, AUTHORS, ARTICLES, LISTS = range(4)  # the statement's parts
+# What the book's page reads of it beside its kept parts (catalogue.book_page), which
+# read the book whole when they are made.
+PAGE_FIELDS = ("id", "slug", "status", "title", "series")
+
+
+def public_book_at(slug: str) -> Book | None:
+    """The public book whose address is `slug`, with PAGE_FIELDS alone (any other is read
+    when asked for), in a statement written once per connection: through the ORM, its
+    filter and `only()` were built and compiled again at every page."""
+    connection = connections[Book.objects.db]
+    columns, sql = written_once(("public-book-at", connection.alias), lambda: _at_sql(connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"slug": slug, "published": Book.Status.PUBLISHED.value})
+        row = cursor.fetchone()
+    return None if row is None else columns.instance(row)
+
+
+def _at_sql(connection: BaseDatabaseWrapper) -> tuple[Columns, str]:
+    quote = connection.ops.quote_name
+    columns = Columns(connection, Book, "b", PAGE_FIELDS)
+    return columns, (
+        f"SELECT {', '.join(columns.sql)} FROM {quote(Book._meta.db_table)} AS b"
+        f" WHERE b.{quote('status')} = %(published)s AND b.{quote('slug')} = %(slug)s"
+    )
 
 
 def names_of(book_id: int) -> dict:

@@ -16,6 +16,7 @@ from shared.paging import CappedPaginator
 from shared.redirects import redirect_from_old_address
 
 from . import ratings
+from .book_names import public_book_at
 from .book_page import book_page, rating_histogram
 from .cards import rating_context
 from .filtered_paging import FilteredPaginator, WordsFilteredPaginator
@@ -76,10 +77,13 @@ class BookDetailView(CachedPageMixin, DetailView):
     template_name = "catalogue/book_detail.html"
     context_object_name = "book"
 
-    def get_queryset(self):
+    def get_object(self, queryset=None):
         # What the page shows beside its kept parts (catalogue.book_page), which read
         # the book whole when they are made.
-        return Book.objects.public().only("pk", "slug", "status", "title", "series")
+        book = public_book_at(self.kwargs["slug"])
+        if book is None:
+            raise Http404("No such book.")
+        return book
 
     def get(self, request, *args, **kwargs):
         try:

@@ -9,7 +9,7 @@ from django.db.models import Count, Window
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalogue.book_names import ARTICLES_LIMIT, names_of
+from catalogue.book_names import ARTICLES_LIMIT, PAGE_FIELDS, names_of, public_book_at
 from catalogue.models import Book, Contribution, ReadingList, ReadingListItem, Subject
 from tests.factories import make_article, make_author, make_book
 
@@ -95,3 +95,23 @@ def test_what_names_the_book_is_one_query(named, client):
     assert len(queries) == 1
     html = client.get(named.get_absolute_url()).content.decode()
     assert f"The {ARTICLES_LIMIT} newest of {ARTICLES_LIMIT + 3} articles about it." in html
+
+
+def test_the_page_finds_its_book_as_the_orm_would(client, django_assert_num_queries):
+    """The book page's lookup (book_names.public_book_at) reads what
+    `Book.objects.public().only(...)` reads: the public book of that address, its other
+    fields left unread; a draft and an unknown address find nothing (the page is a 404)."""
+    book = make_book(title="The Shown", series="Saga", description="Read when asked.")
+    draft = make_book(title="The Held", status=Book.Status.DRAFT)
+    with django_assert_num_queries(1):
+        found = public_book_at("the-shown")
+    expected = Book.objects.public().only(*PAGE_FIELDS).get(slug="the-shown")
+    assert found.get_deferred_fields() == expected.get_deferred_fields()
+    assert {name: getattr(found, name) for name in PAGE_FIELDS} == {
+        "id": book.pk, "slug": "the-shown", "status": "published", "title": "The Shown",
+        "series": "Saga",
+    }  # fmt: skip
+    assert found._state.db == "default" and not found._state.adding
+    assert public_book_at(draft.slug) is None and public_book_at("nowhere") is None
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(book.get_absolute_url()).status_code == 200
