@@ -1,7 +1,8 @@
 """What names a book, as its page keeps it with its own parts (catalogue.book_page): its
 subjects (by name), its authors, its newest public articles and how many there are,
 the published reading lists it is on. One SQL statement, written once per database
-connection, run with the book and the clock.
+connection, run with the book and the clock. Beside it, the book found by its address
+(public_book_at) and its articles read for their teasers (teasers_of), likewise.
 
 Built through the ORM at every render these were three queries and 4,900 Python calls
 (a subjects-and-credits join, the articles with a window, the lists) for a few hundred
@@ -9,8 +10,11 @@ microseconds of database work. Each part is the query it replaces, with its filt
 order (tests/catalogue/test_book_names.py holds them to the same rows).
 """
 
+from collections.abc import Sequence
+
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +44,64 @@ def public_book_at(slug: str) -> Book | None:
         cursor.execute(sql, {"slug": slug, "published": Book.Status.PUBLISHED.value})
         row = cursor.fetchone()
     return None if row is None else columns.instance(row)
+
+
+# What ArticleQuerySet.for_teasers() leaves unread (test_book_names holds the two alike).
+TEASER_UNREAD = {"body", "rendered_body", "text_profile"}
+
+
+def teasers_of(article_ids: Sequence[int]) -> dict[int, Model]:
+    """The published articles of `article_ids` by id, as
+    `Article.objects.published().for_teasers().in_bulk(article_ids)` reads them (all
+    but TEASER_UNREAD, with their featured picture), in a statement written once per
+    connection and number of articles: the ORM's query, built and compiled at every
+    page, cost as much as the book's card."""
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        return {}
+    Article = Book.articles.rel.related_model  # the catalogue does not import articles
+    connection = connections[Book.objects.db]
+    article, picture, sql = written_once(
+        ("teasers-of", connection.alias, len(ids)), lambda: _teasers_sql(connection, len(ids))
+    )
+    params = {
+        **{f"article{n}": pk for n, pk in enumerate(ids)},
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "published": Article.Status.PUBLISHED.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found, width = {}, len(article.names)
+    featured = Article._meta.get_field("featured_image")
+    for row in rows:
+        teaser = article.instance(row[:width])
+        # A LEFT JOIN: no picture reads as None, as select_related() leaves it.
+        shown = picture.instance(row[width:]) if row[width] is not None else None
+        featured.set_cached_value(teaser, shown)
+        found[teaser.pk] = teaser
+    return found
+
+
+def _teasers_sql(connection: BaseDatabaseWrapper, count: int) -> tuple[Columns, Columns, str]:
+    """ArticleQuerySet.published(), the clock a parameter, of the articles listed."""
+    quote = connection.ops.quote_name
+    Article = Book.articles.rel.related_model
+    featured = Article._meta.get_field("featured_image")
+    Image = featured.related_model
+    read = [f.attname for f in Article._meta.concrete_fields if f.name not in TEASER_UNREAD]
+    article = Columns(connection, Article, "a", read)
+    picture = Columns(connection, Image, "i", [f.attname for f in Image._meta.concrete_fields])
+    listed = ", ".join(f"%(article{n})s" for n in range(count))
+    sql = f"""
+        SELECT {", ".join([*article.sql, *picture.sql])}
+        FROM {quote(Article._meta.db_table)} AS a
+        LEFT OUTER JOIN {quote(Image._meta.db_table)} AS i
+            ON i.{quote(Image._meta.pk.column)} = a.{quote(featured.column)}
+        WHERE a.{quote("id")} IN ({listed}) AND a.status = %(published)s
+          AND a.published_at <= %(now)s AND (a.withdraw_at IS NULL OR a.withdraw_at > %(now)s)
+    """
+    return article, picture, sql
 
 
 def _at_sql(connection: BaseDatabaseWrapper) -> tuple[Columns, str]:

@@ -43,7 +43,7 @@ from pagecache import fragments
 from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
 from . import structured_data
-from .book_names import names_of
+from .book_names import names_of, teasers_of
 from .cards import BOOK_ROUTE, book_card_context, card_addresses, histogram_rows
 from .models import Author, Book, Subject
 from .other_books import Volume, candidates, read_for_cards
@@ -286,7 +286,7 @@ def other_parts(
         teasers = kept.get(teasers_key)
         page.html["articles"] = mark_safe(teasers) if teasers is not None else ""
         if teasers is None and article_ids:
-            found = Article.objects.published().for_teasers().in_bulk(article_ids)
+            found = teasers_of(article_ids)
             articles = [found[pk] for pk in article_ids if pk in found]
             page.html["articles"] = render_to_string(
                 "includes/teaser_list.html", {"articles": articles}

@@ -9,9 +9,18 @@ from django.db.models import Count, Window
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalogue.book_names import ARTICLES_LIMIT, PAGE_FIELDS, names_of, public_book_at
+from catalogue.book_names import (
+    ARTICLES_LIMIT,
+    PAGE_FIELDS,
+    TEASER_UNREAD,
+    names_of,
+    public_book_at,
+    teasers_of,
+)
 from catalogue.models import Book, Contribution, ReadingList, ReadingListItem, Subject
 from tests.factories import make_article, make_author, make_book
+from tests.helpers import text_of
+from tests.pictures import make_ready_image
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +124,47 @@ def test_the_page_finds_its_book_as_the_orm_would(client, django_assert_num_quer
     assert public_book_at(draft.slug) is None and public_book_at("nowhere") is None
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(book.get_absolute_url()).status_code == 200
+
+
+def test_the_pages_teasers_are_read_as_for_teasers_reads_them(django_assert_num_queries):
+    """Its articles read for their teasers (book_names.teasers_of): the published ones
+    alone, every field for_teasers() reads and its featured picture with them (none for
+    an article without one), the fields it leaves unread left unread."""
+    book = make_book(title="Told About")
+    pictured = make_article(
+        title="With a picture", body=f"[[book:{book.slug}]]",
+        featured_image=make_ready_image(size=(800, 500)),
+    )  # fmt: skip
+    plain = make_article(title="Without", body=f"[[book:{book.slug}]]")
+    draft = make_article(title="Held", status="draft", body=f"[[book:{book.slug}]]")
+    ids = [pictured.pk, plain.pk, draft.pk]
+    Article = type(pictured)
+    expected = Article.objects.published().for_teasers().in_bulk(ids)
+    with django_assert_num_queries(1):
+        found = teasers_of([*ids, plain.pk])
+    assert set(found) == set(expected) == {pictured.pk, plain.pk}
+    read = [f.attname for f in Article._meta.concrete_fields if f.name not in TEASER_UNREAD]
+    with django_assert_num_queries(0):
+        for pk, teaser in found.items():
+            assert teaser.get_deferred_fields() == expected[pk].get_deferred_fields()
+            assert [getattr(teaser, name) for name in read] == [
+                getattr(expected[pk], name) for name in read
+            ]
+            picture, picture_expected = teaser.featured_image, expected[pk].featured_image
+            assert (picture and picture.__dict__.keys()) == (
+                picture_expected and picture_expected.__dict__.keys()
+            )
+            assert (picture and picture.renditions) == (
+                picture_expected and picture_expected.renditions
+            )
+    assert found[plain.pk].featured_image is None
+    assert teasers_of([]) == {}
+
+
+def test_the_book_page_shows_its_articles_teasers_with_their_thumbnails(client):
+    book = make_book(title="Told About")
+    image = make_ready_image(size=(800, 500))
+    make_article(title="With a picture", body=f"[[book:{book.slug}]]", featured_image=image)
+    html = client.get(book.get_absolute_url()).content
+    assert text_of(html, "#book-articles + ul .teaser__title") == ["With a picture"]
+    assert len(text_of(html, "#book-articles + ul img.teaser__thumbnail")) == 1
