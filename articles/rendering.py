@@ -25,8 +25,11 @@ readers, and a note in previews.
 
 Steps 1 and 2, the figures and which book each reference names are worked out once,
 when the article is saved (`prepare_body`, kept in `Article.rendered_body`); a request
-only fetches the books by key and puts cards and lists in (`render_prepared`). Previews
-of unsaved text do all of it at once (`render_body`).
+only puts cards and lists in (`render_prepared`). Each card is kept once rendered, until
+its book changes: in the shared cache (pagecache.fragments), and in the database
+(pagecache.stored_parts), where a page reads all its cards in two queries and works
+without a shared cache; the books of cards kept in neither are read in three. Previews of unsaved
+text do all of it at once (`render_body`).
 
 The body never passes through the template engine, so `{{ … }}` in it stays text.
 """
@@ -54,7 +57,7 @@ from catalogue.share_cards import cover_share_image
 from catalogue.shops import UNPAID_DISCLOSURE, disclosure_sentence
 from images.embeds import figure_html
 from images.models import Image
-from pagecache import fragments
+from pagecache import fragments, stored_parts
 from pagecache.tags import SITE, tag_for, tag_for_id
 from shared.share_cards import ShareImage
 
@@ -410,11 +413,12 @@ class BookInFoot:
 
 @dataclass
 class KeptCard:
-    """A book's card on one page, kept across requests (pagecache.fragments) under the
-    book's tag: the book as read (None: not public; its data for the page's structured
-    data and share card), its entry at the article's foot and its HTML, plain and
-    prominent, as rendered. Strings, not the card's context: a page of 30 cards reads
-    them back in well under a millisecond."""
+    """A book's card on one page, kept across requests (pagecache.fragments, and
+    pagecache.stored_parts in the database) under the book's tag: the book as read
+    (None: not public; its data for the page's structured data and share card), its
+    entry at the article's foot and its HTML, plain and prominent, as rendered. Strings,
+    not the card's context: a page of 30 cards reads them back in well under a
+    millisecond."""
 
     book: BookFacts | None
     foot: BookInFoot | None = None
@@ -511,28 +515,38 @@ def prepare_body(body: str) -> PreparedBody:
 def render_prepared(
     prepared: PreparedBody, *, source=None, context_label: str = ""
 ) -> RenderedBody:
-    """A stored render made whole for readers: its books fetched by key, with all a card
-    shows, in one query (and two for their credits and shop links, whatever their number),
-    the cards and lists put in. A book no longer there (merged or deleted since) is looked
-    for by its reference, as on save."""
+    """A stored render made whole for readers: its cards as kept (no query) or stored (two,
+    whatever their number), and the books of the others fetched by key, with all a card
+    shows, in one query (and two for their credits and shop links), their cards kept and
+    stored; the lists put in. A book no longer there (merged or deleted since) is looked for by
+    its reference, as on save."""
     source_key = tag_for(source) if source is not None else "-"
     keys = {pk: f"card:{source_key}:{pk}" for pk in set(prepared.book_ids.values())}
     wanted = {key: [tag_for_id(Book, pk), SITE] for pk, key in keys.items()}
+    # Cards kept in the shared cache (read with the page's other parts, no query), else
+    # stored in the database by an earlier render (of this page before its article was
+    # edited, or by another process, the cache evicted or absent): only the books
+    # without either are read.
     with fragments.batch(wanted, version=CARD_VERSION) as kept:
-        # Cards kept from an earlier render (the article edited, its page dropped; the
-        # book shown on another page): only the books without one are read.
         cards = {pk: kept.get(key) for pk, key in keys.items()}
-        books = _books_for_cards([pk for pk, card in cards.items() if card is None], cards)
-        try:
-            rendered = _fill_prepared(prepared, books, cards, source, context_label)
-        except _CardNotKept:
-            # A kept book shown anew in another way (now under a "buy" heading): read.
-            books = _books_for_cards(list(cards), cards)
-            rendered = _fill_prepared(prepared, books, cards, source, context_label)
-        for pk, card in cards.items():
-            if card is not None and card.changed:
-                card.changed = False
-                kept.put(keys[pk], card)
+        unkept = {keys[pk]: wanted[keys[pk]] for pk, card in cards.items() if card is None}
+        with stored_parts.batch(unkept, version=CARD_VERSION) as stored:
+            for pk, card in cards.items():
+                if card is None and (card := stored.get(keys[pk])) is not None:
+                    cards[pk] = card
+                    kept.put(keys[pk], card)
+            books = _books_for_cards([pk for pk, card in cards.items() if card is None], cards)
+            try:
+                rendered = _fill_prepared(prepared, books, cards, source, context_label)
+            except _CardNotKept:
+                # A kept book shown anew in another way (now under a "buy" heading): read.
+                books = _books_for_cards(list(cards), cards)
+                rendered = _fill_prepared(prepared, books, cards, source, context_label)
+            for pk, card in cards.items():
+                if card is not None and card.changed:
+                    card.changed = False
+                    kept.put(keys[pk], card)
+                    stored.put(keys[pk], card)
     return rendered
 
 

@@ -1,6 +1,8 @@
 """Benchmark: uncached pages rendered end to end through the test client: the seed
 article, an article of 30 book cards, and a book page (issue 23: the article ≤ 5 ms and
-≤ 6 queries whatever its number of cards, the book page ≤ 10 ms).
+≤ 6 queries whatever its number of cards, the book page ≤ 10 ms). No page cache and no
+shared cache; the articles' cards as stored in the database (pagecache.stored_parts,
+once the first request has made them), then with nothing stored (every card rendered).
 
 Then the same pages with the page cache on over Redis (BENCH_REDIS_DB, as bench/load.py;
 flushed), each request a page-cache miss: "cold", everything dropped before it (as after
@@ -105,6 +107,7 @@ def article_of_many_cards():
 
 def bench_article_page(runs: int = RUNS) -> None:
     from django.test import Client
+    from django.test.utils import override_settings
 
     from articles.demo import load_demo
     from articles.recommendations import refresh_all
@@ -114,8 +117,15 @@ def bench_article_page(runs: int = RUNS) -> None:
     article = article_of_many_cards()
     refresh_all()  # Read next as the worker keeps it
     client = Client(HTTP_HOST="localhost")
+    # The cards as stored in the database (pagecache.stored_parts) since the first of
+    # the warm-up requests; then with none stored, every card rendered from its book.
     measure(client, "article page", ARTICLE_URL, runs)
     measure(client, f"article of {CARDS} cards", article.get_absolute_url(), runs)
+    with override_settings(STORED_PARTS_SECONDS=0):
+        measure(client, "article page, nothing stored", ARTICLE_URL, runs)
+        measure(
+            client, f"article of {CARDS} cards, nothing stored", article.get_absolute_url(), runs
+        )
     # The book page of the most rated book (The Hunger Games with goodbooks-10k).
     book = Book.objects.public().order_by("-rating_total_count", "pk").first()
     measure(client, "book page", book.get_absolute_url(), runs)

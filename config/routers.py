@@ -2,10 +2,11 @@
 
 What a visitor must see the moment after writing it stays on the primary: sessions,
 logins and lockouts, ratings (the redirect after rating shows "your rating") and the
-rate limits' counters (a count read from a lagging replica would let a flood through).
+rate limits' counters (a count read from a lagging replica would let a flood through);
+and parts of pages with the changes that tell them stale (pagecache.stored_parts).
 """
 
-PRIMARY_ONLY_APPS = {"sessions", "auth", "axes", "admin", "contenttypes"}
+PRIMARY_ONLY_APPS = {"sessions", "auth", "axes", "admin", "contenttypes", "pagecache"}
 PRIMARY_ONLY_MODELS = {("catalogue", "rating"), ("catalogue", "ratelimitcounter")}
 
 

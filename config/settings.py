@@ -159,6 +159,10 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE
 # each for at most that long, so a flood of random queries cannot grow the cache.
 PAGE_CACHE_QUERY_SECONDS = env.int("PAGE_CACHE_QUERY_SECONDS", default=300)
 PAGE_CACHE_QUERY_PAGES = env.int("PAGE_CACHE_QUERY_PAGES", default=2000)
+# How long a part of pages stored in the database (a book's card on an article:
+# pagecache.stored_parts) may be used, while nothing it shows changes; 0 turns them off.
+# Off with DEBUG: a template edited while the server runs shows at once.
+STORED_PARTS_SECONDS = env.int("STORED_PARTS_SECONDS", default=0 if DEBUG else 24 * 3600)
 # Settings that change what pages show without any data changing (set at a restart):
 # part of every page's key, so a page stored before is never served after.
 PAGE_CACHE_VARIES_WITH = ("AFFILIATE_CODES",)

@@ -43,6 +43,11 @@ def invalidate(*tags: str, gone: bool = False, edges: bool = True) -> None:
     tags = tuple(tag for tag in tags if tag)
 
     def now() -> None:
+        # The database first: a page whose versions are read after the cache's move reads
+        # its stored parts after this (pagecache.stored_parts).
+        from .stored_parts import tags_changed
+
+        tags_changed(tags)
         try:
             _move_on([*_take_pending(), *tags])
         except Exception:  # noqa: BLE001 - any backend's connection error

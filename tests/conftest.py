@@ -45,6 +45,14 @@ def page_cache(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def stored_parts(request, settings):
+    """Parts of pages stored in the database (pagecache.stored_parts) likewise: only for
+    tests marked `stored_parts` or `page_cache`."""
+    marked = request.node.get_closest_marker
+    settings.STORED_PARTS_SECONDS = 3600 if marked("stored_parts") or marked("page_cache") else 0
+
+
+@pytest.fixture(autouse=True)
 def tasks_at_once(settings):
     """Background tasks run at once, inside the test (django-tasks' ImmediateBackend);
     the browser test of imports runs the real worker."""

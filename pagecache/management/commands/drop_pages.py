@@ -6,7 +6,7 @@ outside the app (SQL, a restore)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from pagecache import edge
+from pagecache import edge, stored_parts
 from pagecache.tags import SITE
 from pagecache.versions import invalidate
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         # Every page carries SITE (pagecache.store), here and in xkey. The edges are told
         # here rather than in the background, and answer, so the command names any missed.
         invalidate(SITE, edges=False)
+        stored_parts.drop_all()  # stale already (SITE changed): their room back
         failed = []
         for base in settings.EDGE_PURGE_URLS:
             try:
