@@ -77,14 +77,10 @@ class Batch:
                 .filter(key__in=self.keys.values(), made_at__gt=oldest)
                 .values_list("key", "made_at", "value")
             )
-            changes = (
-                dict(
-                    TagChange.objects.using(DEFAULT_DB_ALIAS)
-                    .filter(tag__in=tags)
-                    .values_list("tag", "changed_at")
-                )
-                if parts
-                else {}
+            self.changes = dict(
+                TagChange.objects.using(DEFAULT_DB_ALIAS)
+                .filter(tag__in=tags)
+                .values_list("tag", "changed_at")
             )
         except DatabaseError:
             logger.warning("Stored parts unavailable: rendering %d parts anew.", len(self.keys))
@@ -92,11 +88,14 @@ class Batch:
             return
         by_key = {key: (made_at, value) for key, made_at, value in parts}
         for name, key in self.keys.items():
-            if key not in by_key:
-                continue
-            made_at, value = by_key[key]
-            if all(changes.get(tag, 0) < made_at for tag in self.wanted[name]):
-                self.kept[name] = pickle.loads(value)
+            if key in by_key:
+                made_at, value = by_key[key]
+                if self._unchanged_since(name, made_at):
+                    self.kept[name] = pickle.loads(value)
+
+    def _unchanged_since(self, name: str, made_at: int) -> bool:
+        """Whether none of the part's tags changed at or after `made_at`, as last read."""
+        return all(self.changes.get(tag, 0) < made_at for tag in self.wanted[name])
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.kept.get(name, default)
@@ -112,8 +111,14 @@ class Batch:
         (the parts are made again next time)."""
         if not self.new:
             return
-        new, self.new = self.new, {}
-        if not store.replica_caught_up():
+        # One made within CLOCK_MARGIN of a change to what it shows would be stale at once.
+        new = {
+            name: value
+            for name, value in self.new.items()
+            if self._unchanged_since(name, self.made_at)
+        }
+        self.new = {}
+        if not new or not store.replica_caught_up():
             return  # made from a replica behind the changes already written: not kept
         parts = [
             StoredPart(

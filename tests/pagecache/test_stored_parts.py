@@ -201,3 +201,17 @@ def test_drop_pages_deletes_them(client, site):
     call_command("drop_pages", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert not StoredPart.objects.exists()
     assert Article.objects.filter(pk=site["few"].pk).exists()
+
+
+def test_a_card_made_within_the_clock_margin_of_a_change_is_not_written(site, clock):
+    book = site["books"][0]
+    # A change that, by this process's clock, came less than CLOCK_MARGIN before now.
+    TagChange.objects.update_or_create(
+        tag=tag_for(book), defaults={"changed_at": clock[0] + stored_parts.CLOCK_MARGIN}
+    )
+    StoredPart.objects.all().delete()
+    with stored_parts.batch({"card": [tag_for(book)], "other": [SITE]}) as kept:
+        kept.put("card", "<p>maybe old</p>")
+        kept.put("other", "<p>fine</p>")
+    assert StoredPart.objects.count() == 1
+    assert stored_parts.batch({"other": [SITE]}).get("other") == "<p>fine</p>"
