@@ -129,6 +129,7 @@ class Batch:
             )
             for name, value in new.items()
         ]
+        parts.sort(key=lambda part: part.key)  # rows locked in one order: no deadlock
         try:
             with transaction.atomic(using=DEFAULT_DB_ALIAS):
                 StoredPart.objects.using(DEFAULT_DB_ALIAS).bulk_create(
