@@ -70,7 +70,7 @@ def edit_to_fresh(port: int) -> None:
     """In a process set up as the app's (Django's settings, EDGE_PURGE_URLS): retitle the
     article ROUNDS times, an editor's pace apart, and time each from its commit until
     the edge serves the new title (the save's own time before the commit is printed
-    apart); then the uncached render (engineer A's bench/article_render.py)."""
+    apart); then the uncached render (bench/article_render.py)."""
     import django
 
     django.setup()
@@ -121,7 +121,7 @@ def edit_to_fresh(port: int) -> None:
         "edge's fetch of the page anew",
         flush=True,
     )
-    # The render behind a miss, as engineer A's benchmark measures it: page cache off.
+    # The render behind a miss, as bench/article_render.py measures it: page cache off.
     from article_render import bench_article_page
 
     settings.PAGE_CACHE_SECONDS = 0
