@@ -33,7 +33,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django.http import Http404, HttpRequest
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -44,7 +44,8 @@ from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
 from . import structured_data
 from .book_names import names_of, teasers_of
-from .cards import BOOK_ROUTE, book_card_context, card_addresses, histogram_rows
+from .card_shapes import card_html
+from .cards import BOOK_ROUTE, card_addresses, histogram_rows
 from .models import Author, Book, Subject
 from .other_books import Volume, candidates, read_for_cards
 from .querysets import distinctive_words
@@ -340,13 +341,11 @@ def _listed(
 
 
 def card_list(books: list[Book]) -> SafeString | str:
-    """The books' cards as includes/card_list.html lays them out, each rendered from its
-    context (catalogue.cards), not by `{% book_card %}` in the list's loop: the tag's
-    work for each card was a fifth of the card's."""
+    """The books' cards as includes/card_list.html lays them out, each rendered once per
+    shape (catalogue.card_shapes), not by `{% book_card %}` in the list's loop."""
     if not books:
         return ""
-    card = get_template("includes/book_card.html")
-    cards = [card.render(book_card_context(book)) for book in books]
+    cards = [card_html(book) for book in books]
     return render_to_string("includes/rendered_card_list.html", {"cards": cards})
 
 
