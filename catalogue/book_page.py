@@ -44,7 +44,7 @@ from pagecache.tags import SITE, group_of, tag_for, tags_for_ids
 
 from . import structured_data
 from .book_names import names_of, teasers_of
-from .card_shapes import card_html
+from .card_shapes import card_html, rendered_by_shape
 from .cards import BOOK_ROUTE, card_addresses, histogram_rows
 from .models import Author, Book, Subject
 from .other_books import Volume, candidates, read_for_cards
@@ -330,9 +330,7 @@ def _listed(
             **{name: [pk for pk in chosen.ids[name] if pk in public] for name in CARD_LISTS},
         }
         html = {
-            "series": _render_if(
-                ids["series"], "includes/series_list.html", series_entries(chosen.volumes)
-            ),
+            "series": series_list(chosen.volumes) if ids["series"] else "",
             **{name: card_list([cards[pk] for pk in ids[name]]) for name in CARD_LISTS},
         }
         # Kept only under the key read: lists chosen anew are kept at the next request.
@@ -347,6 +345,12 @@ def card_list(books: list[Book]) -> SafeString | str:
         return ""
     cards = [card_html(book) for book in books]
     return render_to_string("includes/rendered_card_list.html", {"cards": cards})
+
+
+def series_list(volumes: list[Volume]) -> SafeString:
+    """The series' volumes as includes/series_list.html lists them, rendered once per
+    shape (how many, which numbered: catalogue.card_shapes)."""
+    return rendered_by_shape("includes/series_list.html", {"books": series_entries(volumes)})
 
 
 def series_entries(volumes: list[Volume]) -> list[dict]:
@@ -371,10 +375,6 @@ def read_again(book: Book | None) -> Book:
     if book is None:
         raise Http404("No such book.")  # deleted since the view found it
     return book
-
-
-def _render_if(ids: list[int], template: str, books: list[dict]) -> SafeString | str:
-    return render_to_string(template, {"books": books}) if ids else ""
 
 
 def _digest(*inputs) -> str:

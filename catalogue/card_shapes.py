@@ -2,12 +2,13 @@
 shaped): includes/book_card.html is rendered for a card's shape with a stand-in for each
 of its texts, then each card of that shape has its own texts put in. On a list of cards
 the partial's nodes were most of the card's cost (a book page's sixteen cards: 1.1 ms).
+A series' list of volumes likewise (rendered_by_shape).
 
-The shape is read from the card's context itself (cards.book_card_context): which values
-are none, false, empty or zero (the partial may test them), how many items each list
-holds; every other text or number is a text. So the partial and its context may change
-without this module: a value of a kind it cannot take apart fails loudly, and
-tests/catalogue/test_card_shapes.py renders cards both ways.
+The shape is read from the context itself (for a card, cards.book_card_context): which
+values are none, false, empty or zero (the partial may test them), how many items each
+list holds; every other text or number is a text. So the partial and its context may
+change without this module: a value of a kind it cannot take apart fails loudly, and
+tests/catalogue/test_card_shapes.py renders both ways.
 """
 
 import dataclasses
@@ -29,9 +30,17 @@ def card_html(book: Book) -> SafeString:
     """The book's card as `{% book_card book %}` renders it (its cover loaded lazily, its
     shop links counted against no page), for a book read `for_cards()`."""
     context = book_card_context(book)
+    read = {key: value for key, value in context.items() if key not in NOT_READ}
+    return rendered_by_shape(CARD_TEMPLATE, read)
+
+
+def rendered_by_shape(template_name: str, context: dict) -> SafeString:
+    """`template_name` rendered with `context` (texts, numbers, flags, and lists, dicts and
+    dataclasses of them), once per shape. The partial writes each text as it is: a
+    filter would work on the stand-in (cards.render_shaped)."""
     texts: list[str] = []
-    shape = _shape_of({key: value for key, value in context.items() if key not in NOT_READ}, texts)
-    return render_shaped(CARD_TEMPLATE, _context_of, shape, texts)
+    shape = _shape_of(context, texts)
+    return render_shaped(template_name, _context_of, shape, texts)
 
 
 def _shape_of(value, texts: list[str]) -> Hashable:

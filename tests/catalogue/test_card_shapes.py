@@ -1,19 +1,21 @@
 """A book's card rendered once per shape and filled with its own texts
 (catalogue.card_shapes) reads as the card's partial renders it, whatever the book:
 its cover (drawn, imported, uploaded, with renditions), credits, facts, ratings, links,
-and texts that HTML or the stand-ins' own character would break."""
+and texts that HTML or the stand-ins' own character would break; and a series' list."""
 
 import importlib
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 
 from catalogue import card_shapes
+from catalogue.book_page import series_entries, series_list
 from catalogue.card_shapes import card_html
 from catalogue.cards import book_card_context
 from catalogue.models import Book, Contribution
+from catalogue.other_books import Volume
 from catalogue.shops import BookShopLink, Shop
 from tests.factories import make_author, make_book
 from tests.helpers import text_of
@@ -102,3 +104,18 @@ def test_a_value_it_cannot_take_apart_fails_loudly(books, monkeypatch):
     monkeypatch.setattr(card_shapes, "book_card_context", with_an_object)
     with pytest.raises(TypeError, match="object"):
         card_html(books[0])
+
+
+def test_a_series_list_reads_as_its_partial_renders_it(db):
+    volumes = [
+        Volume(1, "first", "First <& last>", Decimal("1")),
+        Volume(2, "half", "Half", Decimal("2.5")),
+        Volume(3, "extra", "Extra", None),
+        Volume(4, "tenth", "Tenth", Decimal("10")),
+    ]
+    for shown in (volumes, volumes[1:], volumes):
+        expected = render_to_string("includes/series_list.html", {"books": series_entries(shown)})
+        assert series_list(shown) == expected
+    assert text_of(series_list(volumes), "li") == [
+        "First <& last> #1", "Half #2.5", "Extra", "Tenth #10",
+    ]  # fmt: skip
