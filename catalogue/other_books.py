@@ -256,9 +256,12 @@ class Columns:
     compiler applies (a Decimal or a date from SQLite's text, a boolean, JSON), then
     `from_db` with the fields read (any other deferred, as `only()` leaves it)."""
 
-    def __init__(self, connection: BaseDatabaseWrapper, model: type[Model], alias: str, names):
+    def __init__(
+        self, connection: BaseDatabaseWrapper, model: type[Model], alias: str, names: Sequence[str]
+    ):
         self.connection, self.model = connection, model
-        fields = [f for f in model._meta.concrete_fields if f.attname in set(names)]
+        read = set(names)
+        fields = [field for field in model._meta.concrete_fields if field.attname in read]
         self.names = [field.attname for field in fields]  # from_db wants the model's order
         quote = connection.ops.quote_name
         self.sql = [f"{alias}.{quote(field.column)}" for field in fields]
@@ -282,6 +285,8 @@ class Columns:
 
 @dataclass(frozen=True)
 class CardStatements:
+    """read_for_cards' two statements for one number of books, and their columns."""
+
     books: str
     credits_and_links: str
     book: Columns
@@ -327,14 +332,15 @@ def read_for_cards(book_ids: Sequence[int]) -> dict[int, Book]:
         else:
             links.append(written.link.instance(row[credit_width + author_width :]))
     # Each list in its queryset's order: the credits' (position, then id), links by id.
+    # A row of a book the first statement did not find (written between them) is left.
     for credit in sorted(credits, key=lambda credit: (credit.position, credit.pk)):
-        book = books[credit.book_id]
-        Contribution.book.field.set_cached_value(credit, book)
-        getattr(book, CREDITS_ATTRIBUTE).append(credit)
+        if (book := books.get(credit.book_id)) is not None:
+            Contribution.book.field.set_cached_value(credit, book)
+            getattr(book, CREDITS_ATTRIBUTE).append(credit)
     for link in sorted(links, key=lambda link: link.pk):
-        book = books[link.book_id]
-        BookShopLink.book.field.set_cached_value(link, book)
-        getattr(book, SHOP_LINKS_ATTRIBUTE).append(link)
+        if (book := books.get(link.book_id)) is not None:
+            BookShopLink.book.field.set_cached_value(link, book)
+            getattr(book, SHOP_LINKS_ATTRIBUTE).append(link)
     return books
 
 
