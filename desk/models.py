@@ -1,7 +1,8 @@
-"""What the desk keeps of its own: each editor's autosaved, unsaved form, and what
-happened in each revision it saved."""
+"""What the desk keeps of its own: each editor's autosaved, unsaved form, what
+happened in each revision it saved, and which of the roles' permissions the rules gave."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.db.models import Q
 from reversion.models import Revision
@@ -84,3 +85,21 @@ class RevisionEvent(models.Model):
     def __str__(self) -> str:
         number = f" {self.version_number}" if self.version_number is not None else ""
         return f"{self.get_kind_display()}{number} (revision {self.revision_id})"
+
+
+class RoleGrant(models.Model):
+    """A permission the roles' rules gave a role's group (desk/roles.py): the next sync
+    takes it from the group when the rules no longer give it. A permission an
+    administrator gave the group by hand has no row, and stays."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="role_grants")
+    permission = models.ForeignKey(Permission, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        default_permissions = ()  # kept by `migrate` alone: no one edits these in the desk
+        constraints = [
+            models.UniqueConstraint(fields=["group", "permission"], name="one_grant_per_permission")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.permission.codename}"
