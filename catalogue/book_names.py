@@ -74,10 +74,11 @@ def teasers_of(article_ids: Sequence[int]) -> dict[int, Model]:
         rows = cursor.fetchall()
     found, width = {}, len(article.names)
     featured = Article._meta.get_field("featured_image")
+    picture_id = width + picture.names.index(featured.related_model._meta.pk.attname)
     for row in rows:
         teaser = article.instance(row[:width])
         # A LEFT JOIN: no picture reads as None, as select_related() leaves it.
-        shown = picture.instance(row[width:]) if row[width] is not None else None
+        shown = picture.instance(row[width:]) if row[picture_id] is not None else None
         featured.set_cached_value(teaser, shown)
         found[teaser.pk] = teaser
     return found
