@@ -179,8 +179,14 @@ def _sql(connection: BaseDatabaseWrapper, shape: Shape, AlsoLiked) -> str:
         )
     if shape.authors:
         # BookQuerySet.by_authors_of(): any of the authors' books, newest first (then by
-        # title, then id); those of the series' list are in that list.
-        not_listed = f"AND b.id NOT IN (SELECT v.id FROM ({volumes}) AS v)" if shape.series else ""
+        # title, then id); those of the series' list are in that list. Said NOT EXISTS,
+        # not NOT IN: PostgreSQL scanned every book against the list (2 ms at 10,000
+        # books) rather than fetch the authors' few by their ids.
+        not_listed = (
+            f"AND NOT EXISTS (SELECT 1 FROM ({volumes}) AS v WHERE v.id = b.id)"
+            if shape.series
+            else ""
+        )
         parts.append(
             f"""SELECT {BY_AUTHORS}, t.id, 0, 0, t.place, NULL, NULL, NULL FROM (
                 SELECT b.id, ROW_NUMBER() OVER (
