@@ -528,7 +528,8 @@ class Article(KeepsOldAddresses, RemembersLoadedValues, FillsSlug, models.Model)
     def render_body(self) -> rendering.RenderedBody:
         """The body as readers see it: from the render stored at save, or, when that is
         missing or stale (rows written around `save()`, a renderer changed since), from
-        the Markdown in memory: a read never writes. The body changed since it was read
+        the Markdown in memory: a read never writes it (only the cards it renders are
+        stored, pagecache.stored_parts). The body changed since it was read
         (a preview of unsaved text) is rendered in memory too."""
         # The cards' shop links count their clicks against this article.
         label = f"article “{self.slug}”"

@@ -54,7 +54,7 @@ from catalogue.list_cards import list_entries
 from catalogue.models import Book, BookAlias
 from catalogue.reading_lists import ReadingList, ReadingListAlias, ReadingListItem
 from catalogue.share_cards import cover_share_image
-from catalogue.shops import UNPAID_DISCLOSURE, disclosure_sentence
+from catalogue.shops import UNPAID_DISCLOSURE, disclosure_sentence, shops_read_at
 from images.embeds import figure_html
 from images.models import Image
 from pagecache import fragments, stored_parts
@@ -542,11 +542,12 @@ def render_prepared(
                 # A kept book shown anew in another way (now under a "buy" heading): read.
                 books = _books_for_cards(list(cards), cards)
                 rendered = _fill_prepared(prepared, books, cards, source, context_label)
+            shops_read = shops_read_at()  # a copy of this process's own: its age
             for pk, card in cards.items():
                 if card is not None and card.changed:
                     card.changed = False
                     kept.put(keys[pk], card)
-                    stored.put(keys[pk], card)
+                    stored.put(keys[pk], card, made_from=shops_read)
     return rendered
 
 

@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
@@ -351,6 +352,10 @@ def disclosure_sentence(shop_names: list[str]) -> str:
 # used after it), and, within a request, read from the cache once (see signals.py).
 SHOPS_VERSION_KEY = "catalogue:shops-version"
 SHOPS_CACHE_SECONDS = 24 * 3600  # a copy left behind by a change expires
+# With a cache of this process's own (local memory: no CACHE_URL), another process's
+# change never reaches its copy: kept this long only, and its age told to what keeps
+# cards for every process (shops_read_at).
+PER_PROCESS_SHOPS_SECONDS = 60
 _request_copy = threading.local()
 _change_pending = False  # a change this process could not announce: the cache was down
 
@@ -361,19 +366,34 @@ def enabled_shops() -> list[Shop]:
     if getattr(_request_copy, "active", False) and _request_copy.shops is not None:
         return _request_copy.shops
     try:
-        shops = _cached_shops()
+        read_at, shops = _cached_shops()
     except Exception:  # noqa: BLE001 - any cache backend's connection error
-        shops = _shops_from_database()
+        read_at, shops = time.time_ns(), _shops_from_database()
     if getattr(_request_copy, "active", False):
         _request_copy.shops = shops
+        _request_copy.read_at = read_at
     return shops
+
+
+def shops_read_at() -> int | None:
+    """When the shops this request shows were read from the database (time.time_ns()),
+    if they may be older than a change another process made (a cache of this process's
+    own); None when they cannot, or none were read. A card showing them, stored for
+    every process (pagecache.stored_parts), counts as made then."""
+    if not getattr(_request_copy, "active", False) or _request_copy.shops is None:
+        return None
+    return _request_copy.read_at if _cache_is_per_process() else None
+
+
+def _cache_is_per_process() -> bool:
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache)
 
 
 def _shops_from_database() -> list[Shop]:
     return list(Shop.objects.filter(enabled=True).order_by(*Shop._meta.ordering))
 
 
-def _cached_shops() -> list[Shop]:
+def _cached_shops() -> tuple[int, list[Shop]]:
     global _change_pending
     if _change_pending:
         _move_version_on()
@@ -382,12 +402,13 @@ def _cached_shops() -> list[Shop]:
     if version is None:
         cache.add(SHOPS_VERSION_KEY, time.time_ns(), None)
         version = cache.get(SHOPS_VERSION_KEY)
-    key = f"catalogue:shops:{version}"
-    shops = cache.get(key)
-    if shops is None:
-        shops = _shops_from_database()
-        cache.set(key, shops, SHOPS_CACHE_SECONDS)
-    return shops
+    key = f"catalogue:shops:v2:{version}"  # (read_at, shops) since v2
+    entry = cache.get(key)
+    if entry is None:
+        entry = (time.time_ns(), _shops_from_database())  # the time first
+        seconds = PER_PROCESS_SHOPS_SECONDS if _cache_is_per_process() else SHOPS_CACHE_SECONDS
+        cache.set(key, entry, seconds)
+    return entry
 
 
 def _move_version_on() -> None:

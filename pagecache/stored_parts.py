@@ -10,27 +10,35 @@ other data, in two queries whatever their number.
 
 Unlike the page cache (pagecache.store, in Redis), they need no shared cache: the
 database every process reads is the one they are stored in, and so is what tells them
-stale. `versions.invalidate(*tags)` writes when each tag changed (`TagChange`), once the
-change is committed; a part is used only while all its tags last changed before its data
-was read. Its data is read after the part's time is taken (`made_at`, less `CLOCK_MARGIN`
-for processes whose clocks disagree a little), so a part made from data read before a
-change's commit is older than the change, and never used after it.
+stale. `versions.invalidate(*tags)` records when each tag changed (`TagChange`), once the
+change is committed, in every process; a part is used only while all its tags last
+changed before its data was read. Its time (`made_at`) is taken before its data is read,
+less `CLOCK_MARGIN` for processes whose clocks disagree a little, so a part made from data
+read before a change's commit is older than the change, and never used after it. That
+holds only for data read from the primary, or from a replica that has caught up (checked
+before anything is made to be stored), after that time; data a process keeps a copy of
+its own, which another's change does not reach, is told by its read time (`made_from`).
 
-Kept at most STORED_PARTS_SECONDS (0: off, as in tests not marked `stored_parts` or
-`page_cache`: their writes are never committed, so no change is ever written). A deploy
-or a setting that changes what pages show changes the names they are stored under
-(`store.page_variant()`); parts and changes past their time are deleted now and then.
+A change the database refuses to record is retried before the process uses another part.
+A reader's request stores parts only if the database lets it write at once. Kept at most
+STORED_PARTS_SECONDS (0: none stored; changes are recorded still, so turning them on
+again never brings back a part made before one). A deploy changes the names they are
+stored under (`store.page_variant()`: the code, PAGE_CACHE_VARIES_WITH such as the
+affiliate codes), and so does the script name; parts and changes past their time are
+deleted now and then.
 """
 
 import hashlib
 import logging
 import pickle
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.urls import get_script_prefix
 
 from . import store
@@ -41,9 +49,17 @@ logger = logging.getLogger(__name__)
 # Processes on several hosts may disagree this much on the time: a part is taken to be
 # made this long before its data was read (a change in that second makes it stale).
 CLOCK_MARGIN = 1_000_000_000  # ns
-# Parts and tag changes past their time are deleted at most this often (per process).
+# Parts and tag changes past their time are deleted at most this often, by each process
+# once it has run this long.
 PRUNE_EVERY = 3600  # s
-_last_pruned = 0.0
+_last_pruned = time.monotonic()
+# A reader's request stores its parts only if the database lets it at once (SQLite: its
+# one writer may be an import); else they are made again next time.
+BRIEF_WAIT_MS = 50
+# Changes this process could not record (the database refused): recorded before it
+# reads or stores another part, and until then it uses none.
+_pending: set[str] = set()
+_pending_lock = threading.Lock()
 
 
 def enabled() -> bool:
@@ -59,8 +75,9 @@ class Batch:
         prefix = f"{store.page_variant()}:{get_script_prefix()}:{version}:"
         self.keys = {name: _digest(prefix + name) for name in self.wanted}
         self.kept: dict[str, Any] = {}
-        self.new: dict[str, Any] = {}
-        self.enabled = enabled() and bool(self.wanted)
+        self.new: dict[str, tuple[Any, int]] = {}
+        self.changes: dict[str, int] = {}
+        self.enabled = enabled() and bool(self.wanted) and _record_pending()
         if self.enabled:
             self._read()
 
@@ -91,7 +108,14 @@ class Batch:
             if key in by_key:
                 made_at, value = by_key[key]
                 if self._unchanged_since(name, made_at):
-                    self.kept[name] = pickle.loads(value)
+                    try:
+                        self.kept[name] = pickle.loads(value)
+                    except Exception:  # noqa: BLE001 - a row no code of this deploy reads
+                        logger.warning("A stored part could not be read: made anew.")
+        if len(self.kept) < len(self.wanted) and not store.replica_caught_up():
+            # The missing parts' data will be read from a replica behind the changes
+            # recorded so far: what is made from it is not stored.
+            self.enabled = False
 
     def _unchanged_since(self, name: str, made_at: int) -> bool:
         """Whether none of the part's tags changed at or after `made_at`, as last read."""
@@ -100,38 +124,37 @@ class Batch:
     def get(self, name: str, default: Any = None) -> Any:
         return self.kept.get(name, default)
 
-    def put(self, name: str, value: Any) -> None:
-        """Store `value` as `name` (one of the wanted parts) when the batch is saved."""
+    def put(self, name: str, value: Any, *, made_from: int | None = None) -> None:
+        """Store `value` as `name` (one of the wanted parts) when the batch is saved.
+        `made_from`: when the oldest data it shows was read (time.time_ns()), if before
+        the batch was (a copy this process keeps of its own)."""
         if self.enabled and name in self.wanted:
+            made_at = self.made_at
+            if made_from is not None:
+                made_at = min(made_at, made_from - CLOCK_MARGIN)
             self.kept[name] = value
-            self.new[name] = value
+            self.new[name] = (value, made_at)
 
     def save(self) -> None:
-        """Store what was put, in one statement; a database that refuses is only logged
-        (the parts are made again next time)."""
-        if not self.new:
-            return
+        """Store what was put, in one statement; a database that refuses, or would keep
+        the reader waiting, is only logged (the parts are made again next time)."""
         # One made within CLOCK_MARGIN of a change to what it shows would be stale at once.
-        new = {
-            name: value
-            for name, value in self.new.items()
-            if self._unchanged_since(name, self.made_at)
-        }
-        self.new = {}
-        if not new or not store.replica_caught_up():
-            return  # made from a replica behind the changes already written: not kept
         parts = [
             StoredPart(
                 key=self.keys[name],
                 tags=self.wanted[name],
-                made_at=self.made_at,
+                made_at=made_at,
                 value=pickle.dumps(value, pickle.HIGHEST_PROTOCOL),
             )
-            for name, value in new.items()
+            for name, (value, made_at) in self.new.items()
+            if self._unchanged_since(name, made_at)
         ]
-        parts.sort(key=lambda part: part.key)  # rows locked in one order: no deadlock
+        self.new = {}
+        if not parts:
+            return
+        parts.sort(key=lambda part: part.key)  # rows locked in one order by every writer
         try:
-            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+            with _briefly_waiting():
                 StoredPart.objects.using(DEFAULT_DB_ALIAS).bulk_create(
                     parts,
                     update_conflicts=True,
@@ -157,13 +180,24 @@ def batch(wanted: Mapping[str, Iterable[str]], *, version: str = "") -> Batch:
 
 def tags_changed(tags: Iterable[str]) -> None:
     """Parts showing any of `tags` are stale from now: called by versions.invalidate once
-    the change is committed. Never raises: a failure is logged (the parts then live until
-    they expire or change again)."""
-    tags = sorted(set(tags))
-    if not tags or not enabled():
-        return
+    the change is committed, whether parts are stored here or not (a process that stores
+    them, or this one later, would otherwise use them). Never raises: a change the
+    database refuses is kept and recorded before this process uses another part;
+    meanwhile other processes may use parts it made stale (logged as an error)."""
+    tags = set(tags)
+    if tags and not _record(tags):
+        with _pending_lock:
+            _pending.update(tags)
+        logger.error(
+            "The change of %d tags could not be recorded: stored parts showing them may "
+            "show the old data until it is.",
+            len(tags),
+        )
+
+
+def _record(tags: set[str]) -> bool:
     now = time.time_ns()
-    changes = [TagChange(tag=tag, changed_at=now) for tag in tags]
+    changes = [TagChange(tag=tag, changed_at=now) for tag in sorted(tags)]
     try:
         with transaction.atomic(using=DEFAULT_DB_ALIAS):
             TagChange.objects.using(DEFAULT_DB_ALIAS).bulk_create(
@@ -174,7 +208,46 @@ def tags_changed(tags: Iterable[str]) -> None:
                 update_fields=["changed_at"],
             )
     except DatabaseError:
-        logger.exception("Stored parts of %d changed tags may show the old data.", len(tags))
+        return False
+    return True
+
+
+def _record_pending() -> bool:
+    """Record the changes this process could not; whether none is left."""
+    if not _pending:
+        return True
+    with _pending_lock:
+        tags = set(_pending)
+        _pending.clear()
+    if _record(tags):
+        logger.info("Recorded the change of %d tags the database had refused.", len(tags))
+        return True
+    with _pending_lock:
+        _pending.update(tags)
+    return False
+
+
+@contextmanager
+def _briefly_waiting() -> Iterator[None]:
+    """A transaction that waits at most BRIEF_WAIT_MS for the rows or the database it
+    writes (SQLite's busy timeout; PostgreSQL's lock timeout), not a reader's patience."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        raw = connection.connection
+        waited = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute(f"PRAGMA busy_timeout = {BRIEF_WAIT_MS}")
+        try:
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                yield
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(waited)}")
+        return
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{BRIEF_WAIT_MS}ms'")
+        yield
 
 
 def prune(*, force: bool = False) -> None:
@@ -186,10 +259,11 @@ def prune(*, force: bool = False) -> None:
     _last_pruned = time.monotonic()
     oldest = time.time_ns() - settings.STORED_PARTS_SECONDS * 1_000_000_000
     try:
-        StoredPart.objects.using(DEFAULT_DB_ALIAS).filter(made_at__lte=oldest).delete()
-        TagChange.objects.using(DEFAULT_DB_ALIAS).filter(
-            changed_at__lt=oldest - CLOCK_MARGIN
-        ).delete()
+        with _briefly_waiting():
+            StoredPart.objects.using(DEFAULT_DB_ALIAS).filter(made_at__lte=oldest).delete()
+            TagChange.objects.using(DEFAULT_DB_ALIAS).filter(
+                changed_at__lt=oldest - CLOCK_MARGIN
+            ).delete()
     except DatabaseError:
         logger.warning("Stored parts past their time not deleted.")
 

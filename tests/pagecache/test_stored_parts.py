@@ -4,9 +4,9 @@ the same queries whatever their number, and never shows a card older than its bo
 
 import logging
 import time
-from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.db.models.query import QuerySet
@@ -35,9 +35,7 @@ def clock(monkeypatch):
         now[0] += 2 * stored_parts.CLOCK_MARGIN
         return now[0]
 
-    monkeypatch.setattr(
-        stored_parts, "time", SimpleNamespace(time_ns=time_ns, monotonic=time.monotonic)
-    )
+    monkeypatch.setattr(time, "time_ns", time_ns)
     return now
 
 
@@ -101,6 +99,9 @@ def test_a_retitled_book_shows_at_once_and_the_other_cards_stay_stored(
         book = Book.objects.get(pk=site["books"][1].pk)
         book.title = "The Last Battle"
         book.save()
+    # This process's own copy of the shops (no shared cache) is older than the change:
+    # renewed, as a minute after (catalogue.shops), the card made with it is stored.
+    cache.clear()
     response, queries = get(client, site["few"])
     assert text_of(response.content, ".book-card__title") == [
         "Battle 0",
@@ -174,8 +175,9 @@ def test_nothing_is_stored_when_they_are_off(client, site, settings):
     _, queries = get(client, site["few"])
     assert reads_books(queries)
     assert not StoredPart.objects.exists()
+    # Changes are recorded still: turned on again, no part made before them is used.
     stored_parts.tags_changed(["some-tag"])
-    assert not TagChange.objects.filter(tag="some-tag").exists()
+    assert TagChange.objects.filter(tag="some-tag").exists()
 
 
 def test_a_database_refusing_to_store_them_costs_the_reader_nothing(
@@ -215,3 +217,73 @@ def test_a_card_made_within_the_clock_margin_of_a_change_is_not_written(site, cl
         kept.put("other", "<p>fine</p>")
     assert StoredPart.objects.count() == 1
     assert stored_parts.batch({"other": [SITE]}).get("other") == "<p>fine</p>"
+
+
+def test_parts_stored_before_a_change_made_with_them_off_are_not_used_after(
+    client, site, settings, django_capture_on_commit_callbacks
+):
+    get(client, site["few"])
+    settings.STORED_PARTS_SECONDS = 0  # a process with them off (a worker, DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        book = Book.objects.get(pk=site["books"][0].pk)
+        book.title = "Retitled"
+        book.save()
+    settings.STORED_PARTS_SECONDS = 3600
+    response, _ = get(client, site["few"])
+    assert text_of(response.content, ".book-card__title")[0] == "Retitled"
+
+
+def test_a_change_the_database_refused_to_record_is_recorded_before_a_part_is_used(
+    site, monkeypatch, caplog
+):
+    book = site["books"][0]
+    with stored_parts.batch({"card": [tag_for(book)]}) as kept:
+        kept.put("card", "<p>old</p>")
+    record = stored_parts._record
+    monkeypatch.setattr(stored_parts, "_record", lambda tags: False)
+    with caplog.at_level(logging.ERROR, logger="pagecache.stored_parts"):
+        stored_parts.tags_changed([tag_for(book)])
+    assert "could not be recorded" in caplog.text
+    # While the database still refuses, this process uses no part at all.
+    assert stored_parts.batch({"card": [tag_for(book)]}).get("card") is None
+    monkeypatch.setattr(stored_parts, "_record", record)
+    assert stored_parts.batch({"card": [tag_for(book)]}).get("card") is None
+    assert not stored_parts._pending
+    assert TagChange.objects.filter(tag=tag_for(book)).exists()
+
+
+def test_a_card_made_from_a_lagging_replica_is_not_stored(site, monkeypatch):
+    from pagecache import store
+
+    monkeypatch.setattr(store, "replica_caught_up", lambda: False)
+    kept = stored_parts.batch({"card": [SITE]})  # behind when the data is read...
+    monkeypatch.setattr(store, "replica_caught_up", lambda: True)
+    kept.put("card", "<p>maybe old</p>")
+    kept.save()  # ...caught up by the time it would be stored
+    assert not StoredPart.objects.exists()
+
+
+def test_a_card_made_from_shops_this_process_read_before_another_changed_them_is_not_stored(
+    client, site, settings
+):
+    """Without a shared cache each process keeps its own copy of the shops, which another
+    process's change does not reach: a card made from it is not stored for everyone."""
+    from catalogue.models import Shop
+
+    shop = Shop.objects.create(
+        name="Paper Lantern", slug="paper-lantern", url_pattern="https://lantern.example/{isbn13}"
+    )
+    isbns = ["9780000000019", "9780000000026", "9780000000033"]
+    for book, isbn in zip(site["books"][:3], isbns, strict=True):
+        Book.objects.filter(pk=book.pk).update(isbn13=isbn)
+    stored_parts.tags_changed([SITE])
+    response, _ = get(client, site["few"])  # this process reads the shops, keeps a copy
+    assert "Paper Lantern" in response.content.decode()
+    # Another process disables the shop: its change is recorded, this copy not told.
+    Shop.objects.filter(pk=shop.pk).update(enabled=False)
+    stored_parts.tags_changed([SITE])
+    response, _ = get(client, site["few"])  # made again, from the copy: not stored
+    assert "Paper Lantern" in response.content.decode()
+    cache.clear()  # a third process, with no copy of its own
+    response, _ = get(client, site["few"])
+    assert "Paper Lantern" not in response.content.decode()
