@@ -20,7 +20,7 @@ class StoredPart(models.Model):
     shows: used while none of them has changed since its data was read."""
 
     key = models.CharField(max_length=64, primary_key=True)  # a digest of the part's name
-    tags = models.JSONField()
+    tags = models.JSONField()  # as the render named them, which checks them: for people
     # time.time_ns() when the data it was made from was read, less a margin for clocks.
     made_at = models.BigIntegerField(db_index=True)
     value = models.BinaryField()  # pickled, as Django's database cache keeps values
