@@ -8,7 +8,8 @@ The shape is read from the context itself (for a card, cards.book_card_context):
 values are none, false, empty or zero (the partial may test them), how many items each
 list holds; every other text or number is a text. So the partial and its context may
 change without this module: a value of a kind it cannot take apart fails loudly, and
-tests/catalogue/test_card_shapes.py renders both ways.
+tests/catalogue/test_card_shapes.py renders both ways (so would see the card's partial
+start reading one of NOT_READ, which a shape leaves out).
 """
 
 import dataclasses
