@@ -542,12 +542,15 @@ def render_prepared(
                 # A kept book shown anew in another way (now under a "buy" heading): read.
                 books = _books_for_cards(list(cards), cards)
                 rendered = _fill_prepared(prepared, books, cards, source, context_label)
-            shops_read = shops_read_at()  # a copy of this process's own: its age
+            # The shops as this process keeps them, if another's change cannot reach its
+            # copy: a shop's change drops every page (SITE, catalogue.signals).
+            shops_read = shops_read_at()
+            copies = {SITE: shops_read} if shops_read is not None else {}
             for pk, card in cards.items():
                 if card is not None and card.changed:
                     card.changed = False
                     kept.put(keys[pk], card)
-                    stored.put(keys[pk], card, made_from=shops_read)
+                    stored.put(keys[pk], card, copies=copies)
     return rendered
 
 

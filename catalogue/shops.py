@@ -378,8 +378,8 @@ def enabled_shops() -> list[Shop]:
 def shops_read_at() -> int | None:
     """When the shops this request shows were read from the database (time.time_ns()),
     if they may be older than a change another process made (a cache of this process's
-    own); None when they cannot, or none were read. A card showing them, stored for
-    every process (pagecache.stored_parts), counts as made then."""
+    own); None when they cannot, or none were read. A card showing them is not stored
+    for every process (pagecache.stored_parts) if a shop changed since."""
     if not getattr(_request_copy, "active", False) or _request_copy.shops is None:
         return None
     return _request_copy.read_at if _cache_is_per_process() else None

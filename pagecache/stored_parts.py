@@ -17,7 +17,7 @@ less `CLOCK_MARGIN` for processes whose clocks disagree a little, so a part made
 read before a change's commit is older than the change, and never used after it. That
 holds only for data read from the primary, or from a replica that has caught up (checked
 before anything is made to be stored), after that time; data a process keeps a copy of
-its own, which another's change does not reach, is told by its read time (`made_from`).
+its own, which another's change does not reach, is told by its read time (`copies`).
 
 A change the database refuses to record is retried before the process uses another part.
 A reader's request stores parts only if the database lets it write at once. Kept at most
@@ -75,7 +75,7 @@ class Batch:
         prefix = f"{store.page_variant()}:{get_script_prefix()}:{version}:"
         self.keys = {name: _digest(prefix + name) for name in self.wanted}
         self.kept: dict[str, Any] = {}
-        self.new: dict[str, tuple[Any, int]] = {}
+        self.new: dict[str, tuple[Any, dict[str, int]]] = {}
         self.changes: dict[str, int] = {}
         self.enabled = enabled() and bool(self.wanted) and _record_pending()
         if self.enabled:
@@ -124,16 +124,14 @@ class Batch:
     def get(self, name: str, default: Any = None) -> Any:
         return self.kept.get(name, default)
 
-    def put(self, name: str, value: Any, *, made_from: int | None = None) -> None:
+    def put(self, name: str, value: Any, *, copies: Mapping[str, int] | None = None) -> None:
         """Store `value` as `name` (one of the wanted parts) when the batch is saved.
-        `made_from`: when the oldest data it shows was read (time.time_ns()), if before
-        the batch was (a copy this process keeps of its own)."""
+        `copies`: data it shows from a copy this process keeps of its own, which another
+        process's change does not reach, by the tag such a change drops: when the copy
+        was read (time.time_ns()). Not stored if that tag changed since."""
         if self.enabled and name in self.wanted:
-            made_at = self.made_at
-            if made_from is not None:
-                made_at = min(made_at, made_from - CLOCK_MARGIN)
             self.kept[name] = value
-            self.new[name] = (value, made_at)
+            self.new[name] = (value, dict(copies or {}))
 
     def save(self) -> None:
         """Store what was put, in one statement; a database that refuses, or would keep
@@ -143,11 +141,14 @@ class Batch:
             StoredPart(
                 key=self.keys[name],
                 tags=self.wanted[name],
-                made_at=made_at,
+                made_at=self.made_at,
                 value=pickle.dumps(value, pickle.HIGHEST_PROTOCOL),
             )
-            for name, (value, made_at) in self.new.items()
-            if self._unchanged_since(name, made_at)
+            for name, (value, copies) in self.new.items()
+            if self._unchanged_since(name, self.made_at)
+            and all(
+                self.changes.get(tag, 0) < read_at - CLOCK_MARGIN for tag, read_at in copies.items()
+            )
         ]
         self.new = {}
         if not parts:
