@@ -14,6 +14,7 @@ from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.deleting import deleted_objects_naming_embeds
+from desk.formsets import SwapSafeInlineFormSet
 from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.paging import CappedPaginator
 
@@ -36,8 +37,19 @@ KEPT_PRIVATELY = (
 )
 
 
+class CreditsFormSet(SwapSafeInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        if "author" in unique_check and "role" in unique_check:  # Django: "…duplicate data…"
+            return (
+                "An author is credited once in each role: remove one of the two rows, or "
+                "give it another role."
+            )
+        return super().get_unique_error_message(unique_check)
+
+
 class ContributionInline(admin.TabularInline):
     model = Contribution
+    formset = CreditsFormSet  # authors swapped between two rows are saved (desk.formsets)
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "role", "position"]

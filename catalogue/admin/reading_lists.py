@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.deleting import deleted_objects_naming_embeds, titles
 from desk.forms import ConflictSafeForm
+from desk.formsets import SwapSafeInlineFormSet
 from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.delete_warnings import warn_if_shown
 
@@ -100,7 +101,7 @@ class ReadingListItemForm(forms.ModelForm):
             self.fields["position"].initial = None
 
 
-class PlacesFormSet(forms.BaseInlineFormSet):
+class PlacesFormSet(SwapSafeInlineFormSet):  # two books swapped are saved
     def get_unique_error_message(self, unique_check):
         if "book" in unique_check:  # Django's: "Please correct the duplicate data for book."
             return "A book can be on the list only once: remove one of its places."

@@ -7,6 +7,7 @@ from django.db import models
 from reversion.admin import VersionAdmin
 
 from desk.admin import render_display
+from desk.formsets import SwapSafeInlineFormSet
 
 from ..models import Book
 from ..shops import PATTERN_FIELDS, BookShopLink, Shop, earns, pattern_values, shop_address
@@ -120,11 +121,19 @@ class BookShopLinkForm(forms.ModelForm):
         )
 
 
+class BookShopLinksFormSet(SwapSafeInlineFormSet):  # two shops swapped are saved
+    def get_unique_error_message(self, unique_check):
+        if "shop" in unique_check:  # Django: "Please correct the duplicate data for shop."
+            return "A book has one link to each shop: remove one of the two rows."
+        return super().get_unique_error_message(unique_check)
+
+
 class BookShopLinkInline(admin.TabularInline):
     """On the book's form: where this book differs from a shop's pattern."""
 
     model = BookShopLink
     form = BookShopLinkForm
+    formset = BookShopLinksFormSet
     # Django 6's default, and no RemovedInDjango60Warning for each form the inline builds.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
