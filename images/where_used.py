@@ -34,7 +34,9 @@ class WhereUsed:
         return bool(self.live or self.scheduled or self.drafts or self.not_shown)
 
 
-FIELDS = ("pk", "title", "slug", "status", "published_at", "withdraw_at")
+# What the list shows, and what `may_open` asks: a contributor opens the drafts they
+# created (a query for each draft's writer, left out).
+FIELDS = ("pk", "title", "slug", "status", "published_at", "withdraw_at", "created_by")
 
 
 def where_used(image, *, may_open: Callable[[object], bool] | None = None) -> WhereUsed:

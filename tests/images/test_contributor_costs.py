@@ -38,10 +38,10 @@ def test_a_contributors_own_picture_asks_where_it_is_used_once_a_page(
     client.force_login(people["casey"])
     url = f"/admin/images/image/{mine.pk}/change/"
     client.get(url)
-    # An editor's 9 (the form's "Where used" reads the articles, and the draft's author to
-    # know whether the contributor may open it), and the articles read once more to ask
+    # An editor's 9 (the form's "Where used" reads the articles, with their writers' ids to
+    # know whether the contributor may open each), and the articles read once more to ask
     # whether readers see the picture: 22 when each permission check read them.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         page = client.get(url)
     assert 'name="_save"' in page.content.decode()  # still theirs to change
 
