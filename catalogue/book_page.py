@@ -371,7 +371,8 @@ def series_entries(volumes: list[Volume]) -> list[dict]:
 
 def read_again(book: Book | None) -> Book:
     """The book as read after the fragments' versions, as what is kept must be: the view
-    read only what the page shows beside its kept parts (BookDetailView.get_queryset)."""
+    read only what the page shows beside its kept parts (BookDetailView.get_object, by
+    book_names.public_book_at)."""
     if book is None:
         raise Http404("No such book.")  # deleted since the view found it
     return book
