@@ -140,6 +140,13 @@ def load_demo(*, editor: bool | None = None) -> DemoReport:
     if drawn:
         book.cover.save(f"{book.slug}.jpg", draw_cover(book.title, author.name))
         report.updated.append(f"cover of “{book}”")
+    if book.cover:
+        # FieldFile.save leaves an ImageField's width and height fields empty (Django
+        # 5.2); left so, every read of the book opens the file to measure it. (A Book
+        # made from such a row has them, measured: the row is what must be filled.)
+        Book.objects.filter(pk=book.pk, cover_width__isnull=True).update(
+            cover_width=book.cover.width, cover_height=book.cover.height
+        )
     if drawn or not book.cover_renditions:
         make_renditions(book)
         report.updated.append(f"cover renditions of “{book}”")
