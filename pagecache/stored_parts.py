@@ -41,6 +41,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.urls import get_script_prefix
 
+from shared.statements import written_once
+
 from . import store
 from .models import StoredPart, TagChange
 
@@ -89,16 +91,7 @@ class Batch:
         oldest = now - settings.STORED_PARTS_SECONDS * 1_000_000_000
         tags = {tag for tags in self.wanted.values() for tag in tags}
         try:
-            parts = list(
-                StoredPart.objects.using(DEFAULT_DB_ALIAS)
-                .filter(key__in=self.keys.values(), made_at__gt=oldest)
-                .values_list("key", "made_at", "value")
-            )
-            self.changes = dict(
-                TagChange.objects.using(DEFAULT_DB_ALIAS)
-                .filter(tag__in=tags)
-                .values_list("tag", "changed_at")
-            )
+            parts, self.changes = _read_rows(list(self.keys.values()), sorted(tags), oldest)
         except DatabaseError:
             logger.warning("Stored parts unavailable: rendering %d parts anew.", len(self.keys))
             self.enabled = False
@@ -177,6 +170,44 @@ class Batch:
 
 def batch(wanted: Mapping[str, Iterable[str]], *, version: str = "") -> Batch:
     return Batch(wanted, version=version)
+
+
+def _read_rows(keys: list[str], tags: list[str], oldest: int) -> tuple[list, dict[str, int]]:
+    """The parts stored under `keys` made after `oldest`, as (key, made_at, value), and
+    when each of `tags` last changed: one statement, written once per number of keys and
+    tags (the ORM compiled its two queries anew at each page, a third of their cost)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql = written_once(
+        ("stored-parts", connection.alias, len(keys), len(tags)),
+        lambda: _read_sql(connection, len(keys), len(tags)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*keys, oldest, *tags])
+        rows = cursor.fetchall()
+    parts = [(name, time_ns, value) for kind, name, time_ns, value in rows if kind == "part"]
+    changes = {name: time_ns for kind, name, time_ns, _ in rows if kind == "tag"}
+    return parts, changes
+
+
+def _read_sql(connection, keys: int, tags: int) -> str:
+    quote = connection.ops.quote_name
+    part, change = StoredPart._meta, TagChange._meta
+    column = {
+        field.name: quote(field.column)
+        for field in (*part.concrete_fields, *change.concrete_fields)
+    }
+
+    def placeholders(count: int) -> str:
+        return ", ".join(["%s"] * count)
+
+    return (
+        f"SELECT 'part', {column['key']}, {column['made_at']}, {column['value']} "
+        f"FROM {quote(part.db_table)} "
+        f"WHERE {column['key']} IN ({placeholders(keys)}) AND {column['made_at']} > %s "
+        f"UNION ALL "
+        f"SELECT 'tag', {column['tag']}, {column['changed_at']}, NULL "
+        f"FROM {quote(change.db_table)} WHERE {column['tag']} IN ({placeholders(tags)})"
+    )
 
 
 def tags_changed(tags: Iterable[str]) -> None:
