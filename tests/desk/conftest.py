@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
+from tests.factories import make_author
 from tests.helpers import sign_in
 
 
@@ -18,3 +19,21 @@ def editors(demo):
     assert sign_in(first_client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
     assert sign_in(second_client, "second-editor", "another-long-pass-7").status_code == 302
     return first_client, second_client
+
+
+@pytest.fixture
+def demo_editor(demo) -> Client:
+    """The demo's editor, signed in."""
+    client = Client()
+    assert sign_in(client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
+    return client
+
+
+@pytest.fixture
+def ann():
+    return make_author(name="Ann Arbor")
+
+
+@pytest.fixture
+def ben():
+    return make_author(name="Ben Bow")

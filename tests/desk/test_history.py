@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from articles.models import Article, Topic
 from desk.diffs import line_diff
 from tests.factories import make_article, make_book
@@ -15,10 +14,8 @@ from tests.helpers import form_values, sign_in, text_of
 
 
 @pytest.fixture
-def editor(demo) -> Client:
-    client = Client()
-    assert sign_in(client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
-    return client
+def editor(demo_editor) -> Client:
+    return demo_editor
 
 
 @pytest.fixture

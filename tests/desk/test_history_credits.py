@@ -6,27 +6,14 @@ import reversion
 from django.test import Client
 from reversion.models import Version
 
-from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from catalogue.models import Contribution, ReadingList, ReadingListItem
 from tests.factories import make_author, make_book
-from tests.helpers import form_values, sign_in, text_of
+from tests.helpers import form_values, text_of
 
 
 @pytest.fixture
-def editor(demo) -> Client:
-    client = Client()
-    assert sign_in(client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
-    return client
-
-
-@pytest.fixture
-def ann():
-    return make_author(name="Ann Arbor")
-
-
-@pytest.fixture
-def ben():
-    return make_author(name="Ben Bow")
+def editor(demo_editor) -> Client:
+    return demo_editor
 
 
 def change_url(book) -> str:

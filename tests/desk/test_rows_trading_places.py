@@ -7,28 +7,15 @@ import pytest
 from django.test import Client
 from reversion.models import Version
 
-from articles.demo import EDITOR_PASSWORD, EDITOR_USERNAME
 from catalogue.models import Contribution, ReadingList, ReadingListItem
 from catalogue.shops import BookShopLink, Shop
-from tests.factories import make_author, make_book
-from tests.helpers import form_values, sign_in, text_of
+from tests.factories import make_book
+from tests.helpers import form_values, text_of
 
 
 @pytest.fixture
-def editor(demo) -> Client:
-    client = Client()
-    assert sign_in(client, EDITOR_USERNAME, EDITOR_PASSWORD).status_code == 302
-    return client
-
-
-@pytest.fixture
-def ann():
-    return make_author(name="Ann Arbor")
-
-
-@pytest.fixture
-def ben():
-    return make_author(name="Ben Bow")
+def editor(demo_editor) -> Client:
+    return demo_editor
 
 
 def book_url(book) -> str:
