@@ -27,12 +27,16 @@ from . import autosave, events, merging
 from .forms import KEEP_MINE, Merged
 from .history import (
     compare,
+    compared_fields,
     entry_for,
     history_of,
     is_public,
+    kept_beside,
     kept_values,
     listing,
     snapshot,
+    submitted_rows,
+    through_of,
     values_of,
     version_that_made,
 )
@@ -444,28 +448,51 @@ class ConflictSafeAdmin:
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        attrs = {"inlines_changed": staticmethod(lambda: self.posted_inlines_change(request, obj))}
+        attrs = {
+            "inlines_changed": staticmethod(lambda: self.posted_inlines_change(request, obj)),
+            "inline_values": staticmethod(lambda: self.posted_inline_values(request, obj)),
+        }
         stored = getattr(request, "desk_stored", None)
         if stored:
             attrs["stored"] = stored
         return type(form.__name__, (form,), attrs)
 
-    def posted_inlines_change(self, request, obj) -> bool:
-        """Whether the posted inline formsets change any of `obj`'s rows as stored now
-        (the formsets the change view builds, built the same way: Django 5.2's
-        ModelAdmin._create_formsets)."""
+    def posted_formsets(self, request, obj) -> list:
+        """The posted inline formsets of `obj`, built as the change view builds its own
+        (Django 5.2's ModelAdmin._create_formsets)."""
         if request.method != "POST" or obj is None:
-            return False
-        prefixes: dict[str, int] = {}
+            return []
+        formsets, prefixes = [], {}
         for formset_class, inline in self.get_formsets_with_inlines(request, obj):
             prefix = formset_class.get_default_prefix()
             prefixes[prefix] = prefixes.get(prefix, 0) + 1
             if prefixes[prefix] != 1 or not prefix:
                 prefix = f"{prefix}-{prefixes[prefix]}"
-            formset = formset_class(**self.get_formset_kwargs(request, obj, inline, prefix))
-            if formset.has_changed():
-                return True
-        return False
+            formsets.append(formset_class(**self.get_formset_kwargs(request, obj, inline, prefix)))
+        return formsets
+
+    def posted_inlines_change(self, request, obj) -> bool:
+        """Whether the posted inline formsets change any of `obj`'s rows as stored now."""
+        return any(formset.has_changed() for formset in self.posted_formsets(request, obj))
+
+    def posted_inline_values(self, request, obj) -> dict:
+        """The rows the posted inline formsets would leave, by the many-to-many field they
+        are kept beside (a book's credits, a list's books), in the shape `values_of`
+        gives them: what a save would make of them, compared with a colleague's."""
+        values = {}
+        kept = {
+            through_of(field)[0]: field
+            for field in compared_fields(self.model)
+            if kept_beside(field)
+        }
+        for formset in self.posted_formsets(request, obj):
+            model_field = kept.get(formset.model)
+            if model_field is None:
+                continue
+            rows = submitted_rows(model_field, formset)
+            if rows is not None:
+                values[model_field.attname] = rows
+        return values
 
     # --- History, comparisons, previews ---------------------------------------------------
 

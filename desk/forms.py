@@ -100,6 +100,9 @@ class ConflictSafeForm(forms.ModelForm):
     # Set by ConflictSafeAdmin: whether the posted inline formsets change any row (a
     # merge never takes them over a colleague's rows).
     inlines_changed: Callable[[], bool] | None = None
+    # Set by ConflictSafeAdmin: the rows the posted inline formsets would leave, by the
+    # many-to-many field kept beside the row (history.submitted_rows).
+    inline_values: Callable[[], dict] | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,10 +143,15 @@ class ConflictSafeForm(forms.ModelForm):
                 self.instance.version = current
                 return merged
         mine = submitted_values(self)
+        if merge:
+            mine.update(merge.resolved_as_mine())
+        # Keep mine saves the inline rows posted too (a book's authors, a list's books):
+        # shown against theirs, or their change would be undone unseen.
+        mine.update(self.inline_values() if self.inline_values is not None else {})
         self.conflict = MergeConflict(
             model=type(self.instance),
             theirs=theirs,
-            mine={**mine, **merge.resolved_as_mine()} if merge else mine,
+            mine=mine,
             saved_by=saved_by,
             merge=merge,
             labels=self.labels(),

@@ -252,12 +252,52 @@ def choice_fields(model_field: models.ManyToManyField) -> list[models.Field]:
     return [field for field in through._meta.concrete_fields if field.flatchoices]
 
 
+def note_fields(model_field: models.ManyToManyField) -> list[models.Field]:
+    """The text an editor writes on each row of a many-to-many field's own model (a
+    list's note on why a book is there)."""
+    through, _ = through_of(model_field)
+    return [
+        field
+        for field in through._meta.concrete_fields
+        if field.editable and isinstance(field, models.TextField)
+    ]
+
+
 def row_as_kept(model_field: models.ManyToManyField, row: dict) -> tuple:
-    """A row of a many-to-many field's own model, as compared: the related row and its
-    choices (`(author_id, "translator")`); its position only orders it."""
+    """A row of a many-to-many field's own model, as compared: the related row, its
+    choices and its notes (`(author_id, "translator")`, `(book_id, "A classic.")`); its
+    position only orders it."""
     through, _ = through_of(model_field)
     target = through._meta.get_field(model_field.m2m_reverse_field_name())
-    return (row[target.attname], *(row[field.attname] for field in choice_fields(model_field)))
+    return (
+        row[target.attname],
+        *(row[field.attname] for field in choice_fields(model_field)),
+        # A browser sends CRLF: one note whatever its line endings.
+        *(
+            "\n".join((row.get(field.attname) or "").splitlines())
+            for field in note_fields(model_field)
+        ),
+    )
+
+
+def submitted_rows(model_field: models.ManyToManyField, formset) -> list[tuple] | None:
+    """The rows a posted inline formset of `model_field`'s own model would leave (kept,
+    changed and added; deleted ones left out), as `row_as_kept` gives them, in the
+    order the stored rows would then be read; None when the formset does not validate
+    (its save would be refused anyway)."""
+    if not formset.is_valid():
+        return None
+    through, _ = through_of(model_field)
+    deleted = formset.deleted_forms if formset.can_delete else []
+    rows = [
+        {
+            field.attname: getattr(form.instance, field.attname)
+            for field in through._meta.concrete_fields
+        }
+        for form in formset.forms
+        if form not in deleted and (form.instance.pk is not None or form.has_changed())
+    ]
+    return [row_as_kept(model_field, row) for row in in_model_order(through, rows)]
 
 
 def in_model_order(model: type[models.Model], rows: list[dict]) -> list[dict]:
@@ -382,22 +422,28 @@ def shown(model_field: models.Field, value, *, may_open: Opener | None = None) -
 
 def shown_kept(model_field: models.ManyToManyField, value: list, named: Callable) -> str:
     """A book's credits as its page names them: “Ann Arbor, Ben Bow (translator)”, a
-    choice left at its default unsaid; related rows not theirs to open counted."""
+    choice left at its default unsaid; a list's books with their notes (“The End (note:
+    “A classic.”)”); related rows not theirs to open counted."""
     related = model_field.related_model
     rows = related._default_manager.in_bulk({pk for pk, *_ in value})
-    fields = choice_fields(model_field)
+    fields, notes = choice_fields(model_field), note_fields(model_field)
     names, closed, missing = [], 0, 0
-    for pk, *choices in value:
+    for pk, *rest in value:
         row = rows.get(pk)
         if row is None:
             missing += 1
         elif not named(row):
             closed += 1
         else:
+            choices, texts = rest[: len(fields)], rest[len(fields) :]
             said = [
                 str(dict(field.flatchoices).get(choice, choice)).lower()
                 for field, choice in zip(fields, choices, strict=True)
                 if choice != field.get_default()
+            ] + [
+                f"{field.verbose_name}: “{text}”"
+                for field, text in zip(notes, texts, strict=True)
+                if text
             ]
             names.append(f"{row} ({', '.join(said)})" if said else str(row))
     return ", ".join(
