@@ -6,6 +6,7 @@ parameter that does not make sense is dropped with a note on the page; the other
 apply, so a mistyped link shows a sensible page, never an error.
 """
 
+import copy
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from desk.forms import ConflictSafeForm
 
 from .covers import COVER_FORMATS, validate_cover_upload
 from .languages import language_name
-from .models import LIST_ORDERS, Book
+from .models import LIST_ORDERS, Book, Contribution
 from .querysets import BookQuerySet
 from .where_used import where_used
 
@@ -89,6 +90,25 @@ class BookAdminForm(ConflictSafeForm):
             # Stored under the extension of what it is, so it is always served as an image.
             cover.name = Path(cover.name).stem + COVER_FORMATS[image_format]
         return cover
+
+
+class ContributionForm(forms.ModelForm):
+    """A row of the book's Authors inline (catalogue.admin.books.CreditsFormSet)."""
+
+    class Meta:
+        model = Contribution
+        fields = ["author", "role", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An author added with no position goes at the end, not (as 0 would put it) second.
+        self.fields["position"].required = False
+        self.fields["position"].help_text = "Left blank, the author goes at the end."
+        if self.instance.pk is None:
+            self.fields["position"].initial = None
+        # Validation writes the typed values into the form's instance; the admin labels a
+        # refused row by the row as it is stored (the inline's `original`), so not this one.
+        self.instance = copy.copy(self.instance)
 
 
 SCORE_ERROR = "Choose a rating from 1 to 5 stars."

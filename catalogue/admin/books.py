@@ -19,7 +19,7 @@ from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.paging import CappedPaginator
 
 from ..covers import cover_hue, hold_upload, is_held, thumbnail_url
-from ..forms import BookAdminForm
+from ..forms import BookAdminForm, ContributionForm
 from ..languages import language_name, languages_in_use
 from ..models import STARS, Author, Book, BookAlias, Contribution, Rating, Subject
 from ..tasks import cover_failure, make_cover_renditions_after_commit
@@ -46,13 +46,30 @@ class CreditsFormSet(SwapSafeInlineFormSet):
             )
         return super().get_unique_error_message(unique_check)
 
+    def clean(self):
+        super().clean()
+        # A row whose position is left blank goes after the others (ContributionForm).
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk is not None
+            if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
+        ]
+        last = max((form.cleaned_data.get("position") or 0 for form in kept), default=-1)
+        for form in kept:
+            if form.cleaned_data.get("position") is None:
+                last += 1
+                form.cleaned_data["position"] = form.instance.position = last
+
 
 class ContributionInline(admin.TabularInline):
     model = Contribution
+    form = ContributionForm
     formset = CreditsFormSet  # authors swapped between two rows are saved (desk.formsets)
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "role", "position"]
+    verbose_name, verbose_name_plural = "author", "authors"  # a book's credits, in order
 
 
 class NamesTheBookWithThisIsbn:
