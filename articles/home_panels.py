@@ -3,10 +3,12 @@ names `panels`): waiting for review, my drafts, what came back to me with its no
 scheduled to go live or to be withdrawn, recently published.
 
 Each panel is one query of at most PANEL_ROWS rows, whoever asks and however many
-articles wait. A contributor (no publish permission) sees only the articles they created;
-the review queue is the editors'. Who did a review step, and what they wrote, is read
-from the desk's RevisionEvent rows, never from the history's sentences.
+articles wait. A contributor (no publish permission) sees only the articles they created,
+and the panels say so; the review queue is the editors'. Who did a review step, and what
+they wrote, is read from the desk's RevisionEvent rows, never from the history's sentences.
 """
+
+from dataclasses import replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, F, OuterRef, Q, Subquery
@@ -36,11 +38,20 @@ def panels(request: HttpRequest) -> list[Panel]:
         *([waiting_for_review(seen)] if editor else []),
         came_back(mine),
         my_drafts(mine),
-        to_go_live(seen),
-        to_be_withdrawn(seen),
-        recently_published(seen),
+        to_go_live(seen, yours=not editor),
+        to_be_withdrawn(seen, yours=not editor),
+        recently_published(seen, yours=not editor),
     ]
     return found
+
+
+def yours_only(panel: Panel) -> Panel:
+    """A contributor's panel of articles: it says they are theirs, and so does its list."""
+    return replace(
+        panel,
+        see_all_url=f"{panel.see_all_url}&mine=yes",
+        see_all_label=panel.see_all_label.replace("All ", "All your ", 1),
+    )
 
 
 def list_url(**filters: str) -> str:
@@ -159,39 +170,49 @@ def scheduled(articles, when: str, *, says: str, state: str, **panel) -> Panel:
     )
 
 
-def to_go_live(articles) -> Panel:
-    return scheduled(
+def to_go_live(articles, *, yours: bool = False) -> Panel:
+    panel = scheduled(
         articles,
         "published_at",
         says="Goes live",
         state=Article.State.SCHEDULED,
         title="Scheduled to go live",
-        empty="Nothing is scheduled to go live.",
+        empty=(
+            "None of your articles is scheduled to go live."
+            if yours
+            else "Nothing is scheduled to go live."
+        ),
         see_all_label="All scheduled articles",
         place=40,
     )
+    return yours_only(panel) if yours else panel
 
 
-def to_be_withdrawn(articles) -> Panel:
-    return scheduled(
+def to_be_withdrawn(articles, *, yours: bool = False) -> Panel:
+    panel = scheduled(
         articles,
         "withdraw_at",
         says="Taken off the site",
         state=WITHDRAWAL_SCHEDULED,
         title="Scheduled to be withdrawn",
-        empty="No article is set to be withdrawn.",
+        empty=(
+            "None of your articles is set to be withdrawn."
+            if yours
+            else "No article is set to be withdrawn."
+        ),
         see_all_label="All articles set to be withdrawn",
         place=50,
     )
+    return yours_only(panel) if yours else panel
 
 
-def recently_published(articles) -> Panel:
+def recently_published(articles, *, yours: bool = False) -> Panel:
     rows = (
         articles.published()
         .order_by("-published_at", "-pk")
         .only("pk", "title", "published_at", "byline")[:PANEL_ROWS]
     )
-    return Panel(
+    panel = Panel(
         title="Recently published",
         rows=[
             row_of(
@@ -201,8 +222,13 @@ def recently_published(articles) -> Panel:
             )
             for article in rows
         ],
-        empty="Nothing has been published yet.",
+        empty=(
+            "None of your articles is published yet."
+            if yours
+            else "Nothing has been published yet."
+        ),
         see_all_url=list_url(state=Article.State.PUBLISHED),
         see_all_label="All published articles",
         place=60,
     )
+    return yours_only(panel) if yours else panel
