@@ -24,7 +24,7 @@ from reversion.models import Version
 from shared.slugs import base_slug, unique_slug
 
 from . import autosave, events, merging
-from .forms import KEEP_MINE, Merged
+from .forms import KEEP_MINE, Merged, widget_data
 from .history import (
     compare,
     compared_fields,
@@ -451,6 +451,9 @@ class ConflictSafeAdmin:
         attrs = {
             "inlines_changed": staticmethod(lambda: self.posted_inlines_change(request, obj)),
             "inline_values": staticmethod(lambda: self.posted_inline_values(request, obj)),
+            "show_stored_rows": staticmethod(
+                lambda attnames: self.show_stored_rows(request, obj, attnames)
+            ),
         }
         stored = getattr(request, "desk_stored", None)
         if stored:
@@ -470,6 +473,41 @@ class ConflictSafeAdmin:
                 prefix = f"{prefix}-{prefixes[prefix]}"
             formsets.append(formset_class(**self.get_formset_kwargs(request, obj, inline, prefix)))
         return formsets
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if "data" in kwargs:
+            # The change view's own formsets are built first: their data is what a
+            # conflict rewrites to show the stored rows (show_stored_rows).
+            request.desk_formset_data = getattr(request, "desk_formset_data", {})
+            request.desk_formset_data.setdefault(prefix, (inline, kwargs["data"]))
+        return kwargs
+
+    def show_stored_rows(self, request, obj, attnames: set[str]) -> None:
+        """The change view's posted inline formsets of the fields `attnames` (a book's
+        authors) made to show `obj`'s rows as stored now, as an unchanged form would
+        post them: a conflict's draft takes a colleague's rows the editor left alone."""
+        throughs = {
+            through_of(field)[0]
+            for field in compared_fields(self.model)
+            if field.attname in attnames and kept_beside(field)
+        }
+        for prefix, (inline, data) in getattr(request, "desk_formset_data", {}).items():
+            if inline.model not in throughs:
+                continue
+            formset_class = inline.get_formset(request, obj)
+            stored = formset_class(
+                instance=obj, prefix=prefix, queryset=inline.get_queryset(request)
+            )
+            for key in [key for key in data if key.startswith(f"{prefix}-")]:
+                del data[key]
+            for name, value in stored.management_form.initial.items():
+                data[f"{prefix}-{name}"] = str(value)
+            for form in stored.forms:
+                for bound_field in form:
+                    for key, posted in widget_data(bound_field, bound_field.initial).items():
+                        if posted:
+                            data.setlist(key, posted)
 
     def posted_inlines_change(self, request, obj) -> bool:
         """Whether the posted inline formsets change any of `obj`'s rows as stored now."""

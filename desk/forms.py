@@ -28,6 +28,7 @@ from .history import (
     Snapshot,
     comparable,
     compared_fields,
+    kept_values,
     local_time,
     snapshot,
     submitted_values,
@@ -49,6 +50,9 @@ class MergeConflict(Conflict):
     labels: dict | None = None
     # Why a merge with no clash was not saved: the form's errors for the merged values.
     refused: tuple[str, ...] = ()
+    # The rows saved beside the form (“the authors”) only they changed: the draft's are
+    # theirs.
+    rows_taken: tuple[str, ...] = ()
 
     @property
     def draft_clashes(self) -> int:
@@ -56,7 +60,7 @@ class MergeConflict(Conflict):
 
     @property
     def took_theirs(self) -> bool:
-        return bool(self.merge and self.merge.took_theirs)
+        return bool(self.merge and self.merge.took_theirs) or bool(self.rows_taken)
 
     @property
     def clashing_fields(self) -> list[str]:
@@ -103,6 +107,9 @@ class ConflictSafeForm(forms.ModelForm):
     # Set by ConflictSafeAdmin: the rows the posted inline formsets would leave, by the
     # many-to-many field kept beside the row (history.submitted_rows).
     inline_values: Callable[[], dict] | None = None
+    # Set by ConflictSafeAdmin: makes the page's inline formsets of these fields show
+    # the rows as stored now.
+    show_stored_rows: Callable[[set[str]], None] | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,8 +153,16 @@ class ConflictSafeForm(forms.ModelForm):
         if merge:
             mine.update(merge.resolved_as_mine())
         # Keep mine saves the inline rows posted too (a book's authors, a list's books):
-        # shown against theirs, or their change would be undone unseen.
-        mine.update(self.inline_values() if self.inline_values is not None else {})
+        # shown against theirs, or their change would be undone unseen. Rows only they
+        # changed are theirs in the draft, as its other fields are.
+        rows = self.inline_values() if self.inline_values is not None else {}
+        rows_taken = self.rows_only_they_changed(loaded, rows, theirs) if merge else set()
+        if rows_taken and self.show_stored_rows is not None:
+            self.show_stored_rows(rows_taken)
+            rows.update({attname: theirs.values[attname] for attname in rows_taken})
+        else:
+            rows_taken = set()
+        mine.update(rows)
         self.conflict = MergeConflict(
             model=type(self.instance),
             theirs=theirs,
@@ -156,12 +171,39 @@ class ConflictSafeForm(forms.ModelForm):
             merge=merge,
             labels=self.labels(),
             refused=refused,
+            rows_taken=tuple(
+                f"the {label.lower()}"
+                for attname, label in self.labels().items()
+                if attname in rows_taken
+            ),
         )
         # Saving again overwrites on purpose: the form now carries the current version,
         # and the merged draft where there is one.
         self.data = self.merged_data(merge, current) if merge else self.data.copy()
         self.data[self.add_prefix(VERSION_FIELD)] = str(current)
         raise ValidationError(self.conflict_message(loaded), code="conflict")
+
+    def rows_only_they_changed(self, loaded: str, rows: dict, theirs: Snapshot) -> set[str]:
+        """Of the inline rows posted (`rows`, by field), those the editor left as in the
+        version they opened, which the colleague's stored version changed."""
+        made = version_that_made(self.instance, int(loaded))
+        if made is None:
+            return set()
+        try:
+            opened = kept_values(type(self.instance), made.version)
+        except Exception:  # kept before a field it names was removed: unreadable
+            return set()
+        taken = set()
+        for model_field in compared_fields(type(self.instance)):
+            name = model_field.attname
+            if name not in rows or name not in opened or name not in theirs.values:
+                continue
+            base, posted, stored = (
+                comparable(model_field, values[name]) for values in (opened, rows, theirs.values)
+            )
+            if posted == base != stored:
+                taken.add(name)
+        return taken
 
     def changes_inlines(self) -> bool:
         return self.inlines_changed is not None and self.inlines_changed()
@@ -311,7 +353,10 @@ def widget_data(bound_field, value) -> dict[str, list[str]]:
         return {name: [str(each) for each in prepared or ()]}
     if isinstance(widget, forms.CheckboxInput):
         return {name: ["on"] if value else []}
-    return {name: [_text(widget.format_value(prepared))]}
+    formatted = widget.format_value(prepared)
+    if isinstance(formatted, list):  # a select's chosen option, as a list of one
+        return {name: [str(each) for each in formatted]}
+    return {name: [_text(formatted)]}
 
 
 def _text(formatted) -> str:

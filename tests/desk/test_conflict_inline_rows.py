@@ -28,31 +28,58 @@ def credit_rows(form: dict) -> dict[str, str]:
     }
 
 
-def test_keep_mine_names_the_authors_order_it_would_undo(editors, ann, ben):
+def reordered_by_their_colleague(editors, ann, ben):
+    """Good Omens opened by both editors; the second swaps its authors' places and
+    saves. The first editor's client, its form as opened, and the book's address."""
     first, second = editors
     book = make_book(title="Good Omens", authors=[ann, ben])
     url = f"/admin/catalogue/book/{book.pk}/change/"
     mine, theirs = form_values(first.get(url)), form_values(second.get(url))
-
-    rows = credit_rows(theirs)  # the second editor swaps the authors' places
+    rows = credit_rows(theirs)
     theirs.update({rows[str(ann.pk)]: "1", rows[str(ben.pk)]: "0"})
     assert second.post(url, theirs).status_code == 302
-    assert [str(credit) for credit in book.contributions.all()] == ["Ben Bow", "Ann Arbor"]
+    assert credits(book) == ["Ben Bow", "Ann Arbor"]
+    return first, mine, book, url
 
+
+def credits(book) -> list[str]:
+    return [str(credit) for credit in Book.objects.get(pk=book.pk).contributions.all()]
+
+
+def test_authors_only_a_colleague_reordered_stay_theirs_in_the_draft(editors, ann, ben):
+    first, mine, book, url = reordered_by_their_colleague(editors, ann, ben)
+    refused = first.post(url, {**mine, "subtitle": "The Nice and Accurate Prophecies"})
+    assert refused.status_code == 200
+    assert text_of(refused.content, ".desk-conflict__rows-taken") == [
+        "The authors below are theirs: only they changed them since you opened the form."
+    ]
+    draft = form_values(refused)  # the form holds their order
+    assert {draft[key] for key in credit_rows(draft).values()} == {"0", "1"}
+    assert draft[credit_rows(draft)[str(ben.pk)]] == "0"
+    # Keeping mine would not change their authors: the table says only the subtitle.
+    assert changed_fields(refused) == {"Subtitle": ("(empty)", "The Nice and Accurate Prophecies")}
+
+    kept = first.post(url, {**form_values(refused), "_continue": "keep_mine"})
+    assert kept.status_code == 302
+    assert Book.objects.get(pk=book.pk).subtitle == "The Nice and Accurate Prophecies"
+    assert credits(book) == ["Ben Bow", "Ann Arbor"]  # their order stands
+
+
+def test_keep_mine_names_the_authors_it_would_change_when_both_changed_them(editors, ann, ben):
+    first, mine, book, url = reordered_by_their_colleague(editors, ann, ben)
+    rows = credit_rows(mine)  # the first editor makes Ben Bow the translator
+    mine[rows[str(ben.pk)].replace("position", "role")] = "translator"
     refused = first.post(url, {**mine, "subtitle": "The Nice and Accurate Prophecies"})
     assert refused.status_code == 200
     assert changed_fields(refused) == {
         "Subtitle": ("(empty)", "The Nice and Accurate Prophecies"),
-        # The first editor's form still holds the authors in their old order.
-        "Authors": ("Ben Bow, Ann Arbor", "Ann Arbor, Ben Bow"),
+        "Authors": ("Ben Bow, Ann Arbor", "Ann Arbor, Ben Bow (translator)"),
     }
+    assert text_of(refused.content, ".desk-conflict__rows-taken") == []
 
-    # Keep mine saves what the table said it would.
     kept = first.post(url, {**form_values(refused), "_continue": "keep_mine"})
     assert kept.status_code == 302
-    book = Book.objects.get(pk=book.pk)
-    assert book.subtitle == "The Nice and Accurate Prophecies"
-    assert [str(credit) for credit in book.contributions.all()] == ["Ann Arbor", "Ben Bow"]
+    assert credits(book) == ["Ann Arbor", "Ben Bow (translator)"]  # as the table said
 
 
 def test_authors_both_left_alone_are_not_named_in_a_conflict(editors, ann, ben):
@@ -95,13 +122,12 @@ def test_notes_added_to_a_lists_books_show_in_its_history(demo_editor, war):
     }
 
 
-def test_a_colleagues_note_shows_in_a_conflict_over_a_list(editors, war):
+def test_notes_both_changed_show_in_a_conflict_over_a_list(editors, war):
     first, second = editors
     url = f"/admin/catalogue/readinglist/{war.pk}/change/"
     mine, theirs = form_values(first.get(url)), form_values(second.get(url))
     assert second.post(url, {**theirs, "items-0-note": "A classic."}).status_code == 302
-    refused = first.post(url, {**mine, "title": "How the wars end"})
-    assert changed_fields(refused)["Books"] == (
-        "The End (note: “A classic.”), Berlin",
-        "The End, Berlin",
-    )
+    refused = first.post(url, {**mine, "items-1-note": "Fell in May."})
+    assert changed_fields(refused) == {
+        "Books": ("The End (note: “A classic.”), Berlin", "The End, Berlin (note: “Fell in May.”)")
+    }

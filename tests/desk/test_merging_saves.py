@@ -274,10 +274,11 @@ def test_a_reading_list_whose_books_the_posted_form_would_change_is_a_conflict(
     assert (
         ReadingListItem.objects.get(reading_list=reading_list, position=0).note == "Kershaw's best."
     )
-    assert (
-        "which they may have changed: check them, then save"
-        in (text_of(refused.content, ".desk-conflict__draft")[0])
-    )
+    # The draft holds their books and notes: only they changed them.
+    assert text_of(refused.content, ".desk-conflict__rows-taken") == [
+        "The books below are theirs: only they changed them since you opened the form."
+    ]
+    assert "Kershaw's best." in form_values(refused).values()
 
 
 def test_a_colleagues_publication_time_and_topics_are_merged_as_their_widgets_post_them(
