@@ -131,3 +131,16 @@ def test_notes_both_changed_show_in_a_conflict_over_a_list(editors, war):
     assert changed_fields(refused) == {
         "Books": ("The End (note: “A classic.”), Berlin", "The End, Berlin (note: “Fell in May.”)")
     }
+
+
+def test_a_colleagues_choice_in_a_select_is_merged(editors):
+    """A select's value taken into the merged draft is posted as its option."""
+    first, second = editors
+    book = make_book(title="Beloved", status=Book.Status.PUBLISHED)
+    url = f"/admin/catalogue/book/{book.pk}/change/"
+    mine, theirs = form_values(first.get(url)), form_values(second.get(url))
+    draft = next(value for value, _ in Book.Status.choices if value != Book.Status.PUBLISHED)
+    assert second.post(url, {**theirs, "status": draft}).status_code == 302
+    assert first.post(url, {**mine, "subtitle": "A novel"}).status_code == 302
+    book = Book.objects.get(pk=book.pk)
+    assert (book.status, book.subtitle) == (draft, "A novel")
