@@ -54,3 +54,23 @@ class SwapSafeInlineFormSet(BaseInlineFormSet):
         ]
         changed = set(form.changed_data)
         return any(changed.intersection(fields) for fields in unique_sets)
+
+
+class BlankPlaceGoesLast:
+    """A formset mixin for rows kept in order by a `position` field: a row whose position
+    is left blank (a new author, a new book of a list) goes after the others, rather
+    than where a default of 0 would put it."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk is not None
+            if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
+        ]
+        last = max((form.cleaned_data.get("position") or 0 for form in kept), default=-1)
+        for form in kept:
+            if form.cleaned_data.get("position") is None:
+                last += 1
+                form.cleaned_data["position"] = form.instance.position = last

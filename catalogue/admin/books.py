@@ -14,7 +14,7 @@ from reversion.admin import VersionAdmin
 
 from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.deleting import deleted_objects_naming_embeds
-from desk.formsets import SwapSafeInlineFormSet
+from desk.formsets import BlankPlaceGoesLast, SwapSafeInlineFormSet
 from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.paging import CappedPaginator
 
@@ -37,7 +37,7 @@ KEPT_PRIVATELY = (
 )
 
 
-class CreditsFormSet(SwapSafeInlineFormSet):
+class CreditsFormSet(BlankPlaceGoesLast, SwapSafeInlineFormSet):
     def get_unique_error_message(self, unique_check):
         if "author" in unique_check and "role" in unique_check:  # Django: "…duplicate data…"
             return (
@@ -45,21 +45,6 @@ class CreditsFormSet(SwapSafeInlineFormSet):
                 "give it another role."
             )
         return super().get_unique_error_message(unique_check)
-
-    def clean(self):
-        super().clean()
-        # A row whose position is left blank goes after the others (ContributionForm).
-        kept = [
-            form
-            for form in self.forms
-            if form.has_changed() or form.instance.pk is not None
-            if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
-        ]
-        last = max((form.cleaned_data.get("position") or 0 for form in kept), default=-1)
-        for form in kept:
-            if form.cleaned_data.get("position") is None:
-                last += 1
-                form.cleaned_data["position"] = form.instance.position = last
 
 
 class ContributionInline(admin.TabularInline):

@@ -16,7 +16,7 @@ from reversion.admin import VersionAdmin
 from desk.admin import ConflictSafeAdmin, FreeSlugOnAdd, render_display
 from desk.deleting import deleted_objects_naming_embeds, titles
 from desk.forms import ConflictSafeForm
-from desk.formsets import SwapSafeInlineFormSet
+from desk.formsets import BlankPlaceGoesLast, SwapSafeInlineFormSet
 from desk.viewers import NamesOnlyWhatTheyMayOpen, may_open
 from shared.delete_warnings import warn_if_shown
 
@@ -101,25 +101,11 @@ class ReadingListItemForm(forms.ModelForm):
             self.fields["position"].initial = None
 
 
-class PlacesFormSet(SwapSafeInlineFormSet):  # two books swapped are saved
+class PlacesFormSet(BlankPlaceGoesLast, SwapSafeInlineFormSet):  # two books swapped are saved
     def get_unique_error_message(self, unique_check):
         if "book" in unique_check:  # Django's: "Please correct the duplicate data for book."
             return "A book can be on the list only once: remove one of its places."
         return super().get_unique_error_message(unique_check)
-
-    def clean(self):
-        super().clean()
-        kept = [
-            form
-            for form in self.forms
-            if form.has_changed() or form.instance.pk is not None
-            if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
-        ]
-        last = max((form.cleaned_data.get("position") or 0 for form in kept), default=-1)
-        for form in kept:
-            if form.cleaned_data.get("position") is None:
-                last += 1
-                form.cleaned_data["position"] = form.instance.position = last
 
 
 class ReadingListItemInline(admin.TabularInline):
