@@ -35,7 +35,6 @@ from urllib.parse import urlsplit
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils.formats import localize
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -138,32 +137,16 @@ def own_parts(book: Book, request: HttpRequest) -> dict:
     }
 
 
-# A row of the rating histogram, laid out as includes/rating_histogram.html lays out
-# the table (its whitespace too).
-HISTOGRAM_ROW = (
-    "\n        <tr>"
-    '\n          <th scope="row">{label}</th>'
-    "\n          <td>"
-    '\n            <progress max="{total}" value="{count}"'
-    ' aria-label="{label}: {percent}%">{percent}%</progress>'
-    "\n          </td>"
-    '\n          <td class="histogram__count">{count_text}</td>'
-    "\n        </tr>"
-    "\n      "
-)
-
-
-def rating_histogram(book: Book) -> list[SafeString]:
-    """The rows of the book's rating histogram, 5 stars first (cards.histogram_rows),
-    made here: in the template, a row's values and filters ("5 stars", "1,234" as
-    `intcomma` writes it in English) cost as much as the book's whole card."""
+def rating_histogram(book: Book) -> list[dict]:
+    """The histogram's rows (cards.histogram_rows) with their words made here ("5 stars",
+    "1,234" as `intcomma` writes it in English), for includes/rating_histogram.html: made
+    when the book's own parts are kept anew and after a rating, not at every page."""
     return [
-        format_html(
-            HISTOGRAM_ROW,
-            label=f"{row['stars']} star{'' if row['stars'] == 1 else 's'}",
-            count_text=f"{row['count']:,}",
+        {
             **row,
-        )
+            "label": f"{row['stars']} star{'' if row['stars'] == 1 else 's'}",
+            "count_text": f"{row['count']:,}",
+        }
         for row in histogram_rows(book)
     ]
 
