@@ -27,9 +27,9 @@ Steps 1 and 2, the figures and which book each reference names are worked out on
 when the article is saved (`prepare_body`, kept in `Article.rendered_body`); a request
 only puts cards and lists in (`render_prepared`). Each card is kept once rendered, until
 its book changes: in the shared cache (pagecache.fragments), and in the database
-(pagecache.stored_parts), where a page reads all its cards in two queries and works
-without a shared cache; the books of cards kept in neither are read in three. Previews of unsaved
-text do all of it at once (`render_body`).
+(pagecache.stored_parts), where a page reads all its cards in one statement and works
+without a shared cache; the books of cards kept in neither are read in three. Previews
+of unsaved text do all of it at once (`render_body`).
 
 The body never passes through the template engine, so `{{ … }}` in it stays text.
 """
@@ -515,11 +515,11 @@ def prepare_body(body: str) -> PreparedBody:
 def render_prepared(
     prepared: PreparedBody, *, source=None, context_label: str = ""
 ) -> RenderedBody:
-    """A stored render made whole for readers: its cards as kept (no query) or stored (two,
+    """A stored render made whole for readers: its cards as kept (no query) or stored (one,
     whatever their number), and the books of the others fetched by key, with all a card
     shows, in one query (and two for their credits and shop links), their cards kept and
-    stored; the lists put in. A book no longer there (merged or deleted since) is looked for by
-    its reference, as on save."""
+    stored; the lists put in. A book no longer there (merged or deleted since) is looked
+    for by its reference, as on save."""
     source_key = tag_for(source) if source is not None else "-"
     keys = {pk: f"card:{source_key}:{pk}" for pk in set(prepared.book_ids.values())}
     wanted = {key: [tag_for_id(Book, pk), SITE] for pk, key in keys.items()}

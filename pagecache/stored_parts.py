@@ -174,8 +174,11 @@ def batch(wanted: Mapping[str, Iterable[str]], *, version: str = "") -> Batch:
 
 def _read_rows(keys: list[str], tags: list[str], oldest: int) -> tuple[list, dict[str, int]]:
     """The parts stored under `keys` made after `oldest`, as (key, made_at, value), and
-    when each of `tags` last changed: one statement, written once per number of keys and
-    tags (the ORM compiled its two queries anew at each page, a third of their cost)."""
+    when each of `tags` last changed: one statement, written once per size of lists (the
+    ORM compiled its two queries anew at each page, a third of their cost). The lists are
+    padded to the next power of two by repeating their last item, so a thread writes a
+    handful of statements, not one for every number of cards an article has."""
+    keys, tags = _padded(keys), _padded(tags)
     connection = connections[DEFAULT_DB_ALIAS]
     sql = written_once(
         ("stored-parts", connection.alias, len(keys), len(tags)),
@@ -189,6 +192,12 @@ def _read_rows(keys: list[str], tags: list[str], oldest: int) -> tuple[list, dic
     return parts, changes
 
 
+def _padded(items: list[str]) -> list[str]:
+    """`items` (not empty) repeated at the end up to the next power of two in length."""
+    size = 1 << (len(items) - 1).bit_length()
+    return items + items[-1:] * (size - len(items))
+
+
 def _read_sql(connection, keys: int, tags: int) -> str:
     quote = connection.ops.quote_name
     part, change = StoredPart._meta, TagChange._meta
@@ -200,14 +209,17 @@ def _read_sql(connection, keys: int, tags: int) -> str:
     def placeholders(count: int) -> str:
         return ", ".join(["%s"] * count)
 
-    return (
+    sql = (
         f"SELECT 'part', {column['key']}, {column['made_at']}, {column['value']} "
         f"FROM {quote(part.db_table)} "
-        f"WHERE {column['key']} IN ({placeholders(keys)}) AND {column['made_at']} > %s "
-        f"UNION ALL "
-        f"SELECT 'tag', {column['tag']}, {column['changed_at']}, NULL "
-        f"FROM {quote(change.db_table)} WHERE {column['tag']} IN ({placeholders(tags)})"
+        f"WHERE {column['key']} IN ({placeholders(keys)}) AND {column['made_at']} > %s"
     )
+    if tags:  # parts that name no tag change only with the deploy
+        sql += (
+            f" UNION ALL SELECT 'tag', {column['tag']}, {column['changed_at']}, NULL "
+            f"FROM {quote(change.db_table)} WHERE {column['tag']} IN ({placeholders(tags)})"
+        )
+    return sql
 
 
 def tags_changed(tags: Iterable[str]) -> None:

@@ -287,3 +287,23 @@ def test_a_card_made_from_shops_this_process_read_before_another_changed_them_is
     cache.clear()  # a third process, with no copy of its own
     response, _ = get(client, site["few"])
     assert "Paper Lantern" not in response.content.decode()
+
+
+def test_pages_of_any_number_of_cards_share_a_few_statements(site):
+    from shared import statements
+
+    for count in range(1, 33):
+        wanted = {f"card:{n}": [f"tag:{n}", SITE] for n in range(count)}
+        with stored_parts.batch(wanted) as kept:
+            for name in wanted:
+                kept.put(name, f"<p>{name}</p>")
+        again = stored_parts.batch(wanted)
+        assert all(again.get(name) == f"<p>{name}</p>" for name in wanted)
+    written = [key for key in statements._written.statements if key[0] == "stored-parts"]
+    assert len(written) <= 12  # 1, 2, 4, ... 32 parts, with their tags (one more: SITE)
+
+
+def test_a_part_that_names_no_tag_is_read_back(site):
+    with stored_parts.batch({"part": []}) as kept:
+        kept.put("part", "<p>kept</p>")
+    assert stored_parts.batch({"part": []}).get("part") == "<p>kept</p>"
