@@ -1,6 +1,6 @@
 """Parts of pages stored in the database: what many pages show and costs most to render
 (a book's card), made when first shown after it changes, then read back with the page's
-other data, in two queries whatever their number.
+other data, in one statement whatever their number.
 
     wanted = {f"card:{book.pk}": [tag_for(book), SITE] for book in books}
     with stored_parts.batch(wanted, version="card-1") as kept:
