@@ -88,14 +88,14 @@ def schedule_selected(modeladmin, request, queryset):
         return None
     articles = list(queryset.order_by("pk"))
     # Said before the time is chosen, not after: publishing.schedule leaves these alone.
-    already_live = [article for article in articles if article.state == article.State.PUBLISHED]
+    live = {article.pk for article in articles if article.state == article.State.PUBLISHED}
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": "Schedule articles",
         "opts": modeladmin.model._meta,
         "articles": articles,
-        "to_schedule": [article for article in articles if article not in already_live],
-        "already_live": already_live,
+        "to_schedule": [article for article in articles if article.pk not in live],
+        "already_live": [article for article in articles if article.pk in live],
         "form": form,
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
         "hint": f"In {settings.TIME_ZONE} time. Date as {input_format_hint()}, time as HH:MM.",
