@@ -27,8 +27,6 @@ from pagecache.tags import group_of
 from pagecache.versions import invalidate
 
 from .models import LIKED, Book, Rating
-from .other_books import candidates
-from .querysets import distinctive_words
 
 FANS = 500  # newest fans of a book whose other likes are counted
 MIN_READERS = 3  # fans in common before "also liked" counts (two are a coincidence)
@@ -148,27 +146,6 @@ def books_with_fans(chunk: int = 10_000):
             .distinct()
         )
         last = ids[-1]
-
-
-def related_book_ids(
-    book: Book,
-    *,
-    article_ids: list[int],
-    subject_ids: list[int],
-    shown: set[int] = frozenset(),
-    limit: int = 8,
-) -> list[int]:
-    """Up to `limit` public books related to `book`, best first, as ids.
-
-    `article_ids` are the public articles about it, `shown` the books the page lists
-    elsewhere (the book page reads the signals with its other lists: ranked())."""
-    signals = candidates(
-        book.pk,
-        article_ids=article_ids,
-        subject_ids=subject_ids,
-        title_words=distinctive_words(book.title),
-    ).signals
-    return ranked(book.pk, signals, shown=shown, limit=limit)
 
 
 def ranked(

@@ -10,9 +10,10 @@ from django.db import connection
 from django.db.models import Count, F, Q
 from django.test.utils import CaptureQueriesContext
 
+from catalogue.book_page import choose_other_books
 from catalogue.models import Book, Contribution, Subject
 from catalogue.other_books import CANDIDATES, MAX_SUBJECTS, candidates
-from catalogue.related import AlsoLiked, related_book_ids
+from catalogue.related import AlsoLiked
 from tests.factories import make_article, make_author, make_book
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +142,10 @@ def test_the_signals_are_one_query(shelf):
     article_ids = list(book.articles.values_list("pk", flat=True))
     assert article_ids
     with CaptureQueriesContext(connection) as queries:
-        related = related_book_ids(book, article_ids=article_ids, subject_ids=subject_ids)
+        chosen = choose_other_books(
+            book, author_ids=[], subject_ids=subject_ids, article_ids=article_ids
+        )
+    related = chosen.ids["similar"]
     assert len(queries) == 1
     assert related and book.pk not in related
 
